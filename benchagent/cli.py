@@ -1,0 +1,128 @@
+"""The benchagent command line: parse, call the API, print."""
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+
+from benchagent import api
+from benchagent.errors import BenchagentError
+from benchagent.program.errors import ProgramError
+from benchagent.store.errors import StoreError
+
+app = typer.Typer(
+    help="Build evaluation benchmarks for LLMs from a one-line requirement; every sample's lineage lands in SQLite.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+out = Console()
+err = Console(stderr=True)
+
+DbOption = Annotated[Path, typer.Option("--db", help="SQLite database file (created if missing).")]
+ModelOption = Annotated[Optional[str], typer.Option(
+    "--model", envvar="BENCHAGENT_MODEL",
+    help="embedded (default), local:/path/model.gguf, or a DSPy/LiteLLM model such as openai/gpt-4o-mini.")]
+
+
+def fail(message: str, code: int = 1) -> None:
+    err.print(f"error: {message}", markup=False, highlight=False)
+    raise typer.Exit(code)
+
+
+def guarded(fn):
+    """Run a command body; known failures become one line on stderr and a non-zero exit."""
+    try:
+        return fn()
+    except (BenchagentError, StoreError, ProgramError) as exc:
+        fail(str(exc))
+    except KeyboardInterrupt:
+        fail("interrupted", 130)
+
+
+@app.command()
+def build(
+    requirement: Annotated[str, typer.Argument(help="What the benchmark should test, in one sentence.")],
+    db: DbOption,
+    size: Annotated[int, typer.Option(help="Number of accepted samples to deliver.")] = 10,
+    model: ModelOption = None,
+    api_base: Annotated[Optional[str], typer.Option(help="Base URL of an OpenAI-compatible server.")] = None,
+    seed: Annotated[int, typer.Option(help="Seed for record selection and option order.")] = 0,
+    max_subtasks: Annotated[int, typer.Option(help="Most subtasks the design agent may propose (1-8).")] = 3,
+) -> None:
+    """Plan and build a benchmark, showing progress, then print the run summary."""
+    from benchagent.progress import BuildProgress
+    from benchagent.report import print_summary
+
+    guarded(lambda: api.check_build_input(requirement, size, max_subtasks))
+    with BuildProgress(err) as progress:
+        summary = guarded(lambda: api.build(requirement, size=size, db=db, model=model, api_base=api_base, seed=seed,
+                                            max_subtasks=max_subtasks, on_event=progress.on_event))
+    print_summary(out, summary)
+    out.print(f"\nrun id: {summary['run']['id']}\nbrowse: benchagent browse --db {db}", highlight=False)
+
+
+@app.command()
+def status(
+    db: DbOption,
+    run_id: Annotated[Optional[str], typer.Argument(help="Run id; the latest run by default.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    """Show a run's counts per subtask, quota against delivery, and LM cost per accepted sample."""
+    from benchagent.report import print_summary
+
+    summary = guarded(lambda: api.status(db, run_id))
+    if as_json:
+        sys.stdout.write(json.dumps(summary, indent=2, default=str) + "\n")
+    else:
+        print_summary(out, summary)
+
+
+@app.command()
+def lineage(
+    sample_id: Annotated[str, typer.Argument(help="Sample id, e.g. smp_0123456789ab.")],
+    db: DbOption,
+) -> None:
+    """Print a sample's full lineage as JSON: run, spec, subtask, source, steps, LM and tool calls, verdicts."""
+    result = guarded(lambda: api.lineage(sample_id, db))
+    sys.stdout.write(json.dumps(result, indent=2, default=str) + "\n")
+
+
+@app.command()
+def browse(
+    db: DbOption,
+    port: Annotated[int, typer.Option(help="Port to serve on.")] = 8001,
+    host: Annotated[str, typer.Option(help="Interface to bind; 127.0.0.1 keeps it local.")] = "127.0.0.1",
+) -> None:
+    """Serve the database read-only in Datasette, with lineage queries and images inline."""
+    from benchagent.store.browse import serve_forever
+
+    guarded(lambda: api.check_database(db))
+    out.print(f"Datasette on http://{host}:{port}/ (Ctrl-C stops)", highlight=False)
+    guarded(lambda: serve_forever(db, host=host, port=port))
+
+
+@app.command()
+def models(
+    check: Annotated[bool, typer.Option("--check", help="Load the embedded model and time a short completion.")] = False,
+) -> None:
+    """List the models benchagent can use; --check loads the embedded one and reports its speed."""
+    from benchagent.lm import available_models, check_embedded
+
+    for entry in guarded(available_models):
+        out.print(f"{entry['name']:<34} {entry.get('status', '')}  {entry.get('note', '')}", highlight=False)
+    if check:
+        with err.status("loading the embedded model..."):
+            figures = guarded(check_embedded)
+        out.print(
+            f"load {figures['load_s']:.1f} s, {figures['completion_tokens']} tokens generated at "
+            f"{figures['tokens_per_s']:.1f} tokens/s, prompt at {figures['prompt_tokens_per_s']:.1f} tokens/s",
+            highlight=False,
+        )
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,44 @@
+"""Live build progress on the terminal: the planning stage, then a bar of accepted samples."""
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+
+class BuildProgress:
+    """Turns the build's events into a rich progress display."""
+
+    def __init__(self, console: Console):
+        self.progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                                 TextColumn("{task.fields[counts]}"), TimeElapsedColumn(), console=console)
+        self.task = None
+        self.counts = {"ok": 0, "rejected": 0, "failed": 0}
+
+    def __enter__(self) -> "BuildProgress":
+        self.progress.start()
+        self.task = self.progress.add_task("starting", total=None, counts="")
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.progress.stop()
+
+    def _counts(self) -> str:
+        return f"accepted {self.counts['ok']}  rejected {self.counts['rejected']}  failed {self.counts['failed']}"
+
+    def on_event(self, kind: str, **data) -> None:
+        if kind == "run":
+            self.progress.console.print(f"run {data['run_id']}", highlight=False)
+        elif kind == "stage":
+            self.progress.update(self.task, description=f"planning: {data['stage']}")
+        elif kind == "subtask":
+            self.progress.console.print(
+                f"  subtask {data['key']}: quota {data['quota']} on {', '.join(data['sources']) or 'no source'}",
+                highlight=False)
+        elif kind == "ungrounded":
+            self.progress.console.print(f"  subtask {data['subtask']} dropped: nothing grounds it", highlight=False)
+        elif kind == "execute":
+            self.progress.update(self.task, description="samples", total=data["total"], completed=0,
+                                 counts=self._counts())
+        elif kind == "sample":
+            status = "ok" if data["status"] in ("ok", "fixed") else data["status"]
+            self.counts[status] = self.counts.get(status, 0) + 1
+            self.progress.update(self.task, advance=1 if status == "ok" else 0, counts=self._counts())

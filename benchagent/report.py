@@ -1,0 +1,41 @@
+"""Rich tables of a run summary."""
+
+from rich.console import Console
+from rich.table import Table
+
+
+def _n(value) -> str:
+    if value is None:
+        return "-"
+    return f"{value:,}" if isinstance(value, int) else str(value)
+
+
+def print_summary(console: Console, summary: dict) -> None:
+    run, totals = summary["run"], summary["totals"]
+    console.print(f"[bold]{run['requirement']}[/bold]  ({run['status']}, model {run['model']})", highlight=False)
+    table = Table(title="subtasks")
+    for column in ("subtask", "answer", "quota", "accepted", "rejected", "failed", "LM calls", "tokens"):
+        table.add_column(column, justify="left" if column in ("subtask", "answer") else "right")
+    for s in summary["subtasks"]:
+        table.add_row(s["key"], s["answer_type"], _n(s["quota"]), _n(s["accepted"]), _n(s["rejected"]),
+                      _n(s["failed"]), _n(s["lm_calls"]), _n(s["tokens"]))
+    table.add_row("total", "", _n(totals["target"]), _n(totals["accepted"]), _n(totals["rejected"]),
+                  _n(totals["failed"]), _n(totals["lm_calls"]), _n(totals["tokens"]), style="bold")
+    console.print(table)
+    stages = Table(title="LM use by stage")
+    for column in ("stage", "calls", "prompt tok", "completion tok", "cached tok", "LM s"):
+        stages.add_column(column, justify="left" if column == "stage" else "right")
+    for s in summary["stages"]:
+        stages.add_row(s["stage"], _n(s["lm_calls"]), _n(s["prompt_tokens"]), _n(s["completion_tokens"]),
+                       _n(s["cached_tokens"]), _n(s["lm_seconds"]))
+    console.print(stages)
+    console.print(
+        f"wall time {_n(totals['wall_s'])} s; per accepted sample: {_n(totals['lm_calls_per_accepted'])} LM calls, "
+        f"{_n(totals['tokens_per_accepted'])} tokens" + (f", cost ${totals['cost']:.4f}" if totals["cost"] else ""),
+        highlight=False,
+    )
+    for short in summary["shortfalls"]:
+        console.print(f"[yellow]shortfall[/yellow] {short['subtask']}: {short['missing']} samples missing", highlight=False)
+    if summary["rejection_reasons"]:
+        console.print("rejections: " + ", ".join(f"{r['name']} x{r['count']}" for r in summary["rejection_reasons"]),
+                      highlight=False)

@@ -1,0 +1,19 @@
+"""Paths and limits shared by the CLI and the build; reads the environment, imports nothing heavy."""
+
+import os
+from pathlib import Path
+
+MAX_SIZE = 100_000
+MAX_SUBTASKS = 8
+
+
+def cache_dir() -> Path:
+    """Where the assembled model and DSPy's disk cache live: $BENCHAGENT_CACHE or ~/.cache/benchagent."""
+    root = os.environ.get("BENCHAGENT_CACHE") or Path.home() / ".cache" / "benchagent"
+    return Path(root)
+
+
+def prepare_environment() -> None:
+    """Offline hygiene; must run before dspy or litellm is imported."""
+    os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+    os.environ.setdefault("DSPY_CACHEDIR", str(cache_dir() / "dspy"))

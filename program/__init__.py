@@ -1,0 +1,1 @@
+"""The agents as DSPy modules, the pure tools, the sources, and one resumable build."""

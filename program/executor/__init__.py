@@ -1,0 +1,1 @@
+"""Executor: realize each slot through its transformation plan, verify it, fill the quotas."""

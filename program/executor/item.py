@@ -1,0 +1,47 @@
+"""A realized item: what the model under test sees, its gold answer, and the images it carries."""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+LETTERS = "ABCDEFGHIJ"
+
+
+@dataclass
+class Item:
+    question: str
+    answer: str
+    answer_origin: str                      # "tool" when a pure tool made the answer, else "llm"
+    options: list[str] | None = None
+    images: dict[str, bytes] = field(default_factory=dict)
+    facts: str = ""                         # text view of what the images show, for text-only checkers
+    extra_input: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def answer_letter(self) -> str | None:
+        if not self.options or self.answer not in self.options:
+            return None
+        return LETTERS[self.options.index(self.answer)]
+
+    def final_input(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"question": self.question, **self.extra_input}
+        if self.options is not None:
+            data["options"] = {LETTERS[i]: o for i, o in enumerate(self.options)}
+        for name in self.images:
+            data[name] = f"asset:{name}"
+        return data
+
+    def final_output(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"answer": self.answer}
+        if self.answer_letter:
+            out["answer_letter"] = self.answer_letter
+        return out
+
+    def for_checker(self) -> dict[str, Any]:
+        """The item as a text-only checker sees it: images replaced by what they show."""
+        view: dict[str, Any] = {"question": self.question}
+        if self.options is not None:
+            view["options"] = self.final_input()["options"]
+        if self.images:
+            view["image_shows"] = self.facts
+        view["gold_answer"] = self.answer
+        return view

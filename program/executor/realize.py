@@ -1,0 +1,111 @@
+"""Realization: runs a transformation plan step by step, PURE steps as tools and LLM steps as predictors."""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import dspy
+
+from benchagent.program.errors import RealizationError
+from benchagent.program.executor.item import Item
+from benchagent.program.tools.registry import ToolError, ToolResult, get_tool, run_tool
+from benchagent.signatures import PhraseQuestion, TransformPlan
+
+PREDICTORS = {"phrase_question": PhraseQuestion}
+
+
+@dataclass
+class Dataflow:
+    """The values of one realization, keyed by dotted reference, and the images made on the way."""
+
+    values: dict[str, Any]
+    images: dict[str, bytes] = field(default_factory=dict)
+
+    def take(self, refs: list[str]) -> dict[str, Any]:
+        return {name: self.values[ref] for ref, name in map(binding, refs)}
+
+
+def binding(entry: str) -> tuple[str, str]:
+    """'interim.answer:gold' binds reference interim.answer to field gold; a bare reference binds its last part."""
+    ref, _, name = entry.partition(":")
+    return ref, name or ref.rsplit(".", 1)[-1]
+
+
+def _dspy_tool(name: str) -> dspy.Tool:
+    spec = get_tool(name)
+
+    def call(**kwargs: Any) -> ToolResult:
+        return run_tool(name, kwargs)
+
+    return dspy.Tool(call, name=name, desc=spec.description, args={})
+
+
+def _field(result: Any, name: str, step: str) -> Any:
+    source = result if isinstance(result, dict) else result.output.model_dump(mode="json")
+    if name not in source:
+        raise RealizationError(f"{step}: produced no field {name!r}")
+    return source[name]
+
+
+class Realizer(dspy.Module):
+    """Executes a plan for one record; each step is retried and a failed step leaves the dataflow untouched."""
+
+    def __init__(self, retries: int = 2):
+        super().__init__()
+        self.phrase_question = dspy.Predict(PhraseQuestion)
+        self.retries = retries
+
+    def forward(self, plan: TransformPlan, record: dict[str, Any], slot: dict[str, Any], *, subtask: str) -> Dataflow:
+        flow = Dataflow({f"original.{k}": v for k, v in record.items()} | {f"slot.{k}": v for k, v in slot.items()})
+        for number, step in enumerate(plan.steps, 1):
+            label = f"step {number} {step.kind} {step.tool}"
+            last_error: Exception | None = None
+            attempts = self.retries + 1 if step.kind == "LLM" else 1  # a pure tool gives the same answer again
+            for attempt in range(attempts):
+                try:
+                    produced, images = self._run_step(step, flow, subtask=subtask, attempt=attempt, label=label)
+                except (ToolError, RealizationError, ValueError) as exc:
+                    last_error = exc
+                    continue
+                flow.values.update(produced)
+                flow.images.update(images)
+                break
+            else:
+                raise RealizationError(f"{label} failed after {attempts} attempt(s): {last_error}")
+        return flow
+
+    def _run_step(self, step, flow: Dataflow, *, subtask: str, attempt: int, label: str):
+        args = flow.take(step.inputs)
+        if step.kind == "PURE":
+            result = _dspy_tool(step.tool)(**args)
+            produced = {ref: _field(result, name, label) for ref, name in map(binding, step.outputs)}
+            return produced, result.images
+        predictor = getattr(self, step.tool)
+        config = {"rollout_id": attempt, "temperature": 0.7} if attempt else {}
+        prediction = predictor(subtask=subtask, **args, config=config)
+        produced = {ref: _field(dict(prediction.items()), name, label) for ref, name in map(binding, step.outputs)}
+        return produced, {}
+
+
+def item_from_flow(flow: Dataflow, *, answer_origin: str) -> Item:
+    """Collect final.input.* and final.output.* into an Item; images are referenced by name."""
+    values = flow.values
+    images = {}
+    image_name = values.get("final.input.image")
+    if image_name is not None:
+        if image_name not in flow.images:
+            raise RealizationError(f"final.input.image names {image_name!r}, which no tool made")
+        images["image"] = flow.images[image_name]
+    options = values.get("final.input.options")
+    extra = {
+        ref.removeprefix("final.input."): v for ref, v in values.items()
+        if ref.startswith("final.input.") and ref not in ("final.input.question", "final.input.image", "final.input.options")
+    }
+    return Item(
+        question=str(values.get("final.input.question", "")).strip(),
+        answer=str(values.get("final.output.answer", "")).strip(),
+        answer_origin=answer_origin,
+        options=[str(o) for o in options] if options is not None else None,
+        images=images,
+        facts=str(values.get("interim.facts", "")),
+        extra_input=extra,
+    )

@@ -1,0 +1,1 @@
+"""Planner agents: scope and design, grounding over source cards, allocation of quotas."""

@@ -1,0 +1,52 @@
+"""Deterministic validation of a transformation plan's dataflow."""
+
+from benchagent.program.errors import PlanValidationError
+from benchagent.signatures import TransformPlan
+
+NAMESPACES = ("original.", "slot.", "interim.", "final.input.", "final.output.")
+SLOT_VALUES = frozenset({"slot.seed", "slot.gold_position"})
+
+
+def required_finals(answer_type: str, modalities: list[str]) -> set[str]:
+    needed = {"final.input.question", "final.output.answer"}
+    if "image" in modalities:
+        needed.add("final.input.image")
+    if answer_type == "choice":
+        needed.add("final.input.options")
+    return needed
+
+
+def validate_plan(
+    plan: TransformPlan,
+    *,
+    answer_type: str,
+    modalities: list[str],
+    record_fields: set[str],
+    tools: set[str],
+    predictors: set[str],
+) -> None:
+    """Raise PlanValidationError unless every reference resolves, every tool exists and nothing leaks."""
+    available = {f"original.{f}" for f in record_fields} | SLOT_VALUES
+    for number, step in enumerate(plan.steps, 1):
+        inputs = [e.partition(":")[0] for e in step.inputs]
+        outputs = [e.partition(":")[0] for e in step.outputs]
+        where = f"step {number} ({step.kind} {step.tool})"
+        known = tools if step.kind == "PURE" else predictors
+        if step.tool not in known:
+            raise PlanValidationError(f"{where}: unknown {'tool' if step.kind == 'PURE' else 'predictor'}")
+        for ref in [*inputs, *outputs]:
+            if not ref.startswith(NAMESPACES):
+                raise PlanValidationError(f"{where}: reference {ref!r} is outside original/slot/interim/final")
+        missing = [ref for ref in inputs if ref not in available]
+        if missing:
+            raise PlanValidationError(f"{where}: reads {missing} before anything produces them")
+        if any(r.startswith(("original.", "slot.")) for r in outputs):
+            raise PlanValidationError(f"{where}: writes into the source record or the slot")
+        reads_output = any(r.startswith("final.output.") for r in inputs)
+        writes_input = any(r.startswith("final.input.") for r in outputs)
+        if reads_output and writes_input:
+            raise PlanValidationError(f"{where}: copies final.output into final.input")
+        available.update(outputs)
+    missing_finals = required_finals(answer_type, modalities) - available
+    if missing_finals:
+        raise PlanValidationError(f"plan never produces {sorted(missing_finals)}")

@@ -1,0 +1,155 @@
+"""The one place provenance is captured: a DSPy callback writing steps, LM calls and tool calls."""
+
+import contextlib
+import contextvars
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import dspy
+from dspy.utils.callback import ACTIVE_CALL_ID, BaseCallback
+from pydantic import BaseModel
+
+from benchagent.store.db import Store, new_id, now
+
+
+@dataclass(frozen=True)
+class Where:
+    """What the running code is working on; read by the callback for every record."""
+
+    stage: str | None = None
+    slot_id: str | None = None
+
+
+_WHERE: contextvars.ContextVar[Where] = contextvars.ContextVar("benchagent_where", default=Where())
+
+
+@contextlib.contextmanager
+def working_on(stage: str, slot_id: str | None = None):
+    token = _WHERE.set(Where(stage=stage, slot_id=slot_id))
+    try:
+        yield
+    finally:
+        _WHERE.reset(token)
+
+
+class HistoryTagging:
+    """LM mixin: tags each history entry with the callback call id of the LM call that made it."""
+
+    def update_history(self, entry):
+        entry["call_id"] = ACTIVE_CALL_ID.get()
+        super().update_history(entry)
+
+
+def plain(value: Any) -> Any:
+    """A JSON-safe copy of inputs and outputs; images and bytes become short descriptions."""
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json")
+    if isinstance(value, dspy.Prediction):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, dspy.Image):
+        return "<image>"
+    if isinstance(value, (bytes, bytearray)):
+        return f"<{len(value)} bytes>"
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return repr(value)
+
+
+def _module_name(instance: Any) -> str:
+    if isinstance(instance, dspy.Predict):
+        return f"{type(instance).__name__}({instance.signature.__name__})"
+    return type(instance).__name__
+
+
+def _usage(entry: dict) -> tuple[int | None, int | None, int | None]:
+    usage = entry.get("usage") or {}
+    details = usage.get("prompt_tokens_details") or {}
+    cached = details.get("cached_tokens") if isinstance(details, dict) else getattr(details, "cached_tokens", None)
+    return usage.get("prompt_tokens"), usage.get("completion_tokens"), cached
+
+
+class ProvenanceCallback(BaseCallback):
+    """Writes every module step, LM call and tool call of one run, each linked to its parent step."""
+
+    def __init__(self, store: Store, run_id: str):
+        self.store = store
+        self.run_id = run_id
+        self._open: dict[str, tuple[str, float, Where, Any]] = {}
+        self._lock = threading.Lock()
+
+    def _parent_step(self) -> str | None:
+        with self._lock:
+            opened = self._open.get(ACTIVE_CALL_ID.get())
+        return opened[0] if opened and opened[0].startswith("step_") else None
+
+    def _remember(self, call_id: str, record_id: str, extra: Any = None) -> None:
+        with self._lock:
+            self._open[call_id] = (record_id, time.perf_counter(), _WHERE.get(), extra)
+
+    def _forget(self, call_id: str) -> tuple[str, float, Where, Any] | None:
+        with self._lock:
+            return self._open.pop(call_id, None)
+
+    def on_module_start(self, call_id, instance, inputs):
+        where = _WHERE.get()
+        step_id = new_id("step")
+        self.store.insert("steps", {
+            "id": step_id, "run_id": self.run_id, "parent_id": self._parent_step(), "slot_id": where.slot_id,
+            "stage": where.stage, "name": _module_name(instance), "kind": "module",
+            "inputs": plain(inputs.get("kwargs") or inputs.get("args") or inputs),
+            "status": "running", "started_at": now(),
+        })
+        self._remember(call_id, step_id)
+
+    def on_module_end(self, call_id, outputs, exception=None):
+        opened = self._forget(call_id)
+        if opened is None:
+            return
+        step_id, t0, _, _ = opened
+        self.store.update("steps", step_id, {
+            "outputs": plain(outputs), "status": "failed" if exception else "ok",
+            "error": repr(exception) if exception else None, "duration_ms": (time.perf_counter() - t0) * 1000,
+        })
+
+    def on_lm_start(self, call_id, instance, inputs):
+        self._remember(call_id, "lm", (instance, self._parent_step()))
+
+    def on_lm_end(self, call_id, outputs, exception=None):
+        opened = self._forget(call_id)
+        if opened is None:
+            return
+        _, t0, where, (lm, parent) = opened
+        entry = next((e for e in reversed(getattr(lm, "history", [])) if e.get("call_id") == call_id), {})
+        prompt_tokens, completion_tokens, cached = _usage(entry)
+        response = entry.get("response")
+        self.store.insert("lm_calls", {
+            "id": new_id("lm"), "run_id": self.run_id, "step_id": parent, "slot_id": where.slot_id,
+            "stage": where.stage, "model": getattr(lm, "model", type(lm).__name__),
+            "messages": plain(entry.get("messages")), "response": plain(outputs[0] if outputs else None),
+            "prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens, "cached_tokens": cached,
+            "cost": entry.get("cost"), "latency_ms": (time.perf_counter() - t0) * 1000,
+            "cache_hit": int(bool(getattr(response, "cache_hit", False))),
+            "status": "failed" if exception else "ok", "error": repr(exception) if exception else None,
+            "created_at": now(),
+        })
+
+    def on_tool_start(self, call_id, instance, inputs):
+        self._remember(call_id, "tool", (instance, self._parent_step(), inputs.get("kwargs") or inputs, now()))
+
+    def on_tool_end(self, call_id, outputs, exception=None):
+        opened = self._forget(call_id)
+        if opened is None:
+            return
+        _, t0, where, (tool, parent, args, started) = opened
+        self.store.insert("tool_calls", {
+            "id": new_id("tool"), "run_id": self.run_id, "step_id": parent, "slot_id": where.slot_id,
+            "tool": getattr(tool, "name", type(tool).__name__), "args": plain(args), "result": plain(outputs),
+            "status": "failed" if exception else "ok", "error": repr(exception) if exception else None,
+            "started_at": started, "duration_ms": (time.perf_counter() - t0) * 1000,
+        })

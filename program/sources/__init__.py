@@ -1,0 +1,1 @@
+"""Sources of records to ground samples on: source cards plus readers and generators."""

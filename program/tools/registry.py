@@ -1,0 +1,112 @@
+"""Registry of pure tools: typed pydantic inputs and outputs, deterministic functions, PNG images kept
+out of the JSON result and referred to by name."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, get_type_hints
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+class ToolError(Exception):
+    """An unknown tool, arguments that do not fit its input model, or a tool that refused its input."""
+
+
+class ToolInput(BaseModel):
+    """Base of every tool's input model: unknown arguments are refused."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class ToolOutput(BaseModel):
+    """Base of every tool's output model; `images` (name -> PNG bytes) never enters the JSON result."""
+
+    images: dict[str, bytes] = Field(default_factory=dict, exclude=True, repr=False)
+
+
+@dataclass(frozen=True)
+class Tool:
+    name: str
+    description: str
+    input_model: type[ToolInput]
+    output_model: type[ToolOutput]
+    fn: Callable[[ToolInput], ToolOutput]
+
+    def spec(self) -> dict[str, Any]:
+        """The tool as JSON for prompts and source cards: name, description, input and output schemas."""
+        return {
+            "name": self.name,
+            "description": self.description,
+            "input": self.input_model.model_json_schema(),
+            "output": self.output_model.model_json_schema(),
+        }
+
+
+@dataclass(frozen=True)
+class ToolResult:
+    tool: str
+    args: dict[str, Any]
+    output: ToolOutput
+    images: dict[str, bytes]
+
+    @property
+    def result(self) -> dict[str, Any]:
+        """The output as JSON, without image bytes (image fields hold names, keys of `images`)."""
+        return self.output.model_dump(mode="json")
+
+
+_TOOLS: dict[str, Tool] = {}
+
+
+def tool(name: str, description: str) -> Callable[[Callable], Callable]:
+    """Register `fn(args: InputModel) -> OutputModel` as a pure tool; the models come from its type hints."""
+
+    def register(fn: Callable) -> Callable:
+        hints = get_type_hints(fn)
+        params = [h for k, h in hints.items() if k != "return"]
+        if len(params) != 1 or not issubclass(params[0], ToolInput) or not issubclass(hints.get("return", object), ToolOutput):
+            raise TypeError(f"tool {name}: expected fn(args: ToolInput subclass) -> ToolOutput subclass")
+        if name in _TOOLS:
+            raise ValueError(f"tool {name} is already registered")
+        _TOOLS[name] = Tool(name, description, params[0], hints["return"], fn)
+        return fn
+
+    return register
+
+
+def get_tool(name: str) -> Tool:
+    try:
+        return _TOOLS[name]
+    except KeyError:
+        raise ToolError(f"unknown tool {name!r}; known tools: {', '.join(sorted(_TOOLS))}") from None
+
+
+def list_tools() -> list[Tool]:
+    return [_TOOLS[name] for name in sorted(_TOOLS)]
+
+
+def _describe(exc: ValidationError) -> str:
+    return "; ".join(f"{'.'.join(map(str, e['loc'])) or '(args)'}: {e['msg']}" for e in exc.errors())
+
+
+def run_tool(name: str, args: dict[str, Any]) -> ToolResult:
+    """Validate args into the tool's input model, run it and check its output; failures raise ToolError."""
+    spec = get_tool(name)
+    if not isinstance(args, dict):
+        raise ToolError(f"{name}: arguments must be a JSON object, got {type(args).__name__}")
+    try:
+        parsed = spec.input_model.model_validate(args)
+    except ValidationError as exc:
+        raise ToolError(f"{name}: bad arguments: {_describe(exc)}") from None
+    try:
+        output = spec.fn(parsed)
+    except ValueError as exc:
+        raise ToolError(f"{name}: {exc}") from None
+    if not isinstance(output, spec.output_model):
+        raise ToolError(f"{name}: returned {type(output).__name__}, expected {spec.output_model.__name__}")
+    bad = [k for k, v in output.images.items() if not v.startswith(PNG_SIGNATURE)]
+    if bad:
+        raise ToolError(f"{name}: images {bad} are not PNG")
+    return ToolResult(name, parsed.model_dump(mode="json"), output, dict(output.images))

@@ -1,0 +1,26 @@
+"""The contracts between agents: pydantic models and class-based DSPy signatures, no logic."""
+
+from benchagent.signatures.allocation import ProposeQuotas, QuotaProposal
+from benchagent.signatures.brief import DesignBrief, WriteBrief
+from benchagent.signatures.design import DesignSubtasks, FieldSpec, SubtaskDraft
+from benchagent.signatures.grounding import GroundSource, PlanStep, TransformPlan
+from benchagent.signatures.inspect import INSPECTOR_CATEGORIES, InspectorIssue, InspectSample
+from benchagent.signatures.judge import JudgeSample
+from benchagent.signatures.realize import PhraseQuestion, WriteSample
+from benchagent.signatures.repair import FixSample, PlanRepair, RepairAction
+from benchagent.signatures.scope import ParseScope, Scope
+from benchagent.signatures.solve import SolveSample
+from benchagent.signatures.types import ANSWER_TYPES, MODALITIES, AnswerType, Modality
+
+__all__ = [
+    "ANSWER_TYPES", "MODALITIES", "AnswerType", "Modality",
+    "Scope", "ParseScope",
+    "FieldSpec", "SubtaskDraft", "DesignSubtasks",
+    "PlanStep", "TransformPlan", "GroundSource",
+    "QuotaProposal", "ProposeQuotas",
+    "DesignBrief", "WriteBrief",
+    "PhraseQuestion", "WriteSample",
+    "INSPECTOR_CATEGORIES", "InspectorIssue", "InspectSample",
+    "RepairAction", "PlanRepair", "FixSample",
+    "SolveSample", "JudgeSample",
+]

@@ -1,0 +1,21 @@
+"""Sample-level design brief written before an item is realized."""
+
+import dspy
+from pydantic import BaseModel, Field
+
+
+class DesignBrief(BaseModel):
+    fit: str = Field(description="why this record suits the subtask")
+    core_facts: list[str] = Field(description="facts from the record the item rests on")
+    goal: str = Field(description="what the item asks the model to do")
+    reasoning_hops: int = Field(description="1 to 3")
+    difficulty_plan: str
+    leakage_guards: list[str] = Field(description="what the question must not reveal")
+
+
+class WriteBrief(dspy.Signature):
+    """Plan one benchmark item from a source record for the subtask."""
+
+    subtask: str = dspy.InputField()
+    record: str = dspy.InputField(desc="the source record's facts")
+    brief: DesignBrief = dspy.OutputField()

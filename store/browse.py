@@ -1,0 +1,63 @@
+"""Serving a store read-only in Datasette, bound to localhost, with benchagent's metadata and plugin."""
+
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+import weakref
+from pathlib import Path
+
+from benchagent.store.datasette_metadata import build_metadata
+from benchagent.store.db import open_store
+from benchagent.store.errors import BrowseError
+
+
+def datasette_args(db_path: str | Path, *, host: str = "127.0.0.1", port: int = 8001,
+                   metadata_path: str | Path) -> list[str]:
+    """The `datasette serve` command line; the benchagent plugin loads through its entry point."""
+    # Not --immutable: a build may still be writing this WAL database, and immutable mode tells SQLite
+    # the file never changes, so it would skip the WAL and serve stale or torn pages. Mutable databases
+    # are opened with mode=ro; with no writable canned queries Datasette 0.65 has no way to write.
+    return [
+        sys.executable, "-m", "datasette", "serve", str(db_path),
+        "--host", host, "--port", str(port), "--metadata", str(metadata_path),
+    ]
+
+
+def serve(db_path: str | Path, host: str = "127.0.0.1", port: int = 8001) -> subprocess.Popen:
+    """Start Datasette on db_path; the caller owns the process (terminate() it to stop)."""
+    db_path = Path(db_path)
+    open_store(db_path, create=False, readonly=True).close()
+    workdir = Path(tempfile.mkdtemp(prefix="benchagent-browse-"))
+    metadata_path = workdir / "metadata.json"
+    metadata_path.write_text(json.dumps(build_metadata(db_path.stem)), encoding="utf-8")
+    try:
+        process = subprocess.Popen(datasette_args(db_path, host=host, port=port, metadata_path=metadata_path))
+    except OSError as exc:
+        shutil.rmtree(workdir, ignore_errors=True)
+        raise BrowseError(f"cannot start datasette: {exc}") from None
+    # Datasette reads the metadata once at startup; the folder goes when the process object does.
+    weakref.finalize(process, shutil.rmtree, workdir, True)
+    return process
+
+
+def wait_until_ready(url: str, timeout: float = 30.0, *, process: subprocess.Popen | None = None) -> None:
+    """Poll url until it answers 200; raise BrowseError on timeout or if process exits first."""
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    deadline = time.monotonic() + timeout
+    while True:
+        if process is not None and process.poll() is not None:
+            raise BrowseError(f"datasette exited with code {process.returncode} before answering at {url}")
+        try:
+            with opener.open(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, OSError):
+            pass
+        if time.monotonic() >= deadline:
+            raise BrowseError(f"datasette did not answer at {url} within {timeout:g} s")
+        time.sleep(0.1)

@@ -1,0 +1,222 @@
+"""Datasette metadata for a benchagent store: titles, column docs, facets and canned queries."""
+
+import sqlite3
+
+from benchagent.store.migrations import migration_scripts
+
+_COMMON = {
+    "id": "Primary key",
+    "run_id": "Build run",
+    "subtask_id": "Subtask",
+    "source_id": "Source card",
+    "slot_id": "Slot (subtask, source, record, seed) being realized",
+    "sample_id": "Sample",
+    "step_id": "Agent step that made the call",
+    "program_id": "Compiled program version",
+    "modalities": "Modalities (JSON list)",
+    "seed": "Random seed",
+    "status": "Outcome",
+    "error": "Error message when it failed",
+    "created_at": "UTC timestamp",
+    "started_at": "UTC start timestamp",
+    "duration_ms": "Duration in milliseconds",
+}
+
+# table -> (title, description, facets, sort_desc, label_column, {column: description})
+_TABLES = {
+    "runs": ("Runs", "One benchmark build from a requirement.", ["status", "model"], "started_at", "requirement", {
+        "requirement": "The one-line requirement", "size": "Requested number of accepted samples",
+        "model": "Default model string", "status": "planning | running | done | failed",
+        "settings": "Build settings (JSON, never secrets)", "finished_at": "UTC end timestamp",
+        "wall_s": "Wall time in seconds",
+    }),
+    "specs": ("Specs", "Versions of the benchmark spec written by the Design Agent.", [], None, None, {
+        "version": "Spec version, rising with each revision", "scope": "Parsed scope: topic, modalities, keywords (JSON)",
+        "spec": "The spec: subtasks and their rationale (JSON)",
+    }),
+    "subtasks": ("Subtasks", "What each part of the benchmark tests, and why it exists.", ["answer_type"], None, "name", {
+        "spec_id": "Spec version that defined it", "key": "Short stable key", "name": "Name",
+        "description": "What it tests", "capability": "Core capability tested",
+        "answer_type": "binary | choice | label | span | number …", "sample_schema": "Input and output fields (JSON)",
+        "rationale": "Why the subtask exists", "importance": "Importance weight from allocation",
+        "quota": "Accepted samples required",
+    }),
+    "sources": ("Source cards", "Datasets and generators that samples are grounded on.", ["kind", "license"], None, "name", {
+        "name": "Name", "kind": "builtin | user | generator", "description": "What the source holds",
+        "fields": "Record fields and types (JSON)", "size": "Number of records", "license": "License",
+        "keywords": "Search keywords", "card": "The whole source card (JSON)",
+    }),
+    "groundings": ("Groundings", "Candidate (subtask, source, transformation plan) pairs and their scores.",
+                   ["accepted", "kind"], "score", None, {
+        "kind": "qa_like | metadata_rich", "plan": "Ordered LLM and PURE transformation steps (JSON)",
+        "scores": "Alignment, coverage, simplicity, risk (JSON)", "score": "Overall score",
+        "accepted": "1 if the pair passed the threshold", "rationale": "Why it was scored so",
+    }),
+    "slots": ("Slots", "Allocated units of work: one source record to turn into one sample.", ["status", "subtask_id"], None, None, {
+        "grounding_id": "Grounding whose plan is applied", "record_index": "Index of the source record",
+        "status": "pending | accepted | rejected | failed", "reason": "Why the slot was not filled",
+    }),
+    "programs": ("Programs", "Compiled DSPy program versions.", ["optimizer"], "created_at", "hash", {
+        "hash": "Hash of the program state", "parent_id": "Program it was compiled from",
+        "optimizer": "Optimizer used", "state": "DSPy state (JSON)",
+        "train_sample_ids": "Human-accepted samples it was compiled on (JSON list)",
+        "metrics": "Before and after figures (JSON)",
+    }),
+    "samples": ("Samples", "Benchmark items with their verdicts; open one to see its images and links to its lineage.",
+                ["status", "subtask_id", "answer_origin"], "created_at", None, {
+        "record": "Source record, original.* (JSON)", "brief": "Design brief (JSON)", "question": "Question",
+        "options": "Choices (JSON list), empty unless a choice item", "answer": "Gold answer",
+        "input": "final.input (JSON)", "output": "final.output (JSON)",
+        "answer_origin": "tool (deterministic) | llm", "status": "ok | fixed | rejected",
+        "reasons": "Why it was fixed or rejected (JSON list)",
+    }),
+    "assets": ("Assets", "Images and other files of samples, stored as BLOBs.", ["mime"], None, "name", {
+        "name": "File name", "mime": "MIME type", "width": "Width in pixels", "height": "Height in pixels",
+        "sha256": "SHA-256 of the content", "content": "The file itself; images render inline",
+    }),
+    "steps": ("Steps", "Every agent module and stage run, with inputs and outputs.", ["stage", "status"], None, "name", {
+        "parent_id": "Enclosing step", "stage": "scope | design | grounding | allocation | realize | verify",
+        "name": "Module or stage name", "kind": "module | stage", "inputs": "Inputs (JSON)",
+        "outputs": "Outputs (JSON)", "status": "ok | failed",
+    }),
+    "lm_calls": ("LM calls", "Every language model call with tokens, cost and latency.", ["model", "stage", "status"], None, None, {
+        "stage": "Pipeline stage", "model": "Model string", "messages": "Prompt messages (JSON)",
+        "response": "Raw response", "prompt_tokens": "Prompt tokens", "completion_tokens": "Completion tokens",
+        "cached_tokens": "Prompt tokens served from the server's prefix cache", "cost": "Cost in USD, when priced",
+        "latency_ms": "Latency in milliseconds", "cache_hit": "1 if answered from DSPy's cache",
+    }),
+    "tool_calls": ("Tool calls", "Every PURE tool call with arguments and result.", ["tool", "status"], None, None, {
+        "tool": "Tool name", "args": "Arguments (JSON)", "result": "Result (JSON)",
+    }),
+    "verdicts": ("Verdicts", "Deterministic checks, inspector issues, repairs and solver agreement per sample.",
+                 ["stage", "name", "passed"], "created_at", None, {
+        "stage": "check | inspector | repair | solver", "name": "Check or issue category",
+        "passed": "1 passed, 0 failed", "severity": "fatal | major | minor", "detail": "Details",
+    }),
+    "reviews": ("Reviews", "Human accept or reject decisions.", ["decision", "reviewer"], "created_at", None, {
+        "reviewer": "Who reviewed", "decision": "accept | reject", "reason": "Why",
+    }),
+}
+# steps, lm_calls and tool_calls get no sort_desc: they reach millions of rows and their time columns have no index.
+
+_HIDDEN = ["sources_fts", "sources_fts_data", "sources_fts_idx", "sources_fts_docsize", "sources_fts_config"]
+
+_ACCEPTED = "('ok', 'fixed')"
+
+_QUERIES = {
+    "sample_lineage": ("Sample lineage", "One sample with its run, spec, subtask and source, then every step, "
+                       "LM call and tool call of its slot in time order.", f"""
+with sample as (
+  select samples.id as sample_id, samples.status as sample_status, samples.question, samples.answer,
+         samples.answer_origin, samples.run_id, runs.requirement, specs.version as spec_version,
+         subtasks.name as subtask, subtasks.rationale as subtask_rationale, sources.name as source,
+         sources.kind as source_kind, slots.record_index, samples.slot_id
+  from samples
+  join runs on runs.id = samples.run_id
+  join subtasks on subtasks.id = samples.subtask_id
+  join specs on specs.id = subtasks.spec_id
+  join sources on sources.id = samples.source_id
+  join slots on slots.id = samples.slot_id
+  where samples.id = :sample_id
+),
+events as (
+  select 'step' as event, steps.id as event_id, steps.parent_id, steps.stage, steps.name,
+         steps.status as event_status, null as prompt_tokens, null as completion_tokens,
+         steps.duration_ms, steps.started_at as at
+  from steps join sample on steps.slot_id = sample.slot_id
+  union all
+  select 'lm_call', lm_calls.id, lm_calls.step_id, lm_calls.stage, lm_calls.model, lm_calls.status,
+         lm_calls.prompt_tokens, lm_calls.completion_tokens, lm_calls.latency_ms, lm_calls.created_at
+  from lm_calls join sample on lm_calls.slot_id = sample.slot_id
+  union all
+  select 'tool_call', tool_calls.id, tool_calls.step_id, null, tool_calls.tool, tool_calls.status,
+         null, null, tool_calls.duration_ms, tool_calls.started_at
+  from tool_calls join sample on tool_calls.slot_id = sample.slot_id
+)
+select sample.*, events.* from sample left join events on 1
+order by events.at, events.event"""),
+    "acceptance_by_subtask": ("Acceptance by subtask", "Per run and subtask: quota, accepted samples "
+                              "(status ok or fixed), rejected samples, acceptance rate and shortfall against quota.", f"""
+select subtasks.run_id, subtasks.id as subtask_id, subtasks.name as subtask, subtasks.quota,
+       count(case when samples.status in {_ACCEPTED} then 1 end) as accepted,
+       count(case when samples.status = 'rejected' then 1 end) as rejected,
+       round(1.0 * count(case when samples.status in {_ACCEPTED} then 1 end)
+             / nullif(count(case when samples.status in {_ACCEPTED} or samples.status = 'rejected' then 1 end), 0), 3)
+         as acceptance_rate,
+       max(subtasks.quota - count(case when samples.status in {_ACCEPTED} then 1 end), 0) as shortfall
+from subtasks left join samples on samples.subtask_id = subtasks.id
+group by subtasks.id
+order by subtasks.run_id, subtasks.key"""),
+    "tokens_per_accepted_sample": ("Tokens per accepted sample", "Per run: LM calls, DSPy cache hits, prompt and "
+                                   "completion tokens of the calls that reached a model, accepted samples, and "
+                                   "tokens and cost per accepted sample.", f"""
+with calls as (
+  select run_id, count(*) as lm_calls, sum(cache_hit) as cache_hits,
+         coalesce(sum(case when cache_hit = 0 then prompt_tokens end), 0) as prompt_tokens,
+         coalesce(sum(case when cache_hit = 0 then completion_tokens end), 0) as completion_tokens,
+         sum(case when cache_hit = 0 then cost end) as cost
+  from lm_calls group by run_id
+),
+accepted as (
+  select run_id, count(*) as accepted_samples from samples where status in {_ACCEPTED} group by run_id
+)
+select runs.id as run_id, runs.requirement, runs.model, coalesce(calls.lm_calls, 0) as lm_calls,
+       coalesce(calls.cache_hits, 0) as cache_hits, coalesce(calls.prompt_tokens, 0) as prompt_tokens,
+       coalesce(calls.completion_tokens, 0) as completion_tokens,
+       coalesce(calls.prompt_tokens + calls.completion_tokens, 0) as total_tokens,
+       coalesce(accepted.accepted_samples, 0) as accepted_samples,
+       round(1.0 * (calls.prompt_tokens + calls.completion_tokens) / nullif(accepted.accepted_samples, 0), 1)
+         as tokens_per_accepted_sample,
+       round(calls.cost / nullif(accepted.accepted_samples, 0), 6) as cost_per_accepted_sample
+from runs
+left join calls on calls.run_id = runs.id
+left join accepted on accepted.run_id = runs.id
+order by runs.started_at desc"""),
+    "sample_images": ("Sample images", "The newest 100 samples' PNG images, shown inline.", """
+select samples.id as sample_id, samples.subtask_id, samples.status, samples.question, samples.answer,
+       assets.name, assets.width, assets.height, assets.content
+from assets join samples on samples.id = assets.sample_id
+where assets.mime = 'image/png'
+order by samples.created_at desc, assets.name
+limit 100"""),
+}
+
+
+def _schema_columns() -> dict[str, list[str]]:
+    conn = sqlite3.connect(":memory:")
+    try:
+        for _, script in migration_scripts():
+            conn.executescript(script)
+        tables = [r[0] for r in conn.execute("select name from sqlite_master where type = 'table'")]
+        return {t: [r[1] for r in conn.execute(f"pragma table_info({t})")] for t in tables}
+    finally:
+        conn.close()
+
+
+def _table(columns: list[str], title, description, facets, sort_desc, label_column, own) -> dict:
+    described = {c: d for c in columns if (d := own.get(c) or _COMMON.get(c))}
+    table = {"title": title, "description": description, "columns": described}
+    if facets:
+        table["facets"] = facets
+    if sort_desc:
+        table["sort_desc"] = sort_desc
+    if label_column:
+        table["label_column"] = label_column
+    return table
+
+
+def build_metadata(db_name: str) -> dict:
+    """Metadata for `datasette serve --metadata`, keyed by the database name Datasette gives the file."""
+    columns = _schema_columns()
+    tables = {name: _table(columns.get(name, []), *spec) for name, spec in _TABLES.items()}
+    tables["sources"]["fts_table"] = "sources_fts"
+    tables.update({name: {"hidden": True} for name in _HIDDEN})
+    queries = {name: {"title": title, "description": description, "sql": sql.strip()}
+               for name, (title, description, sql) in _QUERIES.items()}
+    return {
+        "title": "benchagent provenance",
+        "description": "Benchmarks built by benchagent: every sample with its run, subtask, source, "
+                       "agent steps, LM and tool calls, verdicts and reviews.",
+        "databases": {db_name: {"tables": tables, "queries": queries}},
+        "plugins": {"datasette-render-images": {"size_limit": 1024 * 1024}},
+    }

@@ -1,0 +1,72 @@
+"""Run reports: counts per subtask and status, quota against delivery, LM cost per accepted sample."""
+
+from typing import Any
+
+from benchagent.store.db import Store
+from benchagent.store.errors import NotFoundError
+from benchagent.store.lineage import decode
+
+ACCEPTED = ("ok", "fixed")
+
+
+def latest_run_id(store: Store) -> str:
+    row = store.one("SELECT id FROM runs ORDER BY started_at DESC LIMIT 1")
+    if row is None:
+        raise NotFoundError(f"{store.path} holds no run yet")
+    return row["id"]
+
+
+def run_summary(store: Store, run_id: str) -> dict[str, Any]:
+    run = decode(store.one("SELECT * FROM runs WHERE id = ?", (run_id,)))
+    if run is None:
+        raise NotFoundError(f"no run {run_id!r} in {store.path}")
+    subtasks = store.query(
+        "SELECT t.key, t.name, t.answer_type, t.quota, "
+        "  (SELECT count(*) FROM samples s WHERE s.subtask_id = t.id AND s.status IN ('ok', 'fixed')) AS accepted, "
+        "  (SELECT count(*) FROM samples s WHERE s.subtask_id = t.id AND s.status = 'rejected') AS rejected, "
+        "  (SELECT count(*) FROM slots l WHERE l.subtask_id = t.id AND l.status = 'failed') AS failed, "
+        "  (SELECT count(*) FROM lm_calls c JOIN slots l ON c.slot_id = l.id WHERE l.subtask_id = t.id) AS lm_calls, "
+        "  (SELECT coalesce(sum(coalesce(c.prompt_tokens, 0) + coalesce(c.completion_tokens, 0)), 0) "
+        "     FROM lm_calls c JOIN slots l ON c.slot_id = l.id WHERE l.subtask_id = t.id) AS tokens "
+        "FROM subtasks t WHERE t.run_id = ? AND t.spec_id = ("
+        "  SELECT id FROM specs WHERE run_id = ? ORDER BY version DESC LIMIT 1) ORDER BY t.rowid",
+        (run_id, run_id),
+    )
+    stages = store.query(
+        "SELECT coalesce(stage, '-') AS stage, count(*) AS lm_calls, sum(cache_hit) AS cache_hits, "
+        "  coalesce(sum(prompt_tokens), 0) AS prompt_tokens, coalesce(sum(completion_tokens), 0) AS completion_tokens, "
+        "  coalesce(sum(cached_tokens), 0) AS cached_tokens, sum(cost) AS cost, "
+        "  round(sum(latency_ms) / 1000.0, 1) AS lm_seconds "
+        "FROM lm_calls WHERE run_id = ? GROUP BY stage ORDER BY min(created_at)",
+        (run_id,),
+    )
+    accepted = sum(s["accepted"] for s in subtasks)
+    calls = sum(s["lm_calls"] for s in stages)
+    tokens = sum(s["prompt_tokens"] + s["completion_tokens"] for s in stages)
+    costs = [s["cost"] for s in stages if s["cost"] is not None]
+    per = (lambda v: round(v / accepted, 1) if accepted else None)
+    return {
+        "run": run,
+        "subtasks": subtasks,
+        "stages": stages,
+        "totals": {
+            "target": run["size"], "accepted": accepted,
+            "rejected": sum(s["rejected"] for s in subtasks), "failed": sum(s["failed"] for s in subtasks),
+            "lm_calls": calls, "tokens": tokens, "cost": sum(costs) if costs else None,
+            "lm_calls_per_accepted": per(calls), "tokens_per_accepted": per(tokens),
+            "wall_s": run["wall_s"],
+        },
+        "shortfalls": store.query(
+            "SELECT t.key AS subtask, t.quota - (SELECT count(*) FROM samples s WHERE s.subtask_id = t.id "
+            "  AND s.status IN ('ok', 'fixed')) AS missing FROM subtasks t "
+            "WHERE t.run_id = ? AND t.spec_id = (SELECT id FROM specs WHERE run_id = ? ORDER BY version DESC LIMIT 1) "
+            "AND missing > 0",
+            (run_id, run_id),
+        ),
+        "rejection_reasons": store.query(
+            "SELECT v.stage, v.name, count(*) AS count FROM verdicts v JOIN samples s ON s.id = v.sample_id "
+            "WHERE v.run_id = ? AND s.status = 'rejected' AND v.passed = 0 AND v.severity IN ('fatal', 'major') "
+            "GROUP BY v.stage, v.name ORDER BY count DESC",
+            (run_id,),
+        ),
+    }
