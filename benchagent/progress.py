@@ -14,17 +14,19 @@ class BuildProgress:
         self.counts = {"ok": 0, "rejected": 0, "failed": 0}
 
     def __enter__(self) -> "BuildProgress":
-        self.progress.start()
-        self.task = self.progress.add_task("starting", total=None, counts="")
         return self
 
     def __exit__(self, *exc) -> None:
-        self.progress.stop()
+        if self.task is not None:
+            self.progress.stop()
 
     def _counts(self) -> str:
         return f"accepted {self.counts['ok']}  rejected {self.counts['rejected']}  failed {self.counts['failed']}"
 
     def on_event(self, kind: str, **data) -> None:
+        if self.task is None:
+            self.progress.start()
+            self.task = self.progress.add_task("starting", total=None, counts="")
         if kind == "run":
             self.progress.console.print(f"run {data['run_id']}", highlight=False)
         elif kind == "stage":

@@ -11,6 +11,7 @@ import dspy
 from dspy.utils.callback import ACTIVE_CALL_ID, BaseCallback
 from pydantic import BaseModel
 
+from benchagent.program.tools.registry import ToolResult
 from benchagent.store.db import Store, new_id, now
 
 
@@ -44,6 +45,8 @@ class HistoryTagging:
 
 def plain(value: Any) -> Any:
     """A JSON-safe copy of inputs and outputs; images and bytes become short descriptions."""
+    if isinstance(value, ToolResult):
+        return {**value.result, "images": {name: f"<{len(png)} bytes png>" for name, png in value.images.items()}}
     if isinstance(value, BaseModel):
         return value.model_dump(mode="json")
     if isinstance(value, dspy.Prediction):

@@ -62,7 +62,7 @@ _TABLES = {
         "train_sample_ids": "Human-accepted samples it was compiled on (JSON list)",
         "metrics": "Before and after figures (JSON)",
     }),
-    "samples": ("Samples", "Benchmark items with their verdicts; open one to see its images and links to its lineage.",
+    "samples": ("Samples", "Benchmark items; open one to see its images and a link to its lineage.",
                 ["status", "subtask_id", "answer_origin"], "created_at", None, {
         "record": "Source record, original.* (JSON)", "brief": "Design brief (JSON)", "question": "Question",
         "options": "Choices (JSON list), empty unless a choice item", "answer": "Gold answer",

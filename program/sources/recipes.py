@@ -25,7 +25,7 @@ def _chart_plan(source_id: str, answer_type: str) -> TransformPlan:
     ]
     if answer_type == "choice":
         steps += [
-            PlanStep(kind="PURE", tool="number_options", inputs=["interim.answer", "slot.seed"],
+            PlanStep(kind="PURE", tool="number_options", inputs=["interim.answer", "slot.seed", "original.resolution:step"],
                      outputs=["interim.options"], instruction="make distinct numeric distractors near the answer"),
             PlanStep(kind="PURE", tool="shuffle_options",
                      inputs=["interim.options", "interim.answer:gold", "slot.seed", "slot.gold_position:position"],

@@ -134,14 +134,14 @@ def nice_ticks(vmax: int) -> list[int]:
         magnitude *= 10
 
 
-def _fit(text: str, max_width: float, sizes=(14, 12, 11)):
+def _fit(text: str, max_width: float):
     """The largest font and one- or two-line split of text that fits max_width."""
     words = text.split()
     splits = [[text]] + sorted(
         ([" ".join(words[:i]), " ".join(words[i:])] for i in range(1, len(words))),
         key=lambda lines: max(map(len, lines)),
     )
-    for size in sizes:
+    for size in (14, 12, 11):
         f = font(size)
         for lines in splits:
             if max(f.getlength(line) for line in lines) <= max_width:

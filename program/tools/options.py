@@ -8,29 +8,40 @@ import threading
 from collections.abc import Sequence
 from typing import Annotated
 
-from pydantic import Field, StringConstraints, model_validator
+from pydantic import BeforeValidator, Field, StringConstraints, model_validator
 
 from benchagent.program.tools.registry import ToolInput, ToolOutput, tool
 
 LETTERS = string.ascii_uppercase
-Option = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Option = Annotated[
+    str,
+    BeforeValidator(lambda v: str(v) if isinstance(v, int) and not isinstance(v, bool) else v),
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+]
 
 
 def _digits(value: int) -> int:
     return len(str(abs(value)))
 
 
+def _roundness(value: int) -> int:
+    """The largest 1, 2, 25 or 5 times a power of ten that divides value, up to its leading digit's place."""
+    digits = _digits(value)
+    units = [m * 10**k for k in range(digits) for m in (1, 2, 5)] + [25 * 10**k for k in range(digits - 1)]
+    return max(u for u in units if u <= 10 ** (digits - 1) and value % u == 0)
+
+
 def make_number_options(answer: int, seed: int, n: int = 4, step: int | None = None) -> list[int]:
-    """n distinct integers, gold first: consecutive multiples of step around the answer (step defaults to
-    1 or 2 units of the answer's second digit), same sign and digit count where possible, with the answer
-    at a random rank so neither the largest nor the middle option gives it away."""
+    """n distinct integers, gold first: consecutive multiples of step around the answer, same sign and digit
+    count where possible, with the answer at a random rank so neither the largest nor the middle option gives
+    it away. step defaults to the answer's roundness (40 -> 10, 35 -> 5, 1250 -> 250) so the gold is not the
+    only round option."""
     if n < 2:
         raise ValueError("n must be at least 2")
     if step is not None and step < 1:
         raise ValueError("step must be positive")
     rng = random.Random(f"number:{answer}:{seed}:{n}:{step}")
-    base = 10 ** max(0, _digits(answer) - 2)
-    steps = [step] if step else [base * rng.choice((1, 2)), base, 1]
+    steps = [step] if step else [_roundness(answer), 1]
 
     def plausible(value: int) -> bool:
         return (value < 0) == (answer < 0) and _digits(value) == _digits(answer)
@@ -120,6 +131,7 @@ class ShuffleOptionsArgs(ToolInput):
 
 class ShuffleOptionsOutput(ToolOutput):
     options: list[str]
+    gold: str
     gold_index: int
     gold_letter: str
 
@@ -131,7 +143,7 @@ def shuffle_options(args: ShuffleOptionsArgs) -> ShuffleOptionsOutput:
     rng.shuffle(shuffled)
     position = rng.randrange(len(shuffled)) if args.position is None else args.position
     options = place_gold(shuffled, args.gold, position)
-    return ShuffleOptionsOutput(options=options, gold_index=position, gold_letter=LETTERS[position])
+    return ShuffleOptionsOutput(options=options, gold=args.gold, gold_index=position, gold_letter=LETTERS[position])
 
 
 class NumberOptionsArgs(ToolInput):

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any, get_type_hints
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic.json_schema import SkipJsonSchema
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -23,7 +24,7 @@ class ToolInput(BaseModel):
 class ToolOutput(BaseModel):
     """Base of every tool's output model; `images` (name -> PNG bytes) never enters the JSON result."""
 
-    images: dict[str, bytes] = Field(default_factory=dict, exclude=True, repr=False)
+    images: SkipJsonSchema[dict[str, bytes]] = Field(default_factory=dict, exclude=True, repr=False)
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,7 @@ class Tool:
             "name": self.name,
             "description": self.description,
             "input": self.input_model.model_json_schema(),
-            "output": self.output_model.model_json_schema(),
+            "output": self.output_model.model_json_schema(mode="serialization"),
         }
 
 

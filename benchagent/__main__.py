@@ -1,0 +1,5 @@
+"""`python -m benchagent` runs the CLI."""
+
+from benchagent.cli import main
+
+main()

@@ -1,0 +1,124 @@
+"""End-to-end builds against a scripted LM and a real SQLite store."""
+
+import io
+import json
+
+import pytest
+from PIL import Image
+from scripted_lm import chart_answers, scripted_lm
+
+from benchagent.program.build import Build, BuildRequest
+from benchagent.program.errors import PlanningError
+from benchagent.store import open_store
+from benchagent.store.lineage import sample_lineage
+from benchagent.store.reports import run_summary
+
+REQUIREMENT = "Build a benchmark that tests whether a model can read values off bar charts"
+
+
+def run_build(tmp_path, answers, size=3, seed=0):
+    store = open_store(tmp_path / "b.db")
+    events = []
+    build = Build(store, scripted_lm(answers), BuildRequest(REQUIREMENT, size, "scripted", seed=seed),
+                  on_event=lambda kind, **data: events.append((kind, data)))
+    run_id = build.run()
+    return store, run_id, events
+
+
+def test_build_delivers_quota_with_tool_made_answers(tmp_path):
+    store, run_id, events = run_build(tmp_path, chart_answers())
+    summary = run_summary(store, run_id)
+    assert summary["run"]["status"] == "done"
+    assert summary["totals"]["accepted"] == 3
+    samples = store.query("SELECT * FROM samples WHERE run_id = ? AND status = 'ok'", (run_id,))
+    assert len(samples) == 3
+    for sample in samples:
+        options = json.loads(sample["options"])
+        assert options.count(sample["answer"]) == 1 and len(set(options)) == 4
+        record = json.loads(sample["record"])
+        assert int(sample["answer"]) in record["values"] or any(
+            int(sample["answer"]) == a - b for a in record["values"] for b in record["values"])
+        asset = store.one("SELECT content, width, height FROM assets WHERE sample_id = ?", (sample["id"],))
+        with Image.open(io.BytesIO(asset["content"])) as img:
+            assert img.format == "PNG" and img.size == (asset["width"], asset["height"])
+    assert ("execute", {"total": 3}) in events
+    assert sum(1 for kind, data in events if kind == "sample" and data["status"] == "ok") == 3
+
+
+def test_lineage_links_every_record(tmp_path):
+    store, run_id, _ = run_build(tmp_path, chart_answers(), size=1)
+    sample_id = store.one("SELECT id FROM samples WHERE run_id = ?", (run_id,))["id"]
+    lineage = sample_lineage(store, sample_id)
+    for key in ("run", "spec", "subtask", "source", "steps", "lm_calls", "tool_calls", "verdicts", "reviews", "program"):
+        assert key in lineage
+    assert lineage["run"]["requirement"] == REQUIREMENT
+    assert lineage["source"]["kind"] == "generator"
+    tools = [t["tool"] for t in lineage["tool_calls"]]
+    assert tools[:2] == ["chart_number_target", "bar_chart"] and "shuffle_options" in tools
+    stages = {c["stage"] for c in lineage["lm_calls"]}
+    assert {"scope", "design", "grounding", "allocation", "realize", "verify"} <= stages
+    steps = {s["id"]: s for s in lineage["steps"]}
+    predicts = [s for s in steps.values() if s["name"] == "Predict(PhraseQuestion)"]
+    assert predicts and steps[predicts[0]["parent_id"]]["name"] == "Realizer"
+    assert all(c["step_id"] in steps for c in lineage["lm_calls"])
+    assert all(c["model"] for c in lineage["lm_calls"])
+    assert {v["name"] for v in lineage["verdicts"]} >= {"schema", "answer_in_options", "single_correct_option"}
+
+
+def test_inspector_rejection_is_replaced_until_quota(tmp_path):
+    store = open_store(tmp_path / "b.db")
+    lm = scripted_lm(chart_answers())
+    lm.answers["fields: `issues`"] = {"issues": [{"category": "ambiguity", "severity": "major", "detail": "two readings"}]}
+
+    def accept_after_first_sample(kind, **data):
+        if kind == "sample":
+            lm.answers["fields: `issues`"] = {"issues": []}
+
+    run_id = Build(store, lm, BuildRequest(REQUIREMENT, 2, "scripted", seed=1), on_event=accept_after_first_sample).run()
+    summary = run_summary(store, run_id)
+    assert summary["totals"]["accepted"] == 2 and summary["totals"]["rejected"] == 1
+    assert summary["rejection_reasons"] == [{"stage": "inspector", "name": "ambiguity", "count": 1}]
+    rejected = store.one("SELECT reasons FROM samples WHERE status = 'rejected'")
+    assert "ambiguity" in rejected["reasons"]
+
+
+def test_inspector_cannot_overrule_tool_made_answer(tmp_path):
+    answers = chart_answers(issues={"issues": [
+        {"category": "semantic_correctness", "severity": "fatal", "detail": "cannot see the image"}]})
+    store, run_id, _ = run_build(tmp_path, answers, size=1)
+    assert run_summary(store, run_id)["totals"]["accepted"] == 1
+    verdict = store.one("SELECT severity FROM verdicts WHERE name = 'semantic_correctness'")
+    assert verdict["severity"] == "overridden"
+
+
+def test_ungroundable_subtask_is_dropped_with_reason(tmp_path):
+    answers = chart_answers()
+    extra = dict(answers["subtasks"]["subtasks"][0], key="find_span", name="Quote a span", answer_type="span")
+    answers["subtasks"]["subtasks"].append(extra)
+    store, run_id, events = run_build(tmp_path, answers, size=2)
+    assert ("ungrounded", "find_span") in [(k, d.get("subtask")) for k, d in events]
+    rows = {r["key"]: r["quota"] for r in store.query("SELECT key, quota FROM subtasks WHERE run_id = ?", (run_id,))}
+    assert rows == {"read_value": 2, "find_span": 0}
+    spec = json.loads(store.one("SELECT spec FROM specs WHERE run_id = ?", (run_id,))["spec"])
+    assert spec["dropped"][0]["key"] == "find_span"
+    assert run_summary(store, run_id)["totals"]["accepted"] == 2
+
+
+def test_nothing_groundable_fails_the_run_clearly(tmp_path):
+    answers = chart_answers()
+    answers["subtasks"]["subtasks"][0]["answer_type"] = "span"
+    store = open_store(tmp_path / "b.db")
+    with pytest.raises(PlanningError, match="no subtask could be grounded"):
+        Build(store, scripted_lm(answers), BuildRequest(REQUIREMENT, 2, "scripted")).run()
+    run = store.one("SELECT status, error FROM runs")
+    assert run["status"] == "failed" and "grounded" in run["error"]
+
+
+def test_same_seed_same_records(tmp_path):
+    records = []
+    for name in ("a", "b"):
+        (tmp_path / name).mkdir()
+        store, run_id, _ = run_build(tmp_path / name, chart_answers(), size=2)
+        records.append([r["record"] for r in store.query(
+            "SELECT record FROM samples WHERE run_id = ? ORDER BY rowid", (run_id,))])
+    assert records[0] == records[1] and len(records[0]) == 2

@@ -1,0 +1,84 @@
+"""Deterministic item checks and the verifier's policy on inspector issues."""
+
+from scripted_lm import scripted_lm
+
+import dspy
+
+from benchagent.program.executor.checks import run_checks
+from benchagent.program.executor.item import Item
+from benchagent.program.executor.verify import Verifier
+
+PNG = b"\x89PNG\r\n\x1a\n..."
+
+
+def names(results):
+    return {r.name for r in results if not r.passed}
+
+
+def item(**kw):
+    base = dict(question="What value does the chart show for March?", answer="42", answer_origin="tool",
+                options=["40", "42", "44", "46"], images={"image": PNG}, facts="March = 42")
+    return Item(**{**base, **kw})
+
+
+def test_good_choice_item_passes_everything():
+    assert names(run_checks(item(), answer_type="choice", needs_image=True)) == set()
+    assert item().answer_letter == "B"
+
+
+def test_answer_missing_from_options():
+    assert "answer_in_options" in names(run_checks(item(answer="41"), answer_type="choice", needs_image=True))
+
+
+def test_duplicate_options_break_single_correct_option():
+    bad = item(options=["42", "42", "44", "46"])
+    assert "single_correct_option" in names(run_checks(bad, answer_type="choice", needs_image=True))
+
+
+def test_answer_leaked_into_question():
+    leaky = item(question="The bar for March shows 42; what value is it?", options=None)
+    assert "no_answer_leak" in names(run_checks(leaky, answer_type="number", needs_image=True))
+    # a number that merely contains the answer's digits is not a leak
+    fine = item(question="What is the value for 1420 Main Street?", options=None)
+    assert "no_answer_leak" not in names(run_checks(fine, answer_type="number", needs_image=True))
+
+
+def test_length_cue_is_flagged():
+    cue = item(options=["a", "b", "the long and obviously correct answer", "c"],
+               answer="the long and obviously correct answer")
+    assert "length_cue" in names(run_checks(cue, answer_type="choice", needs_image=True))
+
+
+def test_schema_problems():
+    assert "schema" in names(run_checks(item(images={}), answer_type="choice", needs_image=True))
+    assert "schema" in names(run_checks(item(options=None, answer="many"), answer_type="number", needs_image=True))
+    assert "schema" in names(run_checks(item(question="?"), answer_type="choice", needs_image=True))
+
+
+def verify(issues, **kw):
+    lm = scripted_lm({"issues": {"issues": issues}})
+    with dspy.context(lm=lm, adapter=dspy.JSONAdapter()):
+        return Verifier()(item(**kw), subtask="read values", answer_type="choice", needs_image=True), lm
+
+
+def test_verifier_ok_when_inspector_finds_nothing():
+    outcome, lm = verify([])
+    assert outcome.status == "ok" and len(lm.history) == 1
+
+
+def test_verifier_rejects_on_major_issue_and_keeps_minor_ones():
+    outcome, _ = verify([{"category": "ambiguity", "severity": "major", "detail": "two bars named March"}])
+    assert outcome.status == "rejected" and outcome.reasons == ["ambiguity: two bars named March"]
+    outcome, _ = verify([{"category": "leakage", "severity": "minor", "detail": "slightly suggestive"}])
+    assert outcome.status == "ok"
+
+
+def test_llm_made_answers_obey_the_inspector_on_correctness():
+    issue = [{"category": "semantic_correctness", "severity": "fatal", "detail": "wrong"}]
+    assert verify(issue)[0].status == "ok"
+    assert verify(issue, answer_origin="llm")[0].status == "rejected"
+
+
+def test_inspector_not_called_when_checks_fail():
+    outcome, lm = verify([], answer="41")
+    assert outcome.status == "rejected" and lm.history == []

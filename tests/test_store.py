@@ -1,0 +1,89 @@
+"""The store on real SQLite files: migrations, WAL, refusals, catalog search and reports."""
+
+import sqlite3
+
+import pytest
+
+from benchagent.store import SCHEMA_VERSION, CorruptDatabaseError, NewerSchemaError, StorePathError, open_store
+from benchagent.store.catalog import list_cards, search_cards, upsert_cards
+from benchagent.store.db import new_id, now
+
+CARDS = [
+    {"id": "a", "name": "bar_chart_values", "kind": "generator", "modalities": ["image", "table"],
+     "description": "bar charts with integer values per category", "keywords": ["bar chart", "values"], "size": 10},
+    {"id": "b", "name": "city_table", "kind": "builtin", "modalities": ["table", "text"],
+     "description": "populations of cities", "keywords": "population, cities", "size": 5},
+]
+
+
+def test_new_database_is_migrated_and_in_wal_mode(tmp_path):
+    store = open_store(tmp_path / "x.db")
+    assert store.one("PRAGMA user_version")["user_version"] == SCHEMA_VERSION
+    assert store.one("PRAGMA journal_mode")["journal_mode"] == "wal"
+    tables = {r["name"] for r in store.query("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert {"runs", "specs", "subtasks", "sources", "slots", "samples", "assets", "steps", "lm_calls",
+            "tool_calls", "verdicts", "reviews", "programs"} <= tables
+    store.close()
+    again = open_store(tmp_path / "x.db")
+    assert again.one("PRAGMA user_version")["user_version"] == SCHEMA_VERSION
+
+
+def test_newer_schema_is_refused_and_left_untouched(tmp_path):
+    path = tmp_path / "new.db"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE keep (x)")
+    conn.execute("INSERT INTO keep VALUES (42)")
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    conn.commit()
+    conn.close()
+    before = path.read_bytes()
+    with pytest.raises(NewerSchemaError, match="newer"):
+        open_store(path)
+    assert path.read_bytes() == before
+
+
+def test_corrupt_file_is_refused_and_left_untouched(tmp_path):
+    path = tmp_path / "bad.db"
+    path.write_bytes(b"this is not a database at all" * 100)
+    before = path.read_bytes()
+    with pytest.raises(CorruptDatabaseError):
+        open_store(path)
+    assert path.read_bytes() == before
+
+
+def test_missing_folder_and_directory_paths_are_refused(tmp_path):
+    with pytest.raises(StorePathError, match="does not exist"):
+        open_store(tmp_path / "nope" / "x.db")
+    assert not (tmp_path / "nope").exists()
+    with pytest.raises(StorePathError, match="directory"):
+        open_store(tmp_path)
+    with pytest.raises(StorePathError, match="does not exist"):
+        open_store(tmp_path / "absent.db", create=False)
+    assert not (tmp_path / "absent.db").exists()
+
+
+def test_transaction_rolls_back_on_error(tmp_path):
+    store = open_store(tmp_path / "x.db")
+    run = {"id": new_id("run"), "requirement": "r", "size": 1, "model": "m", "seed": 0, "status": "done",
+           "started_at": now()}
+    with pytest.raises(RuntimeError):
+        with store.transaction() as tx:
+            tx.conn.execute("INSERT INTO runs (id, requirement, size, model, seed, status, started_at) "
+                            "VALUES (:id, :requirement, :size, :model, :seed, :status, :started_at)", run)
+            raise RuntimeError("boom")
+    assert store.query("SELECT * FROM runs") == []
+
+
+def test_catalog_search_ranks_and_filters_by_modality(tmp_path):
+    store = open_store(tmp_path / "x.db")
+    upsert_cards(store, CARDS)
+    upsert_cards(store, CARDS)  # idempotent
+    assert [c["id"] for c in list_cards(store)] == ["b", "a"]
+    assert [c["id"] for c in search_cards(store, ["bar chart values"])] == ["a"]
+    assert [c["id"] for c in search_cards(store, ["population of cities"], ["table"])] == ["b"]
+    assert search_cards(store, ["population"], ["image"]) == []
+    assert search_cards(store, ["???"]) == []
+    updated = dict(CARDS[1], description="rivers and their lengths", keywords=["rivers"])
+    upsert_cards(store, [updated])
+    assert search_cards(store, ["population"]) == []
+    assert [c["id"] for c in search_cards(store, ["rivers"])] == ["b"]
