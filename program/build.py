@@ -18,6 +18,7 @@ from benchagent.program.executor.realize import PREDICTORS, Realizer, item_from_
 from benchagent.program.executor.verify import Outcome, Verdict, Verifier
 from benchagent.program.planner.allocation import AllocationAgent, SourceShare, spread
 from benchagent.program.planner.design import DesignAgent
+from benchagent.program.planner.plan_check import sample_schema
 from benchagent.program.planner.grounding import Grounding, GroundingAgent, subtask_brief
 from benchagent.program.planner.scope import ScopeAgent
 from benchagent.program.provenance import ProvenanceCallback, working_on
@@ -139,8 +140,8 @@ class Build:
         grounded = []
         for draft in drafts:
             words = [*scope.keywords, draft.name, draft.description, draft.capability]
-            cards = search_cards(self.store, words, [m for m in draft.modalities if m != "text"])
-            candidates = [(card, recipe_for(card, draft.answer_type)) for card in cards[:3]]
+            cards = search_cards(self.store, words, [m for m in draft.modalities if m != "text"], limit=3, relative=0.5)
+            candidates = [(card, recipe_for(card, draft.answer_type)) for card in cards]
             results = self.grounding_agent(subtask=draft, candidates=candidates, tools=tools, predictors=set(PREDICTORS))
             grounded.append((draft, results))
         for draft, results in grounded:
@@ -173,8 +174,7 @@ class Build:
                 "description": draft.description, "capability": draft.capability, "modalities": draft.modalities,
                 "answer_type": draft.answer_type, "rationale": draft.rationale, "importance": importance.get(draft.key),
                 "quota": quota,
-                "sample_schema": {"input": [f.model_dump() for f in draft.input_fields],
-                                  "output": [f.model_dump() for f in draft.output_fields]},
+                "sample_schema": sample_schema(draft.answer_type, draft.modalities),
             })
             item = PlannedSubtask(subtask_id, draft, quota)
             accepted = [g for g in results if g.accepted]

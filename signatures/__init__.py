@@ -2,8 +2,8 @@
 
 from benchagent.signatures.allocation import ProposeQuotas, QuotaProposal
 from benchagent.signatures.brief import DesignBrief, WriteBrief
-from benchagent.signatures.design import DesignSubtasks, FieldSpec, SubtaskDraft
-from benchagent.signatures.grounding import GroundSource, PlanStep, TransformPlan
+from benchagent.signatures.design import DesignSubtasks, SubtaskDraft
+from benchagent.signatures.grounding import GroundSubtask, PlanStep, SourceJudgment, TransformPlan
 from benchagent.signatures.inspect import INSPECTOR_CATEGORIES, InspectorIssue, InspectSample
 from benchagent.signatures.judge import JudgeSample
 from benchagent.signatures.realize import PhraseQuestion, WriteSample
@@ -15,8 +15,8 @@ from benchagent.signatures.types import ANSWER_TYPES, MODALITIES, AnswerType, Mo
 __all__ = [
     "ANSWER_TYPES", "MODALITIES", "AnswerType", "Modality",
     "Scope", "ParseScope",
-    "FieldSpec", "SubtaskDraft", "DesignSubtasks",
-    "PlanStep", "TransformPlan", "GroundSource",
+    "SubtaskDraft", "DesignSubtasks",
+    "PlanStep", "TransformPlan", "SourceJudgment", "GroundSubtask",
     "QuotaProposal", "ProposeQuotas",
     "DesignBrief", "WriteBrief",
     "PhraseQuestion", "WriteSample",

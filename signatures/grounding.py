@@ -1,4 +1,4 @@
-"""Grounding agent: a source card judged for a subtask, with a transformation plan and scores."""
+"""Grounding agent: candidate source cards judged for a subtask, with transformation plans and scores."""
 
 from typing import Literal
 
@@ -19,14 +19,19 @@ class TransformPlan(BaseModel):
     steps: list[PlanStep]
 
 
-class GroundSource(dspy.Signature):
-    """Judge whether a source can be transformed into items for the subtask and score the fit from 0 to 1."""
+class SourceJudgment(BaseModel):
+    source_id: str
+    transformable: bool
+    alignment: float = Field(description="0-1: its items would test exactly this subtask")
+    coverage: float = Field(description="0-1: it supplies every field an item needs")
+    simplicity: float = Field(description="0-1: few, simple steps")
+    risk: float = Field(description="0-1: chance of wrong or leaky items")
+    rationale: str = Field(description="one short sentence")
+
+
+class GroundSubtask(dspy.Signature):
+    """Judge each candidate source for the subtask. Compare them: a source whose items would test something else gets low alignment."""
 
     subtask: str = dspy.InputField(desc="subtask as JSON")
-    source_card: str = dspy.InputField(desc="source card as JSON, with the tools that can read it")
-    transformable: bool = dspy.OutputField()
-    alignment: float = dspy.OutputField(desc="0-1: items would test the subtask")
-    coverage: float = dspy.OutputField(desc="0-1: the source supplies every needed field")
-    simplicity: float = dspy.OutputField(desc="0-1: few, simple steps")
-    risk: float = dspy.OutputField(desc="0-1: chance of wrong or leaky items")
-    rationale: str = dspy.OutputField()
+    candidates: str = dspy.InputField(desc="one candidate per line: source_id, description, plan")
+    judgments: list[SourceJudgment] = dspy.OutputField(desc="one per candidate")

@@ -35,8 +35,11 @@ def _fts_query(words: list[str]) -> str:
     return " OR ".join(f'"{t}"' for t in sorted(tokens))
 
 
-def search_cards(store: Store, words: list[str], modalities: list[str] | None = None, limit: int = 5) -> list[dict[str, Any]]:
-    """Cards ranked by bm25 over name, description and keywords; a card must offer every wanted modality."""
+def search_cards(store: Store, words: list[str], modalities: list[str] | None = None, limit: int = 5,
+                 relative: float = 0.0) -> list[dict[str, Any]]:
+    """Cards ranked by bm25 over name, description and keywords; a card must offer every wanted modality.
+
+    With relative > 0, cards scoring below that fraction of the best card's relevance are dropped."""
     query = _fts_query(words)
     if not query:
         return []
@@ -51,6 +54,9 @@ def search_cards(store: Store, words: list[str], modalities: list[str] | None = 
         card = json.loads(row["card"])
         if wanted <= set(card.get("modalities") or []):
             found.append(card | {"bm25": row["rank"]})
+    if found and relative > 0 and found[0]["bm25"] < -1e-6:
+        best = found[0]["bm25"]  # bm25() is negative; more negative is more relevant
+        found = [c for c in found if c["bm25"] / best >= relative]
     return found[:limit]
 
 

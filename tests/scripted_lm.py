@@ -19,11 +19,11 @@ def chart_answers(**overrides) -> dict:
         "subtasks": {"subtasks": [{
             "key": "read_value", "name": "Read a bar value", "description": "ask the value of one bar",
             "capability": "reading values off charts", "modalities": ["image"], "answer_type": "choice",
-            "input_fields": [{"name": "image", "kind": "image"}, {"name": "question", "kind": "text"}],
-            "output_fields": [{"name": "answer", "kind": "text"}], "rationale": "the core capability",
+            "rationale": "the core capability",
         }]},
-        "transformable": {"transformable": True, "alignment": 0.9, "coverage": 0.9, "simplicity": 0.8, "risk": 0.1,
-                          "rationale": "the records hold the values the chart shows"},
+        "judgments": {"judgments": [{
+            "source_id": "gen_bar_chart_values", "transformable": True, "alignment": 0.9, "coverage": 0.9,
+            "simplicity": 0.8, "risk": 0.1, "rationale": "the records hold the values the chart shows"}]},
         "quotas": {"quotas": [{"key": "read_value", "importance": 1.0, "quota": 3}]},
         "question": {"question": "Which value does the chart show for the category named in the options?"},
         "issues": {"issues": []},

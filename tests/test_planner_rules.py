@@ -79,7 +79,7 @@ def test_choice_plans_must_make_options():
 
 def draft(key, name):
     return SubtaskDraft(key=key, name=name, description="d", capability="c", modalities=["text"], answer_type="label",
-                        input_fields=[], output_fields=[], rationale="r")
+                        rationale="r")
 
 
 def test_subtask_keys_are_unique_slugs_and_bounded():
@@ -92,3 +92,9 @@ def test_combined_score_weights_and_clamps():
     assert combine({"alignment": 1, "coverage": 1, "simplicity": 1, "risk": 0}) == 1.0
     assert combine({"alignment": 0, "coverage": 0, "simplicity": 0, "risk": 1}) == 0.0
     assert combine({"alignment": 2, "coverage": -1, "simplicity": 0.5, "risk": 0.5}) == pytest.approx(0.55)
+
+
+def test_near_duplicate_subtasks_are_dropped():
+    kept = normalize_subtasks([draft("a", "Read values from bar chart"), draft("b", "Read values from bar chart with labels"),
+                               draft("c", "Compare two bars")], 3)
+    assert [d.name for d in kept] == ["Read values from bar chart", "Compare two bars"]

@@ -83,6 +83,8 @@ def test_catalog_search_ranks_and_filters_by_modality(tmp_path):
     assert [c["id"] for c in search_cards(store, ["population of cities"], ["table"])] == ["b"]
     assert search_cards(store, ["population"], ["image"]) == []
     assert search_cards(store, ["???"]) == []
+    assert [c["id"] for c in search_cards(store, ["bar chart populations"], relative=0.5)] == ["a"]
+    assert len(search_cards(store, ["bar chart populations"])) == 2
     updated = dict(CARDS[1], description="rivers and their lengths", keywords=["rivers"])
     upsert_cards(store, [updated])
     assert search_cards(store, ["population"]) == []

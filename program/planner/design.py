@@ -12,21 +12,28 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")[:40] or "subtask"
 
 
+def _words(draft: SubtaskDraft) -> set[str]:
+    return set(re.findall(r"[a-z0-9]+", f"{draft.name} {draft.answer_type}".lower()))
+
+
+def near_duplicate(a: SubtaskDraft, b: SubtaskDraft, threshold: float = 0.6) -> bool:
+    """Same answer type and names sharing most of their words."""
+    wa, wb = _words(a), _words(b)
+    return a.answer_type == b.answer_type and len(wa & wb) / max(1, len(wa | wb)) >= threshold
+
+
 def normalize_subtasks(drafts: list[SubtaskDraft], max_subtasks: int) -> list[SubtaskDraft]:
-    """Unique snake_case keys, no duplicate names, at most max_subtasks."""
+    """Unique snake_case keys, no near-duplicate subtasks, at most max_subtasks."""
     seen_keys: set[str] = set()
-    seen_names: set[str] = set()
-    result = []
+    result: list[SubtaskDraft] = []
     for draft in drafts:
-        name = draft.name.strip().lower()
-        if not name or name in seen_names:
+        if not draft.name.strip() or any(near_duplicate(draft, kept) for kept in result):
             continue
         key = slug(draft.key or draft.name)
         base, n = key, 2
         while key in seen_keys:
             key, n = f"{base}_{n}", n + 1
         seen_keys.add(key)
-        seen_names.add(name)
         result.append(draft.model_copy(update={"key": key}))
     return result[:max_subtasks]
 

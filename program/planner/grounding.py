@@ -1,4 +1,4 @@
-"""Grounding agent: judges candidate sources for a subtask and keeps the plans that score well."""
+"""Grounding agent: judges a subtask's candidate sources in one call and keeps the plans that score well."""
 
 import json
 from dataclasses import dataclass
@@ -7,7 +7,7 @@ import dspy
 
 from benchagent.program.errors import PlanValidationError
 from benchagent.program.planner.plan_check import validate_plan
-from benchagent.signatures import GroundSource, SubtaskDraft, TransformPlan
+from benchagent.signatures import GroundSubtask, SourceJudgment, SubtaskDraft, TransformPlan
 
 WEIGHTS = {"alignment": 0.4, "coverage": 0.3, "simplicity": 0.2, "risk": 0.1}
 THRESHOLD = 0.5
@@ -41,44 +41,54 @@ def subtask_brief(subtask: SubtaskDraft) -> str:
     )
 
 
-def card_brief(card: dict, plan: TransformPlan | None) -> str:
-    shown = {k: card[k] for k in ("name", "description", "modalities", "fields", "size") if k in card}
-    if plan is not None:
-        shown["plan"] = [f"{s.kind} {s.tool}: {s.instruction}" for s in plan.steps]
-    return json.dumps(shown, ensure_ascii=False)
+def candidate_line(card: dict, plan: TransformPlan) -> str:
+    steps = "; ".join(f"{s.kind} {s.tool}" for s in plan.steps)
+    return f"{card['id']}: {card['description']} Plan: {steps}"
+
+
+def plan_problem(subtask: SubtaskDraft, card: dict, plan: TransformPlan | None, tools: set[str],
+                 predictors: set[str]) -> str | None:
+    """Why this card's plan cannot serve the subtask, or None if it validates."""
+    if plan is None:
+        return f"no transformation from {card['name']} yields {subtask.answer_type} items"
+    try:
+        validate_plan(plan, answer_type=subtask.answer_type, modalities=subtask.modalities,
+                      record_fields={str(f) for f in card.get("fields") or []}, tools=tools, predictors=predictors)
+    except PlanValidationError as exc:
+        return f"plan rejected: {exc}"
+    return None
 
 
 class GroundingAgent(dspy.Module):
-    """For each candidate card: a plan from the card's recipes, validated by code, then judged and scored."""
+    """Plans come from the cards and are validated by code; one LLM call judges the valid ones side by side."""
 
     def __init__(self, threshold: float = THRESHOLD):
         super().__init__()
-        self.judge = dspy.Predict(GroundSource)
+        self.judge = dspy.Predict(GroundSubtask)
         self.threshold = threshold
 
     def forward(self, subtask: SubtaskDraft, candidates: list[tuple[dict, TransformPlan | None]],
                 tools: set[str], predictors: set[str]) -> list[Grounding]:
-        results = []
+        results, valid = [], []
         for card, plan in candidates:
-            problem = self._plan_problem(subtask, card, plan, tools, predictors)
+            problem = plan_problem(subtask, card, plan, tools, predictors)
             if problem:
                 results.append(Grounding(card["id"], plan, {}, 0.0, False, problem))
+            else:
+                valid.append((card, plan))
+        if not valid:
+            return results
+        judgments = self.judge(subtask=subtask_brief(subtask),
+                               candidates="\n".join(candidate_line(c, p) for c, p in valid)).judgments
+        by_id: dict[str, SourceJudgment] = {j.source_id.strip(): j for j in judgments}
+        in_order = len(judgments) == len(valid)
+        for i, (card, plan) in enumerate(valid):
+            judgment = by_id.get(card["id"]) or (judgments[i] if in_order else None)
+            if judgment is None:
+                results.append(Grounding(card["id"], plan, {}, 0.0, False, "the judge gave no verdict on it"))
                 continue
-            verdict = self.judge(subtask=subtask_brief(subtask), source_card=card_brief(card, plan))
-            scores = {k: getattr(verdict, k) for k in WEIGHTS}
+            scores = {k: getattr(judgment, k) for k in WEIGHTS}
             score = combine(scores)
-            accepted = bool(verdict.transformable) and score >= self.threshold
-            results.append(Grounding(card["id"], plan, scores, score, accepted, verdict.rationale))
+            accepted = judgment.transformable and score >= self.threshold
+            results.append(Grounding(card["id"], plan, scores, score, accepted, judgment.rationale))
         return results
-
-    @staticmethod
-    def _plan_problem(subtask, card, plan, tools, predictors) -> str | None:
-        if plan is None:
-            return f"no transformation from {card['name']} yields {subtask.answer_type} items"
-        fields = {f["name"] if isinstance(f, dict) else str(f) for f in card.get("fields") or []}
-        try:
-            validate_plan(plan, answer_type=subtask.answer_type, modalities=subtask.modalities,
-                          record_fields=fields, tools=tools, predictors=predictors)
-        except PlanValidationError as exc:
-            return f"plan rejected: {exc}"
-        return None

@@ -7,13 +7,19 @@ NAMESPACES = ("original.", "slot.", "interim.", "final.input.", "final.output.")
 SLOT_VALUES = frozenset({"slot.seed", "slot.gold_position"})
 
 
-def required_finals(answer_type: str, modalities: list[str]) -> set[str]:
-    needed = {"final.input.question", "final.output.answer"}
+def sample_schema(answer_type: str, modalities: list[str]) -> dict[str, list[str]]:
+    """The final fields an item of this answer type and these modalities must have."""
+    inputs = ["question"]
     if "image" in modalities:
-        needed.add("final.input.image")
+        inputs.append("image")
     if answer_type == "choice":
-        needed.add("final.input.options")
-    return needed
+        inputs.append("options")
+    return {"input": inputs, "output": ["answer"]}
+
+
+def required_finals(answer_type: str, modalities: list[str]) -> set[str]:
+    schema = sample_schema(answer_type, modalities)
+    return {f"final.input.{f}" for f in schema["input"]} | {f"final.output.{f}" for f in schema["output"]}
 
 
 def validate_plan(
