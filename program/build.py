@@ -139,7 +139,7 @@ class Build:
         tools = {t.name for t in list_tools()}
         grounded = []
         for draft in drafts:
-            words = [*scope.keywords, draft.name, draft.description, draft.capability]
+            words = [*scope.keywords, draft.name, draft.capability]
             cards = search_cards(self.store, words, [m for m in draft.modalities if m != "text"], limit=3, relative=0.5)
             candidates = [(card, recipe_for(card, draft.answer_type)) for card in cards]
             results = self.grounding_agent(subtask=draft, candidates=candidates, tools=tools, predictors=set(PREDICTORS))

@@ -62,17 +62,17 @@ class Store:
             f"INSERT INTO {table} ({', '.join(columns)}) "
             f"VALUES ({', '.join('?' for _ in columns)})"
         )
-        with self._lock, self.conn:
+        with self.transaction():
             self.conn.executemany(sql, [tuple(r[c] for c in columns) for r in rows])
 
     def update(self, table: str, row_id: str, values: Mapping[str, Any]) -> None:
         values = _encode(values)
         assignments = ", ".join(f"{k} = ?" for k in values)
-        with self._lock, self.conn:
+        with self._lock:
             self.conn.execute(f"UPDATE {table} SET {assignments} WHERE id = ?", (*values.values(), row_id))
 
     def transaction(self):
-        """A context manager holding the write lock and one SQLite transaction."""
+        """A context manager holding the write lock and one SQLite transaction (autocommit otherwise)."""
         return _Transaction(self)
 
     def query(self, sql: str, params: Iterable[Any] = ()) -> list[dict[str, Any]]:
@@ -91,17 +91,23 @@ class Store:
 
 
 class _Transaction:
+    """BEGIN IMMEDIATE on entry, COMMIT or ROLLBACK on exit; nested use joins the outer transaction."""
+
     def __init__(self, store: Store):
         self.store = store
+        self.outer = False
 
     def __enter__(self) -> Store:
         self.store._lock.acquire()
-        self.store.conn.execute("BEGIN IMMEDIATE")
+        self.outer = not self.store.conn.in_transaction
+        if self.outer:
+            self.store.conn.execute("BEGIN IMMEDIATE")
         return self.store
 
     def __exit__(self, exc_type, exc, tb) -> None:
         try:
-            self.store.conn.execute("ROLLBACK" if exc_type else "COMMIT")
+            if self.outer:
+                self.store.conn.execute("ROLLBACK" if exc_type else "COMMIT")
         finally:
             self.store._lock.release()
 
@@ -144,6 +150,7 @@ def open_store(path: str | Path, *, create: bool = True, readonly: bool = False)
         try:
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA cache_size = -65536")  # 64 MiB: big transactions stay off the WAL until commit
             _migrate(conn, version)
         except sqlite3.DatabaseError as exc:
             conn.close()

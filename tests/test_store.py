@@ -89,3 +89,17 @@ def test_catalog_search_ranks_and_filters_by_modality(tmp_path):
     upsert_cards(store, [updated])
     assert search_cards(store, ["population"]) == []
     assert [c["id"] for c in search_cards(store, ["rivers"])] == ["b"]
+
+
+def test_nested_writes_join_the_outer_transaction(tmp_path):
+    store = open_store(tmp_path / "x.db")
+    card = {"id": "z", "name": "z", "kind": "builtin", "description": "zebra counts"}
+    with pytest.raises(RuntimeError):
+        with store.transaction():
+            upsert_cards(store, [card])
+            assert [c["id"] for c in list_cards(store)] == ["z"]
+            raise RuntimeError("boom")
+    assert list_cards(store) == []
+    with store.transaction():
+        upsert_cards(store, [card])
+    assert [c["id"] for c in list_cards(store)] == ["z"]

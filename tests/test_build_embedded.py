@@ -1,0 +1,46 @@
+"""A real `benchagent build` on the embedded model at --size 2, then status and lineage on its store."""
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+
+import pytest
+
+pytestmark = pytest.mark.integration
+
+REQ = "Build a benchmark that tests whether a model can read values off bar charts"
+
+
+def cli(*args, env):
+    return subprocess.run([sys.executable, "-m", "benchagent", *args], capture_output=True, text=True, env=env,
+                          timeout=900)
+
+
+def test_real_build_delivers_and_records_lineage(tmp_path):
+    env = {**os.environ, "DSPY_CACHEDIR": str(tmp_path / "dspy-cache")}  # a cold cache: every LM call is real
+    db = tmp_path / "x.db"
+    built = cli("build", REQ, "--size", "2", "--db", str(db), "--seed", "3", env=env)
+    assert built.returncode == 0, built.stderr[-2000:]
+    assert "run id: run_" in built.stdout and "LM use by stage" in built.stdout
+
+    status = json.loads(cli("status", "--db", str(db), "--json", env=env).stdout)
+    assert status["run"]["status"] == "done"
+    assert status["totals"]["accepted"] == 2 == sum(s["accepted"] for s in status["subtasks"])
+    assert status["totals"]["lm_calls"] >= 6 and status["totals"]["tokens"] > 1000
+
+    with sqlite3.connect(db) as conn:
+        ids = [r[0] for r in conn.execute("SELECT id FROM samples WHERE status IN ('ok', 'fixed')")]
+    assert len(ids) == 2
+    for sample_id in ids:
+        lineage = json.loads(cli("lineage", sample_id, "--db", str(db), env=env).stdout)
+        sample = lineage["sample"]
+        assert sample["question"].strip() and sample["answer"].strip()
+        assert lineage["assets"] and lineage["assets"][0]["mime"] == "image/png"
+        real_calls = [c for c in lineage["lm_calls"] if not c["cache_hit"]]
+        assert real_calls
+        for call in real_calls:
+            assert call["model"] == "local/qwen2.5-coder-1.5b-instruct-q4_k_m"
+            assert call["prompt_tokens"] > 0 and call["completion_tokens"] > 0 and call["latency_ms"] > 0
+        assert {c["stage"] for c in lineage["lm_calls"]} >= {"design", "grounding", "allocation", "realize", "verify"}
