@@ -1,10 +1,12 @@
-"""The Python API the CLI mirrors: build, status, lineage."""
+"""The Python API the CLI mirrors: build, resume, status, lineage."""
 
+import json
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from benchagent.errors import InputError
-from benchagent.settings import MAX_SIZE, MAX_SUBTASKS
+from benchagent.settings import MAX_CONCURRENCY, MAX_SIZE, MAX_SUBTASKS
 from benchagent.store import open_store
 from benchagent.store.lineage import sample_lineage
 from benchagent.store.reports import latest_run_id, run_summary
@@ -21,23 +23,59 @@ def check_build_input(requirement: str, size: int, max_subtasks: int) -> str:
     return requirement
 
 
+def check_concurrency(concurrency: int | None) -> None:
+    if concurrency is not None and not 1 <= concurrency <= MAX_CONCURRENCY:
+        raise InputError(f"--concurrency must be between 1 and {MAX_CONCURRENCY}, got {concurrency}")
+
+
 def build(requirement: str, *, size: int, db: str | Path, model: str | None = None, api_base: str | None = None,
-          seed: int = 0, max_subtasks: int = 3, on_event=None) -> dict[str, Any]:
+          seed: int = 0, max_subtasks: int = 3, concurrency: int = 2, on_event=None) -> dict[str, Any]:
     """Plan and execute one build into db; returns the run summary."""
     from benchagent.lm import describe_model, make_lm
     from benchagent.program.build import Build, BuildRequest
 
     requirement = check_build_input(requirement, size, max_subtasks)
+    check_concurrency(concurrency)
     store = open_store(db)
     try:
         lm = make_lm(model, api_base)
         request = BuildRequest(requirement=requirement, size=size, model=describe_model(lm), seed=seed,
-                               max_subtasks=max_subtasks)
+                               max_subtasks=max_subtasks, concurrency=concurrency, model_spec=model,
+                               api_base=public_url(api_base))
         kwargs = {"on_event": on_event} if on_event else {}
         run_id = Build(store, lm, request, **kwargs).run()
         return run_summary(store, run_id)
     finally:
         store.close()
+
+
+def resume(run_id: str, *, db: str | Path, model: str | None = None, api_base: str | None = None,
+           concurrency: int | None = None, on_event=None) -> dict[str, Any]:
+    """Continue an interrupted run: accepted samples are kept, unfinished slots redone, quotas filled."""
+    from benchagent.lm import make_lm
+    from benchagent.program.build import Build
+
+    check_concurrency(concurrency)
+    store = open_store(db, create=False)
+    try:
+        row = store.one("SELECT settings FROM runs WHERE id = ?", (run_id,))
+        if row is None:
+            raise InputError(f"no run {run_id!r} in {db}")
+        settings = json.loads(row["settings"] or "{}")
+        lm = make_lm(model or settings.get("model_spec"), api_base or settings.get("api_base"))
+        kwargs = {"on_event": on_event} if on_event else {}
+        run_id = Build.resume(store, lm, run_id, concurrency=concurrency, **kwargs).run()
+        return run_summary(store, run_id)
+    finally:
+        store.close()
+
+
+def public_url(url: str | None) -> str | None:
+    """The URL without user name or password, fit to be stored."""
+    if not url:
+        return url
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(netloc=parts.hostname + (f":{parts.port}" if parts.port else ""))) if parts.hostname else url
 
 
 def check_database(db: str | Path) -> None:

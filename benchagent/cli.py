@@ -52,15 +52,36 @@ def build(
     api_base: Annotated[Optional[str], typer.Option(help="Base URL of an OpenAI-compatible server.")] = None,
     seed: Annotated[int, typer.Option(help="Seed for record selection and option order.")] = 0,
     max_subtasks: Annotated[int, typer.Option(help="Most subtasks the design agent may propose (1-8).")] = 3,
+    concurrency: Annotated[int, typer.Option(help="Samples realized at once against the model.")] = 2,
 ) -> None:
     """Plan and build a benchmark, showing progress, then print the run summary."""
+    guarded(lambda: api.check_build_input(requirement, size, max_subtasks))
+    guarded(lambda: api.check_concurrency(concurrency))
+    _with_progress(db, lambda on_event: api.build(requirement, size=size, db=db, model=model, api_base=api_base,
+                                                  seed=seed, max_subtasks=max_subtasks, concurrency=concurrency,
+                                                  on_event=on_event))
+
+
+@app.command()
+def resume(
+    run_id: Annotated[str, typer.Argument(help="The run to continue.")],
+    db: DbOption,
+    model: Annotated[Optional[str], typer.Option(help="Model to use instead of the run's own.")] = None,
+    api_base: Annotated[Optional[str], typer.Option(help="Base URL of an OpenAI-compatible server.")] = None,
+    concurrency: Annotated[Optional[int], typer.Option(help="Samples realized at once (default: the run's).")] = None,
+) -> None:
+    """Continue an interrupted build: accepted samples are kept, unfinished slots redone, quotas filled."""
+    guarded(lambda: api.check_concurrency(concurrency))
+    _with_progress(db, lambda on_event: api.resume(run_id, db=db, model=model, api_base=api_base,
+                                                   concurrency=concurrency, on_event=on_event))
+
+
+def _with_progress(db: Path, call) -> None:
     from benchagent.progress import BuildProgress
     from benchagent.report import print_summary
 
-    guarded(lambda: api.check_build_input(requirement, size, max_subtasks))
     with BuildProgress(err) as progress:
-        summary = guarded(lambda: api.build(requirement, size=size, db=db, model=model, api_base=api_base, seed=seed,
-                                            max_subtasks=max_subtasks, on_event=progress.on_event))
+        summary = guarded(lambda: call(progress.on_event))
     print_summary(out, summary)
     out.print(f"\nrun id: {summary['run']['id']}\nbrowse: benchagent browse --db {db}", highlight=False)
 

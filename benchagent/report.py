@@ -35,7 +35,9 @@ def print_summary(console: Console, summary: dict) -> None:
         highlight=False,
     )
     for short in summary["shortfalls"]:
-        console.print(f"[yellow]shortfall[/yellow] {short['subtask']}: {short['missing']} samples missing", highlight=False)
+        why = ", ".join(f"{reason} x{count}" for reason, count in short["reasons"].items()) or "no slot tried"
+        console.print(f"[yellow]shortfall[/yellow] {short['subtask']}: {short['missing']} missing after "
+                      f"{short['attempts']} attempts ({short['unfinished']} unfinished); {why}", highlight=False)
     if summary["rejection_reasons"]:
         console.print("rejections: " + ", ".join(f"{r['name']} x{r['count']}" for r in summary["rejection_reasons"]),
                       highlight=False)

@@ -5,6 +5,7 @@ from pathlib import Path
 
 MAX_SIZE = 100_000
 MAX_SUBTASKS = 8
+MAX_CONCURRENCY = 64
 
 
 def cache_dir() -> Path:

@@ -1,54 +1,58 @@
-"""One build: plan the benchmark, realize and verify every slot, fill the quotas, store everything."""
+"""One build: plan, then realize and verify slots concurrently until every quota is met; resumable."""
 
 import hashlib
 import io
 import json
-import random
+import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import dspy
+from dspy.utils.exceptions import AdapterParseError, LMError
 from PIL import Image
 
-from benchagent.program.errors import PlanningError, ProgramError, RealizationError
-from benchagent.program.executor.item import Item
+from benchagent.program.errors import PlanningError, ProgramError
+from benchagent.program.executor.item import LETTERS, Item
+from benchagent.program.executor.quota import Job, Scheduler, SourceQuota, SubtaskQuota
 from benchagent.program.executor.realize import PREDICTORS, Realizer, item_from_flow
 from benchagent.program.executor.verify import Outcome, Verdict, Verifier
 from benchagent.program.planner.allocation import AllocationAgent, SourceShare, spread
 from benchagent.program.planner.design import DesignAgent
-from benchagent.program.planner.plan_check import sample_schema
 from benchagent.program.planner.grounding import Grounding, GroundingAgent, subtask_brief
+from benchagent.program.planner.plan_check import sample_schema
 from benchagent.program.planner.scope import ScopeAgent
 from benchagent.program.provenance import ProvenanceCallback, working_on
 from benchagent.program.sources.generators import generate_record, generator_cards
 from benchagent.program.sources.recipes import answer_origin, recipe_for
 from benchagent.program.tools.options import GoldBalancer
 from benchagent.program.tools.registry import list_tools
-from benchagent.signatures import Scope, SubtaskDraft
+from benchagent.signatures import Scope, SubtaskDraft, TransformPlan
 from benchagent.store.catalog import search_cards, upsert_cards
 from benchagent.store.db import Store, new_id, now
 
 Event = Callable[..., None]
+ACCEPTED = ("ok", "fixed")
+LM_FAILURE_LIMIT = 5
+
+
+class BuildAborted(ProgramError):
+    """The build stopped before its quotas were met; its state is kept for `benchagent resume`."""
 
 
 @dataclass
 class BuildRequest:
     requirement: str
     size: int
-    model: str
+    model: str                      # the model as recorded in the store (no secrets)
     seed: int = 0
     max_subtasks: int = 3
     attempts_per_sample: int = 3
-
-
-@dataclass
-class PlannedSubtask:
-    id: str
-    draft: SubtaskDraft
-    quota: int
-    groundings: list[tuple[str, Grounding, int]] = field(default_factory=list)  # (grounding id, grounding, share)
+    concurrency: int = 2
+    model_spec: str | None = None   # what the user asked for (embedded, local:..., provider/model)
+    api_base: str | None = None     # without credentials
 
 
 def _noop(*_: Any, **__: Any) -> None:
@@ -56,48 +60,69 @@ def _noop(*_: Any, **__: Any) -> None:
 
 
 class Build:
-    """Runs one build against a store; agents are DSPy modules, bookkeeping is plain Python."""
+    """Runs or resumes one build against a store; agents are DSPy modules, bookkeeping is plain Python."""
 
-    def __init__(self, store: Store, lm: dspy.BaseLM, request: BuildRequest, *, on_event: Event = _noop):
-        self.store = store
-        self.lm = lm
-        self.request = request
-        self.on_event = on_event
-        self.run_id = new_id("run")
-        self.scope_agent = ScopeAgent()
-        self.design_agent = DesignAgent()
-        self.grounding_agent = GroundingAgent()
-        self.allocation_agent = AllocationAgent()
-        self.realizer = Realizer()
-        self.verifier = Verifier()
-        self.cards: dict[str, dict] = {}
-        self.ungrounded: list[tuple[SubtaskDraft, list[Grounding]]] = []
+    def __init__(self, store: Store, lm: dspy.BaseLM, request: BuildRequest, *, on_event: Event = _noop,
+                 run_id: str | None = None):
+        self.store, self.lm, self.request, self.on_event = store, lm, request, on_event
+        self.run_id = run_id or new_id("run")
+        self.resuming = run_id is not None
+        self.scope_agent, self.design_agent = ScopeAgent(), DesignAgent()
+        self.grounding_agent, self.allocation_agent = GroundingAgent(), AllocationAgent()
+        self.realizer, self.verifier = Realizer(), Verifier()
+        self.cards = {c["id"]: c for c in generator_cards()}
         self.accepted_keys: set[str] = set()
-        self.gold_counts = [0, 0, 0, 0]
+        self.gold_counts = [0] * 4
+        self._gold_lock = threading.Lock()
+        self._lm_failures = 0
+        self._last_lm_error = ""
+
+    @classmethod
+    def resume(cls, store: Store, lm: dspy.BaseLM, run_id: str, *, on_event: Event = _noop,
+               concurrency: int | None = None) -> "Build":
+        row = store.one("SELECT * FROM runs WHERE id = ?", (run_id,))
+        if row is None:
+            raise ProgramError(f"no run {run_id!r} in {store.path}")
+        settings = json.loads(row["settings"] or "{}")
+        request = BuildRequest(requirement=row["requirement"], size=row["size"], model=row["model"], seed=row["seed"],
+                               **{k: settings[k] for k in ("max_subtasks", "attempts_per_sample", "concurrency",
+                                                           "model_spec", "api_base") if k in settings})
+        if concurrency:
+            request.concurrency = concurrency
+        return cls(store, lm, request, on_event=on_event, run_id=run_id)
 
     def run(self) -> str:
-        req = self.request
         started = time.perf_counter()
-        self.store.insert("runs", {
-            "id": self.run_id, "requirement": req.requirement, "size": req.size, "model": req.model,
-            "seed": req.seed, "status": "planning", "started_at": now(),
-            "settings": {"max_subtasks": req.max_subtasks, "attempts_per_sample": req.attempts_per_sample},
-        })
-        self.on_event("run", run_id=self.run_id)
+        row = self.store.one("SELECT status, wall_s FROM runs WHERE id = ?", (self.run_id,))
+        if row and row["status"] == "done":
+            self.on_event("run", run_id=self.run_id, resumed=True)
+            return self.run_id
+        before = (row or {}).get("wall_s") or 0.0
+        if row is None:
+            settings = {k: v for k, v in asdict(self.request).items() if k not in ("requirement", "size", "model", "seed")}
+            self.store.insert("runs", {
+                "id": self.run_id, "requirement": self.request.requirement, "size": self.request.size,
+                "model": self.request.model, "seed": self.request.seed, "status": "planning", "started_at": now(),
+                "settings": settings,
+            })
+        self.on_event("run", run_id=self.run_id, resumed=self.resuming)
+        upsert_cards(self.store, list(self.cards.values()))
         callback = ProvenanceCallback(self.store, self.run_id)
         try:
             with dspy.context(lm=self.lm, adapter=dspy.JSONAdapter(), callbacks=[callback]):
-                planned = self.plan()
-                self.store.update("runs", self.run_id, {"status": "running"})
-                self.execute(planned)
+                subtasks = self.load_plan() or self.plan()
+                self.store.update("runs", self.run_id, {"status": "running", "error": None})
+                shortfalls = self.execute(subtasks, callback)
         except BaseException as exc:
+            status = "interrupted" if isinstance(exc, (BuildAborted, KeyboardInterrupt)) else "failed"
             self.store.update("runs", self.run_id, {
-                "status": "failed", "error": str(exc) or type(exc).__name__, "finished_at": now(),
-                "wall_s": round(time.perf_counter() - started, 2),
+                "status": status, "error": str(exc) or type(exc).__name__,
+                "wall_s": round(before + time.perf_counter() - started, 2),
             })
             raise
         self.store.update("runs", self.run_id, {
-            "status": "done", "finished_at": now(), "wall_s": round(time.perf_counter() - started, 2),
+            "status": "done", "finished_at": now(), "wall_s": round(before + time.perf_counter() - started, 2),
+            "error": "; ".join(f"{s['subtask']}: {s['missing']} missing ({s['reason']})" for s in shortfalls) or None,
         })
         return self.run_id
 
@@ -119,174 +144,247 @@ class Build:
             self.store.update("steps", step_id, {"status": status, "error": error,
                                                  "duration_ms": (time.perf_counter() - t0) * 1000})
 
-    def plan(self) -> list[PlannedSubtask]:
+    def plan(self) -> list[SubtaskQuota]:
         req = self.request
-        cards = generator_cards()
-        upsert_cards(self.store, cards)
-        self.cards = {c["id"]: c for c in cards}
         scope: Scope = self._stage("scope", lambda: self.scope_agent(requirement=req.requirement))
         drafts = self._stage("design", lambda: self.design_agent(
             requirement=req.requirement, scope=scope, max_subtasks=req.max_subtasks))
-        grounded = self._stage("grounding", lambda: self._ground(scope, drafts))
+        grounded, ungrounded = self._stage("grounding", lambda: self._ground(scope, drafts))
         if not grounded:
             raise PlanningError("no subtask could be grounded on any source: " + "; ".join(
-                f"{d.key}: {d.answer_type} over {d.modalities}" for d in drafts))
+                f"{d.key} ({d.answer_type} over {', '.join(d.modalities)})" for d in drafts))
         quotas, importance = self._stage("allocation", lambda: self.allocation_agent(
             requirement=req.requirement, subtasks=[d for d, _ in grounded], size=req.size))
-        return self._save_spec(scope, drafts, grounded, quotas, importance)
+        self._save_spec(scope, grounded, ungrounded, quotas, importance)
+        return self.load_plan()
 
-    def _ground(self, scope: Scope, drafts: list[SubtaskDraft]) -> list[tuple[SubtaskDraft, list[Grounding]]]:
+    def _ground(self, scope: Scope, drafts: list[SubtaskDraft]):
         tools = {t.name for t in list_tools()}
-        grounded = []
+        grounded, ungrounded = [], []
         for draft in drafts:
             words = [*scope.keywords, draft.name, draft.capability]
             cards = search_cards(self.store, words, [m for m in draft.modalities if m != "text"], limit=3, relative=0.5)
             candidates = [(card, recipe_for(card, draft.answer_type)) for card in cards]
             results = self.grounding_agent(subtask=draft, candidates=candidates, tools=tools, predictors=set(PREDICTORS))
-            grounded.append((draft, results))
-        for draft, results in grounded:
-            if not any(g.accepted for g in results):
-                self.ungrounded.append((draft, results))
+            if any(g.accepted for g in results):
+                grounded.append((draft, results))
+            else:
+                ungrounded.append((draft, results))
                 self.on_event("ungrounded", subtask=draft.key, reasons=[g.rationale for g in results])
-        return [(d, r) for d, r in grounded if any(g.accepted for g in r)]
+        return grounded, ungrounded
 
-    def _save_spec(self, scope, drafts, grounded, quotas, importance) -> list[PlannedSubtask]:
+    def _save_spec(self, scope: Scope, grounded, ungrounded, quotas: dict[str, int], importance: dict[str, float]):
+        """The spec, its subtasks and groundings in one transaction: a crash leaves all of them or none."""
         spec_id = new_id("spec")
+        entries = []
+        for draft, results in [*grounded, *ungrounded]:
+            accepted = [g for g in results if g.accepted]
+            quota = quotas.get(draft.key, 0) if accepted else 0
+            shares = spread(quota, [SourceShare(g.source_id, g.score, int(self.cards[g.source_id]["size"])) for g in accepted])
+            entries.append((draft, results, quota, shares))
         spec = {
             "requirement": self.request.requirement, "size": self.request.size, "scope": scope.model_dump(),
-            "subtasks": [
-                {**d.model_dump(), "quota": quotas.get(d.key, 0), "importance": importance.get(d.key),
-                 "groundings": [{"source_id": g.source_id, "score": g.score, "accepted": g.accepted,
-                                 "plan": g.plan.model_dump() if g.plan else None} for g in results]}
-                for d, results in grounded
-            ],
-            "dropped": [{"key": d.key, "reasons": [g.rationale for g in r]} for d, r in self.ungrounded],
+            "subtasks": [{**d.model_dump(), "quota": q, "importance": importance.get(d.key),
+                          "groundings": [{"source_id": g.source_id, "score": g.score, "accepted": g.accepted,
+                                          "share": shares.get(g.source_id, 0),
+                                          "plan": g.plan.model_dump() if g.plan else None} for g in r]}
+                         for d, r, q, shares in entries if q > 0],
+            "dropped": [{"key": d.key, "quota": q, "reasons": [g.rationale for g in r]}
+                        for d, r, q, _ in entries if q == 0],
         }
-        planned = []
         with self.store.transaction() as tx:
-            tx.conn.execute("INSERT INTO specs (id, run_id, version, scope, spec, created_at) VALUES (?, ?, 1, ?, ?, ?)",
-                            (spec_id, self.run_id, json.dumps(scope.model_dump()), json.dumps(spec), now()))
-        for draft, results in [*grounded, *self.ungrounded]:
-            subtask_id = new_id("sub")
-            quota = quotas.get(draft.key, 0) if any(g.accepted for g in results) else 0
-            self.store.insert("subtasks", {
-                "id": subtask_id, "run_id": self.run_id, "spec_id": spec_id, "key": draft.key, "name": draft.name,
-                "description": draft.description, "capability": draft.capability, "modalities": draft.modalities,
-                "answer_type": draft.answer_type, "rationale": draft.rationale, "importance": importance.get(draft.key),
-                "quota": quota,
-                "sample_schema": sample_schema(draft.answer_type, draft.modalities),
-            })
-            item = PlannedSubtask(subtask_id, draft, quota)
-            accepted = [g for g in results if g.accepted]
-            shares = spread(quota, [SourceShare(g.source_id, g.score, int(self.cards[g.source_id].get("size") or 0))
-                                    for g in accepted])
-            for g in results:
-                grounding_id = new_id("grd")
-                self.store.insert("groundings", {
-                    "id": grounding_id, "run_id": self.run_id, "subtask_id": subtask_id, "source_id": g.source_id,
+            tx.insert("specs", {"id": spec_id, "run_id": self.run_id, "version": 1, "scope": scope.model_dump(),
+                                "spec": spec, "created_at": now()})
+            for draft, results, quota, shares in entries:
+                subtask_id = new_id("sub")
+                tx.insert("subtasks", {
+                    "id": subtask_id, "run_id": self.run_id, "spec_id": spec_id, "key": draft.key, "name": draft.name,
+                    "description": draft.description, "capability": draft.capability, "modalities": draft.modalities,
+                    "answer_type": draft.answer_type, "rationale": draft.rationale,
+                    "importance": importance.get(draft.key), "quota": quota,
+                    "sample_schema": sample_schema(draft.answer_type, draft.modalities),
+                })
+                tx.insert_many("groundings", [{
+                    "id": new_id("grd"), "run_id": self.run_id, "subtask_id": subtask_id, "source_id": g.source_id,
                     "kind": g.plan.kind if g.plan else None, "plan": g.plan.model_dump() if g.plan else {},
                     "scores": g.scores, "score": g.score, "accepted": int(g.accepted), "rationale": g.rationale,
-                })
-                if g.accepted:
-                    item.groundings.append((grounding_id, g, shares.get(g.source_id, 0)))
-            if quota > 0:
-                planned.append(item)
-            self.on_event("subtask", key=draft.key, quota=quota, sources=[g.source_id for g in accepted])
-        return planned
+                    "share": shares.get(g.source_id, 0),
+                } for g in results])
+                self.on_event("subtask", key=draft.key, quota=quota,
+                              sources=[g.source_id for g in results if g.accepted])
+
+    def load_plan(self) -> list[SubtaskQuota] | None:
+        """The stored spec as quotas, with what earlier attempts of this run already used and delivered."""
+        spec = self.store.one("SELECT id FROM specs WHERE run_id = ? ORDER BY version DESC LIMIT 1", (self.run_id,))
+        if spec is None:
+            return None
+        req = self.request
+        subtasks = []
+        for row in self.store.query("SELECT * FROM subtasks WHERE spec_id = ? AND quota > 0 ORDER BY rowid", (spec["id"],)):
+            draft = SubtaskDraft(key=row["key"], name=row["name"], description=row["description"],
+                                 capability=row["capability"] or "", modalities=json.loads(row["modalities"]),
+                                 answer_type=row["answer_type"], rationale=row["rationale"] or "")
+            budget = row["quota"] * req.attempts_per_sample
+            sources = []
+            for g in self.store.query("SELECT * FROM groundings WHERE subtask_id = ? AND accepted = 1 ORDER BY score DESC",
+                                      (row["id"],)):
+                capacity = int(self.cards[g["source_id"]]["size"])
+                order = Scheduler.record_order(req.seed, draft.key, g["source_id"], capacity, budget + row["quota"])
+                sources.append(SourceQuota(g["id"], g["source_id"], TransformPlan.model_validate_json(g["plan"]),
+                                           g["share"] or 0, order))
+            subtasks.append(SubtaskQuota(row["id"], draft, row["quota"], budget, sources))
+        return subtasks
 
     # execution
 
-    def execute(self, planned: list[PlannedSubtask]) -> None:
-        self.on_event("execute", total=sum(p.quota for p in planned))
-        for item in planned:
-            for grounding_id, grounding, share in item.groundings:
-                self._fill(item, grounding_id, grounding, share)
+    def _restore(self, subtasks: list[SubtaskQuota], scheduler: Scheduler) -> None:
+        """Book what earlier processes of this run did: used records, accepted samples, slots cut short."""
+        by_grounding = {s.grounding_id: (t, s) for t in subtasks for s in t.sources}
+        for slot in self.store.query("SELECT * FROM slots WHERE run_id = ? ORDER BY rowid", (self.run_id,)):
+            subtask, source = by_grounding[slot["grounding_id"]]
+            source.used.add(slot["record_index"])
+            if slot["status"] == "pending":
+                scheduler.redo.append(Job(subtask, source, slot["record_index"], slot["seed"], slot["id"]))
+                subtask.attempts -= 1  # booked again when the redo job starts
+            subtask.attempts += 1
+            if slot["status"] == "accepted":
+                source.accepted += 1
+            elif slot["reason"]:
+                subtask.reasons[slot["reason"].split(":")[0]] += 1
+        for sample in self.store.query(
+                "SELECT s.question, s.answer, s.output, (SELECT group_concat(a.sha256, '|') FROM "
+                "(SELECT sha256 FROM assets WHERE sample_id = s.id ORDER BY name) a) AS images "
+                "FROM samples s WHERE s.run_id = ? AND s.status IN ('ok', 'fixed')", (self.run_id,)):
+            letter = json.loads(sample["output"] or "{}").get("answer_letter")
+            if letter and LETTERS.index(letter) < 4:
+                self.gold_counts[LETTERS.index(letter)] += 1
+            self.accepted_keys.add(_stored_key(sample))
 
-    def _record_indexes(self, subtask_key: str, source_id: str, capacity: int, wanted: int) -> list[int]:
-        rng = random.Random(f"{self.request.seed}:{subtask_key}:{source_id}")
-        return rng.sample(range(capacity), min(capacity, wanted))
+    def execute(self, subtasks: list[SubtaskQuota], callback: ProvenanceCallback) -> list[dict]:
+        scheduler = Scheduler(subtasks, self.request.seed)
+        self._restore(subtasks, scheduler)
+        self.on_event("execute", total=sum(s.quota for s in subtasks), accepted=sum(s.accepted for s in subtasks))
+        context = {"lm": self.lm, "adapter": dspy.JSONAdapter(), "callbacks": [callback]}
+        with ThreadPoolExecutor(max_workers=max(1, self.request.concurrency)) as pool:
+            running: dict[Future, Job] = {}
+            while True:
+                while len(running) < max(1, self.request.concurrency) and (job := scheduler.next_job()):
+                    job = job if job.slot_id else self._open_slot(job)
+                    running[pool.submit(self._work, job, context)] = job
+                if not running:
+                    break
+                done, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in done:
+                    job = running.pop(future)
+                    status, reason = self._finish(job, future.result())
+                    scheduler.finish(job, status in ACCEPTED, reason)
+                    self.on_event("sample", subtask=job.subtask.draft.key, status=status)
+                if self._lm_failures >= LM_FAILURE_LIMIT:
+                    for future in running:
+                        future.cancel()
+                    raise BuildAborted(f"the model failed {self._lm_failures} slots in a row (last: {self._last_lm_error}); "
+                                       f"fix it, then run: benchagent resume {self.run_id}")
+        shortfalls = scheduler.shortfalls()
+        for short in shortfalls:
+            self.on_event("shortfall", **short)
+        return shortfalls
 
-    def _fill(self, item: PlannedSubtask, grounding_id: str, grounding: Grounding, share: int) -> None:
-        card = self.cards[grounding.source_id]
-        budget = share * self.request.attempts_per_sample
-        indexes = self._record_indexes(item.draft.key, grounding.source_id, int(card.get("size") or 0), budget)
-        accepted = 0
-        for index in indexes:
-            if accepted >= share:
-                break
-            seed = int(hashlib.sha256(f"{self.request.seed}:{item.id}:{index}".encode()).hexdigest()[:8], 16)
-            slot_id = new_id("slot")
-            self.store.insert("slots", {
-                "id": slot_id, "run_id": self.run_id, "subtask_id": item.id, "source_id": grounding.source_id,
-                "grounding_id": grounding_id, "record_index": index, "seed": seed, "status": "pending",
-            })
-            status = self._realize_slot(item, grounding, slot_id, index, seed)
-            accepted += status in ("ok", "fixed")
-            self.on_event("sample", subtask=item.draft.key, status=status)
+    def _open_slot(self, job: Job) -> Job:
+        slot_id = new_id("slot")
+        self.store.insert("slots", {
+            "id": slot_id, "run_id": self.run_id, "subtask_id": job.subtask.subtask_id, "source_id": job.source.source_id,
+            "grounding_id": job.source.grounding_id, "record_index": job.index, "seed": job.seed, "status": "pending",
+        })
+        return Job(job.subtask, job.source, job.index, job.seed, slot_id)
 
-    def _realize_slot(self, item: PlannedSubtask, grounding: Grounding, slot_id: str, index: int, seed: int) -> str:
-        draft = item.draft
-        record = generate_record(grounding.source_id, index, self.request.seed)
+    def _gold_position(self) -> int:
+        with self._gold_lock:
+            return GoldBalancer(4, seed=self.request.seed, used=self.gold_counts).next()
+
+    def _work(self, job: Job, context: dict) -> tuple[str, Any]:
+        """Realize and verify one slot in a worker thread; returns ("ok", (record, item, outcome)) or a failure."""
+        draft = job.subtask.draft
+        record = generate_record(job.source.source_id, job.index, self.request.seed)
         subtask_text = subtask_brief(draft)
-        position = GoldBalancer(4, seed=self.request.seed, used=self.gold_counts).next()
-        slot_values = {"seed": seed, "gold_position": position}
         try:
-            with working_on("realize", slot_id):
-                flow = self.realizer(grounding.plan, record, slot_values, subtask=subtask_text)
-                sample = item_from_flow(flow, answer_origin=answer_origin(grounding.plan))
-        except (RealizationError, ProgramError, ValueError) as exc:
-            self.store.update("slots", slot_id, {"status": "failed", "reason": str(exc)})
-            return "failed"
-        with working_on("verify", slot_id):
-            outcome = self.verifier(sample, subtask=subtask_text, answer_type=draft.answer_type,
-                                    needs_image="image" in draft.modalities or bool(sample.images))
-        key = _dedup_key(sample)
-        if outcome.status != "rejected" and key in self.accepted_keys:
-            outcome = Outcome("rejected", [*outcome.verdicts, DUPLICATE])
-        if outcome.status != "rejected":
-            self.accepted_keys.add(key)
-            if sample.options and len(sample.options) == 4:
-                self.gold_counts[sample.options.index(sample.answer)] += 1
-        self._save_sample(item, grounding, slot_id, record, sample, outcome)
-        return outcome.status
+            with dspy.context(**context):
+                with working_on("realize", job.slot_id):
+                    flow = self.realizer(job.source.plan, record, {"seed": job.seed, "gold_position": self._gold_position()},
+                                         subtask=subtask_text)
+                    item = item_from_flow(flow, answer_origin=answer_origin(job.source.plan))
+                with working_on("verify", job.slot_id):
+                    outcome = self.verifier(item, subtask=subtask_text, answer_type=draft.answer_type,
+                                            needs_image="image" in draft.modalities or bool(item.images))
+        except LMError as exc:  # the model or its connection: a pending slot is redone on resume, never lost
+            return "lm_error", f"model: {type(exc).__name__}: {exc}"
+        except AdapterParseError as exc:
+            return "failed", f"malformed model output: {exc}"
+        except (ProgramError, ValueError) as exc:
+            return "failed", f"realization: {exc}"
+        return "done", (record, item, outcome)
 
-    def _save_sample(self, item, grounding, slot_id, record, sample: Item, outcome: Outcome) -> None:
+    def _finish(self, job: Job, result: tuple[str, Any]) -> tuple[str, str | None]:
+        kind, payload = result
+        if kind != "done":
+            self._lm_failures = self._lm_failures + 1 if kind == "lm_error" else 0
+            self._last_lm_error = payload
+            if kind == "lm_error" and self._lm_failures >= LM_FAILURE_LIMIT:
+                return "failed", None  # stays pending: resume redoes it
+            self.store.update("slots", job.slot_id, {"status": "failed", "reason": payload})
+            return "failed", payload.split(":")[0]
+        self._lm_failures = 0
+        record, item, outcome = payload
+        key = _dedup_key(item)
+        if outcome.status in ACCEPTED and key in self.accepted_keys:
+            outcome = Outcome("rejected", [*outcome.verdicts, DUPLICATE])
+        if outcome.status in ACCEPTED:
+            self.accepted_keys.add(key)
+            letter = item.answer_letter
+            if item.options and len(item.options) == 4 and letter:
+                with self._gold_lock:
+                    self.gold_counts[LETTERS.index(letter)] += 1
+        self._save_sample(job, record, item, outcome)
+        reason = None if outcome.status in ACCEPTED else (outcome.reasons[0].split(":")[0] if outcome.reasons else "rejected")
+        return outcome.status, reason
+
+    def _save_sample(self, job: Job, record: dict, item: Item, outcome: Outcome) -> None:
         sample_id = new_id("smp")
+        stamp = now()
         with self.store.transaction() as tx:
-            conn = tx.conn
-            conn.execute(
-                "INSERT INTO samples (id, run_id, subtask_id, slot_id, source_id, record, question, options, answer, "
-                "input, output, answer_origin, status, reasons, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                (sample_id, self.run_id, item.id, slot_id, grounding.source_id, json.dumps(record),
-                 sample.question, json.dumps(sample.options) if sample.options is not None else None, sample.answer,
-                 json.dumps(sample.final_input()), json.dumps(sample.final_output()), sample.answer_origin,
-                 outcome.status, json.dumps(outcome.reasons), now()),
-            )
-            for name, png in sample.images.items():
+            tx.insert("samples", {
+                "id": sample_id, "run_id": self.run_id, "subtask_id": job.subtask.subtask_id, "slot_id": job.slot_id,
+                "source_id": job.source.source_id, "record": record, "question": item.question, "options": item.options,
+                "answer": item.answer, "input": item.final_input(), "output": item.final_output(),
+                "answer_origin": item.answer_origin, "status": outcome.status, "reasons": outcome.reasons,
+                "created_at": stamp,
+            })
+            for name, png in item.images.items():
                 with Image.open(io.BytesIO(png)) as img:
                     width, height = img.size
-                conn.execute(
-                    "INSERT INTO assets (id, run_id, sample_id, name, mime, width, height, sha256, content) "
-                    "VALUES (?,?,?,?,?,?,?,?,?)",
-                    (new_id("ast"), self.run_id, sample_id, name, "image/png", width, height,
-                     hashlib.sha256(png).hexdigest(), png),
-                )
-            conn.executemany(
-                "INSERT INTO verdicts (id, run_id, sample_id, stage, name, passed, severity, detail, created_at) "
-                "VALUES (?,?,?,?,?,?,?,?,?)",
-                [(new_id("vrd"), self.run_id, sample_id, v.stage, v.name, int(v.passed), v.severity, v.detail, now())
-                 for v in outcome.verdicts],
-            )
+                tx.insert("assets", {"id": new_id("ast"), "run_id": self.run_id, "sample_id": sample_id, "name": name,
+                                     "mime": "image/png", "width": width, "height": height,
+                                     "sha256": hashlib.sha256(png).hexdigest(), "content": png})
+            tx.insert_many("verdicts", [{
+                "id": new_id("vrd"), "run_id": self.run_id, "sample_id": sample_id, "stage": v.stage, "name": v.name,
+                "passed": int(v.passed), "severity": v.severity, "detail": v.detail, "created_at": stamp,
+            } for v in outcome.verdicts])
             for table in ("steps", "lm_calls", "tool_calls"):
-                conn.execute(f"UPDATE {table} SET sample_id = ? WHERE slot_id = ?", (sample_id, slot_id))
-            conn.execute("UPDATE slots SET status = ?, reason = ? WHERE id = ?",
-                         ("accepted" if outcome.status != "rejected" else "rejected",
-                          "; ".join(outcome.reasons) or None, slot_id))
+                tx.conn.execute(f"UPDATE {table} SET sample_id = ? WHERE slot_id = ?", (sample_id, job.slot_id))
+            tx.update("slots", job.slot_id, {"status": "accepted" if outcome.status in ACCEPTED else "rejected",
+                                             "reason": "; ".join(outcome.reasons) or None})
 
 
-def _dedup_key(sample: Item) -> str:
-    images = "|".join(hashlib.sha256(b).hexdigest() for b in sample.images.values())
-    return f"{' '.join(sample.question.lower().split())}|{sample.answer.lower()}|{images}"
+def _normalized(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+def _dedup_key(item: Item) -> str:
+    images = "|".join(hashlib.sha256(item.images[name]).hexdigest() for name in sorted(item.images))
+    return f"{_normalized(item.question)}|{item.answer.lower()}|{images}"
+
+
+def _stored_key(sample: dict) -> str:
+    return f"{_normalized(sample['question'])}|{sample['answer'].lower()}|{sample['images'] or ''}"
 
 
 DUPLICATE = Verdict("check", "near_duplicate", False, "fatal", "same question, answer and image as an accepted sample")

@@ -51,6 +51,7 @@ _TABLES = {
         "kind": "qa_like | metadata_rich", "plan": "Ordered LLM and PURE transformation steps (JSON)",
         "scores": "Alignment, coverage, simplicity, risk (JSON)", "score": "Overall score",
         "accepted": "1 if the pair passed the threshold", "rationale": "Why it was scored so",
+        "share": "How many of the subtask's samples this source is to deliver",
     }),
     "slots": ("Slots", "Allocated units of work: one source record to turn into one sample.", ["status", "subtask_id"], None, None, {
         "grounding_id": "Grounding whose plan is applied", "record_index": "Index of the source record",

@@ -1,5 +1,6 @@
 """Run reports: counts per subtask and status, quota against delivery, LM cost per accepted sample."""
 
+from collections import Counter
 from typing import Any
 
 from benchagent.store.db import Store
@@ -56,13 +57,7 @@ def run_summary(store: Store, run_id: str) -> dict[str, Any]:
             "lm_calls_per_accepted": per(calls), "tokens_per_accepted": per(tokens),
             "wall_s": run["wall_s"],
         },
-        "shortfalls": store.query(
-            "SELECT t.key AS subtask, t.quota - (SELECT count(*) FROM samples s WHERE s.subtask_id = t.id "
-            "  AND s.status IN ('ok', 'fixed')) AS missing FROM subtasks t "
-            "WHERE t.run_id = ? AND t.spec_id = (SELECT id FROM specs WHERE run_id = ? ORDER BY version DESC LIMIT 1) "
-            "AND missing > 0",
-            (run_id, run_id),
-        ),
+        "shortfalls": _shortfalls(store, run_id, subtasks),
         "rejection_reasons": store.query(
             "SELECT v.stage, v.name, count(*) AS count FROM verdicts v JOIN samples s ON s.id = v.sample_id "
             "WHERE v.run_id = ? AND s.status = 'rejected' AND v.passed = 0 AND v.severity IN ('fatal', 'major') "
@@ -70,3 +65,19 @@ def run_summary(store: Store, run_id: str) -> dict[str, Any]:
             (run_id,),
         ),
     }
+
+
+def _shortfalls(store: Store, run_id: str, subtasks: list[dict]) -> list[dict]:
+    """Each subtask short of its quota, with its attempts and why its slots failed or were rejected."""
+    result = []
+    for subtask in subtasks:
+        missing = subtask["quota"] - subtask["accepted"]
+        if missing <= 0:
+            continue
+        slots = store.query("SELECT s.status, s.reason FROM slots s JOIN subtasks t ON t.id = s.subtask_id "
+                            "WHERE s.run_id = ? AND t.key = ?", (run_id, subtask["key"]))
+        reasons = Counter((r["reason"] or r["status"]).split(":")[0] for r in slots if r["status"] in ("failed", "rejected"))
+        pending = sum(1 for r in slots if r["status"] == "pending")
+        result.append({"subtask": subtask["key"], "missing": missing, "attempts": len(slots), "unfinished": pending,
+                       "reasons": dict(reasons.most_common())})
+    return result

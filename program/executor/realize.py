@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import dspy
+from dspy.utils.exceptions import AdapterParseError
 
 from benchagent.program.errors import RealizationError
 from benchagent.program.executor.item import Item
@@ -63,7 +64,7 @@ class Realizer(dspy.Module):
             for attempt in range(attempts):
                 try:
                     produced, images = self._run_step(step, flow, subtask=subtask, attempt=attempt, label=label)
-                except (ToolError, RealizationError, ValueError) as exc:
+                except (ToolError, RealizationError, ValueError, AdapterParseError) as exc:
                     last_error = exc
                     continue
                 flow.values.update(produced)

@@ -80,6 +80,7 @@ CREATE TABLE groundings (
     scores TEXT,                     -- JSON: alignment, coverage, simplicity, risk
     score REAL,
     accepted INTEGER NOT NULL,
+    share INTEGER NOT NULL DEFAULT 0,   -- records of the quota this source is to deliver
     rationale TEXT
 );
 
