@@ -19,7 +19,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-out = Console()
+out = Console(width=None if sys.stdout.isatty() else 120)  # tables stay readable in logs and pipes
 err = Console(stderr=True)
 
 DbOption = Annotated[Path, typer.Option("--db", help="SQLite database file (created if missing).")]

@@ -14,8 +14,9 @@ def print_summary(console: Console, summary: dict) -> None:
     run, totals = summary["run"], summary["totals"]
     console.print(f"[bold]{run['requirement']}[/bold]  ({run['status']}, model {run['model']})", highlight=False)
     table = Table(title="subtasks")
-    for column in ("subtask", "answer", "quota", "accepted", "rejected", "failed", "LM calls", "tokens"):
-        table.add_column(column, justify="left" if column in ("subtask", "answer") else "right")
+    table.add_column("subtask", no_wrap=True)
+    for column in ("answer", "quota", "accepted", "rejected", "failed", "LM calls", "tokens"):
+        table.add_column(column, justify="left" if column == "answer" else "right")
     for s in summary["subtasks"]:
         table.add_row(s["key"], s["answer_type"], _n(s["quota"]), _n(s["accepted"]), _n(s["rejected"]),
                       _n(s["failed"]), _n(s["lm_calls"]), _n(s["tokens"]))
@@ -23,17 +24,21 @@ def print_summary(console: Console, summary: dict) -> None:
                   _n(totals["failed"]), _n(totals["lm_calls"]), _n(totals["tokens"]), style="bold")
     console.print(table)
     stages = Table(title="LM use by stage")
-    for column in ("stage", "calls", "prompt tok", "completion tok", "cached tok", "LM s"):
+    for column in ("stage", "calls", "prompt tok", "completion tok", "cached tok", "LM s", "calls/acc", "tok/acc"):
         stages.add_column(column, justify="left" if column == "stage" else "right")
     for s in summary["stages"]:
         stages.add_row(s["stage"], _n(s["lm_calls"]), _n(s["prompt_tokens"]), _n(s["completion_tokens"]),
-                       _n(s["cached_tokens"]), _n(s["lm_seconds"]))
+                       _n(s["cached_tokens"]), _n(s["lm_seconds"]), _n(s["calls_per_accepted"]),
+                       _n(s["tokens_per_accepted"]))
     console.print(stages)
     console.print(
         f"wall time {_n(totals['wall_s'])} s; per accepted sample: {_n(totals['lm_calls_per_accepted'])} LM calls, "
         f"{_n(totals['tokens_per_accepted'])} tokens" + (f", cost ${totals['cost']:.4f}" if totals["cost"] else ""),
         highlight=False,
     )
+    if summary["image_items_checked_as_text"]:
+        console.print(f"{summary['image_items_checked_as_text']} accepted image items: answers made by pure tools; the "
+                      "inspector checked the data behind each image, not its pixels", highlight=False)
     for short in summary["shortfalls"]:
         why = ", ".join(f"{reason} x{count}" for reason, count in short["reasons"].items()) or "no slot tried"
         console.print(f"[yellow]shortfall[/yellow] {short['subtask']}: {short['missing']} missing after "

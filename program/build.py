@@ -16,6 +16,7 @@ from PIL import Image
 
 from benchagent.program.errors import PlanningError, ProgramError
 from benchagent.program.executor.item import LETTERS, Item
+from benchagent.program.executor.dedup import DuplicateIndex
 from benchagent.program.executor.quota import Job, Scheduler, SourceQuota, SubtaskQuota
 from benchagent.program.executor.realize import PREDICTORS, Realizer, item_from_flow
 from benchagent.program.executor.verify import Outcome, Verdict, Verifier
@@ -71,7 +72,7 @@ class Build:
         self.grounding_agent, self.allocation_agent = GroundingAgent(), AllocationAgent()
         self.realizer, self.verifier = Realizer(), Verifier()
         self.cards = {c["id"]: c for c in generator_cards()}
-        self.accepted_keys: set[str] = set()
+        self.duplicates = DuplicateIndex()
         self.gold_counts = [0] * 4
         self._gold_lock = threading.Lock()
         self._lm_failures = 0
@@ -251,14 +252,15 @@ class Build:
                 source.accepted += 1
             elif slot["reason"]:
                 subtask.reasons[slot["reason"].split(":")[0]] += 1
-        for sample in self.store.query(
-                "SELECT s.question, s.answer, s.output, (SELECT group_concat(a.sha256, '|') FROM "
-                "(SELECT sha256 FROM assets WHERE sample_id = s.id ORDER BY name) a) AS images "
-                "FROM samples s WHERE s.run_id = ? AND s.status IN ('ok', 'fixed')", (self.run_id,)):
-            letter = json.loads(sample["output"] or "{}").get("answer_letter")
-            if letter and LETTERS.index(letter) < 4:
-                self.gold_counts[LETTERS.index(letter)] += 1
-            self.accepted_keys.add(_stored_key(sample))
+        samples = self.store.query("SELECT * FROM samples WHERE run_id = ? AND status IN ('ok', 'fixed')", (self.run_id,))
+        images = {}
+        for asset in self.store.query("SELECT sample_id, name, content FROM assets WHERE run_id = ?", (self.run_id,)):
+            images.setdefault(asset["sample_id"], {})[asset["name"]] = asset["content"]
+        pairs = [(row["id"], stored_item(row, images.get(row["id"], {}))) for row in samples]
+        self.duplicates.load(pairs)
+        for _, item in pairs:
+            if item.options and len(item.options) == 4 and item.answer_letter:
+                self.gold_counts[LETTERS.index(item.answer_letter)] += 1
 
     def execute(self, subtasks: list[SubtaskQuota], callback: ProvenanceCallback) -> list[dict]:
         scheduler = Scheduler(subtasks, self.request.seed)
@@ -314,7 +316,8 @@ class Build:
                     item = item_from_flow(flow, answer_origin=answer_origin(job.source.plan))
                 with working_on("verify", job.slot_id):
                     outcome = self.verifier(item, subtask=subtask_text, answer_type=draft.answer_type,
-                                            needs_image="image" in draft.modalities or bool(item.images))
+                                            needs_image="image" in draft.modalities or bool(item.images),
+                                            duplicates=self.duplicates)
         except LMError as exc:  # the model or its connection: a pending slot is redone on resume, never lost
             return "lm_error", f"model: {type(exc).__name__}: {exc}"
         except AdapterParseError as exc:
@@ -334,21 +337,21 @@ class Build:
             return "failed", payload.split(":")[0]
         self._lm_failures = 0
         record, item, outcome = payload
-        key = _dedup_key(item)
-        if outcome.status in ACCEPTED and key in self.accepted_keys:
-            outcome = Outcome("rejected", [*outcome.verdicts, DUPLICATE])
+        item = outcome.item or item
+        sample_id = new_id("smp")
         if outcome.status in ACCEPTED:
-            self.accepted_keys.add(key)
-            letter = item.answer_letter
-            if item.options and len(item.options) == 4 and letter:
-                with self._gold_lock:
-                    self.gold_counts[LETTERS.index(letter)] += 1
-        self._save_sample(job, record, item, outcome)
+            twin = self.duplicates.add(sample_id, item)  # checks and adds atomically: concurrent twins lose here
+            if twin:
+                outcome = Outcome("rejected", [*outcome.verdicts, Verdict(
+                    "check", "near_duplicate", False, "fatal", f"near-duplicate of {twin}, accepted first")], item)
+        if outcome.status in ACCEPTED and item.options and len(item.options) == 4 and item.answer_letter:
+            with self._gold_lock:
+                self.gold_counts[LETTERS.index(item.answer_letter)] += 1
+        self._save_sample(job, sample_id, record, item, outcome)
         reason = None if outcome.status in ACCEPTED else (outcome.reasons[0].split(":")[0] if outcome.reasons else "rejected")
         return outcome.status, reason
 
-    def _save_sample(self, job: Job, record: dict, item: Item, outcome: Outcome) -> None:
-        sample_id = new_id("smp")
+    def _save_sample(self, job: Job, sample_id: str, record: dict, item: Item, outcome: Outcome) -> None:
         stamp = now()
         with self.store.transaction() as tx:
             tx.insert("samples", {
@@ -374,17 +377,9 @@ class Build:
                                              "reason": "; ".join(outcome.reasons) or None})
 
 
-def _normalized(text: str) -> str:
-    return " ".join(text.lower().split())
-
-
-def _dedup_key(item: Item) -> str:
-    images = "|".join(hashlib.sha256(item.images[name]).hexdigest() for name in sorted(item.images))
-    return f"{_normalized(item.question)}|{item.answer.lower()}|{images}"
-
-
-def _stored_key(sample: dict) -> str:
-    return f"{_normalized(sample['question'])}|{sample['answer'].lower()}|{sample['images'] or ''}"
-
-
-DUPLICATE = Verdict("check", "near_duplicate", False, "fatal", "same question, answer and image as an accepted sample")
+def stored_item(row: dict, images: dict[str, bytes]) -> Item:
+    """An accepted sample read back from the store, as the duplicate index and the gold balance need it."""
+    final_input = json.loads(row["input"] or "{}")
+    extra = {k: v for k, v in final_input.items() if k not in ("question", "options") and k not in images}
+    return Item(question=row["question"], answer=row["answer"], answer_origin=row["answer_origin"] or "llm",
+                options=json.loads(row["options"]) if row["options"] else None, images=images, extra_input=extra)

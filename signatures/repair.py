@@ -1,18 +1,16 @@
-"""Repair planner and fixer: minimal edits that keep the gold answer and the options."""
-
-from typing import Literal
+"""Repair planner and fixer: minimal edits to the question that keep the gold answer and the options."""
 
 import dspy
 from pydantic import BaseModel
 
 
 class RepairAction(BaseModel):
-    field: Literal["question", "context"]
-    instruction: str
+    edit: str
 
 
 class PlanRepair(dspy.Signature):
-    """Plan the smallest edits that resolve the issues. Never change the gold answer; never invent options."""
+    """Plan the smallest rewording of the question that resolves the issues, or no edit if rewording cannot.
+    The gold answer and the options stay unchanged."""
 
     item: str = dspy.InputField()
     issues: str = dspy.InputField()
@@ -20,8 +18,11 @@ class PlanRepair(dspy.Signature):
 
 
 class FixSample(dspy.Signature):
-    """Apply the repair actions to the question. Keep the gold answer and options exactly as they are."""
+    """Rewrite the question by applying the edits; never state the answer in it.
+    Copy the options and the gold answer unchanged."""
 
     item: str = dspy.InputField()
-    actions: str = dspy.InputField()
-    question: str = dspy.OutputField()
+    edits: str = dspy.InputField()
+    fixed_question: str = dspy.OutputField()
+    options: list[str] = dspy.OutputField(desc="unchanged; empty if none")
+    answer: str = dspy.OutputField(desc="the gold answer, unchanged")

@@ -42,6 +42,10 @@ def run_summary(store: Store, run_id: str) -> dict[str, Any]:
         (run_id,),
     )
     accepted = sum(s["accepted"] for s in subtasks)
+    for stage in stages:
+        stage["calls_per_accepted"] = round(stage["lm_calls"] / accepted, 2) if accepted else None
+        stage["tokens_per_accepted"] = (round((stage["prompt_tokens"] + stage["completion_tokens"]) / accepted, 1)
+                                        if accepted else None)
     calls = sum(s["lm_calls"] for s in stages)
     tokens = sum(s["prompt_tokens"] + s["completion_tokens"] for s in stages)
     costs = [s["cost"] for s in stages if s["cost"] is not None]
@@ -58,6 +62,9 @@ def run_summary(store: Store, run_id: str) -> dict[str, Any]:
             "wall_s": run["wall_s"],
         },
         "shortfalls": _shortfalls(store, run_id, subtasks),
+        "image_items_checked_as_text": store.one(
+            "SELECT count(DISTINCT s.id) AS n FROM samples s JOIN assets a ON a.sample_id = s.id "
+            "WHERE s.run_id = ? AND s.status IN ('ok', 'fixed')", (run_id,))["n"],
         "rejection_reasons": store.query(
             "SELECT v.stage, v.name, count(*) AS count FROM verdicts v JOIN samples s ON s.id = v.sample_id "
             "WHERE v.run_id = ? AND s.status = 'rejected' AND v.passed = 0 AND v.severity IN ('fatal', 'major') "

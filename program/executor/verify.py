@@ -1,4 +1,4 @@
-"""Verification: deterministic checks, then the inspector; decides ok or rejected with reasons."""
+"""Verification: deterministic checks, the inspector, at most one repair round, the solver cross-check."""
 
 import json
 from dataclasses import dataclass, field
@@ -6,7 +6,10 @@ from dataclasses import dataclass, field
 import dspy
 
 from benchagent.program.executor.checks import run_checks
+from benchagent.program.executor.dedup import DuplicateIndex
 from benchagent.program.executor.item import Item
+from benchagent.program.executor.repair import Repairer
+from benchagent.program.executor.solver import Solver, answers_agree
 from benchagent.signatures import InspectSample, InspectorIssue
 
 # Categories a pure tool settles by construction: the inspector's word on them is recorded, not obeyed.
@@ -14,26 +17,42 @@ TOOL_SETTLED = frozenset({
     "semantic_correctness", "answerability", "choice_uniqueness", "missing_answer",
     "missing_multimodal_field", "multimodal_leakage", "schema_recoverability",
 })
+# Issues that rewording the question can resolve; any other blocking issue rejects at once.
+REPAIRABLE = frozenset({"ambiguity", "leakage", "answer_type", "redundant_input"})
 BLOCKING = frozenset({"fatal", "major"})
 
 
 @dataclass(frozen=True)
 class Verdict:
-    stage: str
+    stage: str                                # check | inspector | repair | solver
     name: str
     passed: bool
     severity: str | None = None
     detail: str = ""
 
+    @property
+    def blocking(self) -> bool:
+        return not self.passed and self.severity in BLOCKING
+
 
 @dataclass
 class Outcome:
-    status: str                               # ok | rejected
+    status: str                               # ok | fixed | rejected
     verdicts: list[Verdict] = field(default_factory=list)
+    item: Item | None = None                  # the final item, repaired when status is fixed
+    duplicate_of: str | None = None           # the accepted sample this item nearly duplicates
 
     @property
     def reasons(self) -> list[str]:
-        return [f"{v.name}: {v.detail}" if v.detail else v.name for v in self.verdicts if not v.passed and v.severity in BLOCKING]
+        """What still blocks the item since its last successful repair, then every repair tried."""
+        last = max((i for i, v in enumerate(self.verdicts) if v.stage == "repair" and v.passed), default=-1)
+        standing = [v for v in self.verdicts[last + 1:] if v.blocking]
+        repairs = [v for v in self.verdicts if v.stage == "repair"]
+        return [f"{v.name}: {v.detail}" if v.detail else v.name for v in [*standing, *repairs]]
+
+    def reject(self) -> "Outcome":
+        self.status = "rejected"
+        return self
 
 
 def judge_issue(issue: InspectorIssue, answer_origin: str) -> Verdict:
@@ -43,21 +62,70 @@ def judge_issue(issue: InspectorIssue, answer_origin: str) -> Verdict:
 
 
 class Verifier(dspy.Module):
-    """Deterministic checks first; the inspector only sees items that pass them."""
+    """Checks first (no LM call when they reject), then the inspector, one repair round, and for LLM-written
+    answers an independent solver; every step leaves a verdict."""
 
     def __init__(self):
         super().__init__()
         self.inspect = dspy.Predict(InspectSample)
+        self.repairer = Repairer()
+        self.solver = Solver()
 
-    def forward(self, item: Item, *, subtask: str, answer_type: str, needs_image: bool) -> Outcome:
-        verdicts = [
-            Verdict("check", c.name, c.passed, None if c.passed else "fatal", c.detail)
-            for c in run_checks(item, answer_type=answer_type, needs_image=needs_image)
-        ]
-        if all(v.passed for v in verdicts):
-            issues = self.inspect(subtask=subtask, item=json.dumps(item.for_checker(), ensure_ascii=False)).issues
-            verdicts += [judge_issue(issue, item.answer_origin) for issue in issues]
-            if not issues:
-                verdicts.append(Verdict("inspector", "no_issues", True))
-        rejected = any(not v.passed and v.severity in BLOCKING for v in verdicts)
-        return Outcome("rejected" if rejected else "ok", verdicts)
+    def forward(self, item: Item, *, subtask: str, answer_type: str, needs_image: bool,
+                duplicates: DuplicateIndex | None = None) -> Outcome:
+        out = Outcome("ok", item=item)
+
+        def checks_pass() -> bool:
+            return self._check(out, answer_type=answer_type, needs_image=needs_image, duplicates=duplicates)
+
+        if not checks_pass():
+            return out.reject()
+        blocking = self._inspect(out, subtask)
+        if blocking:
+            repairable = all(v.name in REPAIRABLE for v in blocking)
+            if not (repairable and self._repair(out, [f"{v.name}: {v.detail}" for v in blocking])):
+                return out.reject()
+            if not checks_pass() or self._inspect(out, subtask):
+                return out.reject()
+        if out.item.answer_origin != "llm":
+            out.verdicts.append(Verdict("solver", "agreement", True, None, "skipped: answer made by a pure tool"))
+            return out
+        if self._solve(out, answer_type, severity="major"):
+            return out
+        if not (self._repair(out, [f"answerability: {out.verdicts[-1].detail}"]) and checks_pass()
+                and self._solve(out, answer_type, severity="fatal")):
+            return out.reject()
+        return out
+
+    def _check(self, out: Outcome, *, answer_type: str, needs_image: bool, duplicates: DuplicateIndex | None) -> bool:
+        """Deterministic checks and the near-duplicate lookup; True when none blocks."""
+        found = [Verdict("check", c.name, c.passed, None if c.passed else "fatal", c.detail)
+                 for c in run_checks(out.item, answer_type=answer_type, needs_image=needs_image)]
+        if duplicates is not None:
+            out.duplicate_of = duplicates.find(out.item)
+            detail = f"near-duplicate of accepted sample {out.duplicate_of}" if out.duplicate_of else ""
+            found.append(Verdict("check", "near_duplicate", not out.duplicate_of, "fatal" if detail else None, detail))
+        out.verdicts += found
+        return not any(v.blocking for v in found)
+
+    def _inspect(self, out: Outcome, subtask: str) -> list[Verdict]:
+        """The inspector's issues as verdicts; returns the blocking ones."""
+        issues = self.inspect(subtask=subtask, item=json.dumps(out.item.for_checker(), ensure_ascii=False)).issues
+        found = [judge_issue(issue, out.item.answer_origin) for issue in issues] or [Verdict("inspector", "no_issues", True)]
+        out.verdicts += found
+        return [v for v in found if v.blocking]
+
+    def _repair(self, out: Outcome, issues: list[str]) -> bool:
+        repair = self.repairer(out.item, issues=issues)
+        out.verdicts.append(Verdict("repair", "rewrite_question", repair.item is not None, None, repair.detail))
+        if repair.item is not None:
+            out.item, out.status = repair.item, "fixed"
+        return repair.item is not None
+
+    def _solve(self, out: Outcome, answer_type: str, *, severity: str) -> bool:
+        item = out.item
+        predicted = self.solver(item)
+        agree = answers_agree(item.answer, predicted, item.options, answer_type)
+        out.verdicts.append(Verdict("solver", "agreement" if agree else "solver_disagreement", agree,
+                                    None if agree else severity, f"solver answered {predicted!r}; gold is {item.answer!r}"))
+        return agree
