@@ -97,3 +97,16 @@ def lineage(sample_id: str, db: str | Path) -> dict[str, Any]:
         return sample_lineage(store, sample_id)
     finally:
         store.close()
+
+
+def sources(db: str | Path, paths: list[str | Path] = ()) -> list[dict[str, Any]]:
+    """Register the built-in, generator and given user sources in db; return every card it holds."""
+    from benchagent.program.sources.catalog import catalog_cards
+    from benchagent.store.catalog import list_cards, upsert_cards
+
+    store = open_store(db)
+    try:
+        upsert_cards(store, catalog_cards(paths))
+        return list_cards(store)
+    finally:
+        store.close()

@@ -113,6 +113,29 @@ def lineage(
 
 
 @app.command()
+def sources(
+    db: DbOption,
+    source: Annotated[Optional[list[Path]], typer.Option(
+        "--source", help="Add a user source: JSONL, CSV, Parquet, a saved HF dataset, an image or text folder.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the cards as JSON.")] = False,
+) -> None:
+    """List the source cards builds can ground on: generators, built-in datasets and your own data."""
+    from rich.table import Table
+
+    cards = guarded(lambda: api.sources(db, source or []))
+    if as_json:
+        sys.stdout.write(json.dumps(cards, indent=2, default=str) + "\n")
+        return
+    table = Table(title=f"{len(cards)} sources")
+    for column in ("id", "kind", "modalities", "size", "description"):
+        table.add_column(column, overflow="fold")
+    for card in cards:
+        table.add_row(card["id"], card["kind"], ", ".join(card.get("modalities") or []), f"{card.get('size') or 0:,}",
+                      card["description"][:140])
+    out.print(table)
+
+
+@app.command()
 def browse(
     db: DbOption,
     port: Annotated[int, typer.Option(help="Port to serve on.")] = 8001,

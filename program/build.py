@@ -25,8 +25,8 @@ from benchagent.program.planner.design import DesignAgent
 from benchagent.program.planner.grounding import Grounding, GroundingAgent, subtask_brief
 from benchagent.program.planner.plan_check import sample_schema
 from benchagent.program.planner.scope import ScopeAgent
-from benchagent.program.provenance import ProvenanceCallback, working_on
-from benchagent.program.sources.generators import generate_record, generator_cards
+from benchagent.program.provenance import ProvenanceCallback, plain, working_on
+from benchagent.program.sources.catalog import catalog_cards, source_for
 from benchagent.program.sources.recipes import answer_origin, recipe_for
 from benchagent.program.tools.options import GoldBalancer
 from benchagent.program.tools.registry import list_tools
@@ -71,7 +71,7 @@ class Build:
         self.scope_agent, self.design_agent = ScopeAgent(), DesignAgent()
         self.grounding_agent, self.allocation_agent = GroundingAgent(), AllocationAgent()
         self.realizer, self.verifier = Realizer(), Verifier()
-        self.cards = {c["id"]: c for c in generator_cards()}
+        self.cards = {c["id"]: c for c in catalog_cards()}
         self.duplicates = DuplicateIndex()
         self.gold_counts = [0] * 4
         self._gold_lock = threading.Lock()
@@ -164,7 +164,7 @@ class Build:
         grounded, ungrounded = [], []
         for draft in drafts:
             words = [*scope.keywords, draft.name, draft.capability]
-            cards = search_cards(self.store, words, [m for m in draft.modalities if m != "text"], limit=3, relative=0.5)
+            cards = search_cards(self.store, words, [m for m in draft.modalities if m != "text"], limit=5, relative=0.5)
             candidates = [(card, recipe_for(card, draft.answer_type)) for card in cards]
             results = self.grounding_agent(subtask=draft, candidates=candidates, tools=tools, predictors=set(PREDICTORS))
             if any(g.accepted for g in results):
@@ -306,7 +306,7 @@ class Build:
     def _work(self, job: Job, context: dict) -> tuple[str, Any]:
         """Realize and verify one slot in a worker thread; returns ("ok", (record, item, outcome)) or a failure."""
         draft = job.subtask.draft
-        record = generate_record(job.source.source_id, job.index, self.request.seed)
+        record = source_for(self.cards[job.source.source_id], seed=self.request.seed).record(job.index)
         subtask_text = subtask_brief(draft)
         try:
             with dspy.context(**context):
@@ -356,7 +356,7 @@ class Build:
         with self.store.transaction() as tx:
             tx.insert("samples", {
                 "id": sample_id, "run_id": self.run_id, "subtask_id": job.subtask.subtask_id, "slot_id": job.slot_id,
-                "source_id": job.source.source_id, "record": record, "question": item.question, "options": item.options,
+                "source_id": job.source.source_id, "record": plain(record), "question": item.question, "options": item.options,
                 "answer": item.answer, "input": item.final_input(), "output": item.final_output(),
                 "answer_origin": item.answer_origin, "status": outcome.status, "reasons": outcome.reasons,
                 "created_at": stamp,

@@ -122,3 +122,25 @@ def test_same_seed_same_records(tmp_path):
         store, run_id, _ = run_build(tmp_path / name, chart_answers(), size=2)
         records.append(sorted(r["record"] for r in store.query("SELECT record FROM samples WHERE run_id = ?", (run_id,))))
     assert records[0] == records[1] and len(records[0]) == 2
+
+
+def test_source_exhaustion_is_reported_with_reasons(tmp_path):
+    store = open_store(tmp_path / "b.db")
+    build = Build(store, scripted_lm(chart_answers()), BuildRequest(REQUIREMENT, 3, "scripted"))
+    build.cards["gen_bar_chart_values"] = dict(build.cards["gen_bar_chart_values"], size=2)
+    run_id = build.run()
+    summary = run_summary(store, run_id)
+    assert summary["totals"]["accepted"] == 2
+    assert summary["shortfalls"] == [{"subtask": "read_value", "missing": 1, "attempts": 2, "unfinished": 0, "reasons": {}}]
+    assert "ran out of unused records" in summary["run"]["error"]
+
+
+def test_attempt_budget_ends_a_hopeless_subtask_with_reasons(tmp_path):
+    answers = chart_answers(issues={"issues": [{"category": "leakage", "severity": "fatal", "detail": "gives it away"}]},
+                            actions={"actions": []})
+    store, run_id, events = run_build(tmp_path, answers, size=2)
+    summary = run_summary(store, run_id)
+    assert summary["totals"]["accepted"] == 0 and summary["totals"]["rejected"] == 6
+    (short,) = summary["shortfalls"]
+    assert short["missing"] == 2 and short["attempts"] == 6 and short["reasons"] == {"leakage": 6}
+    assert [d for k, d in events if k == "shortfall"][0]["reason"].startswith("6 attempts used")
