@@ -28,25 +28,66 @@ def check_concurrency(concurrency: int | None) -> None:
         raise InputError(f"--concurrency must be between 1 and {MAX_CONCURRENCY}, got {concurrency}")
 
 
-def build(requirement: str, *, size: int, db: str | Path, model: str | None = None, api_base: str | None = None,
-          seed: int = 0, max_subtasks: int = 3, concurrency: int = 2, on_event=None) -> dict[str, Any]:
-    """Plan and execute one build into db; returns the run summary."""
+def _build(db, model, api_base, request_fields: dict, *, spec=None, plan_only: bool = False, on_event=None):
     from benchagent.lm import describe_model, make_lm
     from benchagent.program.build import Build, BuildRequest
 
-    requirement = check_build_input(requirement, size, max_subtasks)
-    check_concurrency(concurrency)
     store = open_store(db)
     try:
         lm = make_lm(model, api_base)
-        request = BuildRequest(requirement=requirement, size=size, model=describe_model(lm), seed=seed,
-                               max_subtasks=max_subtasks, concurrency=concurrency, model_spec=model,
-                               api_base=public_url(api_base))
-        kwargs = {"on_event": on_event} if on_event else {}
-        run_id = Build(store, lm, request, **kwargs).run()
-        return run_summary(store, run_id)
+        request = BuildRequest(model=describe_model(lm), model_spec=model, api_base=public_url(api_base), **request_fields)
+        build = Build(store, lm, request, spec=spec, **({"on_event": on_event} if on_event else {}))
+        if plan_only:
+            return build.run_id, build.plan_only()
+        return run_summary(store, build.run())
     finally:
         store.close()
+
+
+def build(requirement: str | None = None, *, size: int | None = None, db: str | Path, model: str | None = None,
+          api_base: str | None = None, seed: int = 0, max_subtasks: int = 3, concurrency: int = 2,
+          spec_path: str | Path | None = None, on_event=None) -> dict[str, Any]:
+    """Plan and execute one build into db, or execute an edited spec file without planning; returns the summary."""
+    check_concurrency(concurrency)
+    spec = None
+    if spec_path is not None:
+        spec = checked_spec(spec_path)
+        requirement, size, seed = spec.requirement, spec.size, spec.seed
+    requirement = check_build_input(requirement or "", size or 0, max_subtasks)
+    fields = dict(requirement=requirement, size=size, seed=seed, max_subtasks=max_subtasks, concurrency=concurrency)
+    return _build(db, model, api_base, fields, spec=spec, on_event=on_event)
+
+
+def plan(requirement: str, *, size: int, db: str | Path, model: str | None = None, api_base: str | None = None,
+         seed: int = 0, max_subtasks: int = 3, out: str | Path | None = None, on_event=None):
+    """Plan only: store the spec as a 'planned' run, write it as editable YAML to out; returns (run id, spec)."""
+    from benchagent.specfile import write_spec
+
+    requirement = check_build_input(requirement, size, max_subtasks)
+    if out is not None and not Path(out).parent.exists():
+        raise InputError(f"folder {Path(out).parent} does not exist (spec path {out})")
+    fields = dict(requirement=requirement, size=size, seed=seed, max_subtasks=max_subtasks)
+    run_id, spec = _build(db, model, api_base, fields, plan_only=True, on_event=on_event)
+    if out is not None:
+        write_spec(spec, out)
+    return run_id, spec
+
+
+def checked_spec(path: str | Path):
+    """Read a spec file and check it against the catalog and the tools; bad specs raise InputError."""
+    from benchagent.program.errors import PlanValidationError
+    from benchagent.program.executor.realize import PREDICTORS
+    from benchagent.program.planner.spec_check import check_spec
+    from benchagent.program.sources.catalog import catalog_cards
+    from benchagent.program.tools import list_tools
+    from benchagent.specfile import read_spec
+
+    spec = read_spec(path)
+    try:
+        return check_spec(spec, {c["id"]: c for c in catalog_cards()}, tools={t.name for t in list_tools()},
+                          predictors=set(PREDICTORS))
+    except PlanValidationError as exc:
+        raise InputError(f"spec {path}: {exc}") from None
 
 
 def resume(run_id: str, *, db: str | Path, model: str | None = None, api_base: str | None = None,

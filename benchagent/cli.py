@@ -45,21 +45,52 @@ def guarded(fn):
 
 @app.command()
 def build(
-    requirement: Annotated[str, typer.Argument(help="What the benchmark should test, in one sentence.")],
     db: DbOption,
+    requirement: Annotated[Optional[str], typer.Argument(help="What the benchmark should test, in one sentence.")] = None,
     size: Annotated[int, typer.Option(help="Number of accepted samples to deliver.")] = 10,
     model: ModelOption = None,
     api_base: Annotated[Optional[str], typer.Option(help="Base URL of an OpenAI-compatible server.")] = None,
     seed: Annotated[int, typer.Option(help="Seed for record selection and option order.")] = 0,
     max_subtasks: Annotated[int, typer.Option(help="Most subtasks the design agent may propose (1-8).")] = 3,
     concurrency: Annotated[int, typer.Option(help="Samples realized at once against the model.")] = 2,
+    spec: Annotated[Optional[Path], typer.Option(
+        help="Build this spec YAML (from `benchagent plan`, maybe edited) without planning again.")] = None,
 ) -> None:
     """Plan and build a benchmark, showing progress, then print the run summary."""
-    guarded(lambda: api.check_build_input(requirement, size, max_subtasks))
+    if spec is None:
+        guarded(lambda: api.check_build_input(requirement or "", size, max_subtasks))
+    else:
+        guarded(lambda: api.checked_spec(spec))
     guarded(lambda: api.check_concurrency(concurrency))
     _with_progress(db, lambda on_event: api.build(requirement, size=size, db=db, model=model, api_base=api_base,
                                                   seed=seed, max_subtasks=max_subtasks, concurrency=concurrency,
-                                                  on_event=on_event))
+                                                  spec_path=spec, on_event=on_event))
+
+
+@app.command()
+def plan(
+    requirement: Annotated[str, typer.Argument(help="What the benchmark should test, in one sentence.")],
+    db: DbOption,
+    size: Annotated[int, typer.Option(help="Number of samples the spec is for.")] = 10,
+    model: ModelOption = None,
+    api_base: Annotated[Optional[str], typer.Option(help="Base URL of an OpenAI-compatible server.")] = None,
+    seed: Annotated[int, typer.Option(help="Seed for record selection and option order.")] = 0,
+    max_subtasks: Annotated[int, typer.Option(help="Most subtasks the design agent may propose (1-8).")] = 3,
+    out_path: Annotated[Optional[Path], typer.Option("--out", help="Write the spec here as YAML you can edit.")] = None,
+) -> None:
+    """Plan a benchmark without building it: print the spec as a tree and, with --out, write it as YAML."""
+    from benchagent.progress import BuildProgress
+    from benchagent.report import print_spec
+
+    guarded(lambda: api.check_build_input(requirement, size, max_subtasks))
+    with BuildProgress(err) as progress:
+        run_id, spec = guarded(lambda: api.plan(requirement, size=size, db=db, model=model, api_base=api_base, seed=seed,
+                                                max_subtasks=max_subtasks, out=out_path, on_event=progress.on_event))
+    print_spec(out, spec)
+    out.print(f"\nrun id: {run_id}", highlight=False)
+    if out_path:
+        out.print(f"spec written to {out_path}; build it with: benchagent build --spec {out_path} --db {db}",
+                  highlight=False)
 
 
 @app.command()

@@ -2,6 +2,9 @@
 
 from rich.console import Console
 from rich.table import Table
+from rich.tree import Tree
+
+from benchagent.signatures import Spec
 
 
 def _n(value) -> str:
@@ -46,3 +49,19 @@ def print_summary(console: Console, summary: dict) -> None:
     if summary["rejection_reasons"]:
         console.print("rejections: " + ", ".join(f"{r['name']} x{r['count']}" for r in summary["rejection_reasons"]),
                       highlight=False)
+
+
+def print_spec(console: Console, spec: Spec) -> None:
+    tree = Tree(f"[bold]{spec.requirement}[/bold]  size {spec.size}, seed {spec.seed}")
+    scope = spec.scope
+    tree.add(f"scope: {scope.topic}; modalities {', '.join(scope.modalities)}; keywords {', '.join(scope.keywords)}")
+    for subtask in spec.subtasks:
+        branch = tree.add(f"[bold]{subtask.key}[/bold] ({subtask.answer_type}, {', '.join(subtask.modalities)}): "
+                          f"quota {subtask.quota}")
+        branch.add(subtask.description)
+        for source in subtask.sources:
+            score = f", score {source.score:.2f}" if source.score is not None else ""
+            leaf = branch.add(f"{source.source_id}: share {source.share}{score}")
+            for step in source.plan.steps:
+                leaf.add(f"{step.kind} {step.tool}: {', '.join(step.inputs)} -> {', '.join(step.outputs)}")
+    console.print(tree)

@@ -30,7 +30,7 @@ from benchagent.program.sources.catalog import catalog_cards, source_for
 from benchagent.program.sources.recipes import answer_origin, recipe_for
 from benchagent.program.tools.options import GoldBalancer
 from benchagent.program.tools.registry import list_tools
-from benchagent.signatures import Scope, SubtaskDraft, TransformPlan
+from benchagent.signatures import Scope, Spec, SpecSource, SpecSubtask, SubtaskDraft, TransformPlan
 from benchagent.store.catalog import search_cards, upsert_cards
 from benchagent.store.db import Store, new_id, now
 
@@ -64,8 +64,9 @@ class Build:
     """Runs or resumes one build against a store; agents are DSPy modules, bookkeeping is plain Python."""
 
     def __init__(self, store: Store, lm: dspy.BaseLM, request: BuildRequest, *, on_event: Event = _noop,
-                 run_id: str | None = None):
+                 run_id: str | None = None, spec: Spec | None = None):
         self.store, self.lm, self.request, self.on_event = store, lm, request, on_event
+        self.spec = spec
         self.run_id = run_id or new_id("run")
         self.resuming = run_id is not None
         self.scope_agent, self.design_agent = ScopeAgent(), DesignAgent()
@@ -92,13 +93,8 @@ class Build:
             request.concurrency = concurrency
         return cls(store, lm, request, on_event=on_event, run_id=run_id)
 
-    def run(self) -> str:
-        started = time.perf_counter()
+    def _open_run(self) -> dict | None:
         row = self.store.one("SELECT status, wall_s FROM runs WHERE id = ?", (self.run_id,))
-        if row and row["status"] == "done":
-            self.on_event("run", run_id=self.run_id, resumed=True)
-            return self.run_id
-        before = (row or {}).get("wall_s") or 0.0
         if row is None:
             settings = {k: v for k, v in asdict(self.request).items() if k not in ("requirement", "size", "model", "seed")}
             self.store.insert("runs", {
@@ -108,10 +104,33 @@ class Build:
             })
         self.on_event("run", run_id=self.run_id, resumed=self.resuming)
         upsert_cards(self.store, list(self.cards.values()))
+        return row
+
+    def plan_only(self) -> Spec:
+        """Plan and store the spec without realizing any sample; the run is left 'planned'."""
+        started = time.perf_counter()
+        self._open_run()
+        with dspy.context(lm=self.lm, adapter=dspy.JSONAdapter(), callbacks=[ProvenanceCallback(self.store, self.run_id)]):
+            try:
+                spec = self.plan()
+            except BaseException as exc:
+                self.store.update("runs", self.run_id, {"status": "failed", "error": str(exc) or type(exc).__name__})
+                raise
+        self.store.update("runs", self.run_id, {"status": "planned", "wall_s": round(time.perf_counter() - started, 2)})
+        return spec
+
+    def run(self) -> str:
+        started = time.perf_counter()
+        row = self._open_run()
+        if row and row["status"] == "done":
+            return self.run_id
+        before = (row or {}).get("wall_s") or 0.0
         callback = ProvenanceCallback(self.store, self.run_id)
         try:
             with dspy.context(lm=self.lm, adapter=dspy.JSONAdapter(), callbacks=[callback]):
-                subtasks = self.load_plan() or self.plan()
+                if self.load_plan() is None:
+                    self.save_spec(self.spec) if self.spec else self.plan()
+                subtasks = self.load_plan()
                 self.store.update("runs", self.run_id, {"status": "running", "error": None})
                 shortfalls = self.execute(subtasks, callback)
         except BaseException as exc:
@@ -145,7 +164,8 @@ class Build:
             self.store.update("steps", step_id, {"status": status, "error": error,
                                                  "duration_ms": (time.perf_counter() - t0) * 1000})
 
-    def plan(self) -> list[SubtaskQuota]:
+    def plan(self) -> Spec:
+        """Run the planner agents and store the spec they agree on; returns it."""
         req = self.request
         scope: Scope = self._stage("scope", lambda: self.scope_agent(requirement=req.requirement))
         drafts = self._stage("design", lambda: self.design_agent(
@@ -156,8 +176,16 @@ class Build:
                 f"{d.key} ({d.answer_type} over {', '.join(d.modalities)})" for d in drafts))
         quotas, importance = self._stage("allocation", lambda: self.allocation_agent(
             requirement=req.requirement, subtasks=[d for d, _ in grounded], size=req.size))
-        self._save_spec(scope, grounded, ungrounded, quotas, importance)
-        return self.load_plan()
+        subtasks = []
+        for draft, results in grounded:
+            accepted = [g for g in results if g.accepted]
+            quota = quotas.get(draft.key, 0)
+            shares = spread(quota, [SourceShare(g.source_id, g.score, int(self.cards[g.source_id]["size"])) for g in accepted])
+            subtasks.append(SpecSubtask(**draft.model_dump(), importance=importance.get(draft.key), quota=quota, sources=[
+                SpecSource(source_id=g.source_id, share=shares[g.source_id], score=g.score, plan=g.plan) for g in accepted]))
+        spec = Spec(requirement=req.requirement, seed=req.seed, scope=scope, subtasks=subtasks)
+        self.save_spec(spec, {d.key: r for d, r in [*grounded, *ungrounded]}, [d for d, _ in ungrounded])
+        return spec
 
     def _ground(self, scope: Scope, drafts: list[SubtaskDraft]):
         tools = {t.name for t in list_tools()}
@@ -174,45 +202,38 @@ class Build:
                 self.on_event("ungrounded", subtask=draft.key, reasons=[g.rationale for g in results])
         return grounded, ungrounded
 
-    def _save_spec(self, scope: Scope, grounded, ungrounded, quotas: dict[str, int], importance: dict[str, float]):
-        """The spec, its subtasks and groundings in one transaction: a crash leaves all of them or none."""
+    def save_spec(self, spec: Spec, judged: dict[str, list[Grounding]] | None = None,
+                  dropped: list[SubtaskDraft] = ()) -> None:
+        """The spec, its subtasks and every judged grounding in one transaction: a crash leaves all or none."""
+        judged = judged or {}
         spec_id = new_id("spec")
-        entries = []
-        for draft, results in [*grounded, *ungrounded]:
-            accepted = [g for g in results if g.accepted]
-            quota = quotas.get(draft.key, 0) if accepted else 0
-            shares = spread(quota, [SourceShare(g.source_id, g.score, int(self.cards[g.source_id]["size"])) for g in accepted])
-            entries.append((draft, results, quota, shares))
-        spec = {
-            "requirement": self.request.requirement, "size": self.request.size, "scope": scope.model_dump(),
-            "subtasks": [{**d.model_dump(), "quota": q, "importance": importance.get(d.key),
-                          "groundings": [{"source_id": g.source_id, "score": g.score, "accepted": g.accepted,
-                                          "share": shares.get(g.source_id, 0),
-                                          "plan": g.plan.model_dump() if g.plan else None} for g in r]}
-                         for d, r, q, shares in entries if q > 0],
-            "dropped": [{"key": d.key, "quota": q, "reasons": [g.rationale for g in r]}
-                        for d, r, q, _ in entries if q == 0],
-        }
+        document = {"spec": spec.model_dump(), "dropped": [
+            {"key": d.key, "name": d.name, "reasons": [g.rationale for g in judged.get(d.key, [])]} for d in dropped]}
         with self.store.transaction() as tx:
-            tx.insert("specs", {"id": spec_id, "run_id": self.run_id, "version": 1, "scope": scope.model_dump(),
-                                "spec": spec, "created_at": now()})
-            for draft, results, quota, shares in entries:
+            tx.insert("specs", {"id": spec_id, "run_id": self.run_id, "version": 1, "scope": spec.scope.model_dump(),
+                                "spec": document, "created_at": now()})
+            rows = [(s.model_dump(exclude={"sources", "quota", "importance"}), s.quota, s.importance, s.sources)
+                    for s in spec.subtasks]
+            rows += [(d.model_dump(), 0, None, []) for d in dropped]
+            for fields, quota, importance, sources in rows:
                 subtask_id = new_id("sub")
                 tx.insert("subtasks", {
-                    "id": subtask_id, "run_id": self.run_id, "spec_id": spec_id, "key": draft.key, "name": draft.name,
-                    "description": draft.description, "capability": draft.capability, "modalities": draft.modalities,
-                    "answer_type": draft.answer_type, "rationale": draft.rationale,
-                    "importance": importance.get(draft.key), "quota": quota,
-                    "sample_schema": sample_schema(draft.answer_type, draft.modalities),
+                    "id": subtask_id, "run_id": self.run_id, "spec_id": spec_id, "key": fields["key"],
+                    "name": fields["name"], "description": fields["description"], "capability": fields["capability"],
+                    "modalities": fields["modalities"], "answer_type": fields["answer_type"],
+                    "rationale": fields["rationale"], "importance": importance, "quota": quota,
+                    "sample_schema": sample_schema(fields["answer_type"], fields["modalities"]),
                 })
+                shares = {s.source_id: s.share for s in sources}
+                groundings = judged.get(fields["key"]) or [
+                    Grounding(s.source_id, s.plan, {}, s.score or 1.0, True, "chosen in the edited spec") for s in sources]
                 tx.insert_many("groundings", [{
                     "id": new_id("grd"), "run_id": self.run_id, "subtask_id": subtask_id, "source_id": g.source_id,
                     "kind": g.plan.kind if g.plan else None, "plan": g.plan.model_dump() if g.plan else {},
-                    "scores": g.scores, "score": g.score, "accepted": int(g.accepted), "rationale": g.rationale,
-                    "share": shares.get(g.source_id, 0),
-                } for g in results])
-                self.on_event("subtask", key=draft.key, quota=quota,
-                              sources=[g.source_id for g in results if g.accepted])
+                    "scores": g.scores, "score": g.score, "accepted": int(g.accepted and g.source_id in shares),
+                    "rationale": g.rationale, "share": shares.get(g.source_id, 0),
+                } for g in groundings])
+                self.on_event("subtask", key=fields["key"], quota=quota, sources=list(shares))
 
     def load_plan(self) -> list[SubtaskQuota] | None:
         """The stored spec as quotas, with what earlier attempts of this run already used and delivered."""

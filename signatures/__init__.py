@@ -10,6 +10,8 @@ from benchagent.signatures.realize import PhraseQuestion, WriteSample
 from benchagent.signatures.repair import FixSample, PlanRepair, RepairAction
 from benchagent.signatures.scope import ParseScope, Scope
 from benchagent.signatures.solve import SolveSample
+from benchagent.signatures.sources import DescribeSource
+from benchagent.signatures.spec import Spec, SpecSource, SpecSubtask
 from benchagent.signatures.types import ANSWER_TYPES, MODALITIES, AnswerType, Modality
 
 __all__ = [
@@ -22,5 +24,6 @@ __all__ = [
     "PhraseQuestion", "WriteSample",
     "INSPECTOR_CATEGORIES", "InspectorIssue", "InspectSample",
     "RepairAction", "PlanRepair", "FixSample",
-    "SolveSample", "JudgeSample",
+    "SolveSample", "JudgeSample", "DescribeSource",
+    "Spec", "SpecSubtask", "SpecSource",
 ]
