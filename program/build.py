@@ -16,6 +16,7 @@ from PIL import Image
 
 from benchagent.program.errors import PlanningError, ProgramError
 from benchagent.program.executor.item import LETTERS, Item
+from benchagent.program.executor.brief import tool_brief
 from benchagent.program.executor.dedup import DuplicateIndex
 from benchagent.program.executor.quota import Job, Scheduler, SourceQuota, SubtaskQuota
 from benchagent.program.executor.realize import PREDICTORS, Realizer, item_from_flow
@@ -30,7 +31,7 @@ from benchagent.program.sources.catalog import catalog_cards, source_for
 from benchagent.program.sources.recipes import answer_origin, recipe_for
 from benchagent.program.tools.options import GoldBalancer
 from benchagent.program.tools.registry import list_tools
-from benchagent.signatures import Scope, Spec, SpecSource, SpecSubtask, SubtaskDraft, TransformPlan
+from benchagent.signatures import DesignBrief, Scope, Spec, SpecSource, SpecSubtask, SubtaskDraft, TransformPlan
 from benchagent.store.catalog import search_cards, upsert_cards
 from benchagent.store.db import Store, new_id, now
 
@@ -335,6 +336,7 @@ class Build:
                     flow = self.realizer(job.source.plan, record, {"seed": job.seed, "gold_position": self._gold_position()},
                                          subtask=subtask_text)
                     item = item_from_flow(flow, answer_origin=answer_origin(job.source.plan))
+                    brief = tool_brief(flow.values.get("interim.goal", ""), item) if item.answer_origin == "tool" else None
                 with working_on("verify", job.slot_id):
                     outcome = self.verifier(item, subtask=subtask_text, answer_type=draft.answer_type,
                                             needs_image="image" in draft.modalities or bool(item.images),
@@ -345,7 +347,7 @@ class Build:
             return "failed", f"malformed model output: {exc}"
         except (ProgramError, ValueError) as exc:
             return "failed", f"realization: {exc}"
-        return "done", (record, item, outcome)
+        return "done", (record, item, outcome, brief)
 
     def _finish(self, job: Job, result: tuple[str, Any]) -> tuple[str, str | None]:
         kind, payload = result
@@ -357,7 +359,7 @@ class Build:
             self.store.update("slots", job.slot_id, {"status": "failed", "reason": payload})
             return "failed", payload.split(":")[0]
         self._lm_failures = 0
-        record, item, outcome = payload
+        record, item, outcome, brief = payload
         item = outcome.item or item
         sample_id = new_id("smp")
         if outcome.status in ACCEPTED:
@@ -368,16 +370,17 @@ class Build:
         if outcome.status in ACCEPTED and item.options and len(item.options) == 4 and item.answer_letter:
             with self._gold_lock:
                 self.gold_counts[LETTERS.index(item.answer_letter)] += 1
-        self._save_sample(job, sample_id, record, item, outcome)
+        self._save_sample(job, sample_id, record, item, outcome, brief)
         reason = None if outcome.status in ACCEPTED else (outcome.reasons[0].split(":")[0] if outcome.reasons else "rejected")
         return outcome.status, reason
 
-    def _save_sample(self, job: Job, sample_id: str, record: dict, item: Item, outcome: Outcome) -> None:
+    def _save_sample(self, job: Job, sample_id: str, record: dict, item: Item, outcome: Outcome,
+                     brief: DesignBrief | None) -> None:
         stamp = now()
         with self.store.transaction() as tx:
             tx.insert("samples", {
                 "id": sample_id, "run_id": self.run_id, "subtask_id": job.subtask.subtask_id, "slot_id": job.slot_id,
-                "source_id": job.source.source_id, "record": plain(record), "question": item.question, "options": item.options,
+                "source_id": job.source.source_id, "record": plain(record), "brief": brief.model_dump() if brief else None, "question": item.question, "options": item.options,
                 "answer": item.answer, "input": item.final_input(), "output": item.final_output(),
                 "answer_origin": item.answer_origin, "status": outcome.status, "reasons": outcome.reasons,
                 "created_at": stamp,

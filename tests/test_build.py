@@ -63,6 +63,9 @@ def test_lineage_links_every_record(tmp_path):
     assert all(c["step_id"] in steps for c in lineage["lm_calls"])
     assert all(c["model"] for c in lineage["lm_calls"])
     assert {v["name"] for v in lineage["verdicts"]} >= {"schema", "answer_in_options", "single_correct_option"}
+    brief = lineage["sample"]["brief"]
+    assert brief["goal"] and brief["core_facts"] and brief["reasoning_hops"] in (1, 2)
+    assert "the answer must only be readable from the image" in brief["leakage_guards"]
 
 
 def test_inspector_rejection_is_replaced_until_quota(tmp_path):
