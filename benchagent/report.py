@@ -42,6 +42,10 @@ def print_summary(console: Console, summary: dict) -> None:
     if summary["image_items_checked_as_text"]:
         console.print(f"{summary['image_items_checked_as_text']} accepted image items: answers made by pure tools; the "
                       "inspector checked the data behind each image, not its pixels", highlight=False)
+    if summary.get("unplaced"):
+        unplaced = summary["unplaced"]
+        console.print(f"[yellow]not planned[/yellow] {unplaced['count']} samples: " +
+                      "; ".join(f"{k}: {v}" for k, v in unplaced["reasons"].items()), highlight=False)
     for short in summary["shortfalls"]:
         why = ", ".join(f"{reason} x{count}" for reason, count in short["reasons"].items()) or "no slot tried"
         console.print(f"[yellow]shortfall[/yellow] {short['subtask']}: {short['missing']} missing after "

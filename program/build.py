@@ -21,7 +21,7 @@ from benchagent.program.executor.dedup import DuplicateIndex
 from benchagent.program.executor.quota import Job, Scheduler, SourceQuota, SubtaskQuota
 from benchagent.program.executor.realize import PREDICTORS, Realizer, item_from_flow
 from benchagent.program.executor.verify import Outcome, Verdict, Verifier
-from benchagent.program.planner.allocation import AllocationAgent, SourceShare, spread
+from benchagent.program.planner.allocation import AllocationAgent, SourceShare
 from benchagent.program.planner.design import DesignAgent
 from benchagent.program.planner.grounding import Grounding, GroundingAgent, subtask_brief
 from benchagent.program.planner.plan_check import sample_schema
@@ -38,6 +38,7 @@ from benchagent.store.db import Store, new_id, now
 Event = Callable[..., None]
 ACCEPTED = ("ok", "fixed")
 LM_FAILURE_LIMIT = 5
+REDESIGN_ROUNDS = 1
 
 
 class BuildAborted(ProgramError):
@@ -169,23 +170,43 @@ class Build:
         """Run the planner agents and store the spec they agree on; returns it."""
         req = self.request
         scope: Scope = self._stage("scope", lambda: self.scope_agent(requirement=req.requirement))
-        drafts = self._stage("design", lambda: self.design_agent(
+        design = self._stage("design", lambda: self.design_agent(
             requirement=req.requirement, scope=scope, max_subtasks=req.max_subtasks))
-        grounded, ungrounded = self._stage("grounding", lambda: self._ground(scope, drafts))
+        decisions = list(design.decisions)
+        grounded, ungrounded = self._stage("grounding", lambda: self._ground(scope, design.subtasks))
+        for _ in range(REDESIGN_ROUNDS):
+            room = req.max_subtasks - len(grounded)
+            if not ungrounded or room <= 0:
+                break
+            failed = {d.key: "; ".join(g.rationale for g in results) or "no source matched"
+                      for d, results in ungrounded}
+            redesign = self._stage("design", lambda: self.design_agent.redesign(
+                requirement=req.requirement, scope=scope, max_subtasks=room, failed=failed,
+                sources=[f"{c['id']}: {c['description'][:120]}" for c in self.cards.values() if c["kind"] == "generator"]))
+            taken = {d.key for d, _ in [*grounded, *ungrounded]}
+            fresh = [d for d in redesign.subtasks if d.key not in taken]
+            decisions += [dict(d, redesign=True) for d in redesign.decisions]
+            more, still = self._stage("grounding", lambda: self._ground(scope, fresh))
+            grounded += more
+            ungrounded += still
         if not grounded:
             raise PlanningError("no subtask could be grounded on any source: " + "; ".join(
-                f"{d.key} ({d.answer_type} over {', '.join(d.modalities)})" for d in drafts))
-        quotas, importance = self._stage("allocation", lambda: self.allocation_agent(
-            requirement=req.requirement, subtasks=[d for d, _ in grounded], size=req.size))
-        subtasks = []
-        for draft, results in grounded:
-            accepted = [g for g in results if g.accepted]
-            quota = quotas.get(draft.key, 0)
-            shares = spread(quota, [SourceShare(g.source_id, g.score, int(self.cards[g.source_id]["size"])) for g in accepted])
-            subtasks.append(SpecSubtask(**draft.model_dump(), importance=importance.get(draft.key), quota=quota, sources=[
-                SpecSource(source_id=g.source_id, share=shares[g.source_id], score=g.score, plan=g.plan) for g in accepted]))
+                f"{d.key} ({d.answer_type} over {', '.join(d.modalities)})" for d, _ in ungrounded))
+        accepted = {d.key: [g for g in r if g.accepted] for d, r in grounded}
+        allocation = self._stage("allocation", lambda: self.allocation_agent(
+            requirement=req.requirement, subtasks=[d for d, _ in grounded], size=req.size,
+            sources={k: [SourceShare(g.source_id, g.score, int(self.cards[g.source_id]["size"])) for g in gs]
+                     for k, gs in accepted.items()}))
+        subtasks = [SpecSubtask(**draft.model_dump(), importance=allocation.importance.get(draft.key),
+                                quota=allocation.quotas.get(draft.key, 0), sources=[
+                                    SpecSource(source_id=g.source_id, share=allocation.shares[draft.key][g.source_id],
+                                               score=g.score, plan=g.plan) for g in accepted[draft.key]])
+                    for draft, _ in grounded]
         spec = Spec(requirement=req.requirement, seed=req.seed, scope=scope, subtasks=subtasks)
-        self.save_spec(spec, {d.key: r for d, r in [*grounded, *ungrounded]}, [d for d, _ in ungrounded])
+        self.save_spec(spec, {d.key: r for d, r in [*grounded, *ungrounded]}, [d for d, _ in ungrounded], {
+            "design_decisions": decisions, "allocation_diagnoses": allocation.diagnoses,
+            "allocation_redesign": allocation.redesign, "unfillable": allocation.unfillable,
+            "unfillable_reasons": allocation.reasons})
         return spec
 
     def _ground(self, scope: Scope, drafts: list[SubtaskDraft]):
@@ -204,11 +225,11 @@ class Build:
         return grounded, ungrounded
 
     def save_spec(self, spec: Spec, judged: dict[str, list[Grounding]] | None = None,
-                  dropped: list[SubtaskDraft] = ()) -> None:
+                  dropped: list[SubtaskDraft] = (), decisions: dict | None = None) -> None:
         """The spec, its subtasks and every judged grounding in one transaction: a crash leaves all or none."""
         judged = judged or {}
         spec_id = new_id("spec")
-        document = {"spec": spec.model_dump(), "dropped": [
+        document = {"spec": spec.model_dump(), **(decisions or {}), "dropped": [
             {"key": d.key, "name": d.name, "reasons": [g.rationale for g in judged.get(d.key, [])]} for d in dropped]}
         with self.store.transaction() as tx:
             tx.insert("specs", {"id": spec_id, "run_id": self.run_id, "version": 1, "scope": spec.scope.model_dump(),

@@ -1,8 +1,8 @@
 """The contracts between agents: pydantic models and class-based DSPy signatures, no logic."""
 
-from benchagent.signatures.allocation import ProposeQuotas, QuotaProposal
+from benchagent.signatures.allocation import DiagnoseShortfall, ProposeQuotas, QuotaProposal, ShortfallDiagnosis
 from benchagent.signatures.brief import DesignBrief, WriteBrief
-from benchagent.signatures.design import DesignSubtasks, SubtaskDraft
+from benchagent.signatures.design import CritiqueSubtasks, DesignSubtasks, SubtaskDecision, SubtaskDraft
 from benchagent.signatures.grounding import GroundSubtask, PlanStep, SourceJudgment, TransformPlan
 from benchagent.signatures.inspect import INSPECTOR_CATEGORIES, InspectorIssue, InspectSample
 from benchagent.signatures.judge import JudgeSample
@@ -17,9 +17,9 @@ from benchagent.signatures.types import ANSWER_TYPES, MODALITIES, AnswerType, Mo
 __all__ = [
     "ANSWER_TYPES", "MODALITIES", "AnswerType", "Modality",
     "Scope", "ParseScope",
-    "SubtaskDraft", "DesignSubtasks",
+    "SubtaskDraft", "SubtaskDecision", "DesignSubtasks", "CritiqueSubtasks",
     "PlanStep", "TransformPlan", "SourceJudgment", "GroundSubtask",
-    "QuotaProposal", "ProposeQuotas",
+    "QuotaProposal", "ProposeQuotas", "ShortfallDiagnosis", "DiagnoseShortfall",
     "DesignBrief", "WriteBrief",
     "PhraseQuestion", "WriteSample",
     "INSPECTOR_CATEGORIES", "InspectorIssue", "InspectSample",

@@ -1,4 +1,7 @@
-"""Design agent: subtasks that each test the requirement's core capability."""
+"""Design agent: subtasks that each test the requirement's core capability, and a critic that keeps,
+revises or discards them."""
+
+from typing import Literal
 
 import dspy
 from pydantic import BaseModel, Field
@@ -19,10 +22,27 @@ class SubtaskDraft(BaseModel):
     rationale: str = Field(description="why this subtask serves the requirement, one sentence")
 
 
+class SubtaskDecision(BaseModel):
+    key: str
+    action: Literal["keep", "revise", "discard"]
+    rationale: str = Field(description="one short sentence")
+    revised_description: str = ""
+    revised_answer_type: AnswerType | None = None
+
+
 class DesignSubtasks(dspy.Signature):
     """Propose clearly different subtasks for a benchmark; each must test the requirement's core capability."""
 
     requirement: str = dspy.InputField()
     scope: Scope = dspy.InputField()
     max_subtasks: int = dspy.InputField()
+    feedback: str = dspy.InputField(desc="problems with earlier subtasks to avoid; empty on the first round")
     subtasks: list[SubtaskDraft] = dspy.OutputField()
+
+
+class CritiqueSubtasks(dspy.Signature):
+    """For each subtask: keep it, revise it if it misses the requirement, or discard it if it repeats another."""
+
+    requirement: str = dspy.InputField()
+    subtasks: str = dspy.InputField(desc="key | name | answer_type | modalities | description")
+    decisions: list[SubtaskDecision] = dspy.OutputField()

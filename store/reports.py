@@ -1,5 +1,6 @@
 """Run reports: counts per subtask and status, quota against delivery, LM cost per accepted sample."""
 
+import json
 from collections import Counter
 from typing import Any
 
@@ -62,6 +63,7 @@ def run_summary(store: Store, run_id: str) -> dict[str, Any]:
             "wall_s": run["wall_s"],
         },
         "shortfalls": _shortfalls(store, run_id, subtasks),
+        "unplaced": _unplaced(store, run_id),
         "image_items_checked_as_text": store.one(
             "SELECT count(DISTINCT s.id) AS n FROM samples s JOIN assets a ON a.sample_id = s.id "
             "WHERE s.run_id = ? AND s.status IN ('ok', 'fixed')", (run_id,))["n"],
@@ -88,3 +90,12 @@ def _shortfalls(store: Store, run_id: str, subtasks: list[dict]) -> list[dict]:
         result.append({"subtask": subtask["key"], "missing": missing, "attempts": len(slots), "unfinished": pending,
                        "reasons": dict(reasons.most_common())})
     return result
+
+
+def _unplaced(store: Store, run_id: str) -> dict | None:
+    """Samples the planner could not place on any source, with its reasons; None when all were placed."""
+    row = store.one("SELECT spec FROM specs WHERE run_id = ? ORDER BY version DESC LIMIT 1", (run_id,))
+    document = json.loads(row["spec"]) if row else {}
+    if not document.get("unfillable"):
+        return None
+    return {"count": document["unfillable"], "reasons": document.get("unfillable_reasons") or {}}

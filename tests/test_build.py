@@ -127,15 +127,29 @@ def test_same_seed_same_records(tmp_path):
     assert records[0] == records[1] and len(records[0]) == 2
 
 
-def test_source_exhaustion_is_reported_with_reasons(tmp_path):
+def test_source_exhaustion_during_execution_is_reported(tmp_path):
     store = open_store(tmp_path / "b.db")
-    build = Build(store, scripted_lm(chart_answers()), BuildRequest(REQUIREMENT, 3, "scripted"))
-    build.cards["gen_bar_chart_values"] = dict(build.cards["gen_bar_chart_values"], size=2)
+    planner = Build(store, scripted_lm(chart_answers()), BuildRequest(REQUIREMENT, 3, "scripted"))
+    planner.plan_only()
+    build = Build(store, scripted_lm(chart_answers()), planner.request, run_id=planner.run_id)
+    build.cards["gen_bar_chart_values"] = dict(build.cards["gen_bar_chart_values"], size=2)  # the data shrank
     run_id = build.run()
     summary = run_summary(store, run_id)
     assert summary["totals"]["accepted"] == 2
     assert summary["shortfalls"] == [{"subtask": "read_value", "missing": 1, "attempts": 2, "unfinished": 0, "reasons": {}}]
     assert "ran out of unused records" in summary["run"]["error"]
+
+
+def test_capacity_below_size_is_planned_and_reported(tmp_path):
+    store = open_store(tmp_path / "b.db")
+    build = Build(store, scripted_lm(chart_answers()), BuildRequest(REQUIREMENT, 3, "scripted"))
+    build.cards["gen_bar_chart_values"] = dict(build.cards["gen_bar_chart_values"], size=2)
+    run_id = build.run()
+    document = json.loads(store.one("SELECT spec FROM specs WHERE run_id = ?", (run_id,))["spec"])
+    assert document["unfillable"] == 1 and "read_value" in document["unfillable_reasons"]
+    summary = run_summary(store, run_id)
+    assert summary["totals"]["target"] == 3 and summary["totals"]["accepted"] == 2
+    assert summary["unplaced"] == {"count": 1, "reasons": document["unfillable_reasons"]}
 
 
 def test_attempt_budget_ends_a_hopeless_subtask_with_reasons(tmp_path):

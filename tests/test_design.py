@@ -1,0 +1,131 @@
+"""The design loop against a scripted LM: propose, critique, revise or discard, round limit, redesign feedback."""
+
+import dspy
+import pytest
+from scripted_lm import ScriptedLM
+
+from benchagent.program.errors import PlanningError
+from benchagent.program.planner.design import DesignAgent, DesignResult, apply_decisions, grounding_feedback
+from benchagent.signatures.design import SubtaskDecision, SubtaskDraft
+from benchagent.signatures.scope import Scope
+
+SCOPE = Scope(topic="bar chart reading", modalities=["image"], keywords=["bar", "chart"])
+READ = {"key": "read_value", "name": "Read a bar value", "description": "ask the value of one bar",
+        "capability": "reading charts", "modalities": ["image"], "answer_type": "number", "rationale": "core skill"}
+COMPARE = {**READ, "key": "compare_bars", "name": "Compare two bars", "description": "ask which bar is taller",
+           "answer_type": "choice", "rationale": "relative reading"}
+
+
+class SequencedLM(ScriptedLM):
+    """A reply that is a list is used in order, one per call; its last entry then repeats."""
+
+    def _format_answer_fields(self, replies):
+        if isinstance(replies, list):
+            replies = replies.pop(0) if len(replies) > 1 else replies[0]
+        return super()._format_answer_fields(replies)
+
+
+def scripted(subtasks=(READ, COMPARE), decisions=None) -> SequencedLM:
+    replies = {"fields: `subtasks`": {"subtasks": list(subtasks)}}
+    if decisions is not None:
+        replies["fields: `decisions`"] = [{"decisions": d} for d in decisions]
+    return SequencedLM(replies, adapter=dspy.JSONAdapter())
+
+
+def keep(key, why="fine"):
+    return {"key": key, "action": "keep", "rationale": why}
+
+
+def design(lm, **kw) -> DesignResult:
+    with dspy.context(lm=lm, adapter=dspy.JSONAdapter()):
+        return DesignAgent()(requirement="read bar charts", scope=SCOPE, max_subtasks=kw.pop("max_subtasks", 3), **kw)
+
+
+def steps(result: DesignResult) -> list[tuple]:
+    return [(d["round"], d["key"], d["action"]) for d in result.decisions]
+
+
+def test_accepted_first_time_takes_one_proposal_and_one_critique():
+    lm = scripted(decisions=[[keep("read_value"), keep("compare_bars")]])
+    result = design(lm)
+    assert len(lm.history) == 2
+    assert [s.key for s in result.subtasks] == ["read_value", "compare_bars"]
+    assert steps(result) == [(0, "read_value", "propose"), (0, "compare_bars", "propose"),
+                             (1, "read_value", "keep"), (1, "compare_bars", "keep")]
+    assert result.decisions[0]["rationale"] == "core skill"
+    critique_prompt = lm.history[1]["messages"][-1]["content"]
+    assert "read_value | Read a bar value | number | image | ask the value of one bar" in critique_prompt
+
+
+def test_revision_is_applied_then_the_design_is_stable():
+    revise = {"key": "Read Value", "action": "revise", "rationale": "too easy",
+              "revised_description": "ask the difference of two bars", "revised_answer_type": "choice"}
+    lm = scripted(decisions=[[revise, keep("compare_bars")], [keep("read_value"), keep("compare_bars")]])
+    result = design(lm)
+    assert len(lm.history) == 3
+    read = result.subtasks[0]
+    assert (read.description, read.answer_type) == ("ask the difference of two bars", "choice")
+    assert steps(result)[2:] == [(1, "read_value", "revise"), (1, "compare_bars", "keep"),
+                                 (2, "read_value", "keep"), (2, "compare_bars", "keep")]
+    assert "ask the difference of two bars" in lm.history[2]["messages"][-1]["content"]
+
+
+def test_discard_drops_a_subtask_but_never_the_last_one():
+    discard = lambda key: {"key": key, "action": "discard", "rationale": "repeats another"}  # noqa: E731
+    lm = scripted(decisions=[[discard("compare_bars"), discard("read_value"), keep("ghost")], [discard("read_value")]])
+    result = design(lm)
+    assert [s.key for s in result.subtasks] == ["read_value"]
+    assert steps(result)[2:] == [(1, "compare_bars", "discard"), (1, "read_value", "keep"), (2, "read_value", "keep")]
+    assert "at least one subtask" in result.decisions[3]["rationale"]
+
+
+def test_round_limit_stops_the_loop_with_every_decision_recorded():
+    revise = lambda text: [{"key": "read_value", "action": "revise", "rationale": "sharper",  # noqa: E731
+                            "revised_description": text}]
+    lm = scripted(subtasks=[READ], decisions=[revise("v1"), revise("v2"), revise("v3")])
+    result = design(lm, rounds=2)
+    assert len(lm.history) == 3
+    assert result.subtasks[0].description == "v2"
+    assert steps(result) == [(0, "read_value", "propose"), (1, "read_value", "revise"), (2, "read_value", "revise")]
+    assert all(d["rationale"] for d in result.decisions)
+
+
+@pytest.mark.parametrize("reply", [None, {"decisions": "not a list"}])
+def test_critic_that_cannot_be_parsed_keeps_everything(reply):
+    lm = scripted()
+    if reply is not None:
+        lm.answers["fields: `decisions`"] = reply
+    result = design(lm)
+    assert [s.key for s in result.subtasks] == ["read_value", "compare_bars"]
+    assert [(d["action"], d["rationale"]) for d in result.decisions[2:]] == [("keep", "critique unavailable")] * 2
+
+
+def test_no_usable_proposal_is_a_planning_error():
+    with pytest.raises(PlanningError, match="no usable subtask"):
+        design(scripted(subtasks=[{**READ, "name": " "}], decisions=[[]]))
+
+
+def test_redesign_feedback_reaches_the_proposer():
+    lm = scripted(subtasks=[COMPARE], decisions=[[keep("compare_bars")]])
+    with dspy.context(lm=lm, adapter=dspy.JSONAdapter()):
+        result = DesignAgent().redesign("read bar charts", SCOPE, 2, {"read_value": "no source holds exact values"},
+                                        sources=["gen_bar_chart_ranks: bar charts with ranked bars"])
+    assert [s.key for s in result.subtasks] == ["compare_bars"]
+    prompt = lm.history[0]["messages"][-1]["content"]
+    assert "- read_value: no source holds exact values" in prompt
+    assert "- gen_bar_chart_ranks: bar charts with ranked bars" in prompt
+
+
+def test_first_round_feedback_is_empty_and_feedback_names_sources_only_when_given():
+    lm = scripted(decisions=[[]])
+    design(lm)
+    assert "No source could ground" not in lm.history[0]["messages"][-1]["content"]
+    assert grounding_feedback({"a": "why"}).endswith("the available sources could ground.")
+
+
+def test_revision_that_changes_nothing_counts_as_keep():
+    draft = SubtaskDraft(**READ)
+    same = SubtaskDecision(key="read_value", action="revise", rationale="", revised_answer_type="number")
+    kept, applied = apply_decisions([draft], [same, SubtaskDecision(key="read_value", action="discard", rationale="x")])
+    assert kept == [draft]
+    assert applied == [{"key": "read_value", "action": "keep", "rationale": "no rationale given"}]
