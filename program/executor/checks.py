@@ -56,6 +56,9 @@ def options_check(item: Item) -> list[CheckResult]:
 
 
 def leakage_check(item: Item) -> CheckResult:
+    both = _mentions(item.question, "yes") and _mentions(item.question, "no")
+    if item.answer.strip().lower() in ("yes", "no") and both:
+        return CheckResult("no_answer_leak", True)  # "(answer yes or no)" names both answers, so neither leaks
     if item.options is None and _mentions(item.question, item.answer):
         return CheckResult("no_answer_leak", False, f"question contains the answer {item.answer!r}")
     if item.options is not None and _mentions(item.question, item.answer) and not any(

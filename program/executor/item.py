@@ -38,7 +38,7 @@ class Item:
 
     def for_checker(self) -> dict[str, Any]:
         """The item as a text-only checker sees it: images replaced by what they show."""
-        view: dict[str, Any] = {"question": self.question}
+        view: dict[str, Any] = {"question": self.question, **self.extra_input}
         if self.options is not None:
             view["options"] = self.final_input()["options"]
         if self.images:

@@ -25,6 +25,24 @@ class Dataflow:
         return {name: self.values[ref] for ref, name in map(binding, refs)}
 
 
+    def with_image_bytes(self, args: dict[str, Any], model) -> dict[str, Any]:
+        """Image names made by earlier steps become their PNG bytes where the tool takes bytes."""
+        fields = model.model_fields
+
+        def swap(value: Any) -> Any:
+            return self.images.get(value, value) if isinstance(value, str) else value
+
+        out = {}
+        for name, value in args.items():
+            annotation = fields[name].annotation if name in fields else None
+            if annotation is bytes:
+                value = swap(value)
+            elif annotation == list[bytes] and isinstance(value, list):
+                value = [swap(v) for v in value]
+            out[name] = value
+        return out
+
+
 def binding(entry: str) -> tuple[str, str]:
     """'interim.answer:gold' binds reference interim.answer to field gold; a bare reference binds its last part."""
     ref, _, name = entry.partition(":")
@@ -77,6 +95,7 @@ class Realizer(dspy.Module):
     def _run_step(self, step, flow: Dataflow, *, subtask: str, attempt: int, label: str):
         args = flow.take(step.inputs)
         if step.kind == "PURE":
+            args = flow.with_image_bytes(args, get_tool(step.tool).input_model)
             result = _dspy_tool(step.tool)(**args)
             produced = {ref: _field(result, name, label) for ref, name in map(binding, step.outputs)}
             return produced, result.images

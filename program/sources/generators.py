@@ -1,15 +1,23 @@
-"""Generator sources: chart data records made deterministically from (seed, index), with every question
-target (values, extremes, differences) computed here rather than by a model."""
+"""Generator sources: records made deterministically from (seed, index) (chart data, shape scenes, word
+problems, unit conversions, calendar dates, small tables), with every answer computed here rather than by a model."""
 
 import copy
+import datetime as dt
 import json
 import random
 import threading
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Callable
+from fractions import Fraction
 from typing import Any, Literal
 
 from pydantic import BaseModel
+
+from benchagent.program.tools.arithmetic import decimal_text, evaluate, round_half_up, terminates
+from benchagent.program.tools.calendar_ops import date_text, weekday
+from benchagent.program.tools.scenes import COLORS as SCENE_COLORS, SHAPES
+from benchagent.program.tools.targets import join_names, mentions, unique_extreme
+from benchagent.program.tools.units import UNITS, convert, quantity_text, to_base
 
 SIZE = 10_000
 MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
@@ -187,6 +195,246 @@ def pie_chart_shares(rng: random.Random) -> dict[str, Any]:
     }
 
 
+NAMES = ["Ana", "Ben", "Cleo", "Dev", "Ema", "Finn", "Gia", "Hugo", "Ines", "Jack", "Kira", "Leo", "Maya", "Nico",
+         "Omar", "Pia", "Ravi", "Sara", "Tom", "Uma", "Vera", "Yusuf", "Zoe"]
+ITEMS = {"stickers": "sticker", "marbles": "marble", "stamps": "stamp", "seashells": "seashell",
+         "trading cards": "trading card", "postcards": "postcard"}
+BAKES = ["lemon cake", "carrot cake", "apple tart", "cheesecake", "sponge cake", "fruit tart", "honey cake"]
+PURCHASES = ["a book", "a board game", "a concert ticket", "new headphones", "a gift", "art supplies"]
+
+
+def _things(n: int, plural: str) -> str:
+    return f"{n} {ITEMS.get(plural, plural) if n == 1 else plural}"
+
+
+def _op(op: str, *args) -> dict[str, Any]:
+    return {"op": op, "args": list(args)}
+
+
+def _exchange(rng: random.Random, names: list[str]) -> tuple[dict, list[str], dict]:
+    """Integer story: collections change hands, are bought in packs or lost."""
+    item = rng.choice(list(ITEMS))
+    have = {n: rng.randint(6, 40) for n in names}
+    exprs: dict[str, Any] = dict(have)
+    facts = [f"{n} has {_things(have[n], item)}." for n in names]
+    for _ in range(rng.randint(2, 3)):
+        kind, a = rng.choice(("give", "buy", "lose")), rng.choice(names)
+        if have[a] < 3:
+            kind = "buy"
+        if kind == "give":
+            b, k = rng.choice([n for n in names if n != a]), rng.randint(1, min(10, have[a] - 1))
+            have[a], have[b] = have[a] - k, have[b] + k
+            exprs[a], exprs[b] = _op("-", exprs[a], k), _op("+", exprs[b], k)
+            facts.append(f"{a} gives {_things(k, item)} to {b}.")
+        elif kind == "buy":
+            packs, size = rng.randint(2, 4), rng.randint(3, 10)
+            have[a] += packs * size
+            exprs[a] = _op("+", exprs[a], _op("*", packs, size))
+            facts.append(f"{a} buys {packs} packs of {item} with {size} {item} in each pack.")
+        else:
+            k = rng.randint(1, min(8, have[a] - 1))
+            have[a] -= k
+            exprs[a] = _op("-", exprs[a], k)
+            facts.append(f"{a} loses {_things(k, item)}.")
+    phrases = {"ask": f"how many {item} {{name}} has at the end",
+               "total_ask": f"how many {item} {{names}} have altogether at the end",
+               "compare": {"more": f"has more {item} at the end than", "most": f"has the most {item} at the end",
+                           "least": f"has the fewest {item} at the end"}, "unit": item}
+    return exprs, facts, phrases
+
+
+def _mixed(quarters: int) -> str:
+    """A number of quarter cups as '3/4 cup', '1 1/2 cups' or '2 cups'."""
+    whole, part = divmod(quarters, 4)
+    frac = {0: "", 1: "1/4", 2: "1/2", 3: "3/4"}[part]
+    text = " ".join(t for t in (str(whole) if whole else "", frac) if t)
+    return f"{text} {'cup' if quarters <= 4 else 'cups'}"
+
+
+def _baking(rng: random.Random, names: list[str]) -> tuple[dict, list[str], dict]:
+    """Fraction story: each baker makes several cakes needing a quarter-cup multiple of flour each."""
+    exprs, facts = {}, []
+    for name, bake in zip(names, rng.sample(BAKES, len(names))):
+        count, quarters = rng.randint(2, 8), rng.choice([q for q in range(1, 12) if q % 4])
+        exprs[name] = _op("*", count, str(Fraction(quarters, 4)))
+        facts.append(f"{name} bakes {count} {bake}s, and each {bake} needs {_mixed(quarters)} of flour.")
+    phrases = {"ask": "how many cups of flour {name} needs", "total_ask": "how many cups of flour {names} need altogether",
+               "compare": {"more": "needs more flour than", "most": "needs the most flour",
+                           "least": "needs the least flour"}, "unit": "cups"}
+    return exprs, facts, phrases
+
+
+def _savings(rng: random.Random, names: list[str]) -> tuple[dict, list[str], dict]:
+    """Money story: starting amount plus weekly savings minus one purchase, in whole dollars."""
+    exprs, facts = {}, []
+    for name in names:
+        start, weekly, weeks = rng.randint(10, 80), rng.randint(2, 15), rng.randint(2, 6)
+        spent = rng.randint(5, min(40, start + weekly * weeks - 1))
+        exprs[name] = _op("-", _op("+", start, _op("*", weekly, weeks)), spent)
+        facts.append(f"{name} has ${start}, saves ${weekly} every week for {weeks} weeks, "
+                     f"then spends ${spent} on {rng.choice(PURCHASES)}.")
+    phrases = {"ask": "how many dollars {name} has at the end",
+               "total_ask": "how many dollars {names} have altogether at the end",
+               "compare": {"more": "has more money at the end than", "most": "has the most money at the end",
+                           "least": "has the least money at the end"}, "unit": "dollars"}
+    return exprs, facts, phrases
+
+
+def arithmetic_facts(rng: random.Random) -> dict[str, Any]:
+    family = rng.choice((_exchange, _baking, _savings))
+    while True:
+        names = rng.sample(NAMES, 3)
+        exprs, facts, phrases = family(rng, names)
+        values = {n: evaluate(e) for n, e in exprs.items()}
+        total = sum(values.values())
+        answers = {n: decimal_text(v) for n, v in values.items()}
+        story = " ".join(facts)
+        if (len(set(values.values())) == 3 and min(values.values()) > 0
+                and not any(mentions(story, a) for a in [*answers.values(), decimal_text(total)])):
+            break
+    return {
+        "theme": family.__name__.strip("_"), "unit": phrases["unit"], "facts": facts,
+        "quantities": [{"name": n, "ask": phrases["ask"].format(name=n), "expression": exprs[n]} for n in names],
+        "total_ask": phrases["total_ask"].format(names=join_names(names)), "compare": phrases["compare"],
+        "answers": answers, "total": decimal_text(total),
+        "most": max(values, key=values.get), "least": min(values, key=values.get),
+    }
+
+
+def shape_scene_counts(rng: random.Random) -> dict[str, Any]:
+    while True:
+        colors = rng.sample(list(SCENE_COLORS), rng.randint(2, 4))
+        shapes = [{"shape": rng.choice(SHAPES), "color": rng.choice(colors)} for _ in range(rng.randint(5, 14))]
+        by_color = Counter(s["color"] for s in shapes)
+        by_shape = Counter(s["shape"] for s in shapes)
+        top_color, top_shape = unique_extreme(dict(by_color), True), unique_extreme(dict(by_shape), True)
+        if len(by_color) > 1 and len(by_shape) > 1 and top_color and top_shape:
+            break
+    counts = Counter(f"{s['color']} {s['shape']}" for s in shapes)
+    return {
+        "theme": "shapes", "shapes": shapes, "layout_seed": rng.randrange(2**31), "n_shapes": len(shapes),
+        "counts": dict(sorted(counts.items())), "color_counts": dict(sorted(by_color.items())),
+        "shape_counts": dict(sorted(by_shape.items())), "most_common_color": top_color, "most_common_shape": top_shape,
+    }
+
+
+def _round_quantity(value: Fraction, dimension: str) -> str:
+    """A compared quantity as people write it: whole degrees, else two significant digits."""
+    if dimension == "temperature":
+        return decimal_text(value, 0)
+    k = 0
+    while value >= 10 ** (k + 1):
+        k += 1
+    while value < Fraction(10) ** k:
+        k -= 1
+    if k <= 1:
+        return decimal_text(round_half_up(value, 1 - k))
+    step = 10 ** (k - 1)
+    return str(int(round_half_up(value / step, 0)) * step)
+
+
+def _sized_units(dimension: str, base: Fraction) -> list[str]:
+    """Units of the dimension in which base reads as a number between 0.1 and 100,000."""
+    return [u for u, spec in UNITS.items() if spec.dimension == dimension
+            and (dimension == "temperature" or Fraction(1, 10) <= (base - spec.offset) / spec.scale <= 100_000)]
+
+
+def unit_conversion(rng: random.Random) -> dict[str, Any]:
+    dimensions = sorted({u.dimension for u in UNITS.values()})
+    while True:
+        dimension = rng.choice(dimensions)
+        from_unit = rng.choice([u for u, spec in UNITS.items() if spec.dimension == dimension])
+        if dimension == "temperature":
+            value = str(rng.randint(-30, 110) if from_unit != "kelvin" else rng.randint(240, 380))
+        else:
+            value = rng.choice((str(rng.randint(1, 100)), f"{rng.randint(1, 99)}.{rng.randint(1, 9)}"))
+        base = to_base(Fraction(value), from_unit)
+        sized = _sized_units(dimension, base)
+        if len(sized) < 3:
+            continue
+        to_unit = rng.choice([u for u in sized if u != from_unit])
+        exact = convert(Fraction(value), from_unit, to_unit)
+        places = None if terminates(exact) and len(decimal_text(exact).partition(".")[2]) <= 3 else 2
+        answer = decimal_text(exact, places)
+        compared = rng.sample(sized, 3)
+        jitter = [base + rng.randint(-15, 15) if dimension == "temperature"
+                  else base * Fraction(rng.randint(60, 150), 100) for _ in compared]
+        quantities = [{"value": _round_quantity((b - UNITS[u].offset) / UNITS[u].scale, dimension), "unit": u}
+                      for b, u in zip(jitter, compared)]
+        sizes = {quantity_text(q["value"], q["unit"]): to_base(Fraction(q["value"]), q["unit"]) for q in quantities}
+        if (Fraction(answer) != 0 and answer != value and len(set(sizes.values())) == 3
+                and all(Fraction(q["value"]) != 0 for q in quantities)):
+            break
+    return {
+        "theme": dimension, "dimension": dimension, "value": value, "from_unit": from_unit, "to_unit": to_unit,
+        "places": places, "answer": answer, "quantities": quantities,
+        "largest": max(sizes, key=sizes.get), "smallest": min(sizes, key=sizes.get),
+    }
+
+
+PRODUCTS = {
+    "Drinks": ["Orange juice", "Cola", "Sparkling water", "Iced tea", "Lemonade", "Apple juice"],
+    "Snacks": ["Crisps", "Pretzels", "Popcorn", "Trail mix", "Rice cakes"],
+    "Bakery": ["Croissant", "Bagel", "Muffin", "Sourdough loaf", "Cinnamon roll"],
+    "Dairy": ["Yogurt", "Cheddar", "Milk", "Butter", "Cream cheese"],
+}
+FOOD_SHOPS = ["Corner Deli", "Green Leaf Market", "Harbor Street Bakery", "Main Street Grocery", "the station kiosk",
+              "the school canteen", "Riverside Farm Shop"]
+CLASSES = ["7A", "7B", "8A", "8B", "9A", "9B"]
+TERMS = ["autumn", "spring", "summer"]
+
+
+def _shop_sales(rng: random.Random) -> tuple[str, list[str], list[list], list[str]]:
+    categories = rng.sample(list(PRODUCTS), rng.randint(2, 3))
+    items = [(p, c) for c in categories for p in rng.sample(PRODUCTS[c], rng.randint(2, 3))]
+    units = rng.sample(range(5, 151), len(items))
+    rows = []
+    for (product, category), sold in zip(items, units):
+        price = rng.randint(1, 12)
+        rows.append([product, category, sold, price, sold * price])
+    title = f"Sales at {rng.choice(FOOD_SHOPS)} in {rng.choice(MONTHS)}"
+    return title, ["Product", "Category", "Units sold", "Price ($)", "Revenue ($)"], rows, ["Units sold", "Revenue ($)"]
+
+
+def _class_results(rng: random.Random) -> tuple[str, list[str], list[list], list[str]]:
+    classes = rng.sample(CLASSES, 2)
+    rows = [[name, rng.choice(classes), *(rng.randint(35, 100) for _ in range(3))]
+            for name in rng.sample(NAMES, rng.randint(5, 8))]
+    title = f"Test scores at {rng.choice(PLACES['school'])}, {rng.choice(TERMS)} term"
+    return title, ["Student", "Class", "Maths", "Science", "English"], rows, []
+
+
+def small_table(rng: random.Random) -> dict[str, Any]:
+    family = rng.choice((_shop_sales, _class_results))
+    while True:
+        title, columns, rows, sum_columns = family(rng)
+        numeric = [c for i, c in enumerate(columns) if isinstance(rows[0][i], int)]
+        highest = {c: unique_extreme({r[0]: r[columns.index(c)] for r in rows}, True) for c in numeric}
+        groups = Counter(r[1] for r in rows)
+        if any(highest.values()) and min(groups.values()) > 1:
+            break
+    return {
+        "theme": family.__name__.strip("_"), "title": title, "columns": columns, "rows": rows,
+        "row_label": columns[0], "group_column": columns[1], "numeric_columns": numeric, "sum_columns": sum_columns,
+        "totals": {c: sum(r[columns.index(c)] for r in rows) for c in numeric}, "highest": highest,
+    }
+
+
+def calendar_dates(rng: random.Random) -> dict[str, Any]:
+    while True:
+        start = dt.date(2000, 1, 1) + dt.timedelta(days=rng.randrange(36 * 365))
+        offset = rng.choice([d for d in range(2, 121) if d % 7])
+        gap = rng.randint(5, 400)
+        end, target = start + dt.timedelta(days=gap), start + dt.timedelta(days=offset)
+        if not mentions(f"{date_text(start)} {date_text(end)}", str(gap)):
+            break
+    return {
+        "theme": "calendar", "start": start.isoformat(), "start_weekday": weekday(start), "offset_days": offset,
+        "target_date": target.isoformat(), "target_weekday": weekday(target), "target_month": MONTHS[target.month - 1],
+        "end": end.isoformat(), "end_weekday": weekday(end), "days_between": gap,
+    }
+
+
 _OPTION_TOOLS = ["number_options", "label_options", "shuffle_options"]
 _AXES_FIELDS = {
     "theme": "str: theme key", "title": "str: chart title", "y_label": "str: y axis label", "unit": "str: value unit",
@@ -235,8 +483,86 @@ GENERATORS: dict[str, tuple[SourceCard, Callable[[random.Random], dict[str, Any]
             keywords=["pie chart", "proportions", "percentages", "shares", "chart reading", "chart QA",
                       "visual reasoning"],
             tools=["pie_chart", *_OPTION_TOOLS]), pie_chart_shares),
+        (SourceCard(
+            id="gen_shape_scenes", name="shape_scenes", kind="generator", modalities=["image"],
+            description="Generated scenes of 5-14 coloured circles, squares and triangles drawn without overlap by "
+                        "the shape_scene tool. Grounds counting questions (how many red circles, how many "
+                        "triangles), which colour or kind of shape is most or least common, and comparisons (are "
+                        "there more blue squares than green triangles); every count comes from the drawn shapes.",
+            fields={"theme": "str: shapes", "shapes": "list[object]: shape (circle|square|triangle) and color",
+                    "layout_seed": "int: decides where each shape is drawn", "n_shapes": "int",
+                    "counts": "object: 'color shape' -> count", "color_counts": "object", "shape_counts": "object",
+                    "most_common_color": "str", "most_common_shape": "str"},
+            size=SIZE, license="generated",
+            keywords=["counting", "object counting", "shapes", "colours", "colors", "visual reasoning", "scene",
+                      "compare counts", "spatial"],
+            tools=["shape_scene", "scene_number_target", "scene_label_target", "scene_binary_target",
+                   *_OPTION_TOOLS]), shape_scene_counts),
+        (SourceCard(
+            id="gen_arithmetic_facts", name="arithmetic_facts", kind="generator", modalities=["text"],
+            description="Generated arithmetic word problems: three people trade, buy and lose collections "
+                        "(integers), bake cakes needing fractions of a cup of flour (fractions), or save and spend "
+                        "money. Each person's amount is an expression tree evaluated exactly. Grounds how-much "
+                        "questions, totals, who ends with the most or least, and who has more.",
+            fields={"theme": "str: exchange | baking | savings", "unit": "str", "facts": "list[str]: the story",
+                    "quantities": "list[object]: name, ask, expression (tree of + - * / over integers and fractions)",
+                    "total_ask": "str", "compare": "object: more, most, least phrases",
+                    "answers": "object: name -> exact decimal", "total": "str", "most": "str", "least": "str"},
+            size=SIZE, license="generated",
+            keywords=["arithmetic", "math word problems", "fractions", "addition", "subtraction", "multiplication",
+                      "mathematical reasoning", "multi-step", "money"],
+            tools=["word_problem_number_target", "word_problem_label_target", "word_problem_binary_target",
+                   "exact_arithmetic", "decimal_options", "shuffle_options"]), arithmetic_facts),
+        (SourceCard(
+            id="gen_unit_conversions", name="unit_conversions", kind="generator", modalities=["text"],
+            description="Generated unit conversions with exact factors (metric, US customary, time, speed, "
+                        "temperature, area, data sizes): a quantity to express in another unit, exact or rounded "
+                        "to 2 decimal places, and three quantities in different units to compare. Grounds "
+                        "conversion questions and which quantity is longer, heavier, larger or warmer.",
+            fields={"theme": "str: the dimension", "dimension": "str", "value": "str: decimal",
+                    "from_unit": "str", "to_unit": "str", "places": "int | null: rounding, null for exact",
+                    "answer": "str: exact decimal", "quantities": "list[object]: value, unit (same dimension)",
+                    "largest": "str", "smallest": "str"},
+            size=SIZE, license="generated",
+            keywords=["unit conversion", "units", "measurement", "metric", "imperial", "temperature",
+                      "physics", "quantitative reasoning", "science"],
+            tools=["unit_number_target", "unit_label_target", "unit_binary_target", "convert_units",
+                   "decimal_options", "shuffle_options"]), unit_conversion),
+        (SourceCard(
+            id="gen_calendar_dates", name="calendar_dates", kind="generator", modalities=["text"],
+            description="Generated calendar questions from a dated 'today' (2000-2035): the weekday a number of "
+                        "days or weeks ahead, the number of days until a later date, whether a date falls in a "
+                        "month or on a given weekday. Answers are computed with Python's datetime.",
+            fields={"theme": "str: calendar", "start": "str: ISO date, today", "start_weekday": "str",
+                    "offset_days": "int: 2-120, never a whole number of weeks", "target_date": "str: start + offset",
+                    "target_weekday": "str", "target_month": "str", "end": "str: ISO date 5-400 days after start",
+                    "end_weekday": "str", "days_between": "int"},
+            size=SIZE, license="generated",
+            keywords=["calendar", "dates", "weekday", "days between", "time reasoning", "temporal reasoning",
+                      "date arithmetic"],
+            tools=["calendar_number_target", "calendar_label_target", "calendar_binary_target", "date_add",
+                   "days_between", "number_options", "label_options", "shuffle_options"]), calendar_dates),
+        (SourceCard(
+            id="gen_small_tables", name="small_tables", kind="generator", modalities=["image", "table"],
+            description="Generated small tables rendered as images by the table_image tool: a shop's sales "
+                        "(product, category, units sold, price, revenue) or students' test scores by class. "
+                        "Grounds cell lookups, column totals, a category's sum or average, counts of rows above a "
+                        "threshold, which row is highest or lowest, and row comparisons, computed by exact table "
+                        "operations.",
+            fields={"theme": "str: shop_sales | class_results", "title": "str", "columns": "list[str]",
+                    "rows": "list[list[str|int]]: first column names the row", "row_label": "str",
+                    "group_column": "str", "numeric_columns": "list[str]",
+                    "sum_columns": "list[str]: columns whose totals mean something; others get averages",
+                    "totals": "object: column -> sum",
+                    "highest": "object: column -> row name or null on a tie"},
+            size=SIZE, license="generated",
+            keywords=["table", "tabular", "table QA", "lookup", "aggregation", "sum", "count", "sales",
+                      "scores", "document understanding"],
+            tools=["table_image", "table_number_target", "table_label_target", "table_binary_target",
+                   "table_aggregate", "decimal_options", "shuffle_options"]), small_table),
     ]
 }
+_CHARTS = frozenset({"gen_bar_chart_values", "gen_line_chart_values", "gen_pie_chart_shares"})
 
 
 def generator_cards() -> list[dict[str, Any]]:
@@ -244,9 +570,17 @@ def generator_cards() -> list[dict[str, Any]]:
     return [card.row() for card, _ in GENERATORS.values()]
 
 
+def _identity(source_id: str, record: dict[str, Any]) -> str:
+    """What makes two records the same: a chart's theme, labels and values; anything else's whole content."""
+    if source_id in _CHARTS:
+        labels = record.get("categories") or record.get("x_labels") or record["labels"]
+        return json.dumps([record["theme"], labels, record["values"]])
+    return json.dumps(record, sort_keys=True)
+
+
 class _Stream:
-    """The distinct records of one (source, seed): draw d comes from Random("source:seed:d"); a draw whose
-    theme, labels and values repeat an earlier record is skipped, so record indices never repeat a chart."""
+    """The distinct records of one (source, seed): draw d comes from Random("source:seed:d"); a draw that
+    repeats an earlier record (for charts: its theme, labels and values) is skipped."""
 
     def __init__(self, source_id: str, seed: int):
         self.source_id, self.seed, self.draws = source_id, seed, 0
@@ -258,8 +592,7 @@ class _Stream:
         while len(self.records) <= index:
             record = fn(random.Random(f"{self.source_id}:{self.seed}:{self.draws}"))
             self.draws += 1
-            labels = record.get("categories") or record.get("x_labels") or record["labels"]
-            key = json.dumps([record["theme"], labels, record["values"]])
+            key = _identity(self.source_id, record)
             if key not in self.seen:
                 self.seen.add(key)
                 self.records.append(record)
@@ -273,7 +606,7 @@ _LOCK = threading.Lock()
 
 def generate_record(source_id: str, index: int, seed: int) -> dict[str, Any]:
     """The JSON-serialisable record number index of a generator source; same arguments, same record; no two
-    indices of one seed share a chart."""
+    indices of one seed share a record."""
     if source_id not in GENERATORS:
         raise ValueError(f"unknown generator source {source_id!r}; known: {', '.join(GENERATORS)}")
     size = GENERATORS[source_id][0].size

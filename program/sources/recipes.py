@@ -1,5 +1,7 @@
 """Transformation plans that turn generator records into items, one per (source, answer type)."""
 
+from typing import NamedTuple
+
 from benchagent.signatures import PlanStep, TransformPlan
 
 _TARGET = {"number": "chart_number_target", "choice": "chart_number_target",
@@ -37,11 +39,85 @@ def _chart_plan(source_id: str, answer_type: str) -> TransformPlan:
     return TransformPlan(kind="metadata_rich", steps=steps)
 
 
+class _Recipe(NamedTuple):
+    """A generator's targets (answer type -> tool and the record fields it reads), how an image is drawn (if any),
+    and which options tool makes choice distractors."""
+
+    targets: dict[str, tuple[str, list[str]]]
+    render: tuple[str, list[str]] | None
+    options: str
+
+
+def _same(tools: dict[str, str], inputs: list[str]) -> dict[str, tuple[str, list[str]]]:
+    return {kind: (name, inputs) for kind, name in tools.items()}
+
+
+_SCENE = ["original.shapes"]
+_TABLE = ["original.title", "original.columns", "original.rows"]
+_STORY = ["original.facts", "original.quantities", "original.total_ask", "original.compare"]
+_DATES = ["original.start", "original.offset_days", "original.end"]
+_CONVERSION = ["original.value", "original.from_unit", "original.to_unit", "original.places"]
+_RECIPES = {
+    "shape_scenes": _Recipe(_same({"number": "scene_number_target", "choice": "scene_number_target",
+                                   "label": "scene_label_target", "binary": "scene_binary_target"}, _SCENE),
+                            ("shape_scene", [*_SCENE, "original.layout_seed"]), "number_options"),
+    "small_tables": _Recipe({"number": ("table_number_target", [*_TABLE, "original.sum_columns"]),
+                             "choice": ("table_number_target", [*_TABLE, "original.sum_columns"]),
+                             "label": ("table_label_target", _TABLE), "binary": ("table_binary_target", _TABLE)},
+                            ("table_image", _TABLE), "decimal_options"),
+    "arithmetic_facts": _Recipe(_same({"number": "word_problem_number_target", "choice": "word_problem_number_target",
+                                       "label": "word_problem_label_target", "binary": "word_problem_binary_target"},
+                                      _STORY), None, "decimal_options"),
+    "unit_conversions": _Recipe({"number": ("unit_number_target", _CONVERSION),
+                                 "choice": ("unit_number_target", _CONVERSION),
+                                 "label": ("unit_label_target", ["original.quantities"]),
+                                 "binary": ("unit_binary_target", ["original.quantities"])}, None, "decimal_options"),
+    "calendar_dates": _Recipe(_same({"number": "calendar_number_target", "choice": "calendar_label_target",
+                                     "label": "calendar_label_target", "binary": "calendar_binary_target"}, _DATES),
+                              None, "label_options"),
+}
+
+
+def _generator_plan(recipe: _Recipe, answer_type: str) -> TransformPlan:
+    """Target (exact answer) -> image, if the source has one -> options, for choice -> phrased question. Text
+    sources show the target's context beside the question as final.input.context."""
+    target, data = recipe.targets[answer_type]
+    choice = answer_type == "choice"
+    outputs = ["interim.goal", "interim.context", "interim.facts", "interim.query",
+               "interim.answer:answer" if choice else "final.output.answer:answer"]
+    if recipe.render is None:
+        outputs.append("final.input.context:context")
+    if choice and recipe.options == "label_options":
+        outputs.append("interim.label_pool")
+    steps = [PlanStep(kind="PURE", tool=target, inputs=[*data, "slot.seed"], outputs=outputs,
+                      instruction="choose what to ask and compute the exact answer")]
+    if recipe.render:
+        tool, inputs = recipe.render
+        steps.append(PlanStep(kind="PURE", tool=tool, inputs=inputs, outputs=["final.input.image:image"],
+                              instruction="draw the image from the record's data"))
+    if choice:
+        pool = ["interim.label_pool:pool"] if recipe.options == "label_options" else []
+        steps += [
+            PlanStep(kind="PURE", tool=recipe.options, inputs=["interim.answer", *pool, "slot.seed"],
+                     outputs=["interim.options"], instruction="make distinct distractors near the answer"),
+            PlanStep(kind="PURE", tool="shuffle_options",
+                     inputs=["interim.options", "interim.answer:gold", "slot.seed", "slot.gold_position:position"],
+                     outputs=["final.input.options:options", "final.output.answer:gold"],
+                     instruction="place the gold option at the balanced position"),
+        ]
+    steps.append(PlanStep(kind="LLM", tool="phrase_question", inputs=["interim.goal", "interim.context"],
+                          outputs=["final.input.question"], instruction="phrase the question without the answer"))
+    return TransformPlan(kind="metadata_rich", steps=steps)
+
+
 def recipe_for(card: dict, answer_type: str) -> TransformPlan | None:
     """The plan turning this source's records into items of answer_type, or None if it cannot."""
     source_id = card["name"]
     if source_id in _KINDS and answer_type in _KINDS[source_id]:
         return _chart_plan(source_id, answer_type)
+    recipe = _RECIPES.get(source_id)
+    if recipe and answer_type in recipe.targets:
+        return _generator_plan(recipe, answer_type)
     return None
 
 

@@ -1,0 +1,139 @@
+"""Calendar arithmetic with datetime (proleptic Gregorian): add days and weeks, weekday of a date, days between
+dates, and question targets built on them."""
+
+import datetime as dt
+import random
+
+from pydantic import Field
+
+from benchagent.program.tools.registry import ToolInput, ToolOutput, tool
+from benchagent.program.tools.targets import Target, mentions
+
+WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December"]
+
+
+def weekday(day: dt.date) -> str:
+    return WEEKDAYS[day.weekday()]
+
+
+def date_text(day: dt.date) -> str:
+    """'4 March 2025'."""
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+def add_days(day: dt.date, days: int = 0, weeks: int = 0) -> dt.date:
+    try:
+        return day + dt.timedelta(days=days, weeks=weeks)
+    except OverflowError:
+        raise ValueError("the resulting date is outside years 1-9999") from None
+
+
+class DateAddArgs(ToolInput):
+    date: dt.date
+    days: int = Field(0, ge=-10**6, le=10**6)
+    weeks: int = Field(0, ge=-10**5, le=10**5)
+
+
+class DateOutput(ToolOutput):
+    date: dt.date
+    weekday: str
+    month: str
+    text: str = Field(description="the date as '4 March 2025'")
+
+
+def _date_output(day: dt.date) -> DateOutput:
+    return DateOutput(date=day, weekday=weekday(day), month=MONTHS[day.month - 1], text=date_text(day))
+
+
+@tool("date_add", "Add (or subtract) days and weeks to a date; returns the date, its weekday and month.")
+def date_add(args: DateAddArgs) -> DateOutput:
+    return _date_output(add_days(args.date, args.days, args.weeks))
+
+
+class DateArgs(ToolInput):
+    date: dt.date
+
+
+@tool("date_weekday", "The weekday and month of a date.")
+def date_weekday(args: DateArgs) -> DateOutput:
+    return _date_output(args.date)
+
+
+class DaysBetweenArgs(ToolInput):
+    start: dt.date
+    end: dt.date
+
+
+class DaysBetweenOutput(ToolOutput):
+    days: int = Field(description="end minus start in days; negative when end comes first")
+    weeks: int
+    remainder_days: int
+
+
+@tool("days_between", "The number of days from one date to another (end minus start).")
+def days_between(args: DaysBetweenArgs) -> DaysBetweenOutput:
+    days = (args.end - args.start).days
+    weeks, rest = divmod(abs(days), 7)
+    return DaysBetweenOutput(days=days, weeks=weeks, remainder_days=rest)
+
+
+class CalendarTargetArgs(ToolInput):
+    start: dt.date = Field(description="'today' in the question")
+    offset_days: int = Field(ge=1, le=3650, description="days ahead for weekday and month questions")
+    end: dt.date = Field(description="a later date for days-between questions")
+    seed: int
+
+
+def _context(start: dt.date) -> str:
+    return f"Today is {weekday(start)}, {date_text(start)}."
+
+
+def _offset_text(days: int, rng: random.Random) -> str:
+    weeks, rest = divmod(days, 7)
+    if weeks and rng.random() < 0.5:
+        return f"{weeks} week{'s' * (weeks > 1)}" + (f" and {rest} day{'s' * (rest > 1)}" if rest else "")
+    return f"{days} day{'s' * (days > 1)}"
+
+
+def _target(args: CalendarTargetArgs, goal: str, answer: str, pool: list[str], query: dict) -> Target:
+    context = _context(args.start)
+    if answer not in ("yes", "no") and (mentions(goal, answer) or mentions(context, answer)):
+        raise ValueError(f"the question would state its answer {answer!r}")
+    return Target(goal=goal, answer=answer, context=context, facts=context, label_pool=pool, query=query)
+
+
+@tool("calendar_number_target", "Ask how many days it is from today until a later date; the answer is the exact count.")
+def calendar_number_target(args: CalendarTargetArgs) -> Target:
+    days = (args.end - args.start).days
+    if days <= 0:
+        raise ValueError("end must come after start")
+    goal = f"how many days it is from today until {date_text(args.end)}; the answer is a number"
+    return _target(args, goal, str(days), [], {"days_until": args.end.isoformat()})
+
+
+@tool("calendar_label_target", "Ask which weekday it will be some days or weeks from today; the answer is a weekday name.")
+def calendar_label_target(args: CalendarTargetArgs) -> Target:
+    rng = random.Random(args.seed)
+    answer = weekday(add_days(args.start, args.offset_days))
+    ahead = _offset_text(args.offset_days, rng)
+    goal = f"what day of the week it will be {ahead} from today; the answer is a weekday name"
+    pool = [w for w in WEEKDAYS if w != weekday(args.start)]  # today's weekday is never the answer
+    return _target(args, goal, answer, pool, {"weekday_after": args.offset_days})
+
+
+@tool("calendar_binary_target", "Ask whether a date some days ahead falls in a month, or a date on a weekday; yes or no.")
+def calendar_binary_target(args: CalendarTargetArgs) -> Target:
+    rng = random.Random(args.seed)
+    if rng.random() < 0.5:
+        day = add_days(args.start, args.offset_days)
+        month = (day.month - 1 + rng.choice((0, 0, -1, 1))) % 12
+        goal = (f"whether the date {_offset_text(args.offset_days, rng)} from today falls in {MONTHS[month]} "
+                "(answer yes or no)")
+        return _target(args, goal, "yes" if day.month - 1 == month else "no", [],
+                       {"month_after": args.offset_days, "month": MONTHS[month]})
+    actual = weekday(args.end)
+    named = actual if rng.random() < 0.5 else rng.choice([w for w in WEEKDAYS if w != actual])
+    goal = f"whether {date_text(args.end)} falls on a {named} (answer yes or no)"
+    return _target(args, goal, "yes" if named == actual else "no", [], {"date": args.end.isoformat(), "weekday": named})

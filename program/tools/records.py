@@ -1,0 +1,200 @@
+"""Question targets over any source record, and its image shown as is. A plan binds record fields by role, the
+binding name saying how the goal calls the field: 'original.number:answer.atomic number' asks the atomic number,
+'original.name:subject.name' names the record, 'original.features:shown.features' shows a field in the context and
+'original.species:pool.setosa' lists a label for the options."""
+
+import hashlib
+import math
+import random
+from decimal import Decimal
+from typing import Any
+
+from pydantic import BaseModel, Field, JsonValue, model_validator
+
+from benchagent.program.tools.images import Png
+from benchagent.program.tools.registry import ToolInput, ToolOutput, tool
+from benchagent.program.tools.targets import Target, mentions
+from benchagent.program.tools.text_ops import cloze_candidates, mask
+
+ROLES = ("subject", "answer", "shown", "pool")
+MAX_OPTIONS = 4
+BLANKS = 4
+
+
+class Named(BaseModel):
+    label: str = Field(min_length=1, max_length=100, description="how the goal calls the field")
+    value: JsonValue
+
+
+class RecordTarget(Target):
+    option_count: int = Field(description="how many options label_options can make from label_pool, at most 4")
+    gold_position: int = Field(description="the slot's gold position wrapped to option_count, for shuffle_options")
+
+
+def value_text(value: Any) -> str:
+    """A JSON value as text: numbers exact as the source holds them (26, 55.845, 5.0, 0.00001 for 1e-05), lists
+    joined with commas, objects as 'key: value' pairs."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return ""
+        return format(Decimal(repr(value)), "f")
+    if isinstance(value, list):
+        return ", ".join(value_text(v) for v in value)
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {value_text(v)}" for k, v in value.items())
+    return "" if value is None else str(value).strip()
+
+
+def answer_text(value: Any) -> str | None:
+    """The exact answer a text or number value gives, or None for null, yes/no, lists and objects."""
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        return None
+    return value_text(value) or None
+
+
+def is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+class RecordArgs(ToolInput):
+    """Record fields bound as '<role>.<label>' arguments are collected into the role's list."""
+
+    answer: list[Named] = Field(min_length=1)
+    shown: list[Named] = []
+    pool: list[str] = Field([], description="labels the options are drawn from")
+    seed: int = 0
+    position: int = Field(0, ge=0, description="the slot's gold position")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _by_role(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        plain, roles = {}, {}
+        for key, value in data.items():
+            role, dot, label = key.partition(".")
+            if dot and role in ROLES:
+                roles.setdefault(role, []).append(label if role == "pool" else {"label": label, "value": value})
+            else:
+                plain[key] = value
+        return plain | {role: [*plain.get(role, []), *items] for role, items in roles.items()}
+
+
+def _lines(fields: list[Named]) -> list[str]:
+    """'label: value' per field; an object's pairs go on lines of their own, nulls are left out."""
+    lines = []
+    for field in fields:
+        if isinstance(field.value, dict):
+            lines += [f"{k}: {value_text(v)}" for k, v in field.value.items() if value_text(v)]
+        elif value_text(field.value):
+            lines.append(f"{field.label}: {value_text(field.value)}")
+    return lines
+
+
+def _target(position: int, *, goal: str, answer: str, context: str, facts: str, pool: list[str],
+            query: dict[str, Any]) -> RecordTarget:
+    """The target with its label pool (the answer included, duplicates dropped) and option count."""
+    labels = list({p.strip().casefold(): p.strip() for p in [answer, *pool] if p.strip()}.values())
+    count = max(2, min(MAX_OPTIONS, len(labels)))
+    return RecordTarget(goal=goal, answer=answer, context=context, facts=facts, label_pool=labels, query=query,
+                        option_count=count, gold_position=position % count)
+
+
+class FieldTargetArgs(RecordArgs):
+    subject: list[Named] = Field(min_length=1, max_length=1, description="the field that names the record")
+
+
+def _ask(answer: Named, subject: Named, name: str) -> str:
+    named = f"'{name}'" if subject.label.split()[-1] in ("name", "title") else \
+        f"the one whose {subject.label} is '{name}'"
+    return f"the {answer.label} of {named}" + ("; the answer is a number" if is_number(answer.value) else "")
+
+
+@tool("field_target", "Ask one answer.<label> field (picked with the seed among those with a value) of the record "
+                      "named by its subject.<label> field. With shown.<label> fields the context shows them and the "
+                      "answer (a lookup); without, the context is empty (a knowledge question).")
+def field_target(args: FieldTargetArgs) -> RecordTarget:
+    subject = args.subject[0]
+    name = answer_text(subject.value)
+    if name is None:
+        raise ValueError(f"the record has no {subject.label}")
+    candidates = []
+    for field in args.answer:
+        answer = answer_text(field.value)
+        if answer is not None and not mentions(_ask(field, subject, name), answer):
+            candidates.append((field, answer))
+    if not candidates:
+        raise ValueError(f"no answer field of '{name}' has a value its question would not state")
+    field, answer = random.Random(f"field:{args.seed}").choice(candidates)
+    shown = sorted({f.label: f for f in [*args.shown, field] if f.label != subject.label}.values(),
+                   key=lambda f: f.label)
+    context = "\n".join(_lines([subject, *shown])) if args.shown else ""
+    facts = "; ".join(_lines([subject, field, *(f for f in shown if f is not field)]))
+    return _target(args.position, goal=_ask(field, subject, name), answer=answer, context=context, facts=facts,
+                   pool=args.pool, query={"ask": field.label, "of": {subject.label: name}})
+
+
+class LabelTargetArgs(RecordArgs):
+    answer: list[Named] = Field(min_length=1, max_length=1)
+
+
+@tool("label_pool_target", "Ask a record's answer.<label> field (e.g. its class) from its shown.<label> fields, or "
+                           "from its image when none are shown; pool.<value> bindings list the labels options come "
+                           "from.")
+def label_pool_target(args: LabelTargetArgs) -> RecordTarget:
+    field = args.answer[0]
+    answer = answer_text(field.value)
+    if answer is None:
+        raise ValueError(f"the record has no {field.label}")
+    context = "\n".join(_lines(args.shown)) if args.shown else "an image"
+    if args.shown and mentions(context, answer):
+        raise ValueError(f"the shown fields state the {field.label} {answer!r}")
+    goal = f"the {field.label} of the record described in the context" if args.shown else \
+        f"the {field.label} of what the image shows"
+    facts = "; ".join(_lines([field, *args.shown]))
+    return _target(args.position, goal=goal, answer=answer, context=context, facts=facts, pool=args.pool,
+                   query={"ask": field.label})
+
+
+class ClozeTargetArgs(ToolInput):
+    passage: str = Field(min_length=1, max_length=100_000)
+    seed: int = 0
+    position: int = Field(0, ge=0, description="the slot's gold position")
+
+
+@tool("passage_cloze", "Blank out up to 4 lower-case content words of a passage, each used once, as [blank 1] ...; "
+                       "ask the word of one blank (seeded). The context is the blanked passage, the label pool the "
+                       "blanked words.")
+def passage_cloze(args: ClozeTargetArgs) -> RecordTarget:
+    text = args.passage
+    if "[blank" in text:
+        raise ValueError("the passage already holds a '[blank' marker")
+    words = [w for w in cloze_candidates(text, "word")
+             if w.text[0].islower() and not mentions(mask(text, w.start, w.end, "[]"), w.text)]
+    if not words:
+        raise ValueError("the passage has no word that can be blanked out unambiguously")
+    rng = random.Random(f"passage_cloze:{args.seed}")
+    chosen = sorted(rng.sample(words, min(BLANKS, len(words))), key=lambda w: w.start)
+    asked = rng.randrange(len(chosen))
+    for number, word in reversed(list(enumerate(chosen, 1))):
+        text = mask(text, word.start, word.end, f"[blank {number}]")
+    blanks = "the blank" if len(chosen) == 1 else f"[blank {asked + 1}]"
+    return _target(args.position, goal=f"the word hidden by {blanks} in the passage",
+                   answer=chosen[asked].text, context=text, facts=args.passage, pool=[w.text for w in chosen],
+                   query={"blank": asked + 1, "start": chosen[asked].start, "end": chosen[asked].end})
+
+
+class RecordImageArgs(ToolInput):
+    image: Png
+
+
+class RecordImageOutput(ToolOutput):
+    image: str = Field(description="name of the PNG in the tool result's images")
+
+
+@tool("record_image", "Show a record's PNG image, unchanged, as the item's image.")
+def record_image(args: RecordImageArgs) -> RecordImageOutput:
+    name = f"record-{hashlib.sha256(args.image).hexdigest()[:12]}.png"
+    return RecordImageOutput(image=name, images={name: args.image})

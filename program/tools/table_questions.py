@@ -1,0 +1,145 @@
+"""Question targets over a table whose first column names the rows: lookups, totals, filtered sums and counts,
+extremes and comparisons, answered by the exact table operations."""
+
+import random
+from collections import Counter
+from collections.abc import Callable
+
+from pydantic import Field
+
+from benchagent.program.tools.arithmetic import decimal_text, terminates
+from benchagent.program.tools.registry import tool
+from benchagent.program.tools.tables import Condition, TableData, aggregate, cell_text
+from benchagent.program.tools.targets import Target, mentions, unique_extreme
+
+
+class TableTargetArgs(TableData):
+    title: str
+    seed: int
+    sum_columns: list[str] | None = Field(None, description="numeric columns whose totals mean something (units, "
+                                          "revenue); the others get averages instead; default: every numeric column")
+
+
+def _shape(args: TableTargetArgs) -> tuple[str, list[str], list[str]]:
+    """The row-naming column, the numeric columns, and the grouping columns (text with repeated values)."""
+    label = args.columns[0]
+    names = [row[0] for row in args.rows]
+    if not all(isinstance(n, str) for n in names) or len(set(names)) != len(names):
+        raise ValueError(f"the first column {label!r} must name every row uniquely")
+    numeric = [c for i, c in enumerate(args.columns) if all(isinstance(r[i], int) for r in args.rows)]
+    groups = [c for i, c in enumerate(args.columns[1:], 1)
+              if all(isinstance(r[i], str) for r in args.rows) and len({r[i] for r in args.rows}) < len(args.rows)]
+    if not numeric:
+        raise ValueError("the table has no numeric column")
+    return label, numeric, groups
+
+
+def _value(args: TableTargetArgs, name: str, column: str) -> int:
+    return next(row[args.index(column)] for row in args.rows if row[0] == name)
+
+
+def _target(args: TableTargetArgs, goal: str, answer: str, query: dict) -> Target:
+    lines = (" | ".join(cell_text(v) for v in row) for row in [args.columns, *args.rows])
+    facts = f"table '{args.title}': " + "; ".join(lines)
+    return Target(goal=goal, answer=answer, context=f"an image of a table titled '{args.title}'", facts=facts,
+                  label_pool=[row[0] for row in args.rows], query=query)
+
+
+def _choose(args: TableTargetArgs, kinds: dict[str, list[Callable[[], tuple[str, str, dict]]]]) -> Target:
+    """A seeded pick: a kind of question uniformly, then one of its questions whose goal does not state the answer."""
+    rng = random.Random(args.seed)
+    order = [k for k in kinds if kinds[k]]
+    rng.shuffle(order)
+    for kind in order:
+        candidates = list(kinds[kind])
+        rng.shuffle(candidates)
+        for make in candidates:
+            goal, answer, query = make()
+            if not mentions(goal, answer) and not mentions(args.title, answer):
+                return _target(args, goal, answer, query)
+    raise ValueError("every question this table allows would state its answer")
+
+
+def _number(args: TableTargetArgs, agg: str, column: str | None, where: Condition | None) -> str:
+    return decimal_text(aggregate(args, agg, column, where))
+
+
+def _group_values(args: TableTargetArgs, groups: list[str]) -> list[Condition]:
+    """A condition for every value that two or more rows share in a grouping column."""
+    conditions = []
+    for group in groups:
+        counts = Counter(row[args.index(group)] for row in args.rows)
+        conditions += [Condition(column=group, op="==", value=v) for v in sorted(counts) if counts[v] > 1]
+    return conditions
+
+
+@tool("table_number_target", "Ask a cell, a column total, a group's sum or average, or a count of rows over a threshold; exact.")
+def table_number_target(args: TableTargetArgs) -> Target:
+    label, numeric, groups = _shape(args)
+    summable = numeric if args.sum_columns is None else args.sum_columns
+    if set(summable) - set(numeric):
+        raise ValueError(f"sum_columns {sorted(set(summable) - set(numeric))} are not numeric columns")
+    kinds = {"lookup": [], "total": [], "count": [], "group": []}
+    for column in numeric:
+        for row in args.rows:
+            where = Condition(column=label, op="==", value=row[0])
+            kinds["lookup"].append(lambda c=column, w=where: (
+                f"the '{c}' of '{w.value}' in the table; the answer is a number",
+                _number(args, "sum", c, w), {"agg": "sum", "column": c, "where": w.model_dump()}))
+        for threshold in sorted(set(args.numeric(column)))[:-1]:
+            where = Condition(column=column, op=">", value=threshold)
+            kinds["count"].append(lambda w=where: (
+                f"how many rows have '{w.column}' greater than {cell_text(w.value)}; the answer is a number",
+                _number(args, "count", None, w), {"agg": "count", "column": None, "where": w.model_dump()}))
+        if column in summable:
+            kinds["total"].append(lambda c=column: (
+                f"the total of the '{c}' column over all rows; the answer is a number",
+                _number(args, "sum", c, None), {"agg": "sum", "column": c, "where": None}))
+        for where in _group_values(args, groups):
+            if column in summable:
+                kinds["group"].append(lambda c=column, w=where: (
+                    f"the total '{c}' of the rows whose '{w.column}' is '{w.value}'; the answer is a number",
+                    _number(args, "sum", c, w), {"agg": "sum", "column": c, "where": w.model_dump()}))
+            elif _short_decimal(aggregate(args, "mean", column, where)):
+                kinds["group"].append(lambda c=column, w=where: (
+                    f"the average '{c}' of the rows whose '{w.column}' is '{w.value}'; the answer is a number",
+                    _number(args, "mean", c, w), {"agg": "mean", "column": c, "where": w.model_dump()}))
+    return _choose(args, kinds)
+
+
+def _short_decimal(value) -> bool:
+    return terminates(value) and (value * 100).denominator == 1
+
+
+@tool("table_label_target", "Ask which row has the unique highest or lowest number in a column; the answer is its name.")
+def table_label_target(args: TableTargetArgs) -> Target:
+    label, numeric, _ = _shape(args)
+    candidates = []
+    for column in numeric:
+        values = {row[0]: row[args.index(column)] for row in args.rows}
+        for largest in (True, False):
+            if name := unique_extreme(values, largest):
+                candidates.append(lambda c=column, hi=largest, n=name: (
+                    f"which {label} has the {'highest' if hi else 'lowest'} '{c}' in the table; the answer is a {label}",
+                    n, {"column": c, "largest": hi}))
+    return _choose(args, {"extreme": candidates})
+
+
+@tool("table_binary_target", "Ask whether one row's number in a column exceeds another row's; the answer is yes or no.")
+def table_binary_target(args: TableTargetArgs) -> Target:
+    _, numeric, _ = _shape(args)
+    candidates = []
+    for column in numeric:
+        for a in args.rows:
+            for b in args.rows:
+                if _value(args, a[0], column) > _value(args, b[0], column):
+                    candidates.append((column, a[0], b[0]))
+    if not candidates:
+        raise ValueError("no two rows differ in any numeric column")
+    rng = random.Random(args.seed)
+    column, x, y = rng.choice(candidates)
+    if rng.random() < 0.5:
+        x, y = y, x
+    goal = f"whether the '{column}' of '{x}' is greater than that of '{y}' (answer yes or no)"
+    answer = "yes" if _value(args, x, column) > _value(args, y, column) else "no"
+    return _target(args, goal, answer, {"column": column, "first": x, "second": y})

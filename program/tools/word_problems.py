@@ -1,0 +1,83 @@
+"""Question targets over arithmetic word facts: a short story whose named quantities are expression trees,
+evaluated exactly to answer how much, who has most or least, and who has more."""
+
+import random
+from fractions import Fraction
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from benchagent.program.tools.arithmetic import Expr, decimal_text, evaluate, terminates
+from benchagent.program.tools.registry import ToolInput, tool
+from benchagent.program.tools.targets import Target, mentions, unique_extreme
+
+
+class Quantity(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1, max_length=40)
+    ask: str = Field(min_length=1, max_length=200, description="e.g. 'how many stickers Ana has at the end'")
+    expression: Expr
+
+
+class Comparison(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    more: str = Field(description="'A <more> B', e.g. 'has more stickers at the end than'")
+    most: str = Field(description="e.g. 'has the most stickers at the end'")
+    least: str = Field(description="e.g. 'has the fewest stickers at the end'")
+
+
+class WordProblemArgs(ToolInput):
+    facts: list[str] = Field(min_length=1, max_length=20)
+    quantities: list[Quantity] = Field(min_length=2, max_length=6)
+    total_ask: str = Field(min_length=1, max_length=200)
+    compare: Comparison
+    seed: int
+
+    def values(self) -> dict[str, Fraction]:
+        values = {q.name: evaluate(q.expression) for q in self.quantities}
+        if len(values) != len(self.quantities):
+            raise ValueError("quantity names must be distinct")
+        return values
+
+
+def _target(args: WordProblemArgs, goal: str, answer: str, pool: list[str], query: dict) -> Target:
+    story = " ".join(args.facts)
+    return Target(goal=goal, answer=answer, context=story, facts=story, label_pool=pool, query=query)
+
+
+@tool("word_problem_number_target", "Ask for one named quantity or the total in a word problem; the answer is exact.")
+def word_problem_number_target(args: WordProblemArgs) -> Target:
+    values, story = args.values(), " ".join(args.facts)
+    asks = [(q.ask, values[q.name], q.name) for q in args.quantities]
+    asks.append((args.total_ask, sum(values.values(), Fraction(0)), None))
+    candidates = [(f"{ask}; the answer is a number", decimal_text(v), name) for ask, v, name in asks if terminates(v)]
+    candidates = [c for c in candidates if not mentions(story, c[1]) and not mentions(c[0], c[1])]
+    if not candidates:
+        raise ValueError("every quantity is either stated in the story or has no exact decimal")
+    goal, answer, name = random.Random(args.seed).choice(candidates)
+    return _target(args, goal, answer, [], {"quantity": name})
+
+
+@tool("word_problem_label_target", "Ask who ends with the most or the least in a word problem; the answer is a name.")
+def word_problem_label_target(args: WordProblemArgs) -> Target:
+    values = args.values()
+    options = [(hi, name) for hi in (True, False) if (name := unique_extreme(values, hi))]
+    if not options:
+        raise ValueError("no quantity is uniquely the largest or smallest")
+    largest, answer = random.Random(args.seed).choice(options)
+    phrase = args.compare.most if largest else args.compare.least
+    goal = f"which of the {len(values)} people in the story {phrase}; the answer is a name"
+    return _target(args, goal, answer, list(values), {"largest": largest})
+
+
+@tool("word_problem_binary_target", "Ask whether one named quantity in a word problem exceeds another; yes or no.")
+def word_problem_binary_target(args: WordProblemArgs) -> Target:
+    values = args.values()
+    pairs = [(a, b) for a in values for b in values if values[a] > values[b]]
+    if not pairs:
+        raise ValueError("all quantities are equal")
+    rng = random.Random(args.seed)
+    a, b = rng.choice(pairs)
+    if rng.random() < 0.5:
+        a, b = b, a
+    goal = f"whether {a} {args.compare.more} {b} (answer yes or no)"
+    return _target(args, goal, "yes" if values[a] > values[b] else "no", [], {"first": a, "second": b})

@@ -1,0 +1,186 @@
+"""Template plans validate and run end to end through the Realizer to the record's exact answer; the LLM plan
+writer accepts a valid plan, retries an invalid one once with the error, then gives up."""
+
+from decimal import Decimal
+
+import dspy
+import pytest
+
+from benchagent.program.errors import RealizationError
+from benchagent.program.executor.realize import PREDICTORS, Realizer, item_from_flow
+from benchagent.program.planner.plan_check import validate_plan
+from benchagent.program.planner.plan_writer import PlanWriter, dry_run, template_plans
+from benchagent.program.sources.builtin import builtin_source
+from benchagent.program.sources.generators import GENERATORS
+from benchagent.program.sources.recipes import answer_origin
+from benchagent.program.sources.user import user_source
+from benchagent.program.tools import list_tools
+from benchagent.program.tools.targets import mentions
+from benchagent.signatures import PlanStep, SubtaskDraft
+from scripted_lm import ScriptedLM, scripted_lm
+
+QUESTION = "What does the item ask about the record?"
+CASES = [("builtin_elements", "number"), ("builtin_elements", "label"), ("builtin_elements", "choice"),
+         ("builtin_iris", "label"), ("builtin_iris", "choice"), ("builtin_countries", "label"),
+         ("builtin_python_docs", "span"), ("builtin_python_docs", "choice"), ("builtin_digits", "label"),
+         ("builtin_digits", "choice")]
+INDICES = (0, 25, 57, 101)
+
+
+def _card(source_id):
+    return builtin_source(source_id).card
+
+
+def _validate(plan, card, kind):
+    validate_plan(plan, answer_type=kind, modalities=card["modalities"], record_fields=set(card["fields"]),
+                  tools={t.name for t in list_tools()}, predictors=set(PREDICTORS))
+
+
+def _realize(plan, record, index):
+    slot = {"seed": 1000 * index + 3, "gold_position": index % 4}
+    with dspy.context(lm=scripted_lm({"question": {"question": QUESTION}}), adapter=dspy.JSONAdapter()):
+        flow = Realizer()(plan, record, slot, subtask="test subtask")
+    return flow, item_from_flow(flow, answer_origin=answer_origin(plan))
+
+
+def _asked_field(plan, flow):
+    """The record field behind the answer: the binding of the target step's asked label."""
+    target = plan.steps[0]
+    label = flow.values["interim.query"]["ask"]
+    return next(ref.removeprefix("original.") for ref, _, name in (e.partition(":") for e in target.inputs)
+                if name == f"answer.{label}")
+
+
+def _check(plan, record, flow, item, kind, index):
+    if plan.steps[0].tool == "passage_cloze":
+        query = flow.values["interim.query"]
+        assert item.answer == record["text"][query["start"]:query["end"]]
+        assert not mentions(item.extra_input["context"], item.answer)
+    else:
+        value = record[_asked_field(plan, flow)]
+        if isinstance(value, float):
+            assert Decimal(item.answer) == Decimal(repr(value))
+        else:
+            assert item.answer == str(value)
+        assert not mentions(flow.values["interim.goal"], item.answer)
+    assert item.question == QUESTION and item.answer_origin == "tool" and item.facts
+    if kind == "choice":
+        assert item.options.count(item.answer) == 1 and len(set(item.options)) == len(item.options) >= 2
+        assert item.options.index(item.answer) == index % 4 % len(item.options)
+    else:
+        assert item.options is None
+
+
+@pytest.mark.parametrize("source_id, kind", CASES)
+def test_template_plans_validate_and_run_to_the_exact_answer(source_id, kind):
+    card = _card(source_id)
+    plans = template_plans(card, kind)
+    assert plans
+    source = builtin_source(source_id)
+    for plan in plans:
+        _validate(plan, card, kind)
+        assert [s.kind for s in plan.steps][-1] == "LLM" and answer_origin(plan) == "tool"
+        for index in INDICES:
+            record = source.record(index)
+            try:
+                flow, item = _realize(plan, record, index)
+            except RealizationError:  # only a single-field plan over a field this record lacks may fail
+                assert plan.steps[0].tool == "field_target" and len(
+                    [e for e in plan.steps[0].inputs if ":answer." in e]) == 1
+                field = next(e for e in plan.steps[0].inputs if ":answer." in e).partition(":")[0]
+                assert record[field.removeprefix("original.")] is None
+                continue
+            _check(plan, record, flow, item, kind, index)
+            if "image" in card["modalities"]:
+                assert list(item.images) == ["image"] and item.images["image"] == record["image"]
+            read = source_id in ("builtin_iris", "builtin_python_docs")  # knowledge and image items have no context
+            assert ("context" in item.extra_input) == read
+
+
+def test_sources_get_only_the_answer_types_they_can_serve():
+    assert template_plans(_card("builtin_countries"), "number") == []
+    assert template_plans(_card("builtin_python_docs"), "number") == []
+    assert template_plans(_card("builtin_iris"), "number") == []
+    generator = next(card.model_dump() for card, _ in GENERATORS.values())
+    assert template_plans(generator, "number") == []
+
+
+def test_plans_asking_what_the_subtask_names_come_first():
+    card = _card("builtin_elements")
+    mixed = template_plans(card, "number")[0]
+    assert sum(":answer." in e for e in mixed.steps[0].inputs) > 2
+    mass = template_plans(card, "number", about="Atomic mass: ask the atomic mass of an element")[0]
+    assert [e for e in mass.steps[0].inputs if ":answer." in e] == ["original.mass:answer.atomic mass"]
+    flow, item = _realize(mass, builtin_source("builtin_elements").record(25), 25)
+    assert item.answer == "55.845" and flow.values["interim.goal"].startswith("the atomic mass of 'iron'")
+
+
+def test_user_table_gets_lookup_plans(tmp_path):
+    path = tmp_path / "fruit.csv"
+    rows = [("apple", 1.25, "pome", 95), ("pear", 1.5, "pome", 101), ("plum", 0.75, "drupe", 30),
+            ("cherry", 4.0, "drupe", 5), ("peach", 2.25, "drupe", 59), ("quince", 3.5, "pome", 52),
+            ("grape", 2.5, "berry", 3), ("kiwi", 0.5, "berry", 42)]
+    path.write_text("name,price,family,calories\n" + "".join(f"{n},{p},{f},{c}\n" for n, p, f, c in rows))
+    source = user_source(path)
+    card = source.card
+    for kind in ("number", "label", "choice"):
+        plans = template_plans(card, kind)
+        assert plans
+        for plan in plans:
+            _validate(plan, card, kind)
+            for index in range(len(rows)):
+                record = source.record(index)
+                flow, item = _realize(plan, record, index)
+                _check(plan, record, flow, item, kind, index)
+                context = item.extra_input["context"]
+                assert context.splitlines()[0] == f"name: {record['name']}" and item.answer in context
+    family = template_plans(card, "choice", about="which family a fruit belongs to")[0]
+    assert family.steps[1].tool == "label_options"
+
+
+SUBTASK = SubtaskDraft(key="atomic_numbers", name="Atomic numbers", description="ask the atomic number of an element",
+                       capability="chemistry knowledge", modalities=["text"], answer_type="number", rationale="core")
+
+
+def _write(replies):
+    lm = ScriptedLM([{"plan": p.model_dump()} for p in replies], adapter=dspy.JSONAdapter())
+    with dspy.context(lm=lm, adapter=dspy.JSONAdapter()):
+        plan = PlanWriter()(subtask=SUBTASK, card=_card("builtin_elements"))
+    return plan, [entry["messages"][-1]["content"] for entry in lm.history]
+
+
+def _good():
+    return template_plans(_card("builtin_elements"), "number", about="atomic number")[0]
+
+
+def test_plan_writer_accepts_a_valid_plan():
+    plan, prompts = _write([_good()])
+    assert plan == _good() and len(prompts) == 1
+    assert "field_target(" in prompts[0] and "- number: int: atomic number" in prompts[0]
+    assert '"produce": ["final.input.question", "final.output.answer"]' in prompts[0]
+
+
+def test_plan_writer_retries_once_with_the_error():
+    unknown = _good().model_copy(update={"steps": [_good().steps[0].model_copy(update={"tool": "oracle"}),
+                                                   *_good().steps[1:]]})
+    plan, prompts = _write([unknown, _good()])
+    assert plan == _good() and len(prompts) == 2
+    assert "oracle" not in prompts[0] and "rejected: step 1 (PURE oracle): unknown tool" in prompts[1]
+
+
+def test_plan_writer_dry_runs_the_plan_and_gives_up_after_the_retry():
+    no_subject = _good().model_copy(update={"steps": [
+        _good().steps[0].model_copy(update={"inputs": ["original.number:answer.atomic number", "slot.seed"]}),
+        *_good().steps[1:]]})
+    plan, prompts = _write([no_subject, no_subject])
+    assert plan is None and len(prompts) == 2
+    assert "rejected: step 1 (PURE field_target): field_target: bad arguments: subject: Field required" in prompts[1]
+
+
+def test_dry_run_checks_llm_step_arguments():
+    plan = _good()
+    wrong = PlanStep(kind="LLM", tool="phrase_question", inputs=["interim.goal", "interim.facts"],
+                     outputs=["final.input.question"], instruction="phrase")
+    with pytest.raises(Exception, match="takes \\['context', 'goal'\\]"):
+        dry_run(plan.model_copy(update={"steps": [*plan.steps[:-1], wrong]}),
+                builtin_source("builtin_elements").record(0))

@@ -1,0 +1,108 @@
+"""Calendar tools against an independent calendar: Julian day numbers (Fliegel and Van Flandern) and Zeller's
+congruence, with no datetime in the checks."""
+
+import datetime as dt
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from benchagent.program.tools import ToolError, run_tool
+
+NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December"]
+dates = st.dates(dt.date(1600, 1, 1), dt.date(2400, 12, 31))
+
+
+def _jdn(y: int, m: int, d: int) -> int:
+    a = (14 - m) // 12
+    yy, mm = y + 4800 - a, m + 12 * a - 3
+    return d + (153 * mm + 2) // 5 + 365 * yy + yy // 4 - yy // 100 + yy // 400 - 32045
+
+
+def _from_jdn(j: int) -> tuple[int, int, int]:
+    f = j + 1401 + (((4 * j + 274277) // 146097) * 3) // 4 - 38
+    e = 4 * f + 3
+    h = 5 * ((e % 1461) // 4) + 2
+    d, m = (h % 153) // 5 + 1, (h // 153 + 2) % 12 + 1
+    return e // 1461 - 4716 + (14 - m) // 12, m, d
+
+
+def _zeller(y: int, m: int, d: int) -> str:
+    if m < 3:
+        m, y = m + 12, y - 1
+    h = (d + 13 * (m + 1) // 5 + y % 100 + (y % 100) // 4 + (y // 100) // 4 + 5 * (y // 100)) % 7
+    return ["Saturday", "Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday"][h]
+
+
+def _ymd(iso: str) -> tuple[int, int, int]:
+    y, m, d = iso.split("-")
+    return int(y), int(m), int(d)
+
+
+@settings(max_examples=150)
+@given(dates, st.integers(-5000, 5000), st.integers(-300, 300))
+def test_date_add_matches_julian_day_arithmetic(day, days, weeks):
+    out = run_tool("date_add", {"date": day.isoformat(), "days": days, "weeks": weeks}).output
+    y, m, d = _from_jdn(_jdn(day.year, day.month, day.day) + days + 7 * weeks)
+    assert _ymd(out.date.isoformat()) == (y, m, d)
+    assert out.weekday == _zeller(y, m, d) and out.month == MONTHS[m - 1]
+    assert out.text == f"{d} {MONTHS[m - 1]} {y}"
+
+
+@settings(max_examples=150)
+@given(dates, dates)
+def test_days_between_and_weekday_match_the_independent_calendar(a, b):
+    out = run_tool("days_between", {"start": a.isoformat(), "end": b.isoformat()}).output
+    assert out.days == _jdn(*_ymd(b.isoformat())) - _jdn(*_ymd(a.isoformat()))
+    assert 7 * out.weeks + out.remainder_days == abs(out.days) and 0 <= out.remainder_days < 7
+    assert run_tool("date_weekday", {"date": a.isoformat()}).output.weekday == _zeller(*_ymd(a.isoformat()))
+
+
+def test_known_dates_and_leap_years():
+    assert run_tool("date_weekday", {"date": "2000-02-29"}).output.weekday == "Tuesday"
+    assert run_tool("date_add", {"date": "2024-02-28", "days": 1}).output.text == "29 February 2024"
+    assert run_tool("date_add", {"date": "2023-02-28", "days": 1}).output.text == "1 March 2023"
+    assert run_tool("days_between", {"start": "1900-01-01", "end": "2000-01-01"}).output.days == 36524
+    with pytest.raises(ToolError, match="outside years 1-9999"):
+        run_tool("date_add", {"date": "9999-12-30", "days": 5})
+    with pytest.raises(ToolError, match="date"):
+        run_tool("date_weekday", {"date": "2023-02-29"})
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.dates(dt.date(2000, 1, 1), dt.date(2035, 12, 31)), st.integers(1, 400), st.integers(5, 400),
+       st.integers(0, 2**31))
+def test_targets_answer_from_the_independent_calendar(start, offset, gap, seed):
+    end = start + dt.timedelta(days=gap)
+    args = {"start": start.isoformat(), "offset_days": offset, "end": end.isoformat(), "seed": seed}
+    s = _jdn(*_ymd(start.isoformat()))
+    context = f"Today is {_zeller(*_ymd(start.isoformat()))}, {start.day} {MONTHS[start.month - 1]} {start.year}."
+    try:
+        number = run_tool("calendar_number_target", args).output
+        assert number.answer == str(gap) and number.context == context
+    except ToolError as exc:
+        assert "would state its answer" in str(exc) and str(gap) in context + f" {end.day} {end.year}"
+    try:
+        label = run_tool("calendar_label_target", args).output
+        today = _zeller(*_ymd(start.isoformat()))
+        assert label.answer == _zeller(*_from_jdn(s + offset)) and label.label_pool == [n for n in NAMES if n != today]
+        assert label.answer not in label.goal
+    except ToolError as exc:
+        assert "would state its answer" in str(exc) and offset % 7 == 0
+    binary = run_tool("calendar_binary_target", args).output
+    q = binary.query
+    if "month" in q:
+        assert binary.answer == ("yes" if MONTHS[_from_jdn(s + offset)[1] - 1] == q["month"] else "no")
+        assert q["month"] in binary.goal
+    else:
+        assert binary.answer == ("yes" if _zeller(*_ymd(end.isoformat())) == q["weekday"] else "no")
+        assert f"falls on a {q['weekday']}" in binary.goal
+
+
+def test_label_goal_phrases_weeks_and_days():
+    goals = {run_tool("calendar_label_target", {"start": "2025-03-04", "offset_days": 17, "end": "2025-04-19",
+                                                "seed": seed}).output.goal for seed in range(20)}
+    assert goals == {"what day of the week it will be 17 days from today; the answer is a weekday name",
+                     "what day of the week it will be 2 weeks and 3 days from today; the answer is a weekday name"}
