@@ -25,6 +25,7 @@ from benchagent.program.planner.allocation import AllocationAgent, SourceShare
 from benchagent.program.planner.design import DesignAgent
 from benchagent.program.planner.grounding import Grounding, GroundingAgent, subtask_brief
 from benchagent.program.planner.plan_check import sample_schema
+from benchagent.program.planner.plan_writer import PlanWriter, template_plans
 from benchagent.program.planner.scope import ScopeAgent
 from benchagent.program.provenance import ProvenanceCallback, plain, working_on
 from benchagent.program.sources.catalog import catalog_cards, source_for
@@ -73,6 +74,7 @@ class Build:
         self.resuming = run_id is not None
         self.scope_agent, self.design_agent = ScopeAgent(), DesignAgent()
         self.grounding_agent, self.allocation_agent = GroundingAgent(), AllocationAgent()
+        self.plan_writer = PlanWriter()
         self.realizer, self.verifier = Realizer(), Verifier()
         self.cards = {c["id"]: c for c in catalog_cards()}
         self.duplicates = DuplicateIndex()
@@ -215,7 +217,12 @@ class Build:
         for draft in drafts:
             words = [*scope.keywords, draft.name, draft.capability]
             cards = search_cards(self.store, words, [m for m in draft.modalities if m != "text"], limit=5, relative=0.5)
-            candidates = [(card, recipe_for(card, draft.answer_type)) for card in cards]
+            about = f"{draft.name}. {draft.description}"
+            candidates = [(card, recipe_for(card, draft.answer_type)
+                           or next(iter(template_plans(card, draft.answer_type, about=about)), None)) for card in cards]
+            if cards and not any(plan for _, plan in candidates):
+                with working_on("grounding"):
+                    candidates[0] = (cards[0], self.plan_writer(subtask=draft, card=cards[0]))
             results = self.grounding_agent(subtask=draft, candidates=candidates, tools=tools, predictors=set(PREDICTORS))
             if any(g.accepted for g in results):
                 grounded.append((draft, results))

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import dspy
 import pytest
+from PIL import Image
 
 from benchagent.program.errors import RealizationError
 from benchagent.program.executor.realize import PREDICTORS, Realizer, item_from_flow
@@ -184,3 +185,21 @@ def test_dry_run_checks_llm_step_arguments():
     with pytest.raises(Exception, match="takes \\['context', 'goal'\\]"):
         dry_run(plan.model_copy(update={"steps": [*plan.steps[:-1], wrong]}),
                 builtin_source("builtin_elements").record(0))
+
+
+def test_user_image_folder_gets_image_label_plans(tmp_path):
+    labels = ["warm", "cool", "neutral"]
+    for i in range(8):
+        Image.new("RGB", (20, 20), ("red", "blue")[i % 2]).save(tmp_path / f"img{i}.png")
+    (tmp_path / "labels.csv").write_text("file,label\n" + "".join(f"img{i}.png,{labels[i % 3]}\n" for i in range(8)))
+    source = user_source(tmp_path)
+    assert template_plans(source.card, "number") == []
+    for kind in ("label", "choice"):
+        (plan,) = template_plans(source.card, kind)
+        assert plan.steps[0].tool == "label_pool_target" and plan.steps[1].tool == "record_image"
+        for index in range(8):
+            record = source.record(index)
+            flow, item = _realize(plan, record, index)
+            _check(plan, record, flow, item, kind, index)
+            assert item.images["image"] == record["image"] and "context" not in item.extra_input
+            assert kind == "label" or sorted(item.options) == sorted(labels)

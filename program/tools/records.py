@@ -96,10 +96,13 @@ def _lines(fields: list[Named]) -> list[str]:
 def _target(position: int, *, goal: str, answer: str, context: str, facts: str, pool: list[str],
             query: dict[str, Any]) -> RecordTarget:
     """The target with its label pool (the answer included, duplicates dropped) and option count."""
-    labels = list({p.strip().casefold(): p.strip() for p in [answer, *pool] if p.strip()}.values())
+    labels: dict[str, str] = {}
+    for label in (p.strip() for p in [answer, *pool]):
+        if label:
+            labels.setdefault(label.casefold(), label)
     count = max(2, min(MAX_OPTIONS, len(labels)))
-    return RecordTarget(goal=goal, answer=answer, context=context, facts=facts, label_pool=labels, query=query,
-                        option_count=count, gold_position=position % count)
+    return RecordTarget(goal=goal, answer=answer, context=context, facts=facts, label_pool=list(labels.values()),
+                        query=query, option_count=count, gold_position=position % count)
 
 
 class FieldTargetArgs(RecordArgs):

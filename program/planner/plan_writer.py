@@ -1,0 +1,308 @@
+"""Plans for sources without a recipe: deterministic templates over a card's fields (built-in and user sources),
+and an LLM plan writer whose plans are validated and dry-run on a real record, with one retry."""
+
+import functools
+import json
+import re
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+import dspy
+from dspy.utils.exceptions import AdapterParseError
+
+from benchagent.program.errors import PlanValidationError
+from benchagent.program.executor.realize import PREDICTORS, Dataflow, binding
+from benchagent.program.planner.plan_check import required_finals, validate_plan
+from benchagent.program.sources.catalog import source_for
+from benchagent.program.sources.readers import SourceError, shorten
+from benchagent.program.tools import records  # noqa: F401  (importing registers the record tools)
+from benchagent.program.tools.registry import Tool, ToolError, get_tool, run_tool
+from benchagent.signatures import PlanStep, SubtaskDraft, TransformPlan
+from benchagent.signatures.plan_writer import WritePlan
+
+PLAN_TOOLS = ("field_target", "label_pool_target", "passage_cloze", "record_image", "decimal_options",
+              "label_options", "shuffle_options")
+NAME_FIELDS = ("name", "title", "term", "word", "topic")
+PASSAGE_FIELDS = ("text", "passage", "content", "body", "article", "paragraph")
+SAMPLE, IMAGE_SAMPLE = 2000, 200  # records read to learn a source's columns
+MAX_LABELS, MAX_LABEL_CHARS, MAX_NAME_CHARS = 50, 40, 80
+TARGET_OUTPUTS = ["interim.goal", "interim.context", "interim.facts", "interim.query"]
+PHRASE = PlanStep(kind="LLM", tool="phrase_question", inputs=["interim.goal", "interim.context"],
+                  outputs=["final.input.question"], instruction="phrase the question without the answer")
+
+
+# Checking a plan
+
+
+def dry_run(plan: TransformPlan, record: dict[str, Any]) -> None:
+    """Run the PURE steps on one record (LLM steps give placeholder text, their arguments checked against the
+    predictor's inputs); PlanValidationError names the first step that fails."""
+    flow = Dataflow({f"original.{k}": v for k, v in record.items()} | {"slot.seed": 0, "slot.gold_position": 0})
+    for number, step in enumerate(plan.steps, 1):
+        where = f"step {number} ({step.kind} {step.tool})"
+        args = flow.take(step.inputs)
+        if step.kind == "PURE":
+            try:
+                done = run_tool(step.tool, flow.with_image_bytes(args, get_tool(step.tool).input_model))
+            except ToolError as exc:
+                raise PlanValidationError(f"{where}: {exc}") from None
+            result = done.result
+            flow.images.update(done.images)
+        else:
+            signature = PREDICTORS[step.tool]
+            wanted = set(signature.input_fields) - {"subtask"}
+            if set(args) != wanted:
+                raise PlanValidationError(f"{where}: takes {sorted(wanted)}, got {sorted(args)}")
+            result = {name: "..." for name in signature.output_fields}
+        for ref, name in map(binding, step.outputs):
+            if name not in result:
+                raise PlanValidationError(f"{where}: has no output {name!r}; it gives {sorted(result)}")
+            flow.values[ref] = result[name]
+
+
+def example_record(card: dict[str, Any]) -> dict[str, Any] | None:
+    """The source's first record, or None when it cannot be read."""
+    try:
+        return source_for(card).record(0)
+    except (SourceError, ValueError):
+        return None
+
+
+def check_plan(plan: TransformPlan, subtask: SubtaskDraft, card: dict[str, Any], tools: set[str],
+               record: dict[str, Any] | None) -> None:
+    validate_plan(plan, answer_type=subtask.answer_type, modalities=subtask.modalities,
+                  record_fields={str(f) for f in card.get("fields") or []}, tools=tools, predictors=set(PREDICTORS))
+    if record is not None:
+        dry_run(plan, record)
+
+
+# The LLM plan writer
+
+
+def tool_text(tools: list[Tool]) -> str:
+    """One line a tool: name(inputs, optional ones marked ?) -> outputs: description."""
+    def line(t: Tool) -> str:
+        inputs = ", ".join(n + ("" if f.is_required() else "?") for n, f in t.input_model.model_fields.items())
+        outputs = ", ".join(n for n in t.output_model.model_fields if n != "images")
+        return f"{t.name}({inputs}) -> {outputs}: {t.description}"
+    return "\n".join(map(line, tools))
+
+
+def card_text(card: dict[str, Any], record: dict[str, Any] | None) -> str:
+    example = record if record is not None else (card.get("examples") or [None])[0]
+    fields = "\n".join(f"- {name}: {description}" for name, description in (card.get("fields") or {}).items())
+    return f"{card['name']}: {card['description']}\nfields:\n{fields}\nexample: " + \
+        json.dumps(shorten(example, 80), ensure_ascii=False, default=str)
+
+
+class PlanWriter(dspy.Module):
+    """Asks the LM for a plan, validates it and dry-runs it on the source's first record; one retry that is told the
+    error, then None."""
+
+    def __init__(self):
+        super().__init__()
+        self.write = dspy.Predict(WritePlan)
+
+    def forward(self, subtask: SubtaskDraft, card: dict[str, Any],
+                tools: list[Tool] | None = None) -> TransformPlan | None:
+        tools = tools if tools is not None else [get_tool(name) for name in PLAN_TOOLS]
+        record = example_record(card)
+        brief = json.dumps({"name": subtask.name, "description": subtask.description,
+                            "answer_type": subtask.answer_type, "modalities": subtask.modalities,
+                            "produce": sorted(required_finals(subtask.answer_type, subtask.modalities))},
+                           ensure_ascii=False)
+        inputs = {"tools": tool_text(tools), "card": card_text(card, record)}
+        error = None
+        for _ in range(2):
+            note = f"\nYour previous plan was rejected: {error}. Fix it." if error else ""
+            try:
+                plan = self.write(**inputs, subtask=brief + note).plan
+                check_plan(plan, subtask, card, {t.name for t in tools}, record)
+                return plan
+            except (PlanValidationError, AdapterParseError) as exc:
+                error = " ".join(str(exc).split())[:500]
+        return None
+
+
+# Templates over a card's fields
+
+
+Candidate = tuple[list[str], TransformPlan]  # the labels of the one field a plan asks ([] for several), the plan
+
+
+@dataclass(frozen=True)
+class _Column:
+    name: str
+    label: str
+    kind: str           # number | text | image | other
+    values: tuple       # the non-null values read (images left out)
+    complete: bool      # no record lacks it
+
+    @property
+    def ref(self) -> str:
+        return f"original.{self.name}"
+
+    def bind(self, role: str) -> str:
+        return f"{self.ref}:{role}.{self.label}"
+
+
+def _label(name: str, description: str) -> str:
+    """How a goal calls a field: the card's phrase for it up to the field's own word ('int: atomic number' ->
+    'atomic number', 'float: atomic mass in u' -> 'atomic mass'), else the field name in words."""
+    words = [w for w in name.lower().split("_") if len(w) >= 3]
+    phrase = re.split(r"[,;(]", description.partition(":")[2])[0].strip()
+    tokens = re.sub(r"^(the|a|an) ", "", phrase, flags=re.IGNORECASE).split()
+    ends = [i for i, t in enumerate(tokens) if any(t.lower().startswith(w) for w in words)]
+    if ends and ends[-1] < 5 and "|" not in phrase and "e.g." not in phrase:
+        return " ".join(tokens[:ends[-1] + 1])
+    return name.replace("_", " ")
+
+
+def _kind(values: list) -> str:
+    if not values:
+        return "other"
+    if all(isinstance(v, bytes) for v in values):
+        return "image"
+    if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
+        return "number"
+    return "text" if all(isinstance(v, str) for v in values) else "other"
+
+
+@functools.lru_cache(maxsize=64)
+def _read(source_id: str, path: str | None, size: int, fields: tuple[str, ...],
+          image: bool) -> tuple[dict[str, list], int]:
+    """The values of each field over the source's first records, and how many records were read."""
+    source = source_for({"id": source_id, "path": path} if path else source_id)
+    count = min(source.capacity, IMAGE_SAMPLE if image else SAMPLE)
+    rows = [source.record(i) for i in range(count)]
+    return {f: [r.get(f) for r in rows] for f in fields}, count
+
+
+def _columns(card: dict[str, Any]) -> list[_Column]:
+    fields = card["fields"]
+    image = any(d.split(":")[0].strip() == "image" for d in fields.values())
+    values, count = _read(card["id"], card.get("path"), card.get("size", 0), tuple(fields), image)
+    return [_Column(name, _label(name, desc), _kind([v for v in values[name] if v is not None]),
+                    tuple(v for v in values[name] if v is not None and not isinstance(v, bytes)),
+                    all(v is not None for v in values[name]) and count > 0)
+            for name, desc in fields.items()]
+
+
+def _subject(columns: list[_Column]) -> _Column | None:
+    """A text field with a distinct, short value in every record, name-like fields first."""
+    names = [c for c in columns if c.kind == "text" and c.complete and len(set(c.values)) == len(c.values)
+             and all(0 < len(v) <= MAX_NAME_CHARS for v in c.values)]
+    return min(names, key=lambda c: NAME_FIELDS.index(c.name) if c.name in NAME_FIELDS else len(NAME_FIELDS),
+               default=None)
+
+
+def _pool(column: _Column) -> list[str]:
+    """The column's labels, if it repeats a few short values (2 to 50 of them)."""
+    labels = sorted({str(v) for v in column.values})
+    short = all(len(v) <= MAX_LABEL_CHARS for v in labels)
+    return labels if short and 2 <= len(labels) <= MAX_LABELS and len(labels) < len(column.values) else []
+
+
+def _assemble(target: str, inputs: list[str], answer_type: str, *, instruction: str, options: str | None,
+              context: bool, image: _Column | None = None) -> TransformPlan:
+    """Target step (exact answer) -> image, if any -> options (decimal or label), for choice -> phrased question."""
+    choice = answer_type == "choice"
+    outputs = [*TARGET_OUTPUTS, "interim.answer:answer" if choice else "final.output.answer:answer"]
+    outputs += ["final.input.context:context"] if context else []
+    labels = choice and options == "label_options"
+    outputs += ["interim.label_pool", "interim.option_count", "interim.gold_position"] if labels else []
+    steps = [PlanStep(kind="PURE", tool=target, inputs=[*inputs, "slot.seed", *(["slot.gold_position:position"]
+                      if labels else [])], outputs=outputs, instruction=instruction)]
+    if image:
+        steps.append(PlanStep(kind="PURE", tool="record_image", inputs=[f"{image.ref}:image"],
+                              outputs=["final.input.image:image"], instruction="show the record's image"))
+    if choice:
+        extra = ["interim.label_pool:pool", "interim.option_count:n"] if labels else []
+        steps += [
+            PlanStep(kind="PURE", tool=options, inputs=["interim.answer", *extra, "slot.seed"],
+                     outputs=["interim.options"], instruction="make distinct distractors for the answer"),
+            PlanStep(kind="PURE", tool="shuffle_options", inputs=[
+                "interim.options", "interim.answer:gold", "slot.seed",
+                "interim.gold_position:position" if labels else "slot.gold_position:position"],
+                outputs=["final.input.options:options", "final.output.answer:gold"],
+                instruction="place the gold option at the balanced position"),
+        ]
+    return TransformPlan(kind="metadata_rich", steps=[*steps, PHRASE])
+
+
+def _field_plans(columns: list[_Column], subject: _Column, answer_type: str, lookup: bool) -> list[Candidate]:
+    """Ask a field of the record its subject names, among fields whose commonest value is in at most half the records:
+    mixed (a seeded pick among the fields) first, then one per field."""
+    others = [c for c in columns if c is not subject]
+    varied = [c for c in others
+              if c.kind in ("number", "text") and Counter(c.values).most_common(1)[0][1] <= len(c.values) / 2]
+    numbers = [c for c in varied if c.kind == "number"]
+    labels = [c for c in varied if c.kind == "text" and all(len(v) <= MAX_LABEL_CHARS for v in c.values)]
+    shown = [c.bind("shown") for c in others if c.kind in ("number", "text")] if lookup else []
+    families = {"number": [(numbers, "decimal_options")], "label": [(labels, None)],
+                "choice": [(numbers, "decimal_options"), ([c for c in labels if _pool(c)], "label_options")]}
+    plans = []
+    for answers, options in families.get(answer_type, []):
+        groups = ([answers] if len(answers) > 1 and options != "label_options" else []) + [[c] for c in answers]
+        for group in groups:
+            pool = [f"{group[0].ref}:pool.{v}" for v in _pool(group[0])] if options == "label_options" else []
+            asked = " or ".join(c.label for c in group)
+            plan = _assemble("field_target", [subject.bind("subject"), *(c.bind("answer") for c in group), *shown,
+                                              *pool], answer_type, options=options, context=lookup,
+                             instruction=f"ask the {asked} of the record named by its {subject.label}")
+            plans.append(([c.label for c in group] if len(group) == 1 else [], plan))
+    return plans
+
+
+def _label_plans(columns: list[_Column], answer_type: str) -> list[Candidate]:
+    """Ask a record's label from its other fields, or from its image."""
+    if answer_type not in ("label", "choice"):
+        return []
+    image = next((c for c in columns if c.kind == "image"), None)
+    kinds = ("text", "number") if image else ("text",)
+    plans = []
+    for column in (c for c in columns if c.kind in kinds and _pool(c)):
+        shown = [] if image else [c.bind("shown") for c in columns if c is not column and c.kind != "image"]
+        pool = [f"{column.ref}:pool.{v}" for v in _pool(column)] if answer_type == "choice" else []
+        where = "image" if image else "other fields"
+        plans.append(([column.label], _assemble(
+            "label_pool_target", [column.bind("answer"), *shown, *pool], answer_type, options="label_options",
+            context=not image, image=image, instruction=f"ask the record's {column.label} from its {where}")))
+    return plans
+
+
+def _cloze_plans(field: str, answer_type: str) -> list[Candidate]:
+    if answer_type not in ("span", "choice"):
+        return []
+    return [([], _assemble("passage_cloze", [f"original.{field}:passage"], answer_type, options="label_options",
+                           context=True, instruction="blank out words of the passage and ask one"))]
+
+
+def _words(text: str) -> set[str]:
+    return {w for w in re.findall(r"[a-z0-9]+", text.lower()) if len(w) > 2}
+
+
+def template_plans(card: dict[str, Any], answer_type: str, about: str = "") -> list[TransformPlan]:
+    """Field-based plans for a built-in or user source, best first: those asking a field that `about` (the subtask's
+    name and description) mentions, then the mixed plan and the rest in card order. Passages get cloze plans; a
+    source with images gets label questions about the image; one with a name-like field gets field questions
+    (knowledge questions for built-in sources, lookups in the shown record for user sources); any other gets label
+    questions from its other fields."""
+    if card.get("kind") not in ("builtin", "user"):
+        return []
+    fields = card.get("fields") or {}
+    passage = next((f for f in PASSAGE_FIELDS if fields.get(f, "").split(":")[0].strip() == "str"), None)
+    if passage:
+        candidates = _cloze_plans(passage, answer_type)
+    else:
+        try:
+            columns = _columns(card)
+        except (SourceError, ValueError):
+            return []
+        subject = None if any(c.kind == "image" for c in columns) else _subject(columns)
+        candidates = (_field_plans(columns, subject, answer_type, lookup=card["kind"] == "user") if subject
+                      else _label_plans(columns, answer_type))
+    wanted = _words(about)
+    ranked = sorted(candidates, key=lambda c: -len(wanted & _words(" ".join(c[0]))))
+    return [plan for _, plan in ranked]
