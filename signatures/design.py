@@ -31,7 +31,8 @@ class SubtaskDecision(BaseModel):
 
 
 class DesignSubtasks(dspy.Signature):
-    """Propose clearly different subtasks for a benchmark; each must test the requirement's core capability."""
+    """Propose clearly different subtasks for a benchmark; each must test the requirement's core capability.
+    Prefer choice items (4 options, easy to score) unless the answer must be written freely."""
 
     requirement: str = dspy.InputField()
     scope: Scope = dspy.InputField()

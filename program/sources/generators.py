@@ -112,7 +112,9 @@ class SourceCard(BaseModel):
 
 
 def _title(rng: random.Random, template: str) -> str:
-    return template.format(**{k: rng.choice(v) for k, v in PLACES.items() if "{" + k + "}" in template})
+    """The theme's title for a random place and year, so that charts of one theme rarely share a title."""
+    place = template.format(**{k: rng.choice(v) for k, v in PLACES.items() if "{" + k + "}" in template})
+    return f"{place}, {rng.randint(2004, 2025)}"
 
 
 def _pick(rng: random.Random, pool: list[str], n: int, consecutive: bool) -> list[str]:
