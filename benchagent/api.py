@@ -29,13 +29,14 @@ def check_concurrency(concurrency: int | None) -> None:
 
 
 def _build(db, model, api_base, request_fields: dict, *, spec=None, plan_only: bool = False, on_event=None):
-    from benchagent.lm import describe_model, make_lm
+    from benchagent.lm import describe_model, make_lm, sees_images
     from benchagent.program.build import Build, BuildRequest
 
     store = open_store(db)
     try:
         lm = make_lm(model, api_base)
-        request = BuildRequest(model=describe_model(lm), model_spec=model, api_base=public_url(api_base), **request_fields)
+        request = BuildRequest(model=describe_model(lm), model_spec=model, api_base=public_url(api_base),
+                               vision=sees_images(lm), **request_fields)
         build = Build(store, lm, request, spec=spec, **({"on_event": on_event} if on_event else {}))
         if plan_only:
             return build.run_id, build.plan_only()

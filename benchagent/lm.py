@@ -287,6 +287,18 @@ def make_lm(model: str | None, api_base: str | None = None, *, cache_dir: str | 
         raise ModelError(str(exc)) from exc
 
 
+def sees_images(lm: dspy.LM) -> bool:
+    """Whether the model takes image inputs: never for GGUF files run here, LiteLLM's word for the rest."""
+    if isinstance(lm.engine, LlamaEngine):
+        return False
+    try:
+        import litellm
+
+        return bool(litellm.supports_vision(model=lm.model))
+    except Exception:  # litellm does not know the model: treat it as text-only
+        return False
+
+
 def describe_model(lm: dspy.LM) -> str:
     """A secret-free model string for the store: the model id, plus the API base without credentials."""
     api_base = lm.kwargs.get("api_base")

@@ -57,6 +57,7 @@ class BuildRequest:
     concurrency: int = 2
     model_spec: str | None = None   # what the user asked for (embedded, local:..., provider/model)
     api_base: str | None = None     # without credentials
+    vision: bool = False            # the model sees images: the inspector and the solver get them
 
 
 def _noop(*_: Any, **__: Any) -> None:
@@ -75,7 +76,7 @@ class Build:
         self.scope_agent, self.design_agent = ScopeAgent(), DesignAgent()
         self.grounding_agent, self.allocation_agent = GroundingAgent(), AllocationAgent()
         self.plan_writer = PlanWriter()
-        self.realizer, self.verifier = Realizer(), Verifier()
+        self.realizer, self.verifier = Realizer(), Verifier(vision=request.vision)
         self.cards = {c["id"]: c for c in catalog_cards()}
         self.duplicates = DuplicateIndex()
         self.gold_counts = [0] * 4
@@ -92,7 +93,7 @@ class Build:
         settings = json.loads(row["settings"] or "{}")
         request = BuildRequest(requirement=row["requirement"], size=row["size"], model=row["model"], seed=row["seed"],
                                **{k: settings[k] for k in ("max_subtasks", "attempts_per_sample", "concurrency",
-                                                           "model_spec", "api_base") if k in settings})
+                                                           "model_spec", "api_base", "vision") if k in settings})
         if concurrency:
             request.concurrency = concurrency
         return cls(store, lm, request, on_event=on_event, run_id=run_id)

@@ -4,12 +4,12 @@ from benchagent.signatures.allocation import DiagnoseShortfall, ProposeQuotas, Q
 from benchagent.signatures.brief import DesignBrief, WriteBrief
 from benchagent.signatures.design import CritiqueSubtasks, DesignSubtasks, SubtaskDecision, SubtaskDraft
 from benchagent.signatures.grounding import GroundSubtask, PlanStep, SourceJudgment, TransformPlan
-from benchagent.signatures.inspect import INSPECTOR_CATEGORIES, InspectorIssue, InspectSample
+from benchagent.signatures.inspect import INSPECTOR_CATEGORIES, InspectImageSample, InspectorIssue, InspectSample
 from benchagent.signatures.judge import JudgeSample
 from benchagent.signatures.realize import PhraseQuestion, WriteSample
 from benchagent.signatures.repair import FixSample, PlanRepair, RepairAction
 from benchagent.signatures.scope import ParseScope, Scope
-from benchagent.signatures.solve import SolveSample
+from benchagent.signatures.solve import SolveImageSample, SolveSample
 from benchagent.signatures.sources import DescribeSource
 from benchagent.signatures.spec import Spec, SpecSource, SpecSubtask
 from benchagent.signatures.types import ANSWER_TYPES, MODALITIES, AnswerType, Modality
@@ -22,8 +22,8 @@ __all__ = [
     "QuotaProposal", "ProposeQuotas", "ShortfallDiagnosis", "DiagnoseShortfall",
     "DesignBrief", "WriteBrief",
     "PhraseQuestion", "WriteSample",
-    "INSPECTOR_CATEGORIES", "InspectorIssue", "InspectSample",
+    "INSPECTOR_CATEGORIES", "InspectorIssue", "InspectSample", "InspectImageSample",
     "RepairAction", "PlanRepair", "FixSample",
-    "SolveSample", "JudgeSample", "DescribeSource",
+    "SolveSample", "SolveImageSample", "JudgeSample", "DescribeSource",
     "Spec", "SpecSubtask", "SpecSource",
 ]

@@ -25,3 +25,10 @@ class InspectSample(dspy.Signature):
     subtask: str = dspy.InputField()
     item: str = dspy.InputField(desc="the item as JSON; image fields are described, not shown")
     issues: list[InspectorIssue] = dspy.OutputField()
+
+
+class InspectImageSample(InspectSample):
+    """Inspect a benchmark item for its subtask, looking at its image. Report only real problems; an empty list means
+    the item is fine."""
+
+    image: dspy.Image = dspy.InputField(desc="the item's image, as the model under test sees it")

@@ -10,3 +10,9 @@ class SolveSample(dspy.Signature):
     question: str = dspy.InputField()
     options: list[str] = dspy.InputField(desc="empty unless multiple choice")
     answer: str = dspy.OutputField()
+
+
+class SolveImageSample(SolveSample):
+    """Answer the question using the image and the given context. For choice items reply with the option's text."""
+
+    image: dspy.Image = dspy.InputField()

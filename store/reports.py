@@ -64,7 +64,7 @@ def run_summary(store: Store, run_id: str) -> dict[str, Any]:
         },
         "shortfalls": _shortfalls(store, run_id, subtasks),
         "unplaced": _unplaced(store, run_id),
-        "image_items_checked_as_text": store.one(
+        "image_items_checked_as_text": 0 if (run["settings"] or {}).get("vision") else store.one(
             "SELECT count(DISTINCT s.id) AS n FROM samples s JOIN assets a ON a.sample_id = s.id "
             "WHERE s.run_id = ? AND s.status IN ('ok', 'fixed')", (run_id,))["n"],
         "rejection_reasons": store.query(

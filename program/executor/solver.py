@@ -1,12 +1,13 @@
 """Independent solver for answers an LLM wrote, and the deterministic rule for when two answers agree."""
 
+import base64
 import math
 import re
 
 import dspy
 
 from benchagent.program.executor.item import LETTERS, Item
-from benchagent.signatures import SolveSample
+from benchagent.signatures import SolveImageSample, SolveSample
 
 _NUMBER = re.compile(r"[-+]?\d+(?:\.\d+)?")
 _YES = frozenset({"yes", "y", "true", "correct", "right"})
@@ -85,11 +86,23 @@ def solver_context(item: Item) -> str:
 
 
 class Solver(dspy.Module):
-    """Answers the item as the model under test would, never seeing the gold answer."""
+    """Answers the item as the model under test would, never seeing the gold answer; a vision model sees the image."""
 
-    def __init__(self):
+    def __init__(self, vision: bool = False):
         super().__init__()
+        self.vision = vision
         self.solve = dspy.Predict(SolveSample)
+        self.solve_image = dspy.Predict(SolveImageSample)
 
     def forward(self, item: Item) -> str:
+        if self.vision and item.images:
+            context = "\n".join(f"{name}: {value}" for name, value in item.extra_input.items()) or "none"
+            return self.solve_image(context=context, question=item.question, options=item.options or [],
+                                    image=as_image(item)).answer
         return self.solve(context=solver_context(item), question=item.question, options=item.options or []).answer
+
+
+def as_image(item: Item) -> dspy.Image:
+    """The item's first image as DSPy sends it to a vision model."""
+    png = next(iter(item.images.values()))
+    return dspy.Image(f"data:image/png;base64,{base64.b64encode(png).decode()}")

@@ -9,8 +9,8 @@ from benchagent.program.executor.checks import run_checks
 from benchagent.program.executor.dedup import DuplicateIndex
 from benchagent.program.executor.item import Item
 from benchagent.program.executor.repair import Repairer
-from benchagent.program.executor.solver import Solver, answers_agree
-from benchagent.signatures import InspectSample, InspectorIssue
+from benchagent.program.executor.solver import Solver, answers_agree, as_image
+from benchagent.signatures import InspectImageSample, InspectSample, InspectorIssue
 
 # Categories a pure tool settles by construction: the inspector's word on them is recorded, not obeyed.
 TOOL_SETTLED = frozenset({
@@ -65,11 +65,13 @@ class Verifier(dspy.Module):
     """Checks first (no LM call when they reject), then the inspector, one repair round, and for LLM-written
     answers an independent solver; every step leaves a verdict."""
 
-    def __init__(self):
+    def __init__(self, vision: bool = False):
         super().__init__()
+        self.vision = vision
         self.inspect = dspy.Predict(InspectSample)
+        self.inspect_image = dspy.Predict(InspectImageSample)
         self.repairer = Repairer()
-        self.solver = Solver()
+        self.solver = Solver(vision)
 
     def forward(self, item: Item, *, subtask: str, answer_type: str, needs_image: bool,
                 duplicates: DuplicateIndex | None = None) -> Outcome:
@@ -110,7 +112,13 @@ class Verifier(dspy.Module):
 
     def _inspect(self, out: Outcome, subtask: str) -> list[Verdict]:
         """The inspector's issues as verdicts; returns the blocking ones."""
-        issues = self.inspect(subtask=subtask, item=json.dumps(out.item.for_checker(), ensure_ascii=False)).issues
+        item = out.item
+        if self.vision and item.images:
+            shown = {k: v for k, v in item.for_checker().items() if k != "image_shows"}
+            issues = self.inspect_image(subtask=subtask, item=json.dumps(shown, ensure_ascii=False),
+                                        image=as_image(item)).issues
+        else:
+            issues = self.inspect(subtask=subtask, item=json.dumps(item.for_checker(), ensure_ascii=False)).issues
         found = [judge_issue(issue, out.item.answer_origin) for issue in issues] or [Verdict("inspector", "no_issues", True)]
         out.verdicts += found
         return [v for v in found if v.blocking]
