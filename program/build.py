@@ -124,12 +124,15 @@ class Build:
         self.store.update("runs", self.run_id, {"status": "planned", "wall_s": round(time.perf_counter() - started, 2)})
         return spec
 
+    def _wall(self) -> float:
+        return round(self._wall_before + time.perf_counter() - self._started, 2)
+
     def run(self) -> str:
-        started = time.perf_counter()
+        started = self._started = time.perf_counter()
         row = self._open_run()
         if row and row["status"] == "done":
             return self.run_id
-        before = (row or {}).get("wall_s") or 0.0
+        before = self._wall_before = (row or {}).get("wall_s") or 0.0
         callback = ProvenanceCallback(self.store, self.run_id)
         try:
             with dspy.context(lm=self.lm, adapter=dspy.JSONAdapter(), callbacks=[callback]):
@@ -400,6 +403,7 @@ class Build:
             with self._gold_lock:
                 self.gold_counts[LETTERS.index(item.answer_letter)] += 1
         self._save_sample(job, sample_id, record, item, outcome, brief)
+        self.store.update("runs", self.run_id, {"wall_s": self._wall()})  # survives a kill -9
         reason = None if outcome.status in ACCEPTED else (outcome.reasons[0].split(":")[0] if outcome.reasons else "rejected")
         return outcome.status, reason
 

@@ -43,7 +43,7 @@ def _target(args: ChartTargetArgs, answer_kind: str) -> ChartTarget:
             raise ValueError("no unique largest or smallest value to ask about")
         kind = rng.choice(kinds)
         index = _unique_extreme(vals, max if kind == "largest" else min)
-        goal = f"which category has the {kind} value in the chart; the answer is a category name"
+        goal = f"which category has the {kind} value in the chart '{args.title}'; the answer is a category name"
         return ChartTarget(goal=goal, answer=cats[index], context=context, facts=facts, label_pool=list(cats))
     pairs = [(i, j) for i in range(len(vals)) for j in range(len(vals)) if vals[i] > vals[j]]
     if answer_kind == "binary":
@@ -52,15 +52,17 @@ def _target(args: ChartTargetArgs, answer_kind: str) -> ChartTarget:
         i, j = rng.choice(pairs)
         if rng.random() < 0.5:
             i, j = j, i
-        goal = f"whether the value for '{cats[i]}' is greater than the value for '{cats[j]}' (answer yes or no)"
+        goal = (f"whether the value for '{cats[i]}' is greater than the value for '{cats[j]}' in the chart "
+                f"'{args.title}' (answer yes or no)")
         answer = "yes" if vals[i] > vals[j] else "no"
     elif pairs and rng.random() < 0.3:
         i, j = rng.choice(pairs)
-        goal = f"how much larger the value for '{cats[i]}' is than the value for '{cats[j]}'; the answer is a number"
+        goal = (f"how much larger the value for '{cats[i]}' is than the value for '{cats[j]}' in the chart "
+                f"'{args.title}'; the answer is a number")
         answer = str(vals[i] - vals[j])
     else:
         i = rng.randrange(len(cats))
-        goal = f"the value shown for '{cats[i]}'; the answer is a number"
+        goal = f"the value shown for '{cats[i]}' in the chart '{args.title}'; the answer is a number"
         answer = str(vals[i])
     return ChartTarget(goal=goal, answer=answer, context=context, facts=facts, label_pool=list(cats))
 
