@@ -4,6 +4,7 @@ import re
 from dataclasses import dataclass
 
 from benchagent.program.executor.item import Item
+from benchagent.program.tools.targets import mentions
 
 
 @dataclass(frozen=True)
@@ -11,14 +12,6 @@ class CheckResult:
     name: str
     passed: bool
     detail: str = ""
-
-
-def _mentions(text: str, value: str) -> bool:
-    """Whole-token occurrence of value in text, case-insensitive."""
-    value = value.strip()
-    if not value:
-        return False
-    return re.search(rf"(?<![\w.]){re.escape(value)}(?![\w]|\.\d)", text, flags=re.IGNORECASE) is not None
 
 
 def schema_check(item: Item, *, answer_type: str, needs_image: bool) -> CheckResult:
@@ -56,13 +49,13 @@ def options_check(item: Item) -> list[CheckResult]:
 
 
 def leakage_check(item: Item) -> CheckResult:
-    both = _mentions(item.question, "yes") and _mentions(item.question, "no")
+    both = mentions(item.question, "yes") and mentions(item.question, "no")
     if item.answer.strip().lower() in ("yes", "no") and both:
         return CheckResult("no_answer_leak", True)  # "(answer yes or no)" names both answers, so neither leaks
-    if item.options is None and _mentions(item.question, item.answer):
+    if item.options is None and mentions(item.question, item.answer):
         return CheckResult("no_answer_leak", False, f"question contains the answer {item.answer!r}")
-    if item.options is not None and _mentions(item.question, item.answer) and not any(
-        _mentions(item.question, o) for o in item.options if o != item.answer
+    if item.options is not None and mentions(item.question, item.answer) and not any(
+        mentions(item.question, o) for o in item.options if o != item.answer
     ):
         return CheckResult("no_answer_leak", False, f"question names the gold option {item.answer!r}")
     return CheckResult("no_answer_leak", True)

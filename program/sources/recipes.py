@@ -4,6 +4,13 @@ from typing import NamedTuple
 
 from benchagent.signatures import PlanStep, TransformPlan
 
+PLACE_GOLD = PlanStep(kind="PURE", tool="shuffle_options",
+                      inputs=["interim.options", "interim.answer:gold", "slot.seed", "slot.gold_position:position"],
+                      outputs=["final.input.options:options", "final.output.answer:gold"],
+                      instruction="place the gold option at the balanced position")
+PHRASE = PlanStep(kind="LLM", tool="phrase_question", inputs=["interim.goal", "interim.context"],
+                  outputs=["final.input.question"], instruction="phrase the question without the answer")
+
 _TARGET = {"number": "chart_number_target", "choice": "chart_number_target",
            "label": "chart_label_target", "binary": "chart_binary_target"}
 _CHART = {"bar_chart_values": ("bar_chart", "original.categories"),
@@ -29,13 +36,9 @@ def _chart_plan(source_id: str, answer_type: str) -> TransformPlan:
         steps += [
             PlanStep(kind="PURE", tool="number_options", inputs=["interim.answer", "slot.seed", "original.resolution:step"],
                      outputs=["interim.options"], instruction="make distinct numeric distractors near the answer"),
-            PlanStep(kind="PURE", tool="shuffle_options",
-                     inputs=["interim.options", "interim.answer:gold", "slot.seed", "slot.gold_position:position"],
-                     outputs=["final.input.options:options", "final.output.answer:gold"],
-                     instruction="place the gold option at the balanced position"),
+            PLACE_GOLD,
         ]
-    steps.append(PlanStep(kind="LLM", tool="phrase_question", inputs=["interim.goal", "interim.context"],
-                          outputs=["final.input.question"], instruction="phrase the question without the answer"))
+    steps.append(PHRASE)
     return TransformPlan(kind="metadata_rich", steps=steps)
 
 
@@ -100,13 +103,9 @@ def _generator_plan(recipe: _Recipe, answer_type: str) -> TransformPlan:
         steps += [
             PlanStep(kind="PURE", tool=recipe.options, inputs=["interim.answer", *pool, "slot.seed"],
                      outputs=["interim.options"], instruction="make distinct distractors near the answer"),
-            PlanStep(kind="PURE", tool="shuffle_options",
-                     inputs=["interim.options", "interim.answer:gold", "slot.seed", "slot.gold_position:position"],
-                     outputs=["final.input.options:options", "final.output.answer:gold"],
-                     instruction="place the gold option at the balanced position"),
+            PLACE_GOLD,
         ]
-    steps.append(PlanStep(kind="LLM", tool="phrase_question", inputs=["interim.goal", "interim.context"],
-                          outputs=["final.input.question"], instruction="phrase the question without the answer"))
+    steps.append(PHRASE)
     return TransformPlan(kind="metadata_rich", steps=steps)
 
 

@@ -1,6 +1,7 @@
 """The output every question-target tool shares: what to ask, the exact answer, what the model under test
 sees, and the query as data so the answer can be recomputed."""
 
+import random
 import re
 from typing import Any
 
@@ -34,3 +35,13 @@ def unique_extreme(values: dict[str, Any], largest: bool) -> str | None:
     best = (max if largest else min)(values.values())
     keys = [k for k, v in values.items() if v == best]
     return keys[0] if len(keys) == 1 else None
+
+
+def pick_comparison(values: dict[str, Any], seed: int) -> tuple[str, str]:
+    """Two keys with different values, in random order (so either answer, yes or no, is as likely)."""
+    pairs = [(a, b) for a in values for b in values if values[a] > values[b]]
+    if not pairs:
+        raise ValueError("all quantities are equal")
+    rng = random.Random(seed)
+    a, b = rng.choice(pairs)
+    return (b, a) if rng.random() < 0.5 else (a, b)

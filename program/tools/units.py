@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from benchagent.program.tools.arithmetic import NumberText, decimal_text, fraction_text, parse_number, terminates
 from benchagent.program.tools.registry import ToolInput, ToolOutput, tool
-from benchagent.program.tools.targets import Target, mentions, unique_extreme
+from benchagent.program.tools.targets import Target, mentions, pick_comparison, unique_extreme
 
 
 class Unit(NamedTuple):
@@ -169,12 +169,6 @@ def unit_label_target(args: CompareArgs) -> Target:
 @tool("unit_binary_target", "Ask whether one quantity exceeds another given in a different unit; the answer is yes or no.")
 def unit_binary_target(args: CompareArgs) -> Target:
     sizes, words = args.sizes(), WORDS[UNITS[args.quantities[0].unit].dimension]
-    pairs = [(a, b) for a in sizes for b in sizes if sizes[a] > sizes[b]]
-    if not pairs:
-        raise ValueError("all quantities are equal")
-    rng = random.Random(args.seed)
-    a, b = rng.choice(pairs)
-    if rng.random() < 0.5:
-        a, b = b, a
+    a, b = pick_comparison(sizes, args.seed)
     goal = f"whether {a} is {words[0]} than {b} (answer yes or no)"
     return _compare_target(args, goal, "yes" if sizes[a] > sizes[b] else "no", {"first": a, "second": b})

@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from benchagent.program.tools.arithmetic import Expr, decimal_text, evaluate, terminates
 from benchagent.program.tools.registry import ToolInput, tool
-from benchagent.program.tools.targets import Target, mentions, unique_extreme
+from benchagent.program.tools.targets import Target, mentions, pick_comparison, unique_extreme
 
 
 class Quantity(BaseModel):
@@ -72,12 +72,6 @@ def word_problem_label_target(args: WordProblemArgs) -> Target:
 @tool("word_problem_binary_target", "Ask whether one named quantity in a word problem exceeds another; yes or no.")
 def word_problem_binary_target(args: WordProblemArgs) -> Target:
     values = args.values()
-    pairs = [(a, b) for a in values for b in values if values[a] > values[b]]
-    if not pairs:
-        raise ValueError("all quantities are equal")
-    rng = random.Random(args.seed)
-    a, b = rng.choice(pairs)
-    if rng.random() < 0.5:
-        a, b = b, a
+    a, b = pick_comparison(values, args.seed)
     goal = f"whether {a} {args.compare.more} {b} (answer yes or no)"
     return _target(args, goal, "yes" if values[a] > values[b] else "no", [], {"first": a, "second": b})
