@@ -47,7 +47,7 @@ def _build(db, model, api_base, request_fields: dict, *, spec=None, plan_only: b
 
 def build(requirement: str | None = None, *, size: int | None = None, db: str | Path, model: str | None = None,
           api_base: str | None = None, seed: int = 0, max_subtasks: int = 3, concurrency: int = 2,
-          spec_path: str | Path | None = None, on_event=None) -> dict[str, Any]:
+          spec_path: str | Path | None = None, program: str | None = None, on_event=None) -> dict[str, Any]:
     """Plan and execute one build into db, or execute an edited spec file without planning; returns the summary."""
     check_concurrency(concurrency)
     spec = None
@@ -55,7 +55,8 @@ def build(requirement: str | None = None, *, size: int | None = None, db: str | 
         spec = checked_spec(spec_path)
         requirement, size, seed = spec.requirement, spec.size, spec.seed
     requirement = check_build_input(requirement or "", size or 0, max_subtasks)
-    fields = dict(requirement=requirement, size=size, seed=seed, max_subtasks=max_subtasks, concurrency=concurrency)
+    fields = dict(requirement=requirement, size=size, seed=seed, max_subtasks=max_subtasks, concurrency=concurrency,
+                  program=program)
     return _build(db, model, api_base, fields, spec=spec, on_event=on_event)
 
 

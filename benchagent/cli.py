@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 
 from benchagent import api
+from benchagent.cli_review import review_app
 from benchagent.errors import BenchagentError
 from benchagent.program.errors import ProgramError
 from benchagent.store.errors import StoreError
@@ -19,6 +20,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
+app.add_typer(review_app, name="review")
 out = Console(width=None if sys.stdout.isatty() else 120)  # tables stay readable in logs and pipes
 err = Console(stderr=True)
 
@@ -55,6 +57,8 @@ def build(
     concurrency: Annotated[int, typer.Option(help="Samples realized at once against the model.")] = 2,
     spec: Annotated[Optional[Path], typer.Option(
         help="Build this spec YAML (from `benchagent plan`, maybe edited) without planning again.")] = None,
+    program: Annotated[Optional[str], typer.Option(
+        help="Use a compiled program version: 'latest' or its id (see `benchagent programs`).")] = None,
 ) -> None:
     """Plan and build a benchmark, showing progress, then print the run summary."""
     if spec is None:
@@ -64,7 +68,7 @@ def build(
     guarded(lambda: api.check_concurrency(concurrency))
     _with_progress(db, lambda on_event: api.build(requirement, size=size, db=db, model=model, api_base=api_base,
                                                   seed=seed, max_subtasks=max_subtasks, concurrency=concurrency,
-                                                  spec_path=spec, on_event=on_event))
+                                                  spec_path=spec, program=program, on_event=on_event))
 
 
 @app.command()
@@ -171,11 +175,15 @@ def browse(
     db: DbOption,
     port: Annotated[int, typer.Option(help="Port to serve on.")] = 8001,
     host: Annotated[str, typer.Option(help="Interface to bind; 127.0.0.1 keeps it local.")] = "127.0.0.1",
+    review: Annotated[bool, typer.Option(
+        "--review", help="Add Accept and Reject buttons to sample pages; they write the reviews table (CSRF-protected).")] = False,
+    reviewer: Annotated[Optional[str], typer.Option(
+        help="Name recorded on reviews made in the browser (default: your user name).")] = None,
 ) -> None:
-    """Serve the database read-only in Datasette, with lineage queries and images inline."""
+    """Serve the database in Datasette (read-only unless --review), with lineage queries and images inline."""
     from benchagent.store.browse import serve
 
-    process = guarded(lambda: serve(db, host=host, port=port))
+    process = guarded(lambda: serve(db, host=host, port=port, review=review, reviewer=reviewer))
     out.print(f"Datasette on http://{host}:{port}/ (Ctrl-C stops)", highlight=False)
     try:
         code = process.wait()
@@ -203,6 +211,12 @@ def models(
             f"{figures['tokens_per_s']:.1f} tokens/s, prompt at {figures['prompt_tokens_per_s']:.1f} tokens/s",
             highlight=False,
         )
+
+
+from benchagent.cli_optimize import compile as compile_command, programs as programs_command  # noqa: E402
+
+app.command("compile")(compile_command)
+app.command("programs")(programs_command)
 
 
 def main() -> None:

@@ -14,6 +14,7 @@ import dspy
 from dspy.utils.exceptions import AdapterParseError, LMError
 from PIL import Image
 
+from benchagent.program.compiled import apply_program
 from benchagent.program.errors import PlanningError, ProgramError
 from benchagent.program.executor.item import LETTERS, Item
 from benchagent.program.executor.brief import tool_brief
@@ -35,6 +36,7 @@ from benchagent.program.tools.registry import list_tools
 from benchagent.signatures import DesignBrief, Scope, Spec, SpecSource, SpecSubtask, SubtaskDraft, TransformPlan
 from benchagent.store.catalog import search_cards, upsert_cards
 from benchagent.store.db import Store, new_id, now
+from benchagent.store.programs import get_program
 
 Event = Callable[..., None]
 ACCEPTED = ("ok", "fixed")
@@ -58,6 +60,7 @@ class BuildRequest:
     model_spec: str | None = None   # what the user asked for (embedded, local:..., provider/model)
     api_base: str | None = None     # without credentials
     vision: bool = False            # the model sees images: the inspector and the solver get them
+    program: str | None = None      # a compiled program: 'latest' or its id; resolved to the id when the build starts
 
 
 def _noop(*_: Any, **__: Any) -> None:
@@ -77,6 +80,12 @@ class Build:
         self.grounding_agent, self.allocation_agent = GroundingAgent(), AllocationAgent()
         self.plan_writer = PlanWriter()
         self.realizer, self.verifier = Realizer(), Verifier(vision=request.vision)
+        self.program_id = None
+        if request.program:
+            row = get_program(store, request.program)
+            self.program_id = row["id"]
+            apply_program(row["state"], self.realizer, self.verifier)
+            request.program = self.program_id  # a resumed run keeps this version, not a newer 'latest'
         self.cards = {c["id"]: c for c in catalog_cards()}
         self.duplicates = DuplicateIndex()
         self.gold_counts = [0] * 4
@@ -93,7 +102,7 @@ class Build:
         settings = json.loads(row["settings"] or "{}")
         request = BuildRequest(requirement=row["requirement"], size=row["size"], model=row["model"], seed=row["seed"],
                                **{k: settings[k] for k in ("max_subtasks", "attempts_per_sample", "concurrency",
-                                                           "model_spec", "api_base", "vision") if k in settings})
+                                                           "model_spec", "api_base", "vision", "program") if k in settings})
         if concurrency:
             request.concurrency = concurrency
         return cls(store, lm, request, on_event=on_event, run_id=run_id)
@@ -105,7 +114,7 @@ class Build:
             self.store.insert("runs", {
                 "id": self.run_id, "requirement": self.request.requirement, "size": self.request.size,
                 "model": self.request.model, "seed": self.request.seed, "status": "planning", "started_at": now(),
-                "settings": settings,
+                "settings": settings, "program_id": self.program_id,
             })
         self.on_event("run", run_id=self.run_id, resumed=self.resuming)
         upsert_cards(self.store, list(self.cards.values()))
@@ -416,6 +425,7 @@ class Build:
                 "source_id": job.source.source_id, "record": plain(record), "brief": brief.model_dump() if brief else None, "question": item.question, "options": item.options,
                 "answer": item.answer, "input": item.final_input(), "output": item.final_output(),
                 "answer_origin": item.answer_origin, "status": outcome.status, "reasons": outcome.reasons,
+                "program_id": self.program_id,
                 "created_at": stamp,
             })
             for name, png in item.images.items():

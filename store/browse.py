@@ -1,4 +1,5 @@
-"""Serving a store read-only in Datasette, bound to localhost, with benchagent's metadata and plugin."""
+"""Serving a store in Datasette, bound to localhost, with benchagent's metadata and plugin: read-only, or taking
+reviews on sample pages when asked to."""
 
 import json
 import shutil
@@ -21,20 +22,27 @@ def datasette_args(db_path: str | Path, *, host: str = "127.0.0.1", port: int = 
     """The `datasette serve` command line; the benchagent plugin loads through its entry point."""
     # Not --immutable: a build may still be writing this WAL database, and immutable mode tells SQLite
     # the file never changes, so it would skip the WAL and serve stale or torn pages. Mutable databases
-    # are opened with mode=ro; with no writable canned queries Datasette 0.65 has no way to write.
+    # are opened with mode=ro; with no writable canned queries Datasette 0.65 has no way to write. The one
+    # exception is benchagent's review route, on only with serve(review=True), through Datasette's write connection.
     return [
         sys.executable, "-m", "datasette", "serve", str(db_path),
         "--host", host, "--port", str(port), "--metadata", str(metadata_path),
     ]
 
 
-def serve(db_path: str | Path, host: str = "127.0.0.1", port: int = 8001) -> subprocess.Popen:
-    """Start Datasette on db_path; the caller owns the process (terminate() it to stop)."""
+def serve(db_path: str | Path, host: str = "127.0.0.1", port: int = 8001, *, review: bool = False,
+          reviewer: str | None = None) -> subprocess.Popen:
+    """Start Datasette on db_path; the caller owns the process (terminate() it to stop). With review, sample pages
+    get Accept and Reject buttons that write the reviews table as reviewer (default: the user name; a signed-in
+    actor's id wins)."""
     db_path = Path(db_path)
     open_store(db_path, create=False, readonly=True).close()
+    metadata = build_metadata(db_path.stem)
+    if review:  # the plugin reads this; without it the review route refuses every POST
+        metadata["plugins"]["benchagent"] = {"review": True, **({"reviewer": reviewer} if reviewer else {})}
     workdir = Path(tempfile.mkdtemp(prefix="benchagent-browse-"))
     metadata_path = workdir / "metadata.json"
-    metadata_path.write_text(json.dumps(build_metadata(db_path.stem)), encoding="utf-8")
+    metadata_path.write_text(json.dumps(metadata), encoding="utf-8")
     try:
         process = subprocess.Popen(datasette_args(db_path, host=host, port=port, metadata_path=metadata_path))
     except OSError as exc:

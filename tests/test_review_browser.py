@@ -6,11 +6,11 @@ from types import SimpleNamespace
 
 import httpx
 import pytest
+from conftest import build_sample_db, find_free_port
 from test_browser import CHROMIUM, CHROMIUM_ARGS
 from test_reviews import reviews
 
 from benchagent.store.browse import serve, wait_until_ready
-from conftest import build_sample_db, find_free_port
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,136 @@
+"""One compile: align the judge to human reviews, compile the realizer's step against it, measure both on the
+held-out reviewed samples before and after, and store the result as a new program version."""
+
+import contextvars
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
+
+import dspy
+from dspy.utils.callback import BaseCallback
+
+from benchagent.optimize.datasets import judge_examples, phrase_examples, reviewed_samples, split
+from benchagent.optimize.errors import OptimizeError
+from benchagent.optimize.judge import Judge, agreement_metric, agrees, inspector_state
+from benchagent.optimize.optimizers import Budget, check_optimizer, optimize
+from benchagent.optimize.phrase import Phraser, acceptance_metric, accepted
+from benchagent.optimize.versions import load_part, program_state
+from benchagent.store.db import Store
+from benchagent.store.errors import NotFoundError
+from benchagent.store.programs import get_program, save_program
+
+Event = Callable[..., None]
+
+
+def _noop(*_: Any, **__: Any) -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class CompileOptions:
+    optimizer: str = "bootstrap"
+    budget: Budget = field(default_factory=Budget)
+    heldout: float = 0.3               # share of reviewed samples held out, chosen by sample id hash
+    threads: int = 2                   # held-out items evaluated at once
+    run_id: str | None = None          # only this run's reviewed samples
+
+    def check(self) -> None:
+        check_optimizer(self.optimizer)
+        self.budget.check()
+        if not 0 < self.heldout < 1:
+            raise OptimizeError(f"--heldout must be between 0 and 1, got {self.heldout}")
+        if not 1 <= self.threads <= 64:
+            raise OptimizeError(f"--threads must be between 1 and 64, got {self.threads}")
+
+
+class _CallCounter(BaseCallback):
+    """Counts finished LM calls and reports each one."""
+
+    def __init__(self, on_event: Event):
+        self.on_event, self.calls, self._lock = on_event, 0, threading.Lock()
+
+    def on_lm_end(self, call_id, outputs, exception=None):
+        with self._lock:
+            self.calls += 1
+        self.on_event("lm_call", calls=self.calls)
+
+
+def _share(stage: str, items: list, check: Callable[[Any], bool], threads: int, on_event: Event) -> float:
+    """The share of items that pass check, run on threads that inherit the DSPy context."""
+    on_event("stage", stage=stage, total=len(items))
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        futures = [pool.submit(contextvars.copy_context().run, check, item) for item in items]
+        passed = 0
+        for future in as_completed(futures):
+            passed += bool(future.result())
+            on_event("step", stage=stage)
+    return round(passed / len(items), 4)
+
+
+def _latest(store: Store) -> dict | None:
+    try:
+        return get_program(store)
+    except NotFoundError:
+        return None
+
+
+def _datasets(store: Store, options: CompileOptions, parent: dict | None):
+    reviewed = reviewed_samples(store, options.run_id)
+    scope = f" of run {options.run_id}" if options.run_id else ""
+    if not reviewed:
+        raise OptimizeError(f"{store.path} holds no reviewed sample{scope}: review samples first")
+    train, heldout = split(reviewed, options.heldout, trained=frozenset(parent["train_sample_ids"] if parent else ()))
+    if not train or not heldout:
+        raise OptimizeError(f"{len(reviewed)} reviewed samples{scope} split into {len(train)} for training and "
+                            f"{len(heldout)} held out: review more samples or change --heldout")
+    phrase_train = phrase_examples(train, accepted_only=True)
+    phrase_heldout = [r for r in heldout if r.phrase_inputs]
+    if not phrase_train or not phrase_heldout:
+        raise OptimizeError(f"the realizer's PhraseQuestion step phrased {len(phrase_train)} human-accepted training "
+                            f"samples and {len(phrase_heldout)} held-out samples{scope}; both must be at least 1")
+    return train, heldout, phrase_train, phrase_heldout
+
+
+def check_compile(store: Store, options: CompileOptions) -> None:
+    """Raise OptimizeError unless the options are valid and the store holds enough reviewed samples to compile."""
+    options.check()
+    _datasets(store, options, _latest(store))
+
+
+def compile_program(store: Store, lm: dspy.BaseLM, options: CompileOptions = CompileOptions(), *,
+                    on_event: Event = _noop) -> dict[str, Any]:
+    """Compile and store a new program version, the child of the latest one, whose state (or the uncompiled
+    program) is the baseline of the 'before' figures; samples the parent trained on are never held out.
+    Returns the stored row without its state."""
+    options.check()
+    started = time.perf_counter()
+    latest = _latest(store)
+    train, heldout, phrase_train, phrase_heldout = _datasets(store, options, latest)
+    parent = latest["state"] if latest else None
+    counter = _CallCounter(on_event)
+    share = partial(_share, threads=options.threads, on_event=on_event)
+    with dspy.context(lm=lm, adapter=dspy.JSONAdapter(), callbacks=[counter]):
+        judge_before = share("judge agreement before", heldout, partial(agrees, load_part(Judge(), parent, "judge")))
+        on_event("stage", stage=f"aligning the judge ({options.optimizer})", total=None)
+        judge = optimize(options.optimizer, Judge(), judge_examples(train), agreement_metric, options.budget)
+        judge_after = share("judge agreement after", heldout, partial(agrees, judge))
+        acceptance_before = share("predicted acceptance before", phrase_heldout,
+                                  partial(accepted, load_part(Phraser(), parent, "realizer"), judge))
+        on_event("stage", stage=f"compiling the realizer ({options.optimizer})", total=None)
+        phraser = optimize(options.optimizer, Phraser(), phrase_train, acceptance_metric(judge, train), options.budget)
+        acceptance_after = share("predicted acceptance after", phrase_heldout, partial(accepted, phraser, judge))
+    metrics = {
+        "judge_agreement_before": judge_before, "judge_agreement_after": judge_after,
+        "predicted_acceptance_before": acceptance_before, "predicted_acceptance_after": acceptance_after,
+        "n_train": len(train), "n_heldout": len(heldout), "n_realizer_train": len(phrase_train),
+        "n_realizer_heldout": len(phrase_heldout), "heldout_fraction": options.heldout, "run_id": options.run_id,
+        "max_demos": options.budget.max_demos, "trials": options.budget.trials, "lm_calls": counter.calls,
+        "wall_s": round(time.perf_counter() - started, 2), "heldout_sample_ids": [r.sample_id for r in heldout],
+    }
+    row = save_program(store, state=program_state(phraser, judge, inspector_state(judge, train)),
+                       optimizer=options.optimizer, train_sample_ids=[r.sample_id for r in train], metrics=metrics)
+    return {k: v for k, v in row.items() if k != "state"}

@@ -1,0 +1,121 @@
+"""Human-reviewed samples from the store as dspy.Examples, with a deterministic train/held-out split."""
+
+import hashlib
+import json
+from dataclasses import dataclass, replace
+from itertools import zip_longest
+
+import dspy
+
+from benchagent.program.build import stored_item
+from benchagent.program.executor.item import Item
+from benchagent.program.planner.grounding import subtask_brief
+from benchagent.signatures import SubtaskDraft
+from benchagent.store.db import Store
+
+PHRASE_STEP = "Predict(PhraseQuestion)"
+INSPECT_STEP = "Predict(InspectSample)"
+PHRASE_INPUTS = ("subtask", "goal", "context")
+
+_LATEST_REVIEWS = """
+SELECT s.*, r.decision, r.reason AS review_reason, u.requirement, t.key, t.name, t.description, t.capability,
+       t.modalities AS subtask_modalities, t.answer_type, t.rationale
+FROM (SELECT *, row_number() OVER (PARTITION BY sample_id ORDER BY created_at DESC, rowid DESC) AS n FROM reviews) r
+JOIN samples s ON s.id = r.sample_id JOIN subtasks t ON t.id = s.subtask_id JOIN runs u ON u.id = s.run_id
+WHERE r.n = 1 AND (? IS NULL OR s.run_id = ?) ORDER BY s.id
+"""
+
+
+@dataclass(frozen=True)
+class Reviewed:
+    """A sample with its latest human decision, rebuilt as the agents saw it."""
+
+    sample_id: str
+    decision: str                      # accept | reject
+    reason: str
+    requirement: str                   # the run's requirement and the subtask, as the judge reads them
+    subtask: str                       # the subtask brief the realizer and the inspector were given
+    answer_type: str
+    needs_image: bool
+    item: Item
+    phrase_inputs: dict | None         # subtask, goal, context of the PhraseQuestion step; None if none phrased it
+
+    def with_question(self, question: str) -> Item:
+        return replace(self.item, question=question.strip())
+
+
+def item_text(item: Item) -> str:
+    """The item as JSON, exactly as the inspector reads it."""
+    return json.dumps(item.for_checker(), ensure_ascii=False)
+
+
+def is_heldout(sample_id: str, fraction: float) -> bool:
+    """A fixed verdict per sample id: the same sample is held out in every compile with the same fraction."""
+    return int(hashlib.sha256(sample_id.encode()).hexdigest()[:8], 16) < fraction * 0x1_0000_0000
+
+
+def split(reviewed: list[Reviewed], fraction: float, *, trained: frozenset[str] = frozenset()
+          ) -> tuple[list[Reviewed], list[Reviewed]]:
+    """(train, held-out) by sample id hash; samples in trained (an earlier program's training set) are never held
+    out, so that program's figures stay honest."""
+    out = [r.sample_id not in trained and is_heldout(r.sample_id, fraction) for r in reviewed]
+    return [r for r, o in zip(reviewed, out) if not o], [r for r, o in zip(reviewed, out) if o]
+
+
+def _last_steps(store: Store, name: str, sample_ids: list[str]) -> dict[str, dict]:
+    """The inputs of the last successful step called name of each sample."""
+    marks = ", ".join("?" for _ in sample_ids)
+    rows = store.query(f"SELECT sample_id, inputs FROM steps WHERE name = ? AND status = 'ok' "
+                       f"AND sample_id IN ({marks}) ORDER BY started_at, rowid", (name, *sample_ids))
+    return {row["sample_id"]: json.loads(row["inputs"] or "{}") for row in rows}
+
+
+def _facts(inspected: dict | None, brief: str | None) -> str:
+    """What the image shows, from the inspector's view of the item, else from the tool brief's facts."""
+    if inspected and "image_shows" in (shown := json.loads(inspected.get("item") or "{}")):
+        return shown["image_shows"]
+    return ", ".join(json.loads(brief)["core_facts"]) if brief else ""
+
+
+def reviewed_samples(store: Store, run_id: str | None = None) -> list[Reviewed]:
+    """Every reviewed sample (of one run, or all), with its latest review, ordered by sample id."""
+    rows = store.query(_LATEST_REVIEWS, (run_id, run_id))
+    ids = [row["id"] for row in rows]
+    if not ids:
+        return []
+    images: dict[str, dict[str, bytes]] = {}
+    marks = ", ".join("?" for _ in ids)
+    for asset in store.query(f"SELECT sample_id, name, content FROM assets WHERE sample_id IN ({marks})", ids):
+        images.setdefault(asset["sample_id"], {})[asset["name"]] = asset["content"]
+    phrased, inspected = _last_steps(store, PHRASE_STEP, ids), _last_steps(store, INSPECT_STEP, ids)
+    out = []
+    for row in rows:
+        draft = SubtaskDraft(key=row["key"], name=row["name"], description=row["description"],
+                             capability=row["capability"] or "", modalities=json.loads(row["subtask_modalities"]),
+                             answer_type=row["answer_type"], rationale=row["rationale"] or "")
+        item = replace(stored_item(row, images.get(row["id"], {})),
+                       facts=_facts(inspected.get(row["id"]), row["brief"]))
+        inputs = phrased.get(row["id"])
+        out.append(Reviewed(
+            sample_id=row["id"], decision=row["decision"], reason=row["review_reason"] or "",
+            requirement=f"{row['requirement']} (subtask: {draft.name}: {draft.description})",
+            subtask=subtask_brief(draft), answer_type=draft.answer_type,
+            needs_image="image" in draft.modalities or bool(item.images), item=item,
+            phrase_inputs={k: inputs[k] for k in PHRASE_INPUTS} if inputs else None,
+        ))
+    return out
+
+
+def judge_examples(reviewed: list[Reviewed]) -> list[dspy.Example]:
+    """requirement + item → the human decision and reason; accepts and rejects alternate, so the first demos an
+    optimizer takes show both decisions."""
+    by_decision = [[r for r in reviewed if r.decision == d] for d in ("accept", "reject")]
+    alternating = [r for pair in zip_longest(*by_decision) for r in pair if r is not None]
+    return [dspy.Example(requirement=r.requirement, item=item_text(r.item), decision=r.decision, reason=r.reason,
+                         sample_id=r.sample_id).with_inputs("requirement", "item") for r in alternating]
+
+
+def phrase_examples(reviewed: list[Reviewed], *, accepted_only: bool) -> list[dspy.Example]:
+    """subtask + goal + context → the sample's final question, for samples a PhraseQuestion step phrased."""
+    return [dspy.Example(**r.phrase_inputs, question=r.item.question, sample_id=r.sample_id).with_inputs(*PHRASE_INPUTS)
+            for r in reviewed if r.phrase_inputs and (r.decision == "accept" or not accepted_only)]

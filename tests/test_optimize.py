@@ -1,0 +1,302 @@
+"""Compiling the judge and the realizer against reviewed samples, with a scripted LM that reads its whole prompt.
+
+Stand-in for the human reviewer (the product path is a human): a sample is accepted when its question names the
+title of its chart (the record's "title"), rejected otherwise with reason "subtask_alignment: ...".
+
+The scripted LM makes the effect of demos measurable. Its realizer names the chart's title always ("title"), never
+("generic"), or only when its prompt carries demos ("demos"); its judge applies the reviewer's rule when its prompt
+carries demos and accepts everything otherwise. Two builds make the reviewed set (one "title", all accepted; one
+"generic", all rejected); compiles and later builds run on "demos".
+"""
+
+import itertools
+import json
+import re
+import sqlite3
+
+import dspy
+import pytest
+import typer
+from dspy.clients.engines.dummy_engine import AsyncDummyEngine, DummyEngine
+from dspy.lm15 import Message, Response, TextPart, Usage
+from scripted_lm import ScriptedLM, chart_answers
+from typer.testing import CliRunner
+
+import benchagent.lm
+import benchagent.program.build as build_module
+from benchagent import cli_optimize
+from benchagent.optimize.compile import CompileOptions, compile_program
+from benchagent.optimize.datasets import judge_examples, phrase_examples, reviewed_samples, split
+from benchagent.optimize.errors import OptimizeError
+from benchagent.optimize.judge import Judge
+from benchagent.optimize.optimizers import Budget
+from benchagent.optimize.phrase import Phraser
+from benchagent.optimize.versions import load_program
+from benchagent.program.compiled import apply_program
+from benchagent.program.build import Build, BuildRequest
+from benchagent.store import open_store
+from benchagent.store.db import new_id, now
+from benchagent.store.programs import get_program, state_hash
+
+REQUIREMENT = "Build a benchmark that tests whether a model can read values off bar charts"
+GENERIC = "Which value does the chart show for the category named in the options?"
+
+
+class _ReplyEngine(DummyEngine):
+    def _complete_messages(self, messages):
+        text = self.owner._format_answer_fields(self.owner.reply(messages))
+        return Response(id=None, model="dummy", message=Message.assistant([TextPart(text)]), finish_reason="stop",
+                        usage=Usage(input_tokens=0, output_tokens=0, total_tokens=0))
+
+
+class PromptLM(ScriptedLM):
+    """A scripted LM whose reply is computed from the whole prompt by reply(messages) -> output fields."""
+
+    def __init__(self, reply):
+        super().__init__({}, adapter=dspy.JSONAdapter())
+        self.reply = reply
+        self._engine_spec = _ReplyEngine(self)
+        self._async_engine_spec = AsyncDummyEngine(self._engine_spec)
+
+    def copy(self, **kwargs):
+        copied = super().copy(**kwargs)
+        copied._engine_spec = _ReplyEngine(copied)
+        copied._async_engine_spec = AsyncDummyEngine(copied._engine_spec)
+        return copied
+
+
+def section(text: str, name: str) -> str:
+    return re.search(rf"\[\[ ## {name} ## \]\]\n(.*?)(?:\n\n\[\[ ## |\n\nRespond with|$)", text, re.S).group(1)
+
+
+def chart_reply(mode: str):
+    """Replies for a bar chart build and for the optimizers' own predictors; mode: title | generic | demos."""
+    answers = chart_answers(
+        proposed_instruction={"proposed_instruction": "Write one clear question."},
+        discussion={"discussion": "name the chart", "module_advice": {"phrase_question": "Name the chart."}},
+    )
+
+    def reply(messages):
+        last, demos = messages[-1]["content"], len(messages) > 2
+        if "fields: `question`" in last:
+            title = re.search(r"titled '(.*)'", section(last, "context")).group(1)
+            named = mode == "title" or (mode == "demos" and demos)
+            goal = section(last, "goal").split(";")[0]
+            return {"question": f"In the chart '{title}', what is {goal}?" if named else GENERIC}
+        if "fields: `decision`" in last:
+            item = json.loads(section(last, "item"))
+            title = re.match(r"chart '(.*)': ", item["image_shows"]).group(1)
+            ok = not demos or title in item["question"]
+            return {"decision": "accept" if ok else "reject", "reason": "names the chart" if ok else "no chart named"}
+        return next((v for k, v in answers.items() if f"fields: `{k}`" in last),
+                    {"new_instruction": "Name the chart in the question."})  # GEPA's reflection prompt
+
+    return reply
+
+
+def review_by_rule(store) -> None:
+    """The stand-in reviewer: accept when the question names the chart's title."""
+    for row in store.query("SELECT id, question, record FROM samples"):
+        named = json.loads(row["record"])["title"] in row["question"]
+        store.insert("reviews", {"id": new_id("rev"), "sample_id": row["id"], "reviewer": "rule:title-named",
+                                 "decision": "accept" if named else "reject",
+                                 "reason": None if named else "subtask_alignment: the question does not name the chart",
+                                 "created_at": now()})
+
+
+def copy_db(path, tmp_path):
+    """A copy of the database, write-ahead log included (the source may be open)."""
+    target = tmp_path / "copy.db"
+    with sqlite3.connect(path) as source, sqlite3.connect(target) as copy:
+        source.backup(copy)
+    return target
+
+
+@pytest.fixture(scope="module")
+def reviewed_db(tmp_path_factory):
+    """Two builds of 6 samples with every sample reviewed; sample ids are fixed, so the held-out split is too."""
+    path = tmp_path_factory.mktemp("optimize") / "reviewed.db"
+    counter = itertools.count()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(build_module, "new_id", lambda prefix: f"{prefix}_{next(counter):012d}")
+        store = open_store(path)
+        runs = [Build(store, PromptLM(chart_reply(mode)), BuildRequest(REQUIREMENT, 6, "scripted", seed=seed,
+                                                                       concurrency=1)).run()
+                for mode, seed in (("title", 0), ("generic", 1))]
+    review_by_rule(store)
+    store.close()
+    return path, runs
+
+
+@pytest.fixture(scope="module")
+def compiled(reviewed_db, tmp_path_factory):
+    path = copy_db(reviewed_db[0], tmp_path_factory.mktemp("compiled"))
+    store = open_store(path)
+    row = compile_program(store, PromptLM(chart_reply("demos")), CompileOptions())
+    yield store, row
+    store.close()
+
+
+def test_datasets_label_by_the_latest_human_review(reviewed_db, tmp_path):
+    store = open_store(copy_db(reviewed_db[0], tmp_path))
+    reviewed = reviewed_samples(store)
+    assert len(reviewed) == 12 and {r.decision for r in reviewed} == {"accept", "reject"}
+    first = reviewed[0]
+    store.insert("reviews", {"id": new_id("rev"), "sample_id": first.sample_id, "reviewer": "second look",
+                             "decision": "reject", "reason": "ambiguity", "created_at": now()})
+    again = {r.sample_id: r for r in reviewed_samples(store)}
+    assert again[first.sample_id].decision == "reject" and again[first.sample_id].reason == "ambiguity"
+    examples = judge_examples(reviewed)
+    assert [e.decision for e in examples[:4]] == ["accept", "reject", "accept", "reject"]
+    assert json.loads(examples[0].item)["image_shows"].startswith("chart '")
+    phrase = phrase_examples(reviewed, accepted_only=True)
+    assert len(phrase) == 6 and all(e.question.startswith("In the chart") for e in phrase)
+    steps = {row["sample_id"]: json.loads(row["inputs"]) for row in store.query(
+        "SELECT sample_id, inputs FROM steps WHERE name = 'Predict(PhraseQuestion)'")}
+    for example in phrase:
+        step = steps[example.sample_id]
+        assert (example.subtask, example.goal, example.context) == (step["subtask"], step["goal"], step["context"])
+    assert {r.sample_id for r in reviewed_samples(store, reviewed_db[1][0])} == {e.sample_id for e in phrase}
+
+
+def test_split_is_fixed_by_sample_id(reviewed_db):
+    store = open_store(reviewed_db[0], readonly=True)
+    reviewed = reviewed_samples(store)
+    train, heldout = split(reviewed, 0.3)
+    assert split(list(reversed(reviewed)), 0.3)[1] == list(reversed(heldout))
+    assert {r.sample_id for r in train}.isdisjoint(r.sample_id for r in heldout)
+    assert len(train) + len(heldout) == 12 and 0 < len(heldout) < 12
+    assert {r.sample_id for r in split(reviewed, 0.5)[1]} >= {r.sample_id for r in heldout}
+
+
+def test_compile_raises_heldout_acceptance_and_judge_agreement(compiled):
+    store, row = compiled
+    m = row["metrics"]
+    assert m["predicted_acceptance_before"] == 0.0 and m["predicted_acceptance_after"] == 1.0
+    assert m["judge_agreement_before"] < m["judge_agreement_after"] == 1.0
+    assert m["n_train"] + m["n_heldout"] == 12 and m["n_realizer_heldout"] == m["n_heldout"]
+    assert row["parent_id"] is None and row["optimizer"] == "bootstrap"
+    assert get_program(store, row["id"])["metrics"] == m
+
+
+def test_heldout_samples_never_train(compiled):
+    store, row = compiled
+    heldout = set(row["metrics"]["heldout_sample_ids"])
+    train = set(row["train_sample_ids"])
+    assert heldout and train and heldout.isdisjoint(train)
+    reviewed = {r.sample_id: r for r in reviewed_samples(store)}
+    state = load_program(store)[1]
+    phrase_demos = state["realizer"]["phrase_question"]["demos"]
+    judge_demos = state["judge"]["judge"]["demos"]
+    assert phrase_demos and judge_demos
+    train_goals = {reviewed[i].phrase_inputs["goal"] for i in train}
+    assert all(d["goal"] in train_goals for d in phrase_demos)
+    train_items = {e.item for e in judge_examples([reviewed[i] for i in train])}
+    assert all(d["item"] in train_items for d in judge_demos)
+    assert {d["sample_id"] for d in state["verifier"]["inspect"]["demos"]} <= train
+
+
+def test_state_round_trips_through_the_programs_table(compiled):
+    store, row = compiled
+    program_id, state = load_program(store, "latest")
+    assert program_id == row["id"] and state_hash(state) == row["hash"]
+    phraser, judge = Phraser(), Judge()
+    phraser.load_state(state["realizer"])
+    judge.load_state(state["judge"])
+    assert phraser.dump_state() == state["realizer"] and judge.dump_state() == state["judge"]
+    assert len(phraser.phrase_question.demos) == 4
+
+
+def test_a_build_with_the_program_shows_its_demos_in_the_prompts(compiled, tmp_path):
+    store = open_store(copy_db(compiled[0].path, tmp_path))
+    program_id, state = load_program(store)
+    lm = PromptLM(chart_reply("demos"))
+    build = Build(store, lm, BuildRequest(REQUIREMENT, 2, "scripted", seed=5, concurrency=1))
+    apply_program(state, build.realizer, build.verifier)
+    run_id = build.run()
+    demo_question = state["realizer"]["phrase_question"]["demos"][0]["question"]
+    phrase_prompts = [h["messages"] for h in lm.history if "fields: `question`" in h["messages"][-1]["content"]]
+    inspect_prompts = [h["messages"] for h in lm.history if "fields: `issues`" in h["messages"][-1]["content"]]
+    assert phrase_prompts and all(demo_question in json.dumps(m) for m in phrase_prompts)
+    assert inspect_prompts and all("does not name the chart" in json.dumps(m) for m in inspect_prompts)
+    for row in store.query("SELECT question, record, status FROM samples WHERE run_id = ?", (run_id,)):
+        assert json.loads(row["record"])["title"] in row["question"] and row["status"] == "ok"
+
+
+def test_a_second_compile_is_the_child_and_measures_against_its_parent(compiled, tmp_path):
+    store = open_store(copy_db(compiled[0].path, tmp_path))
+    first = compiled[1]
+    options = CompileOptions(budget=Budget(max_demos=2), heldout=0.6)  # a larger share is held out this time...
+    row = compile_program(store, PromptLM(chart_reply("demos")), options)
+    assert row["parent_id"] == first["id"]
+    heldout = set(row["metrics"]["heldout_sample_ids"])  # ...but never a sample the parent trained on
+    assert heldout and heldout.isdisjoint(first["train_sample_ids"]) and heldout.isdisjoint(row["train_sample_ids"])
+    assert row["metrics"]["predicted_acceptance_before"] == 1.0  # the parent's realizer already names the chart
+    assert row["metrics"]["judge_agreement_before"] == 1.0
+    assert len(load_program(store)[1]["realizer"]["phrase_question"]["demos"]) == 2
+
+
+@pytest.mark.parametrize("optimizer, trials", [("mipro", 4), ("gepa", 1), ("simba", 1)])
+def test_other_optimizers_compile_and_store_a_version(optimizer, trials, reviewed_db, tmp_path):
+    store = open_store(copy_db(reviewed_db[0], tmp_path))
+    options = CompileOptions(optimizer=optimizer, budget=Budget(max_demos=2, trials=trials))
+    row = compile_program(store, PromptLM(chart_reply("demos")), options)
+    m = row["metrics"]
+    assert row["optimizer"] == optimizer and set(m["heldout_sample_ids"]).isdisjoint(row["train_sample_ids"])
+    assert get_program(store)["hash"] == row["hash"]
+    if optimizer == "mipro":  # it tries demo sets; gepa rewrites instructions only, which this scripted LM ignores
+        assert (m["predicted_acceptance_before"], m["predicted_acceptance_after"]) == (0.0, 1.0)
+
+
+def test_compile_refuses_what_it_cannot_compile(reviewed_db, tmp_path):
+    store = open_store(tmp_path / "empty.db")
+    with pytest.raises(OptimizeError, match="no reviewed sample"):
+        compile_program(store, PromptLM(chart_reply("demos")))
+    store = open_store(copy_db(reviewed_db[0], tmp_path))
+    with pytest.raises(OptimizeError, match="unknown optimizer 'adam'"):
+        compile_program(store, PromptLM(chart_reply("demos")), CompileOptions(optimizer="adam"))
+    with pytest.raises(OptimizeError, match="PhraseQuestion"):  # the generic run: nothing accepted to learn from
+        compile_program(store, PromptLM(chart_reply("demos")), CompileOptions(run_id=reviewed_db[1][1]))
+    assert store.query("SELECT id FROM programs") == []
+
+
+def cli_app() -> typer.Typer:
+    application = typer.Typer()
+    application.command()(cli_optimize.compile)
+    application.command()(cli_optimize.programs)
+    return application
+
+
+def test_compile_command_prints_and_stores_the_figures(reviewed_db, tmp_path, monkeypatch):
+    db = copy_db(reviewed_db[0], tmp_path)
+    monkeypatch.setattr(benchagent.lm, "make_lm", lambda model, api_base=None: PromptLM(chart_reply("demos")))
+    result = CliRunner().invoke(cli_app(), ["compile", "--db", str(db), "--max-demos", "3"])
+    assert result.exit_code == 0, result.output
+    store = open_store(db)
+    program = get_program(store)
+    assert program["id"] in result.stdout
+    judge_line = next(line for line in result.stdout.splitlines() if "judge agreement" in line)
+    acceptance_line = next(line for line in result.stdout.splitlines() if "predicted acceptance" in line)
+    assert "100%" in judge_line and re.search(r"0%\s.*100%", acceptance_line)
+    assert len(program["state"]["realizer"]["phrase_question"]["demos"]) == 3
+
+
+@pytest.mark.parametrize("args, fragment", [
+    (["--optimizer", "adam"], "unknown optimizer"),
+    (["--heldout", "1.5"], "--heldout must be between 0 and 1"),
+    (["--max-demos", "40"], "--max-demos must be between 0 and 16"),
+])
+def test_compile_command_refuses_bad_options_before_loading_a_model(args, fragment, reviewed_db, tmp_path, monkeypatch):
+    def no_model(*_, **__):
+        raise AssertionError("no model may be loaded")
+
+    monkeypatch.setattr(benchagent.lm, "make_lm", no_model)
+    result = CliRunner().invoke(cli_app(), ["compile", "--db", str(copy_db(reviewed_db[0], tmp_path)), *args])
+    assert result.exit_code == 1 and fragment in result.output
+
+
+def test_compile_command_refuses_a_store_without_reviews(tmp_path, monkeypatch):
+    monkeypatch.setattr(benchagent.lm, "make_lm", lambda *_, **__: pytest.fail("no model may be loaded"))
+    open_store(tmp_path / "fresh.db").close()
+    result = CliRunner().invoke(cli_app(), ["compile", "--db", str(tmp_path / "fresh.db")])
+    assert result.exit_code == 1 and "no reviewed sample" in result.output

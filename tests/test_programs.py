@@ -1,0 +1,78 @@
+"""Program versions in the store: save with hash and parent, get by id or latest, list; the `programs` command."""
+
+import json
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from benchagent import cli_optimize
+from benchagent.store import open_store
+from benchagent.store.errors import NotFoundError
+from benchagent.store.programs import get_program, list_programs, save_program, state_hash
+
+STATE = {"realizer": {"phrase_question": {"demos": [{"goal": "g", "question": "q"}], "traces": [], "train": []}},
+         "judge": {"judge": {"demos": []}}}
+
+
+def app() -> typer.Typer:
+    """The two commands registered the way cli.py registers them."""
+    application = typer.Typer()
+    application.command()(cli_optimize.compile)
+    application.command()(cli_optimize.programs)
+    return application
+
+
+def save(store, n: int, **metrics):
+    return save_program(store, state={**STATE, "n": n}, optimizer="bootstrap", train_sample_ids=[f"smp_{n}", "smp_a"],
+                        metrics={"judge_agreement_before": 0.5, "judge_agreement_after": 0.75, **metrics})
+
+
+def test_versions_chain_to_their_parents(tmp_path):
+    store = open_store(tmp_path / "p.db")
+    first, second, third = (save(store, n) for n in range(3))
+    assert first["parent_id"] is None
+    assert second["parent_id"] == first["id"] and third["parent_id"] == second["id"]
+    listed = list_programs(store)
+    assert [p["id"] for p in listed] == [first["id"], second["id"], third["id"]]
+    assert "state" not in listed[0] and listed[0]["n_train"] == 2
+    assert listed[2]["metrics"]["judge_agreement_after"] == 0.75
+
+
+def test_state_round_trips_with_its_hash(tmp_path):
+    store = open_store(tmp_path / "p.db")
+    row = save(store, 1)
+    latest, by_id = get_program(store, "latest"), get_program(store, row["id"])
+    assert latest == by_id and latest["state"] == {**STATE, "n": 1}
+    assert latest["hash"] == state_hash(latest["state"]) == row["hash"]
+    assert latest["train_sample_ids"] == ["smp_1", "smp_a"]
+    assert state_hash({"b": 1, "a": [1, 2]}) == state_hash({"a": [1, 2], "b": 1})
+
+
+def test_missing_programs_are_named(tmp_path):
+    store = open_store(tmp_path / "p.db")
+    with pytest.raises(NotFoundError, match="no compiled program yet"):
+        get_program(store, "latest")
+    save(store, 1)
+    with pytest.raises(NotFoundError, match="prg_nope"):
+        get_program(store, "prg_nope")
+
+
+def test_programs_command_lists_versions_with_parents(tmp_path):
+    db = tmp_path / "p.db"
+    store = open_store(db)
+    first, second = save(store, 1), save(store, 2, predicted_acceptance_before=0.25, predicted_acceptance_after=1.0)
+    store.close()
+    result = CliRunner().invoke(app(), ["programs", "--db", str(db)], terminal_width=200)
+    assert result.exit_code == 0, result.output
+    assert "2 program versions" in result.output
+    line = next(line for line in result.output.splitlines() if second["id"] in line)
+    assert first["id"] in line and "25% → 100%" in line and "50% → 75%" in line
+    listed = json.loads(CliRunner().invoke(app(), ["programs", "--db", str(db), "--json"]).stdout)
+    assert [(p["id"], p["parent_id"]) for p in listed] == [(first["id"], None), (second["id"], first["id"])]
+
+
+def test_programs_command_refuses_a_missing_database(tmp_path):
+    result = CliRunner().invoke(app(), ["programs", "--db", str(tmp_path / "none.db")])
+    assert result.exit_code == 1
+    assert "does not exist" in result.output and not (tmp_path / "none.db").exists()
