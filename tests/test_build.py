@@ -5,7 +5,7 @@ import json
 
 import pytest
 from PIL import Image
-from scripted_lm import chart_answers, scripted_lm
+from scripted_lm import FieldKey, chart_answers, scripted_lm
 
 from benchagent.program.build import Build, BuildRequest
 from benchagent.program.errors import PlanningError
@@ -161,3 +161,24 @@ def test_attempt_budget_ends_a_hopeless_subtask_with_reasons(tmp_path):
     (short,) = summary["shortfalls"]
     assert short["missing"] == 2 and short["attempts"] == 6 and short["reasons"] == {"leakage": 6}
     assert [d for k, d in events if k == "shortfall"][0]["reason"].startswith("6 attempts used")
+
+
+def test_ungroundable_subtask_goes_back_to_design_and_its_replacement_is_built(tmp_path):
+    answers = chart_answers()
+    span = dict(answers["subtasks"]["subtasks"][0], key="quote_span", name="Quote a span", answer_type="span")
+    lm = scripted_lm({**answers, "subtasks": {"subtasks": [span]}})
+    # the redesign prompt carries the grounding feedback; it gets the groundable proposal
+    replies = dict(lm.answers)
+    lm.answers.clear()
+    lm.answers[FieldKey("No source could ground these subtasks")] = answers["subtasks"]
+    lm.answers.update(replies)
+    store = open_store(tmp_path / "b.db")
+    events = []
+    run_id = Build(store, lm, BuildRequest(REQUIREMENT, 2, "scripted"),
+                   on_event=lambda kind, **data: events.append((kind, data))).run()
+    assert ("ungrounded", "quote_span") in [(k, d.get("subtask")) for k, d in events]
+    rows = {r["key"]: r["quota"] for r in store.query("SELECT key, quota FROM subtasks WHERE run_id = ?", (run_id,))}
+    assert rows == {"read_value": 2, "quote_span": 0}
+    document = json.loads(store.one("SELECT spec FROM specs WHERE run_id = ?", (run_id,))["spec"])
+    assert any(d.get("redesign") for d in document["design_decisions"])
+    assert run_summary(store, run_id)["totals"]["accepted"] == 2
