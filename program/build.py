@@ -42,6 +42,7 @@ Event = Callable[..., None]
 ACCEPTED = ("ok", "fixed")
 LM_FAILURE_LIMIT = 5
 REDESIGN_ROUNDS = 1
+RELEVANCE_GAP = 0.5   # a modality-filtered best match under half the unfiltered best's bm25 is too weak
 
 
 class BuildAborted(ProgramError):
@@ -229,7 +230,14 @@ class Build:
         grounded, ungrounded = [], []
         for draft in drafts:
             words = [*scope.keywords, draft.name, draft.capability]
-            cards = search_cards(self.store, words, [m for m in draft.modalities if m != "text"], limit=5, relative=0.5)
+            wanted = [m for m in draft.modalities if m != "text"]
+            cards = search_cards(self.store, words, wanted, limit=5, relative=0.5)
+            anywhere = search_cards(self.store, words, None, limit=5, relative=0.5) if wanted else cards
+            if anywhere and (not cards or cards[0]["bm25"] > RELEVANCE_GAP * anywhere[0]["bm25"]):
+                # the modality the design asked for only reaches weak matches: follow the relevant source instead
+                draft = draft.model_copy(update={"modalities": [m for m in anywhere[0]["modalities"] if m != "audio"]})
+                cards = search_cards(self.store, words, [m for m in draft.modalities if m != "text"], limit=5,
+                                     relative=0.5)
             about = f"{draft.name}. {draft.description}"
             candidates = [(card, recipe_for(card, draft.answer_type)
                            or next(iter(template_plans(card, draft.answer_type, about=about)), None)) for card in cards]

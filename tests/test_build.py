@@ -182,3 +182,18 @@ def test_ungroundable_subtask_goes_back_to_design_and_its_replacement_is_built(t
     document = json.loads(store.one("SELECT spec FROM specs WHERE run_id = ?", (run_id,))["spec"])
     assert any(d.get("redesign") for d in document["design_decisions"])
     assert run_summary(store, run_id)["totals"]["accepted"] == 2
+
+
+def test_relevant_source_wins_over_a_modality_the_design_guessed(tmp_path):
+    answers = chart_answers(
+        scope={"scope": {"topic": "chemistry", "modalities": ["text"], "keywords": ["chemical elements", "atomic mass"]}},
+        judgments={"judgments": [{"source_id": "builtin_elements", "transformable": True, "alignment": 0.9,
+                                  "coverage": 0.9, "simplicity": 0.8, "risk": 0.1, "rationale": "elements"}]},
+        question={"question": "What is the atomic number of this element?"})
+    answers["subtasks"]["subtasks"][0].update(key="element_facts", name="Element facts", answer_type="number",
+                                              capability="chemical elements knowledge", modalities=["image"])
+    answers["quotas"] = {"quotas": [{"key": "element_facts", "importance": 1.0, "quota": 1}]}
+    store = open_store(tmp_path / "b.db")
+    spec = Build(store, scripted_lm(answers), BuildRequest("Test knowledge of the chemical elements", 1, "scripted")).plan_only()
+    (subtask,) = spec.subtasks
+    assert subtask.modalities == ["table", "text"] and [s.source_id for s in subtask.sources] == ["builtin_elements"]
