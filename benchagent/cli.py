@@ -61,11 +61,6 @@ def build(
         help="Use a compiled program version: 'latest' or its id (see `benchagent programs`).")] = None,
 ) -> None:
     """Plan and build a benchmark, showing progress, then print the run summary."""
-    if spec is None:
-        guarded(lambda: api.check_build_input(requirement or "", size, max_subtasks))
-    else:
-        guarded(lambda: api.checked_spec(spec))
-    guarded(lambda: api.check_concurrency(concurrency))
     _with_progress(db, lambda on_event: api.build(requirement, size=size, db=db, model=model, api_base=api_base,
                                                   seed=seed, max_subtasks=max_subtasks, concurrency=concurrency,
                                                   spec_path=spec, program=program, on_event=on_event))
@@ -86,7 +81,6 @@ def plan(
     from benchagent.progress import BuildProgress
     from benchagent.report import print_spec
 
-    guarded(lambda: api.check_build_input(requirement, size, max_subtasks))
     with BuildProgress(err) as progress:
         run_id, spec = guarded(lambda: api.plan(requirement, size=size, db=db, model=model, api_base=api_base, seed=seed,
                                                 max_subtasks=max_subtasks, out=out_path, on_event=progress.on_event))
@@ -106,7 +100,6 @@ def resume(
     concurrency: Annotated[Optional[int], typer.Option(help="Samples realized at once (default: the run's).")] = None,
 ) -> None:
     """Continue an interrupted build: accepted samples are kept, unfinished slots redone, quotas filled."""
-    guarded(lambda: api.check_concurrency(concurrency))
     _with_progress(db, lambda on_event: api.resume(run_id, db=db, model=model, api_base=api_base,
                                                    concurrency=concurrency, on_event=on_event))
 
