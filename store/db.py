@@ -170,4 +170,6 @@ def _migrate(conn: sqlite3.Connection, current: int) -> None:
         except sqlite3.DatabaseError:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
+            if conn.execute("PRAGMA user_version").fetchone()[0] >= number:
+                continue  # another process applied it while this one waited for the write lock
             raise

@@ -103,3 +103,12 @@ def test_nested_writes_join_the_outer_transaction(tmp_path):
     with store.transaction():
         upsert_cards(store, [card])
     assert [c["id"] for c in list_cards(store)] == ["z"]
+
+
+def test_migration_applied_meanwhile_by_another_process_is_skipped(tmp_path):
+    from benchagent.store.db import _migrate
+
+    store = open_store(tmp_path / "x.db")
+    _migrate(store.conn, 0)  # what a second process does when it read version 0 before the first one committed
+    assert store.one("PRAGMA user_version")["user_version"] == SCHEMA_VERSION
+    assert store.query("SELECT * FROM runs") == []
