@@ -49,17 +49,24 @@ def item_text(item: Item) -> str:
     return json.dumps(item.for_checker(), ensure_ascii=False)
 
 
-def is_heldout(sample_id: str, fraction: float) -> bool:
-    """A fixed verdict per sample id: the same sample is held out in every compile with the same fraction."""
-    return int(hashlib.sha256(sample_id.encode()).hexdigest()[:8], 16) < fraction * 0x1_0000_0000
+def _position(sample_id: str) -> float:
+    """A fixed place in [0, 1) per sample id."""
+    return int(hashlib.sha256(sample_id.encode()).hexdigest()[:8], 16) / 0x1_0000_0000
 
 
 def split(reviewed: list[Reviewed], fraction: float, *, trained: frozenset[str] = frozenset()
           ) -> tuple[list[Reviewed], list[Reviewed]]:
-    """(train, held-out) by sample id hash; samples in trained (an earlier program's training set) are never held
-    out, so that program's figures stay honest."""
-    out = [r.sample_id not in trained and is_heldout(r.sample_id, fraction) for r in reviewed]
-    return [r for r, o in zip(reviewed, out) if not o], [r for r, o in zip(reviewed, out) if o]
+    """(train, held-out): a sample is held out when its id's place is below fraction, so the same sample is held
+    out in every compile. Samples in trained (an earlier program's training set) are never held out, so that
+    program's figures stay honest. A small set that falls all on one side gives up its extreme sample to the
+    other side."""
+    eligible = [r for r in reviewed if r.sample_id not in trained]
+    out = {r.sample_id for r in eligible if _position(r.sample_id) < fraction}
+    if len(reviewed) >= 2 and eligible and not out:
+        out = {min(eligible, key=lambda r: _position(r.sample_id)).sample_id}
+    elif len(reviewed) >= 2 and len(out) == len(reviewed):
+        out.discard(max(reviewed, key=lambda r: _position(r.sample_id)).sample_id)
+    return [r for r in reviewed if r.sample_id not in out], [r for r in reviewed if r.sample_id in out]
 
 
 def _last_steps(store: Store, name: str, sample_ids: list[str]) -> dict[str, dict]:

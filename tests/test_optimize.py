@@ -169,6 +169,19 @@ def test_split_is_fixed_by_sample_id(reviewed_db):
     assert {r.sample_id for r in split(reviewed, 0.5)[1]} >= {r.sample_id for r in heldout}
 
 
+def test_split_of_a_small_set_has_both_sides(reviewed_db):
+    store = open_store(reviewed_db[0], readonly=True)
+    reviewed = reviewed_samples(store)
+    for pair in itertools.combinations(reviewed, 2):
+        for fraction in (0.01, 0.3, 0.99):
+            train, heldout = split(list(pair), fraction)
+            assert len(train) == len(heldout) == 1
+            assert split(list(reversed(pair)), fraction)[1] == heldout
+    train, heldout = split(reviewed[:2], 0.99, trained=frozenset({reviewed[0].sample_id}))
+    assert [r.sample_id for r in train] == [reviewed[0].sample_id]
+    assert len(split(reviewed[:1], 0.5)[1]) + len(split(reviewed[:1], 0.5)[0]) == 1
+
+
 def test_compile_raises_heldout_acceptance_and_judge_agreement(compiled):
     store, row = compiled
     m = row["metrics"]

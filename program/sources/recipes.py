@@ -27,7 +27,7 @@ def _chart_plan(source_id: str, answer_type: str) -> TransformPlan:
     target_outputs = ["interim.goal", "interim.context", "interim.facts"]
     answer_ref = "interim.answer:answer" if answer_type == "choice" else "final.output.answer:answer"
     steps = [
-        PlanStep(kind="PURE", tool=_TARGET[answer_type], inputs=[*data, "slot.seed"],
+        PlanStep(kind="PURE", tool=_TARGET[answer_type], inputs=[*data, "slot.seed", *_AXIS[source_id]],
                  outputs=[*target_outputs, answer_ref], instruction="choose what to ask and compute the exact answer"),
         PlanStep(kind="PURE", tool=chart_tool, inputs=["original.title", labels, "original.values", *_AXIS[source_id]],
                  outputs=["final.input.image:image"], instruction="draw the chart from the record's data"),

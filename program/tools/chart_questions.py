@@ -13,6 +13,7 @@ class ChartTargetArgs(ToolInput):
     categories: list[str] = Field(min_length=2)
     values: list[int] = Field(min_length=2)
     seed: int
+    y_label: str = Field("", description="what the values measure, as the y axis says")
 
     @model_validator(mode="after")
     def _aligned(self):
@@ -27,7 +28,8 @@ def _target(args: ChartTargetArgs, answer_kind: str) -> Target:
     rng = random.Random(args.seed)
     data = dict(zip(args.categories, args.values))
     chart = f"the chart '{args.title}'"
-    common = {"context": f"an image of a chart titled '{args.title}'", "label_pool": list(data),
+    measure = f"; its y axis shows {args.y_label}" if args.y_label else ""
+    common = {"context": f"an image of a chart titled '{args.title}'{measure}", "label_pool": list(data),
               "facts": f"chart '{args.title}': " + ", ".join(f"{c} = {v}" for c, v in data.items())}
     if answer_kind == "label":
         kinds = [k for k in ("largest", "smallest") if unique_extreme(data, k == "largest") is not None]

@@ -1,0 +1,52 @@
+"""The stand-in reviewer's rule (scripts/standin_review.py), and its CSV going through `review import`."""
+
+import importlib.util
+import json
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+SCRIPT = Path(__file__).parent.parent / "scripts" / "standin_review.py"
+spec = importlib.util.spec_from_file_location("standin_review", SCRIPT)
+standin = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(standin)
+
+CONES = {"title": "Ice cream cones sold by flavour in Marlow", "y_label": "Cones sold", "unit": "cones"}
+RAIN = {"title": "Rainfall per month in Elmstead", "y_label": "Rainfall (mm)", "unit": "mm"}
+
+
+def test_a_question_naming_the_measure_is_accepted():
+    assert standin.decide("Which flavour sold the fewest cones?", CONES) == ("accept", "")
+    assert standin.decide("In which month was the rainfall highest in Elmstead?", RAIN) == ("accept", "")
+    assert standin.decide("How many millimetres, in mm, fell in May?", RAIN)[0] == "accept"
+
+
+def test_the_quoted_title_does_not_count_and_generic_wording_is_rejected():
+    decision, reason = standin.decide(
+        "What is the category with the smallest value in the bar chart titled 'Ice cream cones sold by flavour in "
+        "Marlow'?", CONES)
+    assert decision == "reject" and reason.startswith("ambiguity:")
+    assert standin.decide('Which bar is highest in "Rainfall per month in Elmstead"?', RAIN)[0] == "reject"
+
+
+def test_records_without_an_axis_label_are_left_unreviewed():
+    assert standin.decide("Which element has atomic number 6?", {"name": "Carbon"}) is None
+
+
+def test_its_csv_imports_through_the_cli(sample_db, tmp_path):
+    db, ids = sample_db
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE samples SET record = ? WHERE id = ?",
+                     (json.dumps({"values": [60, 120, 90], "y_label": "Books", "unit": "books"}), ids["sample"]))
+    written = subprocess.run([sys.executable, str(SCRIPT), "--db", str(db)], capture_output=True, text=True,
+                             check=True).stdout
+    assert written.splitlines() == ["sample_id,decision,reason", f"{ids['sample']},reject,{standin.REJECTION}"]
+    csv_path = tmp_path / "reviews.csv"
+    csv_path.write_text(written)
+    imported = subprocess.run([sys.executable, "-m", "benchagent", "review", "import", str(csv_path), "--db", str(db),
+                               "--reviewer", "rule:names-the-measure"], capture_output=True, text=True)
+    assert imported.returncode == 0, imported.stderr
+    with sqlite3.connect(db) as conn:
+        stored = conn.execute("SELECT sample_id, decision, reason, reviewer FROM reviews").fetchall()
+    assert stored == [(ids["sample"], "reject", standin.REJECTION, "rule:names-the-measure")]
