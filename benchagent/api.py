@@ -6,7 +6,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from benchagent.errors import InputError
-from benchagent.settings import MAX_CONCURRENCY, MAX_SIZE, MAX_SUBTASKS
+from benchagent.settings import DEFAULT_SIZE, MAX_CONCURRENCY, MAX_SIZE, MAX_SUBTASKS
 from benchagent.store import open_store
 from benchagent.store.lineage import sample_lineage
 from benchagent.store.reports import latest_run_id, run_summary
@@ -46,15 +46,22 @@ def _build(db, model, api_base, request_fields: dict, *, spec=None, plan_only: b
 
 
 def build(requirement: str | None = None, *, size: int | None = None, db: str | Path, model: str | None = None,
-          api_base: str | None = None, seed: int = 0, max_subtasks: int = 3, concurrency: int = 2,
+          api_base: str | None = None, seed: int | None = None, max_subtasks: int = 3, concurrency: int = 2,
           spec_path: str | Path | None = None, program: str | None = None, on_event=None) -> dict[str, Any]:
-    """Plan and execute one build into db, or execute an edited spec file without planning; returns the summary."""
+    """Plan and execute one build into db, or execute an edited spec file without planning; returns the summary.
+    With a spec, size (its quotas apportioned anew) and seed override the spec's when given."""
+    from benchagent.program.planner.allocation import rescaled
+
     check_concurrency(concurrency)
     spec = None
     if spec_path is not None:
         spec = checked_spec(spec_path)
-        requirement, size, seed = spec.requirement, spec.size, spec.seed
-    requirement = check_build_input(requirement or "", size or 0, max_subtasks)
+        requirement = spec.requirement
+        size, seed = spec.size if size is None else size, spec.seed if seed is None else seed
+    size, seed = DEFAULT_SIZE if size is None else size, 0 if seed is None else seed
+    requirement = check_build_input(requirement or "", size, max_subtasks)
+    if spec is not None:
+        spec = (rescaled(spec, size) if size != spec.size else spec).model_copy(update={"seed": seed})
     fields = dict(requirement=requirement, size=size, seed=seed, max_subtasks=max_subtasks, concurrency=concurrency,
                   program=program)
     return _build(db, model, api_base, fields, spec=spec, on_event=on_event)

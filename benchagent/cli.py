@@ -49,14 +49,19 @@ def guarded(fn):
 def build(
     db: DbOption,
     requirement: Annotated[Optional[str], typer.Argument(help="What the benchmark should test, in one sentence.")] = None,
-    size: Annotated[int, typer.Option(help="Number of accepted samples to deliver.")] = 10,
+    size: Annotated[Optional[int], typer.Option(
+        help="Number of accepted samples to deliver [default: 10; with --spec, the spec's, whose quotas are "
+             "apportioned anew when --size is given].", show_default=False)] = None,
     model: ModelOption = None,
     api_base: Annotated[Optional[str], typer.Option(help="Base URL of an OpenAI-compatible server.")] = None,
-    seed: Annotated[int, typer.Option(help="Seed for record selection and option order.")] = 0,
+    seed: Annotated[Optional[int], typer.Option(
+        help="Seed for record selection and option order [default: 0; with --spec, the spec's].",
+        show_default=False)] = None,
     max_subtasks: Annotated[int, typer.Option(help="Most subtasks the design agent may propose (1-8).")] = 3,
     concurrency: Annotated[int, typer.Option(help="Samples realized at once against the model.")] = 2,
     spec: Annotated[Optional[Path], typer.Option(
-        help="Build this spec YAML (from `benchagent plan`, maybe edited) without planning again.")] = None,
+        help="Build this spec YAML (from `benchagent plan`, maybe edited) without planning again; --size and "
+             "--seed override its own.")] = None,
     program: Annotated[Optional[str], typer.Option(
         help="Use a compiled program version: 'latest' or its id (see `benchagent programs`).")] = None,
 ) -> None:

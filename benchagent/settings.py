@@ -3,6 +3,7 @@
 import os
 from pathlib import Path
 
+DEFAULT_SIZE = 10
 MAX_SIZE = 100_000
 MAX_SUBTASKS = 8
 MAX_CONCURRENCY = 64

@@ -88,3 +88,31 @@ def test_bad_spec_files_are_refused_clearly(planned, edit, message):
 def test_missing_spec_file_is_refused(tmp_path):
     with pytest.raises(InputError, match="cannot read spec"):
         api.checked_spec(tmp_path / "absent.yaml")
+
+
+def test_rescaled_spec_apportions_quotas_and_shares_anew(planned):
+    _, spec, _ = planned
+    from benchagent.program.planner.allocation import rescaled
+    for size in (1, 7, 50):
+        bigger = rescaled(spec, size)
+        assert bigger.size == size
+        assert [s.quota for s in bigger.subtasks] == ([1, 0] if size == 1 else [round(size * 3 / 5), size - round(size * 3 / 5)])
+        assert all(sum(src.share for src in s.sources) == s.quota for s in bigger.subtasks)
+        assert [s.sources[0].plan for s in bigger.subtasks] == [s.sources[0].plan for s in spec.subtasks]
+
+
+def test_build_of_a_spec_takes_size_and_seed_from_the_command_line(tmp_path, planned, monkeypatch):
+    _, spec, path = planned
+    import benchagent.lm as lm_module
+    monkeypatch.setattr(lm_module, "make_lm", lambda model, api_base: scripted_lm(two_subtask_answers()))
+    monkeypatch.setattr(lm_module, "sees_images", lambda lm: False)
+    monkeypatch.setattr(lm_module, "describe_model", lambda lm: "scripted")
+    summary = api.build(db=tmp_path / "s.db", spec_path=path, size=7, seed=11, concurrency=1)
+    store = open_store(tmp_path / "s.db", readonly=True)
+    run = store.one("SELECT size, seed FROM runs WHERE id = ?", (summary["run"]["id"],))
+    assert run == {"size": 7, "seed": 11}
+    quotas = store.query("SELECT key, quota FROM subtasks WHERE run_id = ? ORDER BY rowid", (summary["run"]["id"],))
+    assert [(q["key"], q["quota"]) for q in quotas] == [("read_value", 4), ("find_largest", 3)]
+    assert summary["totals"]["accepted"] == 7
+    kept = api.build(db=tmp_path / "s.db", spec_path=path, concurrency=1)
+    assert store.one("SELECT size, seed FROM runs WHERE id = ?", (kept["run"]["id"],)) == {"size": 5, "seed": 4}

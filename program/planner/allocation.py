@@ -9,6 +9,7 @@ import dspy
 from dspy.utils.exceptions import AdapterParseError
 
 from benchagent.signatures import ProposeQuotas, SubtaskDraft
+from benchagent.signatures.spec import Spec
 from benchagent.signatures.allocation import DiagnoseShortfall
 
 
@@ -45,6 +46,17 @@ def exact_quotas(weights: dict[str, float], size: int) -> dict[str, int]:
     for k in order[:leftover]:
         quotas[k] += 1
     return quotas
+
+
+def rescaled(spec: Spec, size: int) -> Spec:
+    """The spec with its subtask quotas, and each subtask's source shares, apportioned anew to sum to size."""
+    quotas = exact_quotas({s.key: s.quota for s in spec.subtasks}, size)
+    subtasks = []
+    for subtask in spec.subtasks:
+        shares = exact_quotas({s.source_id: s.share for s in subtask.sources}, quotas[subtask.key])
+        sources = [s.model_copy(update={"share": shares[s.source_id]}) for s in subtask.sources]
+        subtasks.append(subtask.model_copy(update={"quota": quotas[subtask.key], "sources": sources}))
+    return spec.model_copy(update={"subtasks": subtasks})
 
 
 def spread(quota: int, shares: list[SourceShare]) -> dict[str, int]:
