@@ -321,8 +321,8 @@ class Build:
             subtask.attempts += 1
             if slot["status"] == "accepted":
                 source.accepted += 1
-            elif slot["reason"]:
-                subtask.reasons[slot["reason"].split(":")[0]] += 1
+            elif slot["category"]:
+                subtask.reasons[slot["category"]] += 1
         samples = self.store.query("SELECT * FROM samples WHERE run_id = ? AND status IN ('ok', 'fixed')", (self.run_id,))
         images = {}
         for asset in self.store.query("SELECT sample_id, name, content FROM assets WHERE run_id = ?", (self.run_id,)):
@@ -391,22 +391,24 @@ class Build:
                                             needs_image="image" in draft.modalities or bool(item.images),
                                             duplicates=self.duplicates)
         except LMError as exc:  # the model or its connection: a pending slot is redone on resume, never lost
-            return "lm_error", f"model: {type(exc).__name__}: {exc}"
+            return "lm_error", ("model", f"{type(exc).__name__}: {exc}")
         except AdapterParseError as exc:
-            return "failed", f"malformed model output: {exc}"
+            return "failed", ("malformed model output", str(exc))
         except (ProgramError, ValueError) as exc:
-            return "failed", f"realization: {exc}"
+            return "failed", ("realization", str(exc))
         return "done", (record, item, outcome, brief)
 
     def _finish(self, job: Job, result: tuple[str, Any]) -> tuple[str, str | None]:
         kind, payload = result
         if kind != "done":
             self._lm_failures = self._lm_failures + 1 if kind == "lm_error" else 0
-            self._last_lm_error = payload
+            category, detail = payload
+            self._last_lm_error = f"{category}: {detail}"
             if kind == "lm_error" and self._lm_failures >= LM_FAILURE_LIMIT:
                 return "failed", None  # stays pending: resume redoes it
-            self.store.update("slots", job.slot_id, {"status": "failed", "reason": payload})
-            return "failed", payload.split(":")[0]
+            self.store.update("slots", job.slot_id, {"status": "failed", "reason": f"{category}: {detail}",
+                                                     "category": category})
+            return "failed", category
         self._lm_failures = 0
         record, item, outcome, brief = payload
         item = outcome.item or item
@@ -421,8 +423,7 @@ class Build:
                 self.gold_counts[LETTERS.index(item.answer_letter)] += 1
         self._save_sample(job, sample_id, record, item, outcome, brief)
         self.store.update("runs", self.run_id, {"wall_s": self._wall()})  # survives a kill -9
-        reason = None if outcome.status in ACCEPTED else (outcome.reasons[0].split(":")[0] if outcome.reasons else "rejected")
-        return outcome.status, reason
+        return outcome.status, None if outcome.status in ACCEPTED else outcome.category
 
     def _save_sample(self, job: Job, sample_id: str, record: dict, item: Item, outcome: Outcome,
                      brief: DesignBrief | None) -> None:
@@ -448,8 +449,10 @@ class Build:
             } for v in outcome.verdicts])
             for table in ("steps", "lm_calls", "tool_calls"):
                 tx.conn.execute(f"UPDATE {table} SET sample_id = ? WHERE slot_id = ?", (sample_id, job.slot_id))
-            tx.update("slots", job.slot_id, {"status": "accepted" if outcome.status in ACCEPTED else "rejected",
-                                             "reason": "; ".join(outcome.reasons) or None})
+            accepted = outcome.status in ACCEPTED
+            tx.update("slots", job.slot_id, {"status": "accepted" if accepted else "rejected",
+                                             "reason": "; ".join(outcome.reasons) or None,
+                                             "category": None if accepted else outcome.category})
 
 
 def stored_item(row: dict, images: dict[str, bytes]) -> Item:

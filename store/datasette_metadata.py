@@ -56,6 +56,7 @@ _TABLES = {
     "slots": ("Slots", "Allocated units of work: one source record to turn into one sample.", ["status", "subtask_id"], None, None, {
         "grounding_id": "Grounding whose plan is applied", "record_index": "Index of the source record",
         "status": "pending | accepted | rejected | failed", "reason": "Why the slot was not filled",
+        "category": "The first reason's kind (a check, an inspector category or a failure kind), as counted in reports",
     }),
     "programs": ("Programs", "Compiled DSPy program versions.", ["optimizer"], "created_at", "hash", {
         "hash": "Hash of the program state", "parent_id": "Program it was compiled from",

@@ -83,9 +83,9 @@ def _shortfalls(store: Store, run_id: str, subtasks: list[dict]) -> list[dict]:
         missing = subtask["quota"] - subtask["accepted"]
         if missing <= 0:
             continue
-        slots = store.query("SELECT s.status, s.reason FROM slots s JOIN subtasks t ON t.id = s.subtask_id "
+        slots = store.query("SELECT s.status, s.category FROM slots s JOIN subtasks t ON t.id = s.subtask_id "
                             "WHERE s.run_id = ? AND t.key = ?", (run_id, subtask["key"]))
-        reasons = Counter((r["reason"] or r["status"]).split(":")[0] for r in slots if r["status"] in ("failed", "rejected"))
+        reasons = Counter(r["category"] or r["status"] for r in slots if r["status"] in ("failed", "rejected"))
         pending = sum(1 for r in slots if r["status"] == "pending")
         result.append({"subtask": subtask["key"], "missing": missing, "attempts": len(slots), "unfinished": pending,
                        "reasons": dict(reasons.most_common())})

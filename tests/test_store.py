@@ -112,3 +112,22 @@ def test_migration_applied_meanwhile_by_another_process_is_skipped(tmp_path):
     _migrate(store.conn, 0)  # what a second process does when it read version 0 before the first one committed
     assert store.one("PRAGMA user_version")["user_version"] == SCHEMA_VERSION
     assert store.query("SELECT * FROM runs") == []
+
+
+def test_migration_2_files_existing_slot_reasons_under_their_category(tmp_path):
+    from benchagent.store.migrations import migration_scripts
+    path = tmp_path / "v1.db"
+    conn = sqlite3.connect(path)
+    conn.executescript(migration_scripts()[0][1])
+    conn.execute("PRAGMA user_version = 1")
+    # the parents are left out: this connection does not enforce foreign keys, and the migration never reads them
+    for i, (status, reason) in enumerate([("rejected", "ambiguity: two bars tie; leakage: says 40"),
+                                          ("failed", "realization: no unique largest value"),
+                                          ("rejected", "rejected"), ("accepted", None)]):
+        conn.execute("INSERT INTO slots (id, run_id, subtask_id, source_id, record_index, seed, status, reason) "
+                     "VALUES (?, 'r', 't', 'src', ?, 0, ?, ?)", (f"s{i}", i, status, reason))
+    conn.commit()
+    conn.close()
+    store = open_store(path)
+    assert [r["category"] for r in store.query("SELECT category FROM slots ORDER BY id")] == [
+        "ambiguity", "realization", "rejected", None]

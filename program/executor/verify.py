@@ -42,13 +42,21 @@ class Outcome:
     item: Item | None = None                  # the final item, repaired when status is fixed
     duplicate_of: str | None = None           # the accepted sample this item nearly duplicates
 
-    @property
-    def reasons(self) -> list[str]:
+    def _blocking(self) -> list[Verdict]:
         """What still blocks the item since its last successful repair, then every repair tried."""
         last = max((i for i, v in enumerate(self.verdicts) if v.stage == "repair" and v.passed), default=-1)
         standing = [v for v in self.verdicts[last + 1:] if v.blocking]
-        repairs = [v for v in self.verdicts if v.stage == "repair"]
-        return [f"{v.name}: {v.detail}" if v.detail else v.name for v in [*standing, *repairs]]
+        return [*standing, *(v for v in self.verdicts if v.stage == "repair")]
+
+    @property
+    def reasons(self) -> list[str]:
+        return [f"{v.name}: {v.detail}" if v.detail else v.name for v in self._blocking()]
+
+    @property
+    def category(self) -> str:
+        """The name of the first reason, the one a rejection is counted under."""
+        blocking = self._blocking()
+        return blocking[0].name if blocking else "rejected"
 
     def reject(self) -> "Outcome":
         self.status = "rejected"
