@@ -301,7 +301,8 @@ class Build:
             for g in self.store.query("SELECT * FROM groundings WHERE subtask_id = ? AND accepted = 1 ORDER BY score DESC",
                                       (row["id"],)):
                 capacity = int(self.cards[g["source_id"]]["size"])
-                order = Scheduler.record_order(req.seed, draft.key, g["source_id"], capacity, budget + row["quota"])
+                order = Scheduler.record_order(req.seed, draft.key, g["source_id"], capacity, budget + row["quota"],
+                                               exchangeable=self.cards[g["source_id"]]["kind"] == "generator")
                 sources.append(SourceQuota(g["id"], g["source_id"], TransformPlan.model_validate_json(g["plan"]),
                                            g["share"] or 0, order))
             subtasks.append(SubtaskQuota(row["id"], draft, row["quota"], budget, sources))

@@ -98,3 +98,15 @@ def test_near_duplicate_subtasks_are_dropped():
     kept = normalize_subtasks([draft("a", "Read values from bar chart"), draft("b", "Read values from bar chart with labels"),
                                draft("c", "Compare two bars")], 3)
     assert [d.name for d in kept] == ["Read values from bar chart", "Compare two bars"]
+
+
+def test_record_order_is_seeded_distinct_and_near_the_start_for_generators():
+    from benchagent.program.executor.quota import EXCHANGEABLE_WINDOW, Scheduler
+    spread_out = Scheduler.record_order(3, "read", "builtin_elements", 118, 40)
+    assert len(set(spread_out)) == 40 and max(spread_out) > 40
+    drawn = Scheduler.record_order(3, "read", "gen_bar_chart_values", 10_000, 40, exchangeable=True)
+    assert drawn == Scheduler.record_order(3, "read", "gen_bar_chart_values", 10_000, 40, exchangeable=True)
+    assert len(set(drawn)) == 40 and max(drawn) < EXCHANGEABLE_WINDOW * 40
+    assert drawn != Scheduler.record_order(4, "read", "gen_bar_chart_values", 10_000, 40, exchangeable=True)
+    assert sorted(Scheduler.record_order(0, "k", "gen_x", 30, 20, exchangeable=True)) != list(range(20))
+    assert len(Scheduler.record_order(0, "k", "gen_x", 30, 50, exchangeable=True)) == 30

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 
 from benchagent.signatures import SubtaskDraft, TransformPlan
 
+EXCHANGEABLE_WINDOW = 4  # generator records are drawn from the first EXCHANGEABLE_WINDOW * wanted indices
+
 
 def slot_seed(run_seed: int, subtask_key: str, source_id: str, index: int) -> int:
     digest = hashlib.sha256(f"{run_seed}:{subtask_key}:{source_id}:{index}".encode()).hexdigest()
@@ -94,9 +96,14 @@ class Scheduler:
         self._lock = threading.Lock()
 
     @staticmethod
-    def record_order(run_seed: int, subtask_key: str, source_id: str, capacity: int, wanted: int) -> list[int]:
+    def record_order(run_seed: int, subtask_key: str, source_id: str, capacity: int, wanted: int, *,
+                     exchangeable: bool = False) -> list[int]:
+        """A seeded order of wanted record indices. Generator records are distinct random draws already
+        (exchangeable), so their order comes from the first few times wanted indices: drawing record i
+        costs every draw before it."""
         rng = random.Random(f"{run_seed}:{subtask_key}:{source_id}")
-        return rng.sample(range(capacity), min(capacity, wanted))
+        window = min(capacity, EXCHANGEABLE_WINDOW * wanted) if exchangeable else capacity
+        return rng.sample(range(window), min(window, wanted))
 
     def next_job(self) -> Job | None:
         with self._lock:
