@@ -15,7 +15,11 @@ def _n(value) -> str:
 
 def print_summary(console: Console, summary: dict) -> None:
     run, totals = summary["run"], summary["totals"]
-    console.print(f"[bold]{run['requirement']}[/bold]  ({run['status']}, model {run['model']})", highlight=False)
+    program = summary.get("program")
+    compiled = (f", program {program['id']} ({program['optimizer']}, trained on {program['n_train']} reviewed samples)"
+                if program else "")
+    console.print(f"[bold]{run['requirement']}[/bold]  ({run['status']}, model {run['model']}{compiled})",
+                  highlight=False)
     table = Table(title="subtasks")
     table.add_column("subtask", no_wrap=True)
     for column in ("answer", "quota", "accepted", "rejected", "failed", "LM calls", "tokens"):

@@ -62,6 +62,9 @@ def run_summary(store: Store, run_id: str) -> dict[str, Any]:
             "lm_calls_per_accepted": per(calls), "tokens_per_accepted": per(tokens),
             "wall_s": run["wall_s"],
         },
+        "program": decode(store.one(
+            "SELECT id, optimizer, json_array_length(train_sample_ids) AS n_train, created_at FROM programs WHERE id = ?",
+            (run["program_id"],))) if run.get("program_id") else None,
         "shortfalls": _shortfalls(store, run_id, subtasks),
         "unplaced": _unplaced(store, run_id),
         "image_items_checked_as_text": 0 if (run["settings"] or {}).get("vision") else store.one(

@@ -21,6 +21,7 @@ from dspy.clients.engines.dummy_engine import AsyncDummyEngine, DummyEngine
 from dspy.lm15 import Message, Response, TextPart, Usage
 from scripted_lm import ScriptedLM, chart_answers
 from typer.testing import CliRunner
+from rich.console import Console
 
 import benchagent.lm
 import benchagent.program.build as build_module
@@ -34,9 +35,11 @@ from benchagent.optimize.phrase import Phraser
 from benchagent.optimize.versions import load_program
 from benchagent.program.compiled import apply_program
 from benchagent.program.build import Build, BuildRequest
+from benchagent.report import print_summary
 from benchagent.store import open_store
 from benchagent.store.db import new_id, now
 from benchagent.store.programs import get_program, state_hash
+from benchagent.store.reports import run_summary
 
 REQUIREMENT = "Build a benchmark that tests whether a model can read values off bar charts"
 GENERIC = "Which value does the chart show for the category named in the options?"
@@ -234,6 +237,22 @@ def test_a_build_with_the_program_shows_its_demos_in_the_prompts(compiled, tmp_p
     assert inspect_prompts and all("does not name the chart" in json.dumps(m) for m in inspect_prompts)
     for row in store.query("SELECT question, record, status FROM samples WHERE run_id = ?", (run_id,)):
         assert json.loads(row["record"])["title"] in row["question"] and row["status"] == "ok"
+
+
+def test_a_build_naming_the_program_records_it_and_its_summary_says_so(compiled, tmp_path):
+    store = open_store(copy_db(compiled[0].path, tmp_path))
+    program = compiled[1]
+    run_id = Build(store, PromptLM(chart_reply("demos")),
+                   BuildRequest(REQUIREMENT, 2, "scripted", seed=6, concurrency=1, program="latest")).run()
+    summary = run_summary(store, run_id)
+    assert summary["run"]["program_id"] == program["id"]
+    assert summary["program"]["id"] == program["id"] and summary["program"]["n_train"] == len(program["train_sample_ids"])
+    assert {r["program_id"] for r in store.query("SELECT program_id FROM samples WHERE run_id = ?", (run_id,))} == {
+        program["id"]}
+    console = Console(record=True, width=300)
+    print_summary(console, summary)
+    assert f"program {program['id']} (bootstrap, trained on {len(program['train_sample_ids'])} reviewed samples)" in (
+        console.export_text())
 
 
 def test_a_second_compile_is_the_child_and_measures_against_its_parent(compiled, tmp_path):
