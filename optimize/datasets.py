@@ -56,12 +56,16 @@ def _position(sample_id: str) -> float:
 
 def split(reviewed: list[Reviewed], fraction: float, *, trained: frozenset[str] = frozenset()
           ) -> tuple[list[Reviewed], list[Reviewed]]:
-    """(train, held-out): a sample is held out when its id's place is below fraction, so the same sample is held
-    out in every compile. Samples in trained (an earlier program's training set) are never held out, so that
-    program's figures stay honest. A small set that falls all on one side gives up its extreme sample to the
-    other side."""
+    """(train, held-out): of each decision, the share fraction of samples (rounded, at least one when there are
+    two) whose ids hash lowest are held out, so both decisions are measured and a sample's fate does not depend
+    on the order it comes in. Samples in trained (an earlier program's training set) are never held out, so that
+    program's figures stay honest. A set that falls all on one side gives up one sample to the other."""
     eligible = [r for r in reviewed if r.sample_id not in trained]
-    out = {r.sample_id for r in eligible if _position(r.sample_id) < fraction}
+    out: set[str] = set()
+    for decision in {r.decision for r in eligible}:
+        ranked = sorted((r for r in eligible if r.decision == decision), key=lambda r: _position(r.sample_id))
+        share = round(fraction * len(ranked))
+        out.update(r.sample_id for r in ranked[:max(share, 1) if len(ranked) >= 2 else share])
     if len(reviewed) >= 2 and eligible and not out:
         out = {min(eligible, key=lambda r: _position(r.sample_id)).sample_id}
     elif len(reviewed) >= 2 and len(out) == len(reviewed):

@@ -169,6 +169,8 @@ def test_split_is_fixed_by_sample_id(reviewed_db):
     assert split(list(reversed(reviewed)), 0.3)[1] == list(reversed(heldout))
     assert {r.sample_id for r in train}.isdisjoint(r.sample_id for r in heldout)
     assert len(train) + len(heldout) == 12 and 0 < len(heldout) < 12
+    for decision in ("accept", "reject"):  # stratified: round(0.3 * 6) of each decision
+        assert sum(r.decision == decision for r in heldout) == 2
     assert {r.sample_id for r in split(reviewed, 0.5)[1]} >= {r.sample_id for r in heldout}
 
 
