@@ -174,6 +174,40 @@ from runs
 left join calls on calls.run_id = runs.id
 left join accepted on accepted.run_id = runs.id
 order by runs.started_at desc"""),
+    "program_training_samples": ("Program training samples", "The reviewed samples a compiled program version "
+                                 "was trained on, each with its latest human decision.", """
+with latest as (
+  select sample_id, decision, reason, reviewer, created_at,
+         row_number() over (partition by sample_id order by created_at desc, rowid desc) as n
+  from reviews
+)
+select programs.id as program_id, programs.optimizer, samples.id as sample_id, samples.run_id, samples.question,
+       samples.answer, latest.decision, latest.reason, latest.reviewer, latest.created_at as reviewed_at
+from programs
+join json_each(programs.train_sample_ids) as trained
+join samples on samples.id = trained.value
+left join latest on latest.sample_id = samples.id and latest.n = 1
+where programs.id = :program_id
+order by samples.id"""),
+    "review_acceptance_by_run": ("Human acceptance by run and program", "Per run: the program version it used "
+                                 "(none for the uncompiled agents), its accepted samples, how many a human "
+                                 "reviewed, and the share of those the human accepted.", f"""
+with latest as (
+  select sample_id, decision,
+         row_number() over (partition by sample_id order by created_at desc, rowid desc) as n
+  from reviews
+)
+select runs.id as run_id, runs.started_at, runs.program_id, programs.optimizer,
+       count(samples.id) as accepted_samples, count(latest.decision) as reviewed,
+       count(case when latest.decision = 'accept' then 1 end) as human_accepted,
+       round(1.0 * count(case when latest.decision = 'accept' then 1 end) / nullif(count(latest.decision), 0), 3)
+         as human_acceptance
+from runs
+left join programs on programs.id = runs.program_id
+left join samples on samples.run_id = runs.id and samples.status in {_ACCEPTED}
+left join latest on latest.sample_id = samples.id and latest.n = 1
+group by runs.id
+order by runs.started_at"""),
     "sample_images": ("Sample images", "The newest 100 samples' PNG images, shown inline.", """
 select samples.id as sample_id, samples.subtask_id, samples.status, samples.question, samples.answer,
        assets.name, assets.width, assets.height, assets.content

@@ -212,3 +212,27 @@ def test_wait_until_ready_reports_an_exited_server(sample_db, free_port):
     finally:
         process.kill()
         process.wait(10)
+
+
+def test_program_queries_reach_training_samples_and_human_acceptance(sample_db):
+    path, ids = sample_db
+    from benchagent.store.db import now
+    from benchagent.store.programs import save_program
+    store = open_store(path)
+    program = save_program(store, state={"realizer": {}}, optimizer="bootstrap", train_sample_ids=[ids["sample"]],
+                           metrics={})
+    for n, decision in enumerate(("reject", "accept")):  # the latest review counts
+        store.insert("reviews", {"id": f"rev_{n}", "sample_id": ids["sample"], "reviewer": "ann",
+                                 "decision": decision, "reason": "ambiguity" if decision == "reject" else None,
+                                 "created_at": now()})
+    store.close()
+    queries = build_metadata("bench")["databases"]["bench"]["queries"]
+    with sqlite3.connect(path) as conn:
+        conn.row_factory = sqlite3.Row
+        trained = [dict(r) for r in conn.execute(queries["program_training_samples"]["sql"],
+                                                 {"program_id": program["id"]})]
+        by_run = [dict(r) for r in conn.execute(queries["review_acceptance_by_run"]["sql"])]
+    assert [(r["sample_id"], r["decision"], r["reviewer"]) for r in trained] == [(ids["sample"], "accept", "ann")]
+    assert by_run == [{"run_id": ids["run"], "started_at": by_run[0]["started_at"], "program_id": None,
+                       "optimizer": None, "accepted_samples": 1, "reviewed": 1, "human_accepted": 1,
+                       "human_acceptance": 1.0}]
