@@ -3,6 +3,7 @@
 import csv
 import hashlib
 import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from benchagent.settings import cache_dir
 from benchagent.signatures.inspect import INSPECTOR_CATEGORIES
 from benchagent.store import Store, open_store
 from benchagent.store.reviews import add_review, add_reviews, check_reviews, pending_samples
+from benchagent.terminal_images import image_protocol, inline_png
 
 KEYS = {"a": "accept", "accept": "accept", "r": "reject", "reject": "reject", "s": "skip", "skip": "skip",
         "q": "quit", "quit": "quit"}
@@ -45,8 +47,10 @@ def image_file(store: Store, asset_id: str) -> Path:
     return path
 
 
-def show_item(console: Console, item: dict[str, Any], image: Path | None, position: int, total: int) -> None:
-    """One sample as a panel: question, lettered options with the gold one marked, source record, image path."""
+def show_item(console: Console, item: dict[str, Any], image: Path | None, position: int, total: int, *,
+              inline: str | None = None) -> None:
+    """One sample as a panel: question, lettered options with the gold one marked, source record, image path;
+    the image itself too when inline names the terminal's image protocol."""
     parts: list[Any] = [Text(item["question"] or "(no question)", style="bold")]
     options = item["options"] if isinstance(item["options"], list) else []
     for index, option in enumerate(options):
@@ -62,6 +66,9 @@ def show_item(console: Console, item: dict[str, Any], image: Path | None, positi
     console.print(Panel(Group(*parts), title=Text(title), title_align="left"))
     if image is not None:  # outside the panel, so the path stays on one line to copy or click
         console.print(Text(f"image: {image}", style=Style(link=image.resolve().as_uri())), soft_wrap=True)
+        if inline and image.suffix == ".png":
+            console.file.write(inline_png(image.read_bytes(), inline))
+            console.file.flush()
 
 
 def _ask(console: Console, prompt: str) -> str | None:
@@ -102,8 +109,10 @@ def review_loop(db: str | Path, *, reviewer: str, console: Console, run_id: str 
     try:
         queue = pending_samples(store, run_id, reviewer=reviewer)
         done = {"accept": 0, "reject": 0, "skip": 0}
+        inline = image_protocol(os.environ) if console.is_terminal else None
         for position, item in enumerate(queue, 1):
-            show_item(console, item, item["image_id"] and image_file(store, item["image_id"]), position, len(queue))
+            show_item(console, item, item["image_id"] and image_file(store, item["image_id"]), position, len(queue),
+                      inline=inline)
             action = _ask_action(console)
             reason = _ask_reason(console) if action == "reject" else None
             if action == "quit" or (action == "reject" and reason is None):

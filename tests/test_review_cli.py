@@ -118,3 +118,40 @@ def test_import_refuses_unusable_files(db, tmp_path, name, text, message):
     result = run("import", path, "--db", db)
     assert result.exit_code == 1 and result.stderr == f"error: {message.format(path=path)}\n"
     assert reviews(db) == []
+
+
+def test_image_protocol_follows_the_terminal():
+    from benchagent.terminal_images import image_protocol
+    assert image_protocol({"TERM": "xterm-kitty"}) == image_protocol({"KITTY_WINDOW_ID": "3"}) == "kitty"
+    assert image_protocol({"TERM_PROGRAM": "iTerm.app"}) == image_protocol({"TERM_PROGRAM": "WezTerm"}) == "iterm"
+    assert image_protocol({"TERM": "xterm-256color"}) is None and image_protocol({}) is None
+
+
+def test_inline_sequences_carry_the_whole_png(sample_db):
+    import base64
+    import re
+    from benchagent.terminal_images import KITTY_CHUNK, inline_png
+    png = sample_db[1]["png"] * 8  # several kitty chunks
+    iterm = inline_png(png, "iterm")
+    assert iterm.startswith(f"\033]1337;File=inline=1;size={len(png)};") and iterm.endswith("\a\n")
+    assert base64.b64decode(iterm.split(":", 1)[1][:-2]) == png
+    kitty = inline_png(png, "kitty")
+    chunks = re.findall(r"\x1b_G([^;]*);([^\x1b]*)\x1b\\", kitty)
+    assert len(chunks) > 1 and all(len(data) <= KITTY_CHUNK for _, data in chunks)
+    assert chunks[0][0].startswith("a=T,f=100,") and chunks[0][0].endswith("m=1") and chunks[-1][0] == "m=0"
+    assert base64.b64decode("".join(data for _, data in chunks)) == png
+    with pytest.raises(ValueError):
+        inline_png(png, "sixel")
+
+
+def test_the_loop_draws_the_image_inline_only_on_a_capable_terminal(db, sample_db, monkeypatch):
+    import io
+    from rich.console import Console
+    from benchagent.review import review_loop
+    monkeypatch.setenv("TERM", "xterm-kitty")
+    for terminal in (True, False):
+        out = io.StringIO()
+        console = Console(file=out, force_terminal=terminal, width=120)
+        monkeypatch.setattr(console, "input", lambda prompt: "s")
+        review_loop(db, reviewer="ann", console=console)
+        assert ("\033_Ga=T,f=100" in out.getvalue()) is terminal
