@@ -1,6 +1,5 @@
-"""Sample-level design brief written before an item is realized."""
+"""The sample-level design brief recorded with each item: what it rests on and what it must not reveal."""
 
-import dspy
 from pydantic import BaseModel, Field
 
 
@@ -11,11 +10,3 @@ class DesignBrief(BaseModel):
     reasoning_hops: int = Field(description="1 to 3")
     difficulty_plan: str
     leakage_guards: list[str] = Field(description="what the question must not reveal")
-
-
-class WriteBrief(dspy.Signature):
-    """Plan one benchmark item from a source record for the subtask."""
-
-    subtask: str = dspy.InputField()
-    record: str = dspy.InputField(desc="the source record's facts")
-    brief: DesignBrief = dspy.OutputField()
