@@ -1,8 +1,6 @@
 """Chart tools: bar, line and pie charts drawn with Pillow; each returns the PNG, the exact data drawn and
 its pixel geometry, so answers about a chart come from the drawing code."""
 
-import hashlib
-import io
 import math
 from typing import Annotated
 
@@ -10,6 +8,7 @@ from PIL import Image, ImageDraw
 from pydantic import AfterValidator, BaseModel, Field, StringConstraints, model_validator
 
 from benchagent.program.tools.fonts import check_text, font
+from benchagent.program.tools.png import encode_png
 from benchagent.program.tools.registry import ToolInput, ToolOutput, tool
 
 WIDTH, HEIGHT = 720, 480
@@ -176,13 +175,6 @@ def _x_labels(draw: ImageDraw.ImageDraw, labels: list[str], centers: list[int], 
             draw.text((cx, BOTTOM + 8 + 16 * k), line, font=f, fill=TEXT, anchor="ma")
 
 
-def _png(img: Image.Image, stem: str) -> tuple[str, bytes]:
-    buf = io.BytesIO()
-    img.save(buf, format="PNG")
-    data = buf.getvalue()
-    return f"{stem}-{hashlib.sha256(data).hexdigest()[:12]}.png", data
-
-
 def _canvas() -> tuple[Image.Image, ImageDraw.ImageDraw]:
     img = Image.new("RGB", (WIDTH, HEIGHT), WHITE)
     return img, ImageDraw.Draw(img)
@@ -206,7 +198,7 @@ def bar_chart(args: BarChartArgs) -> BarChartOutput:
             draw.text(((box.x0 + box.x1) // 2, box.y0 - 4), f"{value:,}", font=font(13), fill=TEXT, anchor="md")
         bars.append(box)
     _x_labels(draw, args.categories, [(b.x0 + b.x1) // 2 for b in bars], slot)
-    name, data = _png(img, "bar_chart")
+    name, data = encode_png(img, "bar_chart")
     return BarChartOutput(
         image=name, images={name: data}, width=WIDTH, height=HEIGHT, title=args.title, y_label=args.y_label,
         categories=args.categories, values=args.values, y_max=ticks[-1], y_ticks=ticks,
@@ -226,7 +218,7 @@ def line_chart(args: LineChartArgs) -> LineChartOutput:
     for p in points:
         draw.ellipse([p.x - 5, p.y - 5, p.x + 5, p.y + 5], fill=PALETTE[0])
     _x_labels(draw, args.x_labels, [p.x for p in points], slot)
-    name, data = _png(img, "line_chart")
+    name, data = encode_png(img, "line_chart")
     return LineChartOutput(
         image=name, images={name: data}, width=WIDTH, height=HEIGHT, title=args.title, y_label=args.y_label,
         x_labels=args.x_labels, values=args.values, y_max=ticks[-1], y_ticks=ticks,
@@ -263,6 +255,6 @@ def pie_chart(args: PieChartArgs) -> PieChartOutput:
         y = top + 30 * i
         draw.rectangle([470, y, 489, y + 19], fill=s.color)
         draw.text((498, y + 10), s.legend, font=legend_font, fill=TEXT, anchor="lm")
-    name, data = _png(img, "pie_chart")
+    name, data = encode_png(img, "pie_chart")
     return PieChartOutput(image=name, images={name: data}, width=WIDTH, height=HEIGHT, title=args.title,
                           slices=slices, center=center, radius=radius)

@@ -10,7 +10,7 @@ from pydantic import Field
 
 from benchagent.program.tools.charts import Box
 from benchagent.program.tools.fonts import font
-from benchagent.program.tools.images import MAX_SIDE, Png, decode_png, encode_png
+from benchagent.program.tools.png import MAX_SIDE, Png, decode_png, encode_png
 from benchagent.program.tools.registry import ToolInput, ToolOutput, tool
 
 LABEL_BAND, TEXT, FRAME = 26, "#222222", "#AAAAAA"

@@ -1,51 +1,16 @@
 """Image operations on PNG bytes: crop, resize, seeded noise, blur and an occlusion box; each returns a new PNG."""
 
-import hashlib
-import io
 import random
 from typing import Annotated
 
 from PIL import Image, ImageDraw, ImageFilter
-from pydantic import AfterValidator, Field, PlainSerializer, model_validator
+from pydantic import Field, model_validator
 
 from benchagent.program.tools.charts import Box
-from benchagent.program.tools.registry import PNG_SIGNATURE, ToolInput, ToolOutput, tool
+from benchagent.program.tools.png import MAX_SIDE, Png, decode_png, encode_png
+from benchagent.program.tools.registry import ToolInput, ToolOutput, tool
 
-MAX_SIDE = 4096
 HexColor = Annotated[str, Field(pattern=r"^#[0-9A-Fa-f]{6}$")]
-
-
-def encode_png(img: Image.Image, stem: str) -> tuple[str, bytes]:
-    """The PNG bytes of img and a content-addressed name for them."""
-    buf = io.BytesIO()
-    img.save(buf, format="PNG")
-    data = buf.getvalue()
-    return f"{stem}-{hashlib.sha256(data).hexdigest()[:12]}.png", data
-
-
-def decode_png(data: bytes) -> Image.Image:
-    """PNG bytes as an RGB image; anything else, or a side over MAX_SIDE, is refused."""
-    if not data.startswith(PNG_SIGNATURE):
-        raise ValueError("image is not PNG bytes")
-    try:
-        with Image.open(io.BytesIO(data)) as img:
-            if max(img.size) > MAX_SIDE:
-                raise ValueError(f"image {img.size[0]}x{img.size[1]} exceeds {MAX_SIDE} pixels a side")
-            return img.convert("RGB")
-    except (OSError, Image.DecompressionBombError) as exc:
-        raise ValueError(f"unreadable PNG: {exc}") from None
-
-
-def _check_png(data: bytes) -> bytes:
-    decode_png(data)
-    return data
-
-
-def _reference(data: bytes) -> str:
-    return f"png sha256:{hashlib.sha256(data).hexdigest()[:12]} ({len(data)} bytes)"
-
-
-Png = Annotated[bytes, AfterValidator(_check_png), PlainSerializer(_reference, when_used="json")]
 
 
 class ImageOutput(ToolOutput):

@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field, JsonValue, model_validator
 
-from benchagent.program.tools.images import Png
+from benchagent.program.tools.png import Png
 from benchagent.program.tools.registry import ToolInput, ToolOutput, tool
 from benchagent.program.tools.targets import Target, mentions
 from benchagent.program.tools.text_ops import cloze_candidates, mask

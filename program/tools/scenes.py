@@ -9,7 +9,7 @@ from PIL import Image, ImageDraw
 from pydantic import BaseModel, ConfigDict, Field
 
 from benchagent.program.tools.charts import Box
-from benchagent.program.tools.images import encode_png
+from benchagent.program.tools.png import encode_png
 from benchagent.program.tools.registry import ToolInput, ToolOutput, tool
 from benchagent.program.tools.targets import Target, unique_extreme
 

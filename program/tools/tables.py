@@ -11,7 +11,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt, St
 from benchagent.program.tools.arithmetic import decimal_text, fraction_text, terminates
 from benchagent.program.tools.charts import Box
 from benchagent.program.tools.fonts import check_text, font
-from benchagent.program.tools.images import encode_png
+from benchagent.program.tools.png import encode_png
 from benchagent.program.tools.registry import ToolInput, ToolOutput, tool
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40), AfterValidator(check_text)]
