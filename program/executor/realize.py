@@ -1,5 +1,6 @@
 """Realization: runs a transformation plan step by step, PURE steps as tools and LLM steps as predictors."""
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -49,7 +50,10 @@ def binding(entry: str) -> tuple[str, str]:
     return ref, name or ref.rsplit(".", 1)[-1]
 
 
+@functools.cache
 def _dspy_tool(name: str) -> dspy.Tool:
+    """The registry tool as a dspy.Tool, so the callback records its calls; built once per name (parsing the
+    function's signature costs more than most tools)."""
     spec = get_tool(name)
 
     def call(**kwargs: Any) -> ToolResult:
