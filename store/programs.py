@@ -47,8 +47,4 @@ def list_programs(store: Store) -> list[dict[str, Any]]:
     """Every program, oldest first, without its state; n_train counts its training samples."""
     rows = store.query("SELECT id, hash, parent_id, optimizer, train_sample_ids, metrics, created_at "
                        "FROM programs ORDER BY created_at, rowid")
-    out = []
-    for row in map(decode, rows):
-        row["n_train"] = len(row.pop("train_sample_ids") or [])
-        out.append(row)
-    return out
+    return [{**row, "n_train": len(row["train_sample_ids"] or [])} for row in map(decode, rows)]

@@ -93,6 +93,6 @@ def test_real_compile_of_reviewed_samples_feeds_the_next_build(planned):
     assert lineage["program"]["id"] == program["id"]
     assert lineage["program"]["train_sample_ids"] == program["train_sample_ids"]
     trained = json.loads(cli("lineage", program["train_sample_ids"][0], "--db", str(db), env=env).stdout)
-    [demo_context] = [s["inputs"]["context"] for s in trained["steps"] if s["name"] == "Predict(PhraseQuestion)"]
+    [demo_context] = {s["inputs"]["context"] for s in trained["steps"] if s["name"] == "Predict(PhraseQuestion)"}
     phrased = [c for c in lineage["lm_calls"] if c["stage"] == "realize"]
     assert any(demo_context in str(m["content"]) for c in phrased for m in c["messages"])  # the demo is in the prompt
