@@ -174,6 +174,17 @@ from runs
 left join calls on calls.run_id = runs.id
 left join accepted on accepted.run_id = runs.id
 order by runs.started_at desc"""),
+    "program_figures": ("Program figures", "Each compiled program version with its held-out figures before and "
+                        "after compilation, as `benchagent compile` printed them.", """
+select id as program_id, parent_id, optimizer, created_at,
+       json_extract(metrics, '$.judge_agreement_before') as judge_agreement_before,
+       json_extract(metrics, '$.judge_agreement_after') as judge_agreement_after,
+       json_extract(metrics, '$.predicted_acceptance_before') as predicted_acceptance_before,
+       json_extract(metrics, '$.predicted_acceptance_after') as predicted_acceptance_after,
+       json_extract(metrics, '$.n_train') as trained_on, json_extract(metrics, '$.n_heldout') as held_out,
+       json_extract(metrics, '$.lm_calls') as lm_calls, json_extract(metrics, '$.wall_s') as wall_s
+from programs
+order by created_at, rowid"""),
     "program_training_samples": ("Program training samples", "The reviewed samples a compiled program version "
                                  "was trained on, each with its latest human decision.", """
 with latest as (

@@ -220,7 +220,8 @@ def test_program_queries_reach_training_samples_and_human_acceptance(sample_db):
     from benchagent.store.programs import save_program
     store = open_store(path)
     program = save_program(store, state={"realizer": {}}, optimizer="bootstrap", train_sample_ids=[ids["sample"]],
-                           metrics={})
+                           metrics={"judge_agreement_before": 0.5, "judge_agreement_after": 0.75, "n_train": 1,
+                                    "wall_s": 12.5})
     for n, decision in enumerate(("reject", "accept")):  # the latest review counts
         store.insert("reviews", {"id": f"rev_{n}", "sample_id": ids["sample"], "reviewer": "ann",
                                  "decision": decision, "reason": "ambiguity" if decision == "reject" else None,
@@ -232,6 +233,10 @@ def test_program_queries_reach_training_samples_and_human_acceptance(sample_db):
         trained = [dict(r) for r in conn.execute(queries["program_training_samples"]["sql"],
                                                  {"program_id": program["id"]})]
         by_run = [dict(r) for r in conn.execute(queries["review_acceptance_by_run"]["sql"])]
+        [figures] = [dict(r) for r in conn.execute(queries["program_figures"]["sql"])]
+    assert (figures["program_id"], figures["judge_agreement_before"], figures["judge_agreement_after"],
+            figures["predicted_acceptance_after"], figures["trained_on"], figures["wall_s"]) == (
+        program["id"], 0.5, 0.75, None, 1, 12.5)
     assert [(r["sample_id"], r["decision"], r["reviewer"]) for r in trained] == [(ids["sample"], "accept", "ann")]
     assert by_run == [{"run_id": ids["run"], "started_at": by_run[0]["started_at"], "program_id": None,
                        "optimizer": None, "accepted_samples": 1, "reviewed": 1, "human_accepted": 1,
