@@ -386,7 +386,9 @@ class Build:
                     flow = self.realizer(job.source.plan, record, {"seed": job.seed, "gold_position": self._gold_position()},
                                          subtask=subtask_text)
                     item = item_from_flow(flow, answer_origin=answer_origin(job.source.plan))
-                    brief = tool_brief(flow.values.get("interim.goal", ""), item) if item.answer_origin == "tool" else None
+                    written = flow.values.get("interim.brief")
+                    brief = (tool_brief(flow.values.get("interim.goal", ""), item) if item.answer_origin == "tool"
+                             else written if isinstance(written, DesignBrief) else None)
                 with working_on("verify", job.slot_id):
                     outcome = self.verifier(item, subtask=subtask_text, answer_type=draft.answer_type,
                                             needs_image="image" in draft.modalities or bool(item.images),

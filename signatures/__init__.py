@@ -1,12 +1,12 @@
 """The contracts between agents: pydantic models and class-based DSPy signatures, no logic."""
 
 from benchagent.signatures.allocation import DiagnoseShortfall, ProposeQuotas, QuotaProposal, ShortfallDiagnosis
-from benchagent.signatures.brief import DesignBrief
+from benchagent.signatures.brief import DesignBrief, WriteBrief
 from benchagent.signatures.design import CritiqueSubtasks, DesignSubtasks, SubtaskDecision, SubtaskDraft
 from benchagent.signatures.grounding import GroundSubtask, PlanStep, SourceJudgment, TransformPlan
 from benchagent.signatures.inspect import INSPECTOR_CATEGORIES, InspectImageSample, InspectorIssue, InspectSample
 from benchagent.signatures.judge import JudgeSample
-from benchagent.signatures.realize import PhraseQuestion
+from benchagent.signatures.realize import PhraseQuestion, WriteItem
 from benchagent.signatures.repair import FixSample, PlanRepair, RepairAction
 from benchagent.signatures.scope import ParseScope, Scope
 from benchagent.signatures.solve import SolveImageSample, SolveSample
@@ -20,7 +20,7 @@ __all__ = [
     "SubtaskDraft", "SubtaskDecision", "DesignSubtasks", "CritiqueSubtasks",
     "PlanStep", "TransformPlan", "SourceJudgment", "GroundSubtask",
     "QuotaProposal", "ProposeQuotas", "ShortfallDiagnosis", "DiagnoseShortfall",
-    "DesignBrief", "PhraseQuestion",
+    "DesignBrief", "WriteBrief", "PhraseQuestion", "WriteItem",
     "INSPECTOR_CATEGORIES", "InspectorIssue", "InspectSample", "InspectImageSample",
     "RepairAction", "PlanRepair", "FixSample",
     "SolveSample", "SolveImageSample", "JudgeSample", "DescribeSource",

@@ -1,5 +1,7 @@
-"""The sample-level design brief recorded with each item: what it rests on and what it must not reveal."""
+"""The sample-level design brief: what an item rests on and what it must not reveal; written by the LLM for items
+it authors, derived from the tool's target otherwise."""
 
+import dspy
 from pydantic import BaseModel, Field
 
 
@@ -10,3 +12,12 @@ class DesignBrief(BaseModel):
     reasoning_hops: int = Field(description="1 to 3")
     difficulty_plan: str
     leakage_guards: list[str] = Field(description="what the question must not reveal")
+
+
+class WriteBrief(dspy.Signature):
+    """Plan one benchmark item on a passage for the subtask: the facts it rests on, what it asks, and what the
+    question must not reveal."""
+
+    subtask: str = dspy.InputField()
+    passage: str = dspy.InputField(desc="the text the model under test will read")
+    brief: DesignBrief = dspy.OutputField()

@@ -2,6 +2,8 @@
 
 import dspy
 
+from benchagent.signatures.brief import DesignBrief
+
 
 class PhraseQuestion(dspy.Signature):
     """Write the question of a benchmark item. The answer is fixed by a tool; never state it or hint at it."""
@@ -10,3 +12,16 @@ class PhraseQuestion(dspy.Signature):
     goal: str = dspy.InputField(desc="what the question must ask")
     context: str = dspy.InputField(desc="what the model under test will see besides the question")
     question: str = dspy.OutputField(desc="one clear question")
+
+
+class WriteItem(dspy.Signature):
+    """Write one benchmark item from its brief. The question must be answerable from the passage alone and must not
+    contain the answer. For a choice item give 4 distinct options, exactly one of them correct; otherwise none."""
+
+    subtask: str = dspy.InputField()
+    brief: DesignBrief = dspy.InputField()
+    passage: str = dspy.InputField(desc="the text the model under test will read beside the question")
+    question: str = dspy.OutputField(desc="one clear question")
+    options: list[str] = dspy.OutputField(desc="4 options for a choice item, else an empty list")
+    answer: str = dspy.OutputField(desc="the gold answer: for a choice item exactly the correct option's text, for a "
+                                        "span item words copied from the passage")

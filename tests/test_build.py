@@ -197,3 +197,43 @@ def test_relevant_source_wins_over_a_modality_the_design_guessed(tmp_path):
     spec = Build(store, scripted_lm(answers), BuildRequest("Test knowledge of the chemical elements", 1, "scripted")).plan_only()
     (subtask,) = spec.subtasks
     assert subtask.modalities == ["table", "text"] and [s.source_id for s in subtask.sources] == ["builtin_elements"]
+
+
+def docs_answers(solved: str) -> dict:
+    """A comprehension subtask on Python's docs: items the LLM writes, which the solver answers with solved."""
+    answers = chart_answers(
+        scope={"scope": {"topic": "Python documentation", "modalities": ["text"],
+                         "keywords": ["python", "documentation", "comprehension"]}},
+        judgments={"judgments": [{"source_id": "builtin_python_docs", "transformable": True, "alignment": 0.9,
+                                  "coverage": 0.9, "simplicity": 0.7, "risk": 0.2, "rationale": "doc passages"}]},
+        brief={"brief": {"fit": "a definition", "core_facts": ["lists can change"], "goal": "ask what a list is",
+                         "reasoning_hops": 1, "difficulty_plan": "paraphrase", "leakage_guards": ["no 'mutable'"]}},
+        question={"question": "Which word describes a list?", "options": ["mutable", "immutable", "hashable", "ordered"],
+                  "answer": "mutable"},
+        answer={"answer": solved})
+    answers["subtasks"]["subtasks"][0].update(
+        key="docs_comprehension", name="Docs comprehension", description="explain what a passage of the docs means",
+        capability="reading comprehension", modalities=["text"], answer_type="choice")
+    answers["quotas"] = {"quotas": [{"key": "docs_comprehension", "importance": 1.0, "quota": 2}]}
+    return answers
+
+
+def test_llm_written_items_keep_their_brief_and_face_the_solver(tmp_path):
+    store, run_id, _ = run_build(tmp_path, docs_answers("mutable"), size=2)
+    samples = store.query("SELECT * FROM samples WHERE run_id = ?", (run_id,))
+    assert [s["status"] for s in samples] == ["ok", "ok"]
+    for sample in samples:
+        assert sample["answer_origin"] == "llm" and sample["answer"] == "mutable"
+        assert json.loads(sample["brief"])["leakage_guards"] == ["no 'mutable'"]
+        [solver] = store.query("SELECT name, passed, detail FROM verdicts WHERE sample_id = ? AND stage = 'solver'",
+                               (sample["id"],))
+        assert solver["name"] == "agreement" and solver["passed"] == 1 and not solver["detail"].startswith("skipped")
+        steps = [s["name"] for s in sample_lineage(store, sample["id"])["steps"]]
+        assert "Predict(WriteBrief)" in steps and "Predict(WriteItem)" in steps
+
+
+def test_llm_written_items_the_solver_disputes_are_rejected(tmp_path):
+    store, run_id, _ = run_build(tmp_path, docs_answers("immutable"), size=2)
+    summary = run_summary(store, run_id)
+    assert summary["totals"]["accepted"] == 0 and summary["shortfalls"]
+    assert {r["name"] for r in summary["rejection_reasons"]} >= {"solver_disagreement"}

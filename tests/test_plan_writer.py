@@ -80,6 +80,10 @@ def test_template_plans_validate_and_run_to_the_exact_answer(source_id, kind):
     source = builtin_source(source_id)
     for plan in plans:
         _validate(plan, card, kind)
+    if source_id == "builtin_python_docs":  # the LLM-written plan is tested on its own below
+        assert [answer_origin(p) for p in plans] == ["tool", "llm"]
+        plans = plans[:1]
+    for plan in plans:
         assert [s.kind for s in plan.steps][-1] == "LLM" and answer_origin(plan) == "tool"
         for index in INDICES:
             record = source.record(index)
@@ -114,6 +118,54 @@ def test_plans_asking_what_the_subtask_names_come_first():
     assert [e for e in mass.steps[0].inputs if ":answer." in e] == ["original.mass:answer.atomic mass"]
     flow, item = _realize(mass, builtin_source("builtin_elements").record(25), 25)
     assert item.answer == "55.845" and flow.values["interim.goal"].startswith("the atomic mass of 'iron'")
+
+
+BRIEF = {"fit": "the passage defines a term", "core_facts": ["a list is mutable"], "goal": "ask what a list is",
+         "reasoning_hops": 1, "difficulty_plan": "paraphrase the definition", "leakage_guards": ["do not say mutable"]}
+
+
+@pytest.mark.parametrize("kind", ["choice", "span"])
+def test_written_passage_plan_makes_an_llm_item_with_its_brief(kind):
+    card = _card("builtin_python_docs")
+    plan = template_plans(card, kind, about="Reading comprehension: explain what a passage means")[0]
+    _validate(plan, card, kind)
+    assert [s.tool for s in plan.steps][:3] == ["choose_chunk", "write_brief", "write_item"]
+    assert answer_origin(plan) == "llm"
+    record = builtin_source("builtin_python_docs").record(7)
+    options = ["mutable", "immutable", "hashable", "ordered"]
+    written = {"question": "Which word describes a list?", "options": options if kind == "choice" else [],
+               "answer": "mutable"}
+    lm = scripted_lm({"brief": {"brief": BRIEF}, "question": written})
+    with dspy.context(lm=lm, adapter=dspy.JSONAdapter()):
+        flow = Realizer()(plan, record, {"seed": 5, "gold_position": 2}, subtask="test subtask")
+    item = item_from_flow(flow, answer_origin=answer_origin(plan))
+    assert item.answer_origin == "llm" and item.question == written["question"] and item.answer == "mutable"
+    assert item.extra_input["context"] == flow.values["interim.passage"]
+    assert item.extra_input["context"] in record["text"]
+    assert flow.values["interim.brief"].model_dump() == BRIEF
+    if kind == "choice":
+        assert sorted(item.options) == sorted(options) and item.options.index("mutable") == 2
+    else:
+        assert item.options is None
+    brief_prompt = next(h["messages"] for h in lm.history if "fields: `brief`" in h["messages"][-1]["content"])
+    assert item.extra_input["context"] in "".join(m["content"] for m in brief_prompt)
+
+
+def test_a_written_answer_missing_from_its_options_is_retried_then_refused():
+    plan = template_plans(_card("builtin_python_docs"), "choice", about="comprehension")[0]
+    lm = scripted_lm({"brief": {"brief": BRIEF}, "question": {
+        "question": "Which word describes a list?", "options": ["a", "b", "c", "d"], "answer": "mutable"}})
+    with dspy.context(lm=lm, adapter=dspy.JSONAdapter()), pytest.raises(RealizationError, match="not exactly one"):
+        Realizer()(plan, builtin_source("builtin_python_docs").record(7), {"seed": 5, "gold_position": 0},
+                   subtask="test subtask")
+    assert sum("fields: `question`" in h["messages"][-1]["content"] for h in lm.history) == 3  # first try + 2 retries
+
+
+def test_cloze_stays_first_unless_the_subtask_is_about_comprehension():
+    card = _card("builtin_python_docs")
+    assert template_plans(card, "choice", about="Fill in the missing word")[0].steps[0].tool == "passage_cloze"
+    assert template_plans(card, "choice", about="Python docs questions")[0].steps[0].tool == "passage_cloze"
+    assert template_plans(card, "span", about="Understand why the docs say so")[0].steps[0].tool == "choose_chunk"
 
 
 def test_user_table_gets_lookup_plans(tmp_path):

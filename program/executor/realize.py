@@ -10,9 +10,10 @@ from dspy.utils.exceptions import AdapterParseError
 from benchagent.program.errors import RealizationError
 from benchagent.program.executor.item import Item
 from benchagent.program.tools.registry import ToolError, ToolResult, get_tool, run_tool
-from benchagent.signatures import PhraseQuestion, TransformPlan
+from benchagent.signatures import PhraseQuestion, TransformPlan, WriteBrief, WriteItem
 
-PREDICTORS = {"phrase_question": PhraseQuestion}
+# The LLM steps a plan may name; the Realizer holds one predictor per name.
+PREDICTORS = {"phrase_question": PhraseQuestion, "write_brief": WriteBrief, "write_item": WriteItem}
 
 
 @dataclass
@@ -75,6 +76,8 @@ class Realizer(dspy.Module):
     def __init__(self, retries: int = 2):
         super().__init__()
         self.phrase_question = dspy.Predict(PhraseQuestion)
+        self.write_brief = dspy.Predict(WriteBrief)
+        self.write_item = dspy.Predict(WriteItem)
         self.retries = retries
 
     def forward(self, plan: TransformPlan, record: dict[str, Any], slot: dict[str, Any], *, subtask: str) -> Dataflow:
@@ -106,7 +109,11 @@ class Realizer(dspy.Module):
         predictor = getattr(self, step.tool)
         config = {"rollout_id": attempt, "temperature": 0.7} if attempt else {}
         prediction = predictor(subtask=subtask, **args, config=config)
-        produced = {ref: _field(dict(prediction.items()), name, label) for ref, name in map(binding, step.outputs)}
+        written = dict(prediction.items())
+        options = written.get("options") or []
+        if options and options.count(written.get("answer")) != 1:
+            raise RealizationError(f"{label}: the answer {written.get('answer')!r} is not exactly one of the options")
+        produced = {ref: _field(written, name, label) for ref, name in map(binding, step.outputs)}
         return produced, {}
 
 

@@ -15,6 +15,7 @@ from benchagent.program.errors import PlanValidationError
 from benchagent.program.executor.realize import PREDICTORS, Dataflow, binding
 from benchagent.program.planner.plan_check import required_finals, validate_plan
 from benchagent.program.sources.catalog import source_for
+from benchagent.program.sources.recipes import PHRASE, PLACE_GOLD
 from benchagent.program.sources.readers import SourceError, shorten
 from benchagent.program.tools import records  # noqa: F401  (importing registers the record tools)
 from benchagent.program.tools.registry import Tool, ToolError, get_tool, run_tool
@@ -28,8 +29,6 @@ PASSAGE_FIELDS = ("text", "passage", "content", "body", "article", "paragraph")
 SAMPLE, IMAGE_SAMPLE = 2000, 200  # records read to learn a source's columns
 MAX_LABELS, MAX_LABEL_CHARS, MAX_NAME_CHARS = 50, 40, 80
 TARGET_OUTPUTS = ["interim.goal", "interim.context", "interim.facts", "interim.query"]
-PHRASE = PlanStep(kind="LLM", tool="phrase_question", inputs=["interim.goal", "interim.context"],
-                  outputs=["final.input.question"], instruction="phrase the question without the answer")
 
 
 # Checking a plan
@@ -272,11 +271,39 @@ def _label_plans(columns: list[_Column], answer_type: str) -> list[Candidate]:
     return plans
 
 
-def _cloze_plans(field: str, answer_type: str) -> list[Candidate]:
+CLOZE_WORDS = ["cloze", "blank", "blanks", "fill", "missing", "word", "words", "complete", "vocabulary"]
+WRITTEN_WORDS = ["comprehension", "understanding", "understand", "explain", "meaning", "infer", "inference",
+                 "reasoning", "why", "how", "summary", "main", "idea", "purpose"]
+
+
+def _written_plan(field: str, answer_type: str) -> TransformPlan:
+    """A chunk of the passage shown as context -> an LLM-written brief -> the item written by the LLM from it, its
+    options placed by the balancer for choice items. The answer is the LLM's, so the solver cross-checks it."""
+    choice = answer_type == "choice"
+    steps = [
+        PlanStep(kind="PURE", tool="choose_chunk", inputs=[f"original.{field}:passage", "slot.seed"],
+                 outputs=["final.input.context:text", "interim.passage:text"],
+                 instruction="pick the part of the passage the item is about; the model under test reads it"),
+        PlanStep(kind="LLM", tool="write_brief", inputs=["interim.passage"], outputs=["interim.brief"],
+                 instruction="plan the item: the facts it rests on, what it asks, what it must not reveal"),
+        PlanStep(kind="LLM", tool="write_item", inputs=["interim.brief", "interim.passage"],
+                 outputs=["final.input.question", *(["interim.options", "interim.answer"] if choice
+                                                    else ["final.output.answer"])],
+                 instruction="write the question and its answer from the brief"),
+    ]
+    if choice:
+        steps.append(PLACE_GOLD)
+    return TransformPlan(kind="metadata_rich", steps=steps)
+
+
+def _passage_plans(field: str, answer_type: str) -> list[Candidate]:
+    """Cloze (tool-made answers) first, then items the LLM writes; a subtask about comprehension ranks the second
+    first."""
     if answer_type not in ("span", "choice"):
         return []
-    return [([], _assemble("passage_cloze", [f"original.{field}:passage"], answer_type, options="label_options",
-                           context=True, instruction="blank out words of the passage and ask one"))]
+    cloze = _assemble("passage_cloze", [f"original.{field}:passage"], answer_type, options="label_options",
+                      context=True, instruction="blank out words of the passage and ask one")
+    return [(CLOZE_WORDS, cloze), (WRITTEN_WORDS, _written_plan(field, answer_type))]
 
 
 def _words(text: str) -> set[str]:
@@ -285,7 +312,8 @@ def _words(text: str) -> set[str]:
 
 def template_plans(card: dict[str, Any], answer_type: str, about: str = "") -> list[TransformPlan]:
     """Field-based plans for a built-in or user source, best first: those asking a field that `about` (the subtask's
-    name and description) mentions, then the mixed plan and the rest in card order. Passages get cloze plans; a
+    name and description) mentions, then the mixed plan and the rest in card order. Passages get cloze plans and
+    LLM-written items; a
     source with images gets label questions about the image; one with a name-like field gets field questions
     (knowledge questions for built-in sources, lookups in the shown record for user sources); any other gets label
     questions from its other fields."""
@@ -294,7 +322,7 @@ def template_plans(card: dict[str, Any], answer_type: str, about: str = "") -> l
     fields = card.get("fields") or {}
     passage = next((f for f in PASSAGE_FIELDS if fields.get(f, "").split(":")[0].strip() == "str"), None)
     if passage:
-        candidates = _cloze_plans(passage, answer_type)
+        candidates = _passage_plans(passage, answer_type)
     else:
         try:
             columns = _columns(card)

@@ -121,8 +121,19 @@ def recipe_for(card: dict, answer_type: str) -> TransformPlan | None:
 
 
 def answer_origin(plan: TransformPlan) -> str:
-    """'tool' when a PURE step writes final.output.answer, else 'llm'."""
+    """'llm' when an LLM step made final.output.answer or anything it was computed from (an LLM-written answer
+    that a tool only moved among the options is still the LLM's), else 'tool'."""
+    made_by = {}
     for step in plan.steps:
-        if any(o.partition(":")[0] == "final.output.answer" for o in step.outputs):
-            return "tool" if step.kind == "PURE" else "llm"
-    return "llm"
+        for ref in (o.partition(":")[0] for o in step.outputs):
+            made_by[ref] = step
+    seen, todo = set(), ["final.output.answer"]
+    while todo:
+        step = made_by.get(todo.pop())
+        if step is None or id(step) in seen:
+            continue
+        if step.kind == "LLM":
+            return "llm"
+        seen.add(id(step))
+        todo += [i.partition(":")[0] for i in step.inputs]
+    return "tool" if "final.output.answer" in made_by else "llm"

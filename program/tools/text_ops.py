@@ -142,6 +142,7 @@ class ChunkArgs(PassageArgs):
 
 class ChunkOutput(ToolOutput):
     chunk: Span
+    text: str = Field(description="the chunk's text")
     index: int
     count: int = Field(description="number of chunks in the passage")
 
@@ -154,4 +155,4 @@ def choose_chunk(args: ChunkArgs) -> ChunkOutput:
     index = random.Random(f"chunk:{args.seed}").randrange(len(chunks)) if args.index is None else args.index
     if index >= len(chunks):
         raise ValueError(f"chunk {index} outside 0..{len(chunks) - 1}")
-    return ChunkOutput(chunk=chunks[index], index=index, count=len(chunks))
+    return ChunkOutput(chunk=chunks[index], text=chunks[index].text, index=index, count=len(chunks))
