@@ -11,6 +11,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 from rich.table import Table
 
 DbOption = Annotated[Path, typer.Option("--db", help="SQLite database file holding reviewed samples.")]
+# (metric prefix, count prefix, what its held-out samples are, the step) for each realizer step a compile may cover
+STEP_FIGURES = (("predicted_acceptance", "realizer", "re-phrased", "phrasing"),
+                ("written_acceptance", "writer", "re-written", "writing"))
 
 
 class CompileProgress:
@@ -68,13 +71,15 @@ def print_compiled(console: Console, row: dict[str, Any]) -> None:
         table.add_column(column, justify="left" if column == "held-out figure" else "right")
     table.add_row(f"judge agreement with humans ({m['n_heldout']} samples)",
                   _figure(m["judge_agreement_before"]), _figure(m["judge_agreement_after"]))
-    table.add_row(f"predicted acceptance ({m['n_realizer_heldout']} re-phrased samples)",
-                  _figure(m["predicted_acceptance_before"]), _figure(m["predicted_acceptance_after"]))
+    steps = [figures for figures in STEP_FIGURES if f"{figures[0]}_before" in m]
+    for name, prefix, what, _ in steps:
+        table.add_row(f"predicted acceptance ({m[f'n_{prefix}_heldout']} {what} samples)",
+                      _figure(m[f"{name}_before"]), _figure(m[f"{name}_after"]))
     console.print(table)
     baseline = f"the parent program {row['parent_id']}" if row["parent_id"] else "the uncompiled program"
-    console.print(f"before: {baseline}; trained on {m['n_train']} reviewed "
-                  f"samples ({m['n_realizer_train']} accepted for the realizer); {m['lm_calls']} LM calls, "
-                  f"{m['wall_s']} s", highlight=False)
+    accepted = ", ".join(f"{m[f'n_{prefix}_train']} accepted for the {step} step" for _, prefix, _, step in steps)
+    console.print(f"before: {baseline}; trained on {m['n_train']} reviewed samples ({accepted}); "
+                  f"{m['lm_calls']} LM calls, {m['wall_s']} s", highlight=False)
 
 
 def compile(
@@ -138,6 +143,7 @@ def programs(
         m = row["metrics"] or {}
         table.add_row(row["id"], row["parent_id"] or "-", row["created_at"][5:16].replace("T", " "),
                       row["optimizer"] or "-", row["hash"][:8], str(row["n_train"]),
-                      _change(m, "judge_agreement"), _change(m, "predicted_acceptance"),
+                      _change(m, "judge_agreement"),
+                      _change(m, next((f[0] for f in STEP_FIGURES if f"{f[0]}_before" in m), STEP_FIGURES[0][0])),
                       str(m.get("wall_s", "-")))
     out.print(table)

@@ -13,12 +13,14 @@ from typing import Any
 import dspy
 from dspy.utils.callback import BaseCallback
 
-from benchagent.optimize.datasets import judge_examples, phrase_examples, reviewed_samples, split
+from benchagent.optimize.acceptance import acceptance_metric, accepted
+from benchagent.optimize.datasets import judge_examples, phrase_examples, reviewed_samples, split, write_examples
 from benchagent.optimize.errors import OptimizeError
 from benchagent.optimize.judge import Judge, agreement_metric, agrees, inspector_state
 from benchagent.optimize.optimizers import Budget, check_optimizer, optimize
-from benchagent.optimize.phrase import Phraser, acceptance_metric, accepted
+from benchagent.optimize.phrase import Phraser, phrase_inputs, rephrased
 from benchagent.optimize.versions import load_part, program_state
+from benchagent.optimize.write import Writer, rewritten, write_inputs
 from benchagent.store.db import Store
 from benchagent.store.errors import NotFoundError
 from benchagent.store.programs import get_program, save_program
@@ -78,6 +80,30 @@ def _latest(store: Store) -> dict | None:
         return None
 
 
+@dataclass(frozen=True)
+class _Step:
+    """One LLM step of the realizer compiled on its own: its module, examples and how its output remakes an item."""
+
+    name: str                      # metric prefix: predicted_acceptance (phrasing) or written_acceptance
+    what: str                      # for progress and errors
+    module: Callable[[], dspy.Module]
+    inputs: Callable
+    remake: Callable
+    train: list
+    heldout: list
+
+
+def _steps(train: list, heldout: list) -> list[_Step]:
+    """The realizer's steps that phrased or wrote both a human-accepted training sample and a held-out one."""
+    steps = [
+        _Step("predicted_acceptance", "phrased", Phraser, phrase_inputs, rephrased,
+              phrase_examples(train, accepted_only=True), [r for r in heldout if r.phrase_inputs]),
+        _Step("written_acceptance", "written", Writer, write_inputs, rewritten,
+              write_examples(train, accepted_only=True), [r for r in heldout if r.write_inputs]),
+    ]
+    return [s for s in steps if s.train and s.heldout]
+
+
 def _datasets(store: Store, options: CompileOptions, parent: dict | None):
     reviewed = reviewed_samples(store, options.run_id)
     scope = f" of run {options.run_id}" if options.run_id else ""
@@ -87,12 +113,14 @@ def _datasets(store: Store, options: CompileOptions, parent: dict | None):
     if not train or not heldout:
         raise OptimizeError(f"{len(reviewed)} reviewed samples{scope} split into {len(train)} for training and "
                             f"{len(heldout)} held out: review more samples or change --heldout")
-    phrase_train = phrase_examples(train, accepted_only=True)
-    phrase_heldout = [r for r in heldout if r.phrase_inputs]
-    if not phrase_train or not phrase_heldout:
-        raise OptimizeError(f"the realizer's PhraseQuestion step phrased {len(phrase_train)} human-accepted training "
-                            f"samples and {len(phrase_heldout)} held-out samples{scope}; both must be at least 1")
-    return train, heldout, phrase_train, phrase_heldout
+    steps = _steps(train, heldout)
+    if not steps:
+        counts = "; ".join(f"{what}: {sum(1 for r in train if getattr(r, attr) and r.decision == 'accept')} "
+                           f"human-accepted for training, {sum(1 for r in heldout if getattr(r, attr))} held out"
+                           for what, attr in (("phrased", "phrase_inputs"), ("written", "write_inputs")))
+        raise OptimizeError(f"no realizer step has both a human-accepted training sample and a held-out one{scope} "
+                            f"({counts}): review more samples")
+    return train, heldout, steps
 
 
 def check_compile(store: Store, options: CompileOptions) -> None:
@@ -109,28 +137,36 @@ def compile_program(store: Store, lm: dspy.BaseLM, options: CompileOptions = Com
     options.check()
     started = time.perf_counter()
     latest = _latest(store)
-    train, heldout, phrase_train, phrase_heldout = _datasets(store, options, latest)
+    train, heldout, steps = _datasets(store, options, latest)
     parent = latest["state"] if latest else None
     counter = _CallCounter(on_event)
     share = partial(_share, threads=options.threads, on_event=on_event)
+    metrics: dict[str, Any] = {}
+    realizer: dict[str, Any] = {}
     with dspy.context(lm=lm, adapter=dspy.JSONAdapter(), callbacks=[counter]):
         judge_before = share("judge agreement before", heldout, partial(agrees, load_part(Judge(), parent, "judge")))
         on_event("stage", stage=f"aligning the judge ({options.optimizer})", total=None)
         judge = optimize(options.optimizer, Judge(), judge_examples(train), agreement_metric, options.budget)
         judge_after = share("judge agreement after", heldout, partial(agrees, judge))
-        acceptance_before = share("predicted acceptance before", phrase_heldout,
-                                  partial(accepted, load_part(Phraser(), parent, "realizer"), judge))
-        on_event("stage", stage=f"compiling the realizer ({options.optimizer})", total=None)
-        phraser = optimize(options.optimizer, Phraser(), phrase_train, acceptance_metric(judge, train), options.budget)
-        acceptance_after = share("predicted acceptance after", phrase_heldout, partial(accepted, phraser, judge))
-    metrics = {
+        for step in steps:
+            measure = partial(accepted, judge=judge, inputs=step.inputs, remake=step.remake)
+            before = share(f"{step.what} acceptance before", step.heldout,
+                           lambda r, m=load_part(step.module(), parent, "realizer"): measure(m, reviewed=r))
+            on_event("stage", stage=f"compiling the {step.what} step ({options.optimizer})", total=None)
+            compiled = optimize(options.optimizer, step.module(), step.train,
+                                acceptance_metric(judge, train, step.remake), options.budget)
+            after = share(f"{step.what} acceptance after", step.heldout, lambda r, m=compiled: measure(m, reviewed=r))
+            realizer.update(compiled.dump_state())
+            metrics.update({f"{step.name}_before": before, f"{step.name}_after": after})
+            prefix = "realizer" if step.name == "predicted_acceptance" else "writer"
+            metrics.update({f"n_{prefix}_train": len(step.train), f"n_{prefix}_heldout": len(step.heldout)})
+    metrics.update({
         "judge_agreement_before": judge_before, "judge_agreement_after": judge_after,
-        "predicted_acceptance_before": acceptance_before, "predicted_acceptance_after": acceptance_after,
-        "n_train": len(train), "n_heldout": len(heldout), "n_realizer_train": len(phrase_train),
-        "n_realizer_heldout": len(phrase_heldout), "heldout_fraction": options.heldout, "run_id": options.run_id,
-        "max_demos": options.budget.max_demos, "trials": options.budget.trials, "lm_calls": counter.calls,
-        "wall_s": round(time.perf_counter() - started, 2), "heldout_sample_ids": [r.sample_id for r in heldout],
-    }
-    row = save_program(store, state=program_state(phraser, judge, inspector_state(judge, train)),
+        "n_train": len(train), "n_heldout": len(heldout), "heldout_fraction": options.heldout,
+        "run_id": options.run_id, "max_demos": options.budget.max_demos, "trials": options.budget.trials,
+        "lm_calls": counter.calls, "wall_s": round(time.perf_counter() - started, 2),
+        "heldout_sample_ids": [r.sample_id for r in heldout],
+    })
+    row = save_program(store, state=program_state(realizer, judge, inspector_state(judge, train)),
                        optimizer=options.optimizer, train_sample_ids=[r.sample_id for r in train], metrics=metrics)
     return {k: v for k, v in row.items() if k != "state"}

@@ -14,8 +14,10 @@ from benchagent.signatures import SubtaskDraft
 from benchagent.store.db import Store
 
 PHRASE_STEP = "Predict(PhraseQuestion)"
+WRITE_STEP = "Predict(WriteItem)"
 INSPECT_STEP = "Predict(InspectSample)"
 PHRASE_INPUTS = ("subtask", "goal", "context")
+WRITE_INPUTS = ("subtask", "brief", "passage")
 
 _LATEST_REVIEWS = """
 SELECT s.*, r.decision, r.reason AS review_reason, u.requirement, t.key, t.name, t.description, t.capability,
@@ -39,6 +41,7 @@ class Reviewed:
     needs_image: bool
     item: Item
     phrase_inputs: dict | None         # subtask, goal, context of the PhraseQuestion step; None if none phrased it
+    write_inputs: dict | None = None   # subtask, brief, passage of the WriteItem step; None if the LLM wrote none
 
     def with_question(self, question: str) -> Item:
         return replace(self.item, question=question.strip())
@@ -99,6 +102,7 @@ def reviewed_samples(store: Store, run_id: str | None = None) -> list[Reviewed]:
     for asset in store.query(f"SELECT sample_id, name, content FROM assets WHERE sample_id IN ({marks})", ids):
         images.setdefault(asset["sample_id"], {})[asset["name"]] = asset["content"]
     phrased, inspected = _last_steps(store, PHRASE_STEP, ids), _last_steps(store, INSPECT_STEP, ids)
+    written = _last_steps(store, WRITE_STEP, ids)
     out = []
     for row in rows:
         draft = SubtaskDraft(key=row["key"], name=row["name"], description=row["description"],
@@ -106,13 +110,14 @@ def reviewed_samples(store: Store, run_id: str | None = None) -> list[Reviewed]:
                              answer_type=row["answer_type"], rationale=row["rationale"] or "")
         item = replace(stored_item(row, images.get(row["id"], {})),
                        facts=_facts(inspected.get(row["id"]), row["brief"]))
-        inputs = phrased.get(row["id"])
+        inputs, wrote = phrased.get(row["id"]), written.get(row["id"])
         out.append(Reviewed(
             sample_id=row["id"], decision=row["decision"], reason=row["review_reason"] or "",
             requirement=f"{row['requirement']} (subtask: {draft.name}: {draft.description})",
             subtask=subtask_brief(draft), answer_type=draft.answer_type,
             needs_image="image" in draft.modalities or bool(item.images), item=item,
             phrase_inputs={k: inputs[k] for k in PHRASE_INPUTS} if inputs else None,
+            write_inputs={k: wrote[k] for k in WRITE_INPUTS} if wrote else None,
         ))
     return out
 
@@ -130,3 +135,10 @@ def phrase_examples(reviewed: list[Reviewed], *, accepted_only: bool) -> list[ds
     """subtask + goal + context → the sample's final question, for samples a PhraseQuestion step phrased."""
     return [dspy.Example(**r.phrase_inputs, question=r.item.question, sample_id=r.sample_id).with_inputs(*PHRASE_INPUTS)
             for r in reviewed if r.phrase_inputs and (r.decision == "accept" or not accepted_only)]
+
+
+def write_examples(reviewed: list[Reviewed], *, accepted_only: bool) -> list[dspy.Example]:
+    """subtask + brief + passage → the sample's final question, options and answer, for samples the LLM wrote."""
+    return [dspy.Example(**r.write_inputs, question=r.item.question, options=r.item.options or [],
+                         answer=r.item.answer, sample_id=r.sample_id).with_inputs(*WRITE_INPUTS)
+            for r in reviewed if r.write_inputs and (r.decision == "accept" or not accepted_only)]

@@ -6,8 +6,9 @@ from benchagent.store.db import Store
 from benchagent.store.programs import LATEST, get_program
 
 
-def program_state(phraser: dspy.Module, judge: dspy.Module, inspector: dict) -> dict:
-    return {"realizer": phraser.dump_state(), "verifier": {"inspect": inspector}, "judge": judge.dump_state()}
+def program_state(realizer: dict, judge: dspy.Module, inspector: dict) -> dict:
+    """realizer: the compiled steps' predictor states by the Realizer's attribute names."""
+    return {"realizer": realizer, "verifier": {"inspect": inspector}, "judge": judge.dump_state()}
 
 
 def load_program(store: Store, ref: str = LATEST) -> tuple[str, dict]:
@@ -17,7 +18,10 @@ def load_program(store: Store, ref: str = LATEST) -> tuple[str, dict]:
 
 
 def load_part(module: dspy.Module, state: dict | None, part: str) -> dspy.Module:
-    """module with one part of a program state loaded; unchanged (uncompiled) for None."""
-    if state is not None:
-        module.load_state(state[part])
+    """module with the predictors that part of a program state holds loaded; the others (and all, for None)
+    stay uncompiled."""
+    saved = (state or {}).get(part, {})
+    for name, predictor in module.named_predictors():
+        if name in saved:
+            predictor.load_state(saved[name])
     return module

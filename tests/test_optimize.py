@@ -19,7 +19,7 @@ import pytest
 import typer
 from dspy.clients.engines.dummy_engine import AsyncDummyEngine, DummyEngine
 from dspy.lm15 import Message, Response, TextPart, Usage
-from scripted_lm import ScriptedLM, chart_answers
+from scripted_lm import ScriptedLM, chart_answers, scripted_lm
 from typer.testing import CliRunner
 from rich.console import Console
 
@@ -289,7 +289,7 @@ def test_compile_refuses_what_it_cannot_compile(reviewed_db, tmp_path):
     store = open_store(copy_db(reviewed_db[0], tmp_path))
     with pytest.raises(OptimizeError, match="unknown optimizer 'adam'"):
         compile_program(store, PromptLM(chart_reply("demos")), CompileOptions(optimizer="adam"))
-    with pytest.raises(OptimizeError, match="PhraseQuestion"):  # the generic run: nothing accepted to learn from
+    with pytest.raises(OptimizeError, match="phrased: 0 human-accepted for training"):  # the generic run: nothing accepted
         compile_program(store, PromptLM(chart_reply("demos")), CompileOptions(run_id=reviewed_db[1][1]))
     assert store.query("SELECT id FROM programs") == []
 
@@ -334,3 +334,34 @@ def test_compile_command_refuses_a_store_without_reviews(tmp_path, monkeypatch):
     open_store(tmp_path / "fresh.db").close()
     result = CliRunner().invoke(cli_app(), ["compile", "--db", str(tmp_path / "fresh.db")])
     assert result.exit_code == 1 and "no reviewed sample" in result.output
+
+
+def test_items_the_llm_wrote_compile_their_writing_step(tmp_path):
+    from test_build import docs_answers
+
+    from benchagent.program.executor.realize import Realizer
+    from benchagent.program.executor.verify import Verifier
+    store = open_store(tmp_path / "docs.db")
+    answers = docs_answers("mutable")
+    answers["quotas"]["quotas"][0]["quota"] = 6
+    answers["decision"] = {"decision": "accept", "reason": "answerable from the passage"}
+    lm = scripted_lm(answers)
+    run_id = Build(store, lm, BuildRequest("Python docs comprehension", 6, "scripted", concurrency=1)).run()
+    samples = store.query("SELECT id FROM samples WHERE run_id = ? AND status = 'ok' ORDER BY id", (run_id,))
+    assert len(samples) == 6
+    for n, row in enumerate(samples):
+        store.insert("reviews", {"id": new_id("rev"), "sample_id": row["id"], "reviewer": "ann",
+                                 "decision": "accept" if n % 3 else "reject",
+                                 "reason": None if n % 3 else "ambiguity: two options fit", "created_at": now()})
+    row = compile_program(store, lm, CompileOptions(heldout=0.4))
+    m = row["metrics"]
+    assert "predicted_acceptance_before" not in m and m["n_writer_heldout"] >= 1 and m["n_writer_train"] >= 1
+    assert 0 <= m["written_acceptance_before"] <= 1 and m["written_acceptance_after"] == 1.0
+    state = load_program(store)[1]
+    assert list(state["realizer"]) == ["write_item"] and state["realizer"]["write_item"]["demos"]
+    realizer, verifier = Realizer(), Verifier()
+    apply_program(state, realizer, verifier)
+    assert realizer.write_item.demos and not realizer.phrase_question.demos
+    console = Console(record=True, width=200)
+    cli_optimize.print_compiled(console, row)
+    assert f"predicted acceptance ({m['n_writer_heldout']} re-written samples)" in console.export_text()
