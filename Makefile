@@ -30,6 +30,7 @@ test-fast: install
 
 bench: install
 	$(PY) bench/store_bench.py
+	$(PY) bench/orchestration_bench.py
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache
