@@ -11,9 +11,6 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 from rich.table import Table
 
 DbOption = Annotated[Path, typer.Option("--db", help="SQLite database file holding reviewed samples.")]
-# (metric prefix, count prefix, what its held-out samples are, the step) for each realizer step a compile may cover
-STEP_FIGURES = (("predicted_acceptance", "realizer", "re-phrased", "phrasing"),
-                ("written_acceptance", "writer", "re-written", "writing"))
 
 
 class CompileProgress:
@@ -64,6 +61,13 @@ def _change(metrics: dict[str, Any], name: str) -> str:
     return f"{_figure(metrics.get(name + '_before'))} → {_figure(metrics.get(name + '_after'))}"
 
 
+def _steps_in(metrics: dict[str, Any]) -> list:
+    """The realizer steps a program's metrics have figures for."""
+    from benchagent.optimize.compile import STEP_FIGURES
+
+    return [f for f in STEP_FIGURES if f"{f.metric}_before" in metrics]
+
+
 def print_compiled(console: Console, row: dict[str, Any]) -> None:
     m = row["metrics"]
     table = Table(title=f"program {row['id']} ({row['optimizer']})")
@@ -71,13 +75,13 @@ def print_compiled(console: Console, row: dict[str, Any]) -> None:
         table.add_column(column, justify="left" if column == "held-out figure" else "right")
     table.add_row(f"judge agreement with humans ({m['n_heldout']} samples)",
                   _figure(m["judge_agreement_before"]), _figure(m["judge_agreement_after"]))
-    steps = [figures for figures in STEP_FIGURES if f"{figures[0]}_before" in m]
-    for name, prefix, what, _ in steps:
-        table.add_row(f"predicted acceptance ({m[f'n_{prefix}_heldout']} {what} samples)",
-                      _figure(m[f"{name}_before"]), _figure(m[f"{name}_after"]))
+    steps = _steps_in(m)
+    for f in steps:
+        table.add_row(f"predicted acceptance ({m[f'n_{f.count}_heldout']} {f.heldout} samples)",
+                      _figure(m[f"{f.metric}_before"]), _figure(m[f"{f.metric}_after"]))
     console.print(table)
     baseline = f"the parent program {row['parent_id']}" if row["parent_id"] else "the uncompiled program"
-    accepted = ", ".join(f"{m[f'n_{prefix}_train']} accepted for the {step} step" for _, prefix, _, step in steps)
+    accepted = ", ".join(f"{m[f'n_{f.count}_train']} accepted for the {f.step} step" for f in steps)
     console.print(f"before: {baseline}; trained on {m['n_train']} reviewed samples ({accepted}); "
                   f"{m['lm_calls']} LM calls, {m['wall_s']} s", highlight=False)
 
@@ -144,6 +148,6 @@ def programs(
         table.add_row(row["id"], row["parent_id"] or "-", row["created_at"][5:16].replace("T", " "),
                       row["optimizer"] or "-", row["hash"][:8], str(row["n_train"]),
                       _change(m, "judge_agreement"),
-                      _change(m, next((f[0] for f in STEP_FIGURES if f"{f[0]}_before" in m), STEP_FIGURES[0][0])),
+                      _change(m, steps[0].metric) if (steps := _steps_in(m)) else "- → -",
                       str(m.get("wall_s", "-")))
     out.print(table)

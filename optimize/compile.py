@@ -8,7 +8,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any
+from typing import Any, NamedTuple
 
 import dspy
 from dspy.utils.callback import BaseCallback
@@ -80,12 +80,26 @@ def _latest(store: Store) -> dict | None:
         return None
 
 
+class StepFigures(NamedTuple):
+    """How one realizer step's held-out figures are named in a program's metrics and shown."""
+
+    metric: str                    # <metric>_before, <metric>_after
+    count: str                     # n_<count>_train, n_<count>_heldout
+    heldout: str                   # what its held-out samples become: "re-phrased"
+    step: str                      # "phrasing"
+    made: str                      # what it did to the samples it made: "phrased"
+
+
+PHRASING = StepFigures("predicted_acceptance", "realizer", "re-phrased", "phrasing", "phrased")
+WRITING = StepFigures("written_acceptance", "writer", "re-written", "writing", "written")
+STEP_FIGURES = (PHRASING, WRITING)
+
+
 @dataclass(frozen=True)
 class _Step:
     """One LLM step of the realizer compiled on its own: its module, examples and how its output remakes an item."""
 
-    name: str                      # metric prefix: predicted_acceptance (phrasing) or written_acceptance
-    what: str                      # for progress and errors
+    figures: StepFigures
     module: Callable[[], dspy.Module]
     inputs: Callable
     remake: Callable
@@ -94,14 +108,13 @@ class _Step:
 
 
 def _steps(train: list, heldout: list) -> list[_Step]:
-    """The realizer's steps that phrased or wrote both a human-accepted training sample and a held-out one."""
-    steps = [
-        _Step("predicted_acceptance", "phrased", Phraser, phrase_inputs, rephrased,
+    """Every realizer step with its human-accepted training examples and the held-out samples it made."""
+    return [
+        _Step(PHRASING, Phraser, phrase_inputs, rephrased,
               phrase_examples(train, accepted_only=True), [r for r in heldout if r.phrase_inputs]),
-        _Step("written_acceptance", "written", Writer, write_inputs, rewritten,
+        _Step(WRITING, Writer, write_inputs, rewritten,
               write_examples(train, accepted_only=True), [r for r in heldout if r.write_inputs]),
     ]
-    return [s for s in steps if s.train and s.heldout]
 
 
 def _datasets(store: Store, options: CompileOptions, parent: dict | None):
@@ -114,13 +127,13 @@ def _datasets(store: Store, options: CompileOptions, parent: dict | None):
         raise OptimizeError(f"{len(reviewed)} reviewed samples{scope} split into {len(train)} for training and "
                             f"{len(heldout)} held out: review more samples or change --heldout")
     steps = _steps(train, heldout)
-    if not steps:
-        counts = "; ".join(f"{what}: {sum(1 for r in train if getattr(r, attr) and r.decision == 'accept')} "
-                           f"human-accepted for training, {sum(1 for r in heldout if getattr(r, attr))} held out"
-                           for what, attr in (("phrased", "phrase_inputs"), ("written", "write_inputs")))
+    usable = [s for s in steps if s.train and s.heldout]
+    if not usable:
+        counts = "; ".join(f"{s.figures.made}: {len(s.train)} human-accepted for training, {len(s.heldout)} held out"
+                           for s in steps)
         raise OptimizeError(f"no realizer step has both a human-accepted training sample and a held-out one{scope} "
                             f"({counts}): review more samples")
-    return train, heldout, steps
+    return train, heldout, usable
 
 
 def check_compile(store: Store, options: CompileOptions) -> None:
@@ -149,17 +162,17 @@ def compile_program(store: Store, lm: dspy.BaseLM, options: CompileOptions = Com
         judge = optimize(options.optimizer, Judge(), judge_examples(train), agreement_metric, options.budget)
         judge_after = share("judge agreement after", heldout, partial(agrees, judge))
         for step in steps:
+            f = step.figures
             measure = partial(accepted, judge=judge, inputs=step.inputs, remake=step.remake)
-            before = share(f"{step.what} acceptance before", step.heldout,
+            before = share(f"{f.step} acceptance before", step.heldout,
                            lambda r, m=load_part(step.module(), parent, "realizer"): measure(m, reviewed=r))
-            on_event("stage", stage=f"compiling the {step.what} step ({options.optimizer})", total=None)
+            on_event("stage", stage=f"compiling the {f.step} step ({options.optimizer})", total=None)
             compiled = optimize(options.optimizer, step.module(), step.train,
                                 acceptance_metric(judge, train, step.remake), options.budget)
-            after = share(f"{step.what} acceptance after", step.heldout, lambda r, m=compiled: measure(m, reviewed=r))
+            after = share(f"{f.step} acceptance after", step.heldout, lambda r, m=compiled: measure(m, reviewed=r))
             realizer.update(compiled.dump_state())
-            metrics.update({f"{step.name}_before": before, f"{step.name}_after": after})
-            prefix = "realizer" if step.name == "predicted_acceptance" else "writer"
-            metrics.update({f"n_{prefix}_train": len(step.train), f"n_{prefix}_heldout": len(step.heldout)})
+            metrics.update({f"{f.metric}_before": before, f"{f.metric}_after": after,
+                            f"n_{f.count}_train": len(step.train), f"n_{f.count}_heldout": len(step.heldout)})
     metrics.update({
         "judge_agreement_before": judge_before, "judge_agreement_after": judge_after,
         "n_train": len(train), "n_heldout": len(heldout), "heldout_fraction": options.heldout,

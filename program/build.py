@@ -406,11 +406,10 @@ class Build:
         if kind != "done":
             self._lm_failures = self._lm_failures + 1 if kind == "lm_error" else 0
             category, detail = payload
-            self._last_lm_error = f"{category}: {detail}"
+            self._last_lm_error = reason = f"{category}: {detail}"
             if kind == "lm_error" and self._lm_failures >= LM_FAILURE_LIMIT:
                 return "failed", None  # stays pending: resume redoes it
-            self.store.update("slots", job.slot_id, {"status": "failed", "reason": f"{category}: {detail}",
-                                                     "category": category})
+            self.store.update("slots", job.slot_id, {"status": "failed", "reason": reason, "category": category})
             return "failed", category
         self._lm_failures = 0
         record, item, outcome, brief = payload
