@@ -48,9 +48,13 @@ def main() -> int:
     parser.add_argument("--db", required=True, help="SQLite database of a build")
     parser.add_argument("--run", help="only this run's samples")
     args = parser.parse_args()
-    with sqlite3.connect(f"file:{args.db}?mode=ro", uri=True) as conn:
-        rows = conn.execute("SELECT id, question, record FROM samples WHERE status IN ('ok', 'fixed') "
-                            "AND (? IS NULL OR run_id = ?) ORDER BY id", (args.run, args.run)).fetchall()
+    try:
+        with sqlite3.connect(f"file:{args.db}?mode=ro", uri=True) as conn:
+            rows = conn.execute("SELECT id, question, record FROM samples WHERE status IN ('ok', 'fixed') "
+                                "AND (? IS NULL OR run_id = ?) ORDER BY id", (args.run, args.run)).fetchall()
+    except sqlite3.Error as exc:
+        print(f"error: cannot read samples from {args.db}: {exc}", file=sys.stderr)
+        return 1
     writer = csv.writer(sys.stdout)
     writer.writerow(["sample_id", "decision", "reason"])
     for sample_id, question, record in rows:

@@ -116,3 +116,16 @@ def test_build_of_a_spec_takes_size_and_seed_from_the_command_line(tmp_path, pla
     assert summary["totals"]["accepted"] == 7
     kept = api.build(db=tmp_path / "s.db", spec_path=path, concurrency=1)
     assert store.one("SELECT size, seed FROM runs WHERE id = ?", (kept["run"]["id"],)) == {"size": 5, "seed": 4}
+
+
+@pytest.mark.parametrize("size", ["0", "100000000"])
+def test_a_spec_build_refuses_a_size_out_of_range_in_one_line(tmp_path, planned, size):
+    import subprocess
+    import sys
+    _, _, path = planned
+    db = tmp_path / "none.db"
+    result = subprocess.run([sys.executable, "-m", "benchagent", "build", "--spec", str(path), "--size", size,
+                             "--db", str(db)], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1 and result.stdout == ""
+    assert result.stderr.strip().splitlines() == [result.stderr.strip()] and "--size must be between 1" in result.stderr
+    assert not db.exists()

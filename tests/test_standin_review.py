@@ -50,3 +50,12 @@ def test_its_csv_imports_through_the_cli(sample_db, tmp_path):
     with sqlite3.connect(db) as conn:
         stored = conn.execute("SELECT sample_id, decision, reason, reviewer FROM reviews").fetchall()
     assert stored == [(ids["sample"], "reject", standin.REJECTION, "rule:names-the-measure")]
+
+
+def test_an_unreadable_database_is_one_line(tmp_path):
+    for db in (tmp_path / "absent.db", tmp_path / "junk.db"):
+        if db.name == "junk.db":
+            db.write_text("not a database")
+        result = subprocess.run([sys.executable, str(SCRIPT), "--db", str(db)], capture_output=True, text=True)
+        assert result.returncode == 1 and result.stdout == ""
+        assert result.stderr.startswith(f"error: cannot read samples from {db}") and result.stderr.count("\n") == 1
