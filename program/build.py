@@ -7,7 +7,7 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import dspy
@@ -23,7 +23,9 @@ from benchagent.program.executor.quota import Job, Scheduler, SourceQuota, Subta
 from benchagent.program.executor.realize import PREDICTORS, Realizer, item_from_flow
 from benchagent.program.executor.verify import Outcome, Verdict, Verifier
 from benchagent.program.planner.allocation import AllocationAgent, SourceShare
+from benchagent.program.intent import Intent, contract, demanded_modalities
 from benchagent.program.planner.design import DesignAgent
+from benchagent.program.planner.facets import UNBUILDABLE, coverage, facet_modality, with_degradations
 from benchagent.program.planner.grounding import Grounding, GroundingAgent, subtask_brief
 from benchagent.program.planner.plan_check import sample_schema
 from benchagent.program.planner.plan_writer import PlanWriter, template_plans
@@ -34,7 +36,7 @@ from benchagent.program.sources.recipes import answer_origin, recipe_for
 from benchagent.program.tools.options import GoldBalancer
 from benchagent.program.tools.registry import list_tools
 from benchagent.signatures import DesignBrief, Scope, Spec, SpecSource, SpecSubtask, SubtaskDraft, TransformPlan
-from benchagent.store.catalog import search_cards, upsert_cards
+from benchagent.store.catalog import list_cards, search_cards, upsert_cards
 from benchagent.store.db import Store, new_id, now
 from benchagent.store.programs import get_program
 
@@ -62,6 +64,7 @@ class BuildRequest:
     api_base: str | None = None     # without credentials
     vision: bool = False            # the model sees images: the inspector and the solver get them
     program: str | None = None      # a compiled program: 'latest' or its id; resolved to the id when the build starts
+    sources: list[str] = field(default_factory=list)  # the user's own data (paths) to ground on besides the catalog
 
 
 def _noop(*_: Any, **__: Any) -> None:
@@ -87,7 +90,11 @@ class Build:
             self.program_id = row["id"]
             apply_program(row["state"], self.realizer, self.verifier)
             request.program = self.program_id  # a resumed run keeps this version, not a newer 'latest'
-        self.cards = {c["id"]: c for c in catalog_cards()}
+        self.cards = {c["id"]: c for c in catalog_cards(request.sources)}
+        for card in list_cards(store):  # sources registered earlier with `benchagent sources --source`
+            if card["kind"] == "user" and card.get("path"):
+                self.cards.setdefault(card["id"], card)
+        self.intent = Intent(request.requirement)
         self.duplicates = DuplicateIndex()
         self.gold_counts = [0] * 4
         self._gold_lock = threading.Lock()
@@ -103,7 +110,8 @@ class Build:
         settings = json.loads(row["settings"] or "{}")
         request = BuildRequest(requirement=row["requirement"], size=row["size"], model=row["model"], seed=row["seed"],
                                **{k: settings[k] for k in ("max_subtasks", "attempts_per_sample", "concurrency",
-                                                           "model_spec", "api_base", "vision", "program") if k in settings})
+                                                           "model_spec", "api_base", "vision", "program", "sources")
+                                                           if k in settings})
         if concurrency:
             request.concurrency = concurrency
         return cls(store, lm, request, on_event=on_event, run_id=run_id)
@@ -183,11 +191,14 @@ class Build:
                                                  "duration_ms": (time.perf_counter() - t0) * 1000})
 
     def plan(self) -> Spec:
-        """Run the planner agents and store the spec they agree on; returns it."""
+        """Run the planner agents and store the spec they agree on, with every facet of the requirement carried or
+        reported as a gap; returns it."""
         req = self.request
-        scope: Scope = self._stage("scope", lambda: self.scope_agent(requirement=req.requirement))
+        scope: Scope = self._stage("scope", lambda: contract(req.requirement, self.scope_agent(
+            requirement=req.requirement)))
+        cards = list(self.cards.values())
         design = self._stage("design", lambda: self.design_agent(
-            requirement=req.requirement, scope=scope, max_subtasks=req.max_subtasks))
+            requirement=req.requirement, scope=scope, max_subtasks=req.max_subtasks, cards=cards))
         decisions = list(design.decisions)
         grounded, ungrounded = self._stage("grounding", lambda: self._ground(scope, design.subtasks))
         for _ in range(REDESIGN_ROUNDS):
@@ -196,19 +207,25 @@ class Build:
                 break
             failed = {d.key: "; ".join(g.rationale for g in results) or "no source matched"
                       for d, results in ungrounded}
-            redesign = self._stage("design", lambda: self.design_agent.redesign(
-                requirement=req.requirement, scope=scope, max_subtasks=room, failed=failed,
-                sources=[f"{c['id']}: {c['description'][:120]}" for c in self.cards.values() if c["kind"] == "generator"]))
+            try:
+                redesign = self._stage("design", lambda: self.design_agent.redesign(
+                    requirement=req.requirement, scope=scope, max_subtasks=room, failed=failed, cards=cards))
+            except PlanningError as exc:
+                decisions.append({"round": 0, "key": "-", "action": "refuse", "rationale": str(exc), "redesign": True})
+                break
             taken = {d.key for d, _ in [*grounded, *ungrounded]}
             fresh = [d for d in redesign.subtasks if d.key not in taken]
             decisions += [dict(d, redesign=True) for d in redesign.decisions]
             more, still = self._stage("grounding", lambda: self._ground(scope, fresh))
             grounded += more
             ungrounded += still
-        if not grounded:
-            raise PlanningError("no subtask could be grounded on any source: " + "; ".join(
-                f"{d.key} ({d.answer_type} over {', '.join(d.modalities)})" for d, _ in ungrounded))
         accepted = {d.key: [g for g in r if g.accepted] for d, r in grounded}
+        reasons = [(d, "; ".join(g.rationale for g in r) or "no source matched") for d, r in ungrounded]
+        carriers, gaps = coverage(scope.facets, [(d, [g.plan for g in accepted[d.key]]) for d, _ in grounded],
+                                  reasons, req.requirement)
+        if not grounded:
+            raise PlanningError("cannot build this from what is here: " + "; ".join(
+                f"{g.facet}: {g.reason}" for g in gaps) + f" ({gaps[0].remedy if gaps else 'add a --source'})")
         allocation = self._stage("allocation", lambda: self.allocation_agent(
             requirement=req.requirement, subtasks=[d for d, _ in grounded], size=req.size,
             sources={k: [SourceShare(g.source_id, g.score, int(self.cards[g.source_id]["size"])) for g in gs]
@@ -218,33 +235,58 @@ class Build:
                                     SpecSource(source_id=g.source_id, share=allocation.shares[draft.key][g.source_id],
                                                score=g.score, plan=g.plan) for g in accepted[draft.key]])
                     for draft, _ in grounded]
-        spec = Spec(requirement=req.requirement, seed=req.seed, scope=scope, subtasks=subtasks)
+        spec = Spec(requirement=req.requirement, seed=req.seed, scope=scope, subtasks=subtasks, gaps=gaps)
+        for gap in gaps:
+            self.on_event("gap", facet=gap.facet, reason=gap.reason)
         self.save_spec(spec, {d.key: r for d, r in [*grounded, *ungrounded]}, [d for d, _ in ungrounded], {
             "design_decisions": decisions, "allocation_diagnoses": allocation.diagnoses,
             "allocation_redesign": allocation.redesign, "unfillable": allocation.unfillable,
-            "unfillable_reasons": allocation.reasons})
+            "unfillable_reasons": allocation.reasons, "facet_carriers": carriers})
         return spec
+
+    def _candidates(self, scope: Scope, draft: SubtaskDraft) -> tuple[SubtaskDraft, list[dict], str | None]:
+        """The draft (its modalities following the relevant sources unless the requirement demands them), the cards
+        to judge for it (the user's own sources first), or why none can serve it."""
+        words = [*scope.keywords, draft.name, draft.capability]
+        demanded = demanded_modalities(self.request.requirement, scope.facets)
+        absent = {m for m in UNBUILDABLE if not any(m in (c.get("modalities") or []) for c in self.cards.values())}
+        needs = {*draft.modalities, *demanded_modalities(f"{draft.name} {draft.description}", []),
+                 *(facet_modality(f) for f in scope.facets if f.key in draft.facets)}
+        if needs & absent:
+            return draft, [], UNBUILDABLE[sorted(needs & absent)[0]]
+        wanted = [m for m in draft.modalities if m != "text"]
+        cards = search_cards(self.store, words, wanted, limit=5, relative=0.5)
+        anywhere = search_cards(self.store, words, None, limit=5, relative=0.5) if wanted else cards
+        follow = anywhere and (not cards or cards[0]["bm25"] > RELEVANCE_GAP * anywhere[0]["bm25"])
+        if follow and not demanded & set(wanted):
+            # the modality the design chose (the requirement did not ask for it) only reaches weak matches
+            draft = draft.model_copy(update={"modalities": [m for m in anywhere[0]["modalities"] if m != "audio"]})
+            cards = search_cards(self.store, words, [m for m in draft.modalities if m != "text"], limit=5,
+                                 relative=0.5)
+        needs = {m for m in draft.modalities if m != "text"}
+        own = [c for c in self.cards.values() if c["kind"] == "user" and needs <= set(c.get("modalities") or [])]
+        listed = {c["id"] for c in own}
+        cards = [*own, *(c for c in cards if c["id"] not in listed)][:6]
+        return draft, cards, None if cards else f"no source offers {', '.join(sorted(needs)) or 'text'} inputs"
 
     def _ground(self, scope: Scope, drafts: list[SubtaskDraft]):
         tools = {t.name for t in list_tools()}
         grounded, ungrounded = [], []
         for draft in drafts:
-            words = [*scope.keywords, draft.name, draft.capability]
-            wanted = [m for m in draft.modalities if m != "text"]
-            cards = search_cards(self.store, words, wanted, limit=5, relative=0.5)
-            anywhere = search_cards(self.store, words, None, limit=5, relative=0.5) if wanted else cards
-            if anywhere and (not cards or cards[0]["bm25"] > RELEVANCE_GAP * anywhere[0]["bm25"]):
-                # the modality the design asked for only reaches weak matches: follow the relevant source instead
-                draft = draft.model_copy(update={"modalities": [m for m in anywhere[0]["modalities"] if m != "audio"]})
-                cards = search_cards(self.store, words, [m for m in draft.modalities if m != "text"], limit=5,
-                                     relative=0.5)
+            draft, cards, blocked = self._candidates(scope, draft)
+            if blocked:
+                ungrounded.append((draft, [Grounding("-", None, {}, 0.0, False, blocked)]))
+                self.on_event("ungrounded", subtask=draft.key, reasons=[blocked])
+                continue
             about = f"{draft.name}. {draft.description}"
             candidates = [(card, recipe_for(card, draft.answer_type)
                            or next(iter(template_plans(card, draft.answer_type, about=about)), None)) for card in cards]
             if cards and not any(plan for _, plan in candidates):
                 with working_on("grounding"):
                     candidates[0] = (cards[0], self.plan_writer(subtask=draft, card=cards[0]))
-            results = self.grounding_agent(subtask=draft, candidates=candidates, tools=tools, predictors=set(PREDICTORS))
+            candidates = [(card, with_degradations(plan, scope.facets) if plan else plan) for card, plan in candidates]
+            results = self.grounding_agent(subtask=draft, candidates=candidates, tools=tools, predictors=set(PREDICTORS),
+                                           brief=subtask_brief(draft, scope.language, scope.facets))
             if any(g.accepted for g in results):
                 grounded.append((draft, results))
             else:
@@ -287,15 +329,20 @@ class Build:
 
     def load_plan(self) -> list[SubtaskQuota] | None:
         """The stored spec as quotas, with what earlier attempts of this run already used and delivered."""
-        spec = self.store.one("SELECT id FROM specs WHERE run_id = ? ORDER BY version DESC LIMIT 1", (self.run_id,))
+        spec = self.store.one("SELECT id, scope, spec FROM specs WHERE run_id = ? ORDER BY version DESC LIMIT 1",
+                              (self.run_id,))
         if spec is None:
             return None
         req = self.request
+        scope = Scope.model_validate_json(spec["scope"])
+        self.intent = Intent.of(req.requirement, scope)
+        facets = {s["key"]: s.get("facets") or [] for s in json.loads(spec["spec"]).get("spec", {}).get("subtasks", [])}
         subtasks = []
         for row in self.store.query("SELECT * FROM subtasks WHERE spec_id = ? AND quota > 0 ORDER BY rowid", (spec["id"],)):
             draft = SubtaskDraft(key=row["key"], name=row["name"], description=row["description"],
                                  capability=row["capability"] or "", modalities=json.loads(row["modalities"]),
-                                 answer_type=row["answer_type"], rationale=row["rationale"] or "")
+                                 answer_type=row["answer_type"], rationale=row["rationale"] or "",
+                                 facets=facets.get(row["key"], []))
             budget = row["quota"] * req.attempts_per_sample
             sources = []
             for g in self.store.query("SELECT * FROM groundings WHERE subtask_id = ? AND accepted = 1 ORDER BY score DESC",
@@ -379,7 +426,7 @@ class Build:
         """Realize and verify one slot in a worker thread; returns ("ok", (record, item, outcome)) or a failure."""
         draft = job.subtask.draft
         record = source_for(self.cards[job.source.source_id], seed=self.request.seed).record(job.index)
-        subtask_text = subtask_brief(draft)
+        subtask_text = subtask_brief(draft, self.intent.language, self.intent.facets)
         try:
             with dspy.context(**context):
                 with working_on("realize", job.slot_id):
@@ -392,7 +439,7 @@ class Build:
                 with working_on("verify", job.slot_id):
                     outcome = self.verifier(item, subtask=subtask_text, answer_type=draft.answer_type,
                                             needs_image="image" in draft.modalities or bool(item.images),
-                                            duplicates=self.duplicates)
+                                            duplicates=self.duplicates, intent=self.intent)
         except LMError as exc:  # the model or its connection: a pending slot is redone on resume, never lost
             return "lm_error", ("model", f"{type(exc).__name__}: {exc}")
         except AdapterParseError as exc:

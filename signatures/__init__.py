@@ -3,20 +3,21 @@
 from benchagent.signatures.allocation import DiagnoseShortfall, ProposeQuotas, QuotaProposal, ShortfallDiagnosis
 from benchagent.signatures.brief import DesignBrief, WriteBrief
 from benchagent.signatures.design import CritiqueSubtasks, DesignSubtasks, SubtaskDecision, SubtaskDraft
+from benchagent.signatures.fit import CheckFit
 from benchagent.signatures.grounding import GroundSubtask, PlanStep, SourceJudgment, TransformPlan
 from benchagent.signatures.inspect import INSPECTOR_CATEGORIES, InspectImageSample, InspectorIssue, InspectSample
 from benchagent.signatures.judge import JudgeSample
 from benchagent.signatures.realize import PhraseQuestion, WriteItem
 from benchagent.signatures.repair import FixSample, PlanRepair, RepairAction
-from benchagent.signatures.scope import ParseScope, Scope
+from benchagent.signatures.scope import FACET_KINDS, Facet, ParseScope, Scope
 from benchagent.signatures.solve import SolveImageSample, SolveSample
 from benchagent.signatures.sources import DescribeSource
-from benchagent.signatures.spec import Spec, SpecSource, SpecSubtask
+from benchagent.signatures.spec import FacetGap, Spec, SpecSource, SpecSubtask
 from benchagent.signatures.types import ANSWER_TYPES, MODALITIES, AnswerType, Modality
 
 __all__ = [
     "ANSWER_TYPES", "MODALITIES", "AnswerType", "Modality",
-    "Scope", "ParseScope",
+    "Scope", "ParseScope", "Facet", "FACET_KINDS", "FacetGap", "CheckFit",
     "SubtaskDraft", "SubtaskDecision", "DesignSubtasks", "CritiqueSubtasks",
     "PlanStep", "TransformPlan", "SourceJudgment", "GroundSubtask",
     "QuotaProposal", "ProposeQuotas", "ShortfallDiagnosis", "DiagnoseShortfall",

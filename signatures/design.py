@@ -12,27 +12,29 @@ from benchagent.signatures.types import AnswerType, Modality
 
 class SubtaskDraft(BaseModel):
     key: str = Field(description="short snake_case id")
-    name: str
-    description: str = Field(description="what one item asks, one sentence")
+    name: str = Field(max_length=80)
+    description: str = Field(max_length=300, description="what one item asks, one sentence")
     capability: str = Field(description="the capability it tests")
+    facets: list[str] = Field(default_factory=list, description="keys of the requirement's facets it carries")
     modalities: list[Modality]
     answer_type: AnswerType = Field(
         description="choice: pick one of 4 options; number: a numeric value; label: a category name; "
                     "binary: yes or no; span: a quote from a passage")
-    rationale: str = Field(description="why this subtask serves the requirement, one sentence")
+    rationale: str = Field(max_length=300, description="why this subtask serves the requirement, one sentence")
 
 
 class SubtaskDecision(BaseModel):
     key: str
     action: Literal["keep", "revise", "discard"]
-    rationale: str = Field(description="one short sentence")
+    rationale: str = Field(max_length=300, description="one short sentence")
     revised_description: str = ""
     revised_answer_type: AnswerType | None = None
 
 
 class DesignSubtasks(dspy.Signature):
-    """Propose clearly different subtasks for a benchmark; each must test the requirement's core capability.
-    Prefer choice items (4 options, easy to score) unless the answer must be written freely."""
+    """Propose clearly different subtasks for a benchmark; each must test the requirement's core capability and carry
+    its facets (list their keys). Together the subtasks carry every facet. Prefer choice items (4 options, easy to
+    score) unless the answer must be written freely."""
 
     requirement: str = dspy.InputField()
     scope: Scope = dspy.InputField()

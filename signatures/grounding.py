@@ -12,6 +12,7 @@ class PlanStep(BaseModel):
     inputs: list[str] = Field(description="dotted references original.*, slot.*, interim.*; 'ref:arg' binds a ref to an argument")
     outputs: list[str] = Field(description="dotted references interim.*, final.input.*, final.output.*; 'ref:field' picks a field")
     instruction: str = Field(description="what the step does")
+    serves: list[str] = Field(default_factory=list, description="keys of the facets this step realizes")
 
 
 class TransformPlan(BaseModel):
@@ -26,7 +27,7 @@ class SourceJudgment(BaseModel):
     coverage: float = Field(description="0-1: it supplies every field an item needs")
     simplicity: float = Field(description="0-1: few, simple steps")
     risk: float = Field(description="0-1: chance of wrong or leaky items")
-    rationale: str = Field(description="one short sentence")
+    rationale: str = Field(max_length=300, description="one short sentence")
 
 
 class GroundSubtask(dspy.Signature):

@@ -8,7 +8,7 @@ from pydantic import BaseModel
 InspectorCategory = Literal[
     "subtask_alignment", "answerability", "semantic_correctness", "answer_type", "ambiguity",
     "choice_uniqueness", "leakage", "multimodal_leakage", "missing_multimodal_field",
-    "redundant_input", "schema_recoverability", "missing_answer",
+    "redundant_input", "schema_recoverability", "missing_answer", "off_target",
 ]
 INSPECTOR_CATEGORIES: tuple[str, ...] = get_args(InspectorCategory)
 

@@ -1,19 +1,41 @@
-"""Scope parsing: a requirement becomes a topic, modalities and keywords."""
+"""Scope parsing: a requirement becomes a topic, modalities, keywords and facets, each facet tied to its words."""
+
+from typing import Literal, get_args
 
 import dspy
 from pydantic import BaseModel, Field
 
 from benchagent.signatures.types import Modality
 
+FacetKind = Literal["capability", "topic", "operation", "presentation", "degradation", "answer_format", "level",
+                    "language", "question_kind"]
+FACET_KINDS: tuple[str, ...] = get_args(FacetKind)
+
+
+class Facet(BaseModel):
+    key: str = Field("", description="leave empty")
+    kind: FacetKind = Field(description="capability or topic: what is tested; operation: a step the questions must "
+                                        "use; presentation: how the input is shown; degradation: damage done to the "
+                                        "input; answer_format; level: difficulty or audience; language: language of "
+                                        "the items; question_kind: one kind of question it lists")
+    value: str = Field(max_length=120, description="what it asks for, a few words")
+    quote: str = Field(max_length=200, description="the words of the requirement it comes from, copied exactly")
+
 
 class Scope(BaseModel):
-    topic: str = Field(description="short topic, at most 8 words")
+    topic: str = Field(max_length=120, description="short topic, at most 8 words")
     modalities: list[Modality] = Field(description="modalities the items need")
     keywords: list[str] = Field(description="3 to 8 search keywords")
+    facets: list[Facet] = Field(default_factory=list, description="every specific the requirement states, one each")
+    interpretation: str = Field("", max_length=300, description="if the requirement leaves what to test open, the "
+                                                                "concrete reading chosen; else empty")
+    language: str = Field("English", description="the language the items are written in")
 
 
 class ParseScope(dspy.Signature):
-    """Read a benchmark requirement and state its scope."""
+    """Read a benchmark requirement and state its scope. List as facets every specific it states: what is tested,
+    operations, how inputs are presented or degraded, answer format, level, language, each kind of question named.
+    Copy each facet's words from the requirement."""
 
     requirement: str = dspy.InputField()
     scope: Scope = dspy.OutputField()

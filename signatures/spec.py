@@ -19,6 +19,7 @@ class SpecSubtask(BaseModel):
     name: str
     description: str
     capability: str = ""
+    facets: list[str] = Field(default_factory=list, description="keys of the requirement's facets it carries")
     modalities: list[Modality]
     answer_type: AnswerType
     rationale: str = ""
@@ -27,11 +28,20 @@ class SpecSubtask(BaseModel):
     sources: list[SpecSource]
 
 
+class FacetGap(BaseModel):
+    """A facet of the requirement that nothing in the spec carries, why, and what would."""
+
+    facet: str
+    reason: str
+    remedy: str = ""
+
+
 class Spec(BaseModel):
     requirement: str
     seed: int = 0
     scope: Scope
     subtasks: list[SpecSubtask]
+    gaps: list[FacetGap] = Field(default_factory=list, description="facets no subtask carries, with the reason")
 
     @property
     def size(self) -> int:

@@ -28,6 +28,7 @@ def chart_answers(**overrides) -> dict:
         "quotas": {"quotas": [{"key": "read_value", "importance": 1.0, "quota": 3}]},
         "question": {"question": "Which value does the chart show for the category named in the options?"},
         "issues": {"issues": []},
+        "fits": {"fits": True, "reason": "it asks a value read off the chart"},
     }
     answers.update(copy.deepcopy(overrides))
     return answers

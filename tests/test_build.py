@@ -16,10 +16,10 @@ from benchagent.store.reports import run_summary
 REQUIREMENT = "Build a benchmark that tests whether a model can read values off bar charts"
 
 
-def run_build(tmp_path, answers, size=3, seed=0):
+def run_build(tmp_path, answers, size=3, seed=0, requirement=REQUIREMENT):
     store = open_store(tmp_path / "b.db")
     events = []
-    build = Build(store, scripted_lm(answers), BuildRequest(REQUIREMENT, size, "scripted", seed=seed),
+    build = Build(store, scripted_lm(answers), BuildRequest(requirement, size, "scripted", seed=seed),
                   on_event=lambda kind, **data: events.append((kind, data)))
     run_id = build.run()
     return store, run_id, events
@@ -112,7 +112,7 @@ def test_nothing_groundable_fails_the_run_clearly(tmp_path):
     answers = chart_answers()
     answers["subtasks"]["subtasks"][0]["answer_type"] = "span"
     store = open_store(tmp_path / "b.db")
-    with pytest.raises(PlanningError, match="no subtask could be grounded"):
+    with pytest.raises(PlanningError, match="cannot build this from what is here"):
         Build(store, scripted_lm(answers), BuildRequest(REQUIREMENT, 2, "scripted")).run()
     run = store.one("SELECT status, error FROM runs")
     assert run["status"] == "failed" and "grounded" in run["error"]
@@ -199,6 +199,9 @@ def test_relevant_source_wins_over_a_modality_the_design_guessed(tmp_path):
     assert subtask.modalities == ["table", "text"] and [s.source_id for s in subtask.sources] == ["builtin_elements"]
 
 
+DOCS = "Test comprehension of passages from Python's documentation"
+
+
 def docs_answers(solved: str) -> dict:
     """A comprehension subtask on Python's docs: items the LLM writes, which the solver answers with solved."""
     answers = chart_answers(
@@ -213,13 +216,14 @@ def docs_answers(solved: str) -> dict:
         answer={"answer": solved})
     answers["subtasks"]["subtasks"][0].update(
         key="docs_comprehension", name="Docs comprehension", description="explain what a passage of the docs means",
-        capability="reading comprehension", modalities=["text"], answer_type="choice")
+        capability="reading comprehension", modalities=["text"], answer_type="choice",
+        facets=["capability_python_documentation"])
     answers["quotas"] = {"quotas": [{"key": "docs_comprehension", "importance": 1.0, "quota": 2}]}
     return answers
 
 
 def test_llm_written_items_keep_their_brief_and_face_the_solver(tmp_path):
-    store, run_id, _ = run_build(tmp_path, docs_answers("mutable"), size=2)
+    store, run_id, _ = run_build(tmp_path, docs_answers("mutable"), size=2, requirement=DOCS)
     samples = store.query("SELECT * FROM samples WHERE run_id = ?", (run_id,))
     assert [s["status"] for s in samples] == ["ok", "ok"]
     for sample in samples:
@@ -233,7 +237,7 @@ def test_llm_written_items_keep_their_brief_and_face_the_solver(tmp_path):
 
 
 def test_llm_written_items_the_solver_disputes_are_rejected(tmp_path):
-    store, run_id, _ = run_build(tmp_path, docs_answers("immutable"), size=2)
+    store, run_id, _ = run_build(tmp_path, docs_answers("immutable"), size=2, requirement=DOCS)
     summary = run_summary(store, run_id)
     assert summary["totals"]["accepted"] == 0 and summary["shortfalls"]
     assert {r["name"] for r in summary["rejection_reasons"]} >= {"solver_disagreement"}

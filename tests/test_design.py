@@ -5,11 +5,12 @@ import pytest
 from scripted_lm import ScriptedLM
 
 from benchagent.program.errors import PlanningError
+from benchagent.program.intent import contract
 from benchagent.program.planner.design import DesignAgent, DesignResult, apply_decisions, grounding_feedback
 from benchagent.signatures.design import SubtaskDecision, SubtaskDraft
 from benchagent.signatures.scope import Scope
 
-SCOPE = Scope(topic="bar chart reading", modalities=["image"], keywords=["bar", "chart"])
+SCOPE = contract("read bar charts", Scope(topic="bar chart reading", modalities=["image"], keywords=["bar", "chart"]))
 READ = {"key": "read_value", "name": "Read a bar value", "description": "ask the value of one bar",
         "capability": "reading charts", "modalities": ["image"], "answer_type": "number", "rationale": "core skill"}
 COMPARE = {**READ, "key": "compare_bars", "name": "Compare two bars", "description": "ask which bar is taller",
@@ -101,26 +102,62 @@ def test_critic_that_cannot_be_parsed_keeps_everything(reply):
 
 
 def test_no_usable_proposal_is_a_planning_error():
-    with pytest.raises(PlanningError, match="no usable subtask"):
+    with pytest.raises(PlanningError, match="no subtask that carries"):
         design(scripted(subtasks=[{**READ, "name": " "}], decisions=[[]]))
 
 
-def test_redesign_feedback_reaches_the_proposer():
+CARDS = [{"id": "gen_line_chart_values", "name": "line_chart_values",
+          "description": "Line charts of a quantity over time drawn with Pillow; answers come from the drawing code."}]
+
+
+def test_redesign_feedback_keeps_the_facets_and_lists_no_source():
     lm = scripted(subtasks=[COMPARE], decisions=[[keep("compare_bars")]])
     with dspy.context(lm=lm, adapter=dspy.JSONAdapter()):
         result = DesignAgent().redesign("read bar charts", SCOPE, 2, {"read_value": "no source holds exact values"},
-                                        sources=["gen_bar_chart_ranks: bar charts with ranked bars"])
+                                        cards=CARDS)
     assert [s.key for s in result.subtasks] == ["compare_bars"]
     prompt = lm.history[0]["messages"][-1]["content"]
     assert "- read_value: no source holds exact values" in prompt
-    assert "- gen_bar_chart_ranks: bar charts with ranked bars" in prompt
+    assert f"- {SCOPE.facets[0].key} (capability): bar chart reading" in prompt
+    assert "gen_line_chart_values" not in prompt and "Line charts" not in prompt
+    assert "could ground:" not in prompt
 
 
-def test_first_round_feedback_is_empty_and_feedback_names_sources_only_when_given():
+def test_first_round_feedback_is_empty():
     lm = scripted(decisions=[[]])
     design(lm)
     assert "No source could ground" not in lm.history[0]["messages"][-1]["content"]
-    assert grounding_feedback({"a": "why"}).endswith("the available sources could ground.")
+
+
+def test_a_subtask_copied_from_a_source_card_is_refused():
+    copied = {**READ, "key": "line_values", "name": "Generate line chart values",
+              "description": "Line charts of a quantity over time drawn with Pillow", "capability": "charts"}
+    lm = scripted(subtasks=[copied, READ], decisions=[[keep("read_value")]])
+    with dspy.context(lm=lm, adapter=dspy.JSONAdapter()):
+        result = DesignAgent()(requirement="read bar charts", scope=SCOPE, max_subtasks=3, cards=CARDS)
+    assert [s.key for s in result.subtasks] == ["read_value"]
+    assert result.subtasks[0].facets == [SCOPE.facets[0].key]
+    refused = [d for d in result.decisions if d["action"] == "refuse"]
+    assert refused == [{"round": 0, "key": "line_values", "action": "refuse",
+                        "rationale": "copied from source card gen_line_chart_values, not asked by the requirement"}]
+
+
+def test_a_subtask_carrying_no_facet_is_refused_and_the_proposer_is_told_once():
+    off = {**READ, "key": "planets", "name": "Planet trivia", "description": "ask which planet is largest",
+           "capability": "astronomy knowledge"}
+    lm = SequencedLM({"fields: `subtasks`": [{"subtasks": [off]}, {"subtasks": [READ]}],
+                      "fields: `decisions`": {"decisions": [keep("read_value")]}}, adapter=dspy.JSONAdapter())
+    result = design(lm)
+    assert [s.key for s in result.subtasks] == ["read_value"]
+    assert ("refuse", "planets") in [(d["action"], d["key"]) for d in result.decisions]
+    second = lm.history[1]["messages"][-1]["content"]
+    assert "planets: carries no facet of the requirement" in second and "bar chart reading" in second
+
+
+def test_degenerate_subtask_text_is_refused():
+    looping = {**READ, "key": "loop", "rationale": "It tests bar charts. " * 12}
+    lm = scripted(subtasks=[looping, COMPARE], decisions=[[keep("compare_bars")]])
+    assert [s.key for s in design(lm).subtasks] == ["compare_bars"]
 
 
 def test_revision_that_changes_nothing_counts_as_keep():

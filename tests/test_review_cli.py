@@ -33,7 +33,7 @@ def test_loop_accepts_rejects_quits_and_continues(db, sample_db):
     assert 'source record: {"values":[60,120,90]}' in out
     image = Path(out.split("image: ")[1].split()[0])
     assert image.suffix == ".png" and image.read_bytes() == ids["png"]
-    assert "press a, r, s or q" in out and "6. choice_uniqueness" in out and "type 1-12" in out
+    assert "press a, r, s or q" in out and "6. choice_uniqueness" in out and "type 1-13" in out
     assert "ann: 1 accepted, 1 rejected, 0 skipped; 2 left to review (run the same command to continue)" in out
     assert reviews(db) == [("smp_1", "ann", "accept", None), ("smp_2", "ann", "reject", "choice_uniqueness")]
 

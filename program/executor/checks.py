@@ -3,7 +3,10 @@
 import re
 from dataclasses import dataclass
 
+from rapidfuzz import fuzz
+
 from benchagent.program.executor.item import Item
+from benchagent.program.text_bounds import degenerate
 from benchagent.program.tools.targets import mentions
 
 
@@ -61,5 +64,55 @@ def leakage_check(item: Item) -> CheckResult:
     return CheckResult("no_answer_leak", True)
 
 
+# Phrases by which a question asks for an operation; a tool-made answer holds only for the operation its goal names.
+OPERATIONS = {
+    "difference": ("difference", "how many more", "how much more", "how many fewer", "how much less", "how much larger",
+                   "how much smaller", "how much higher", "how much lower", "minus", "subtract", "exceed"),
+    "sum": ("total", "sum", "combined", "altogether", "in all", "add up", "added together"),
+    "ratio": ("ratio", "percent", "percentage", "proportion", "times as", "fraction of"),
+    "average": ("average", "mean"),
+}
+ENTITY_KEYS = ("category", "pair", "of", "row", "subject")
+
+
+def operations(text: str) -> set[str]:
+    text = " ".join(re.findall(r"[a-z%]+", text.lower()))
+    return {op for op, phrases in OPERATIONS.items() if any(re.search(rf"\b{p}\b", text) for p in phrases)}
+
+
+def _entities(query: dict) -> list[str]:
+    found = []
+    for key in ENTITY_KEYS:
+        value = query.get(key)
+        values = value.values() if isinstance(value, dict) else value if isinstance(value, list) else [value]
+        found += [str(v) for v in values if isinstance(v, (str, int)) and str(v).strip()]
+    return found
+
+
+def target_check(item: Item) -> CheckResult:
+    """A tool-made answer holds only if the question asks the tool's target: the same operation, the same things."""
+    if item.answer_origin != "tool" or not item.goal:
+        return CheckResult("asks_tool_target", True)
+    extra = operations(item.question) - operations(item.goal)
+    if extra:
+        return CheckResult("asks_tool_target", False, f"the question asks for a {', '.join(sorted(extra))} but the "
+                                                      f"tool computed: {item.goal}")
+    question = item.question.lower()
+    missing = [e for e in _entities(item.query) if e.lower() not in question
+               and fuzz.partial_ratio(e.lower(), question) < 85]
+    if missing:
+        return CheckResult("asks_tool_target", False, f"the question does not name {', '.join(map(repr, missing))}, "
+                                                      f"which the tool's answer is about")
+    return CheckResult("asks_tool_target", True)
+
+
+def degenerate_check(item: Item) -> CheckResult:
+    problems = [f"{name}: {why}" for name, text in (("question", item.question), ("answer", item.answer),
+                                                   *((f"option {i + 1}", o) for i, o in enumerate(item.options or [])))
+                if (why := degenerate(text, 1000 if name == "question" else 300))]
+    return CheckResult("degenerate_text", not problems, "; ".join(problems))
+
+
 def run_checks(item: Item, *, answer_type: str, needs_image: bool) -> list[CheckResult]:
-    return [schema_check(item, answer_type=answer_type, needs_image=needs_image), *options_check(item), leakage_check(item)]
+    return [schema_check(item, answer_type=answer_type, needs_image=needs_image), degenerate_check(item),
+            *options_check(item), leakage_check(item), target_check(item)]

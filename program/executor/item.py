@@ -15,6 +15,8 @@ class Item:
     images: dict[str, bytes] = field(default_factory=dict)
     facts: str = ""                         # text view of what the images show, for text-only checkers
     extra_input: dict[str, Any] = field(default_factory=dict)
+    goal: str = ""                          # what a tool's target asked, when a tool chose it
+    query: dict[str, Any] = field(default_factory=dict)  # the tool's target as data
 
     @property
     def answer_letter(self) -> str | None:
@@ -35,6 +37,16 @@ class Item:
         if self.answer_letter:
             out["answer_letter"] = self.answer_letter
         return out
+
+    def input_line(self) -> str:
+        """One line on what the model under test sees besides the question."""
+        parts = []
+        if self.images:
+            parts.append("an image" + (f" showing {' '.join(self.facts.split())[:240]}" if self.facts else ""))
+        for name, value in self.extra_input.items():
+            text = " ".join(str(value).split())
+            parts.append(f"{name}: {text[:240]}{'...' if len(text) > 240 else ''}")
+        return "; ".join(parts) or "nothing but the question"
 
     def for_checker(self) -> dict[str, Any]:
         """The item as a text-only checker sees it: images replaced by what they show."""

@@ -1,6 +1,7 @@
 """Realization: runs a transformation plan step by step, PURE steps as tools and LLM steps as predictors."""
 
 import functools
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,7 +25,7 @@ class Dataflow:
     images: dict[str, bytes] = field(default_factory=dict)
 
     def take(self, refs: list[str]) -> dict[str, Any]:
-        return {name: self.values[ref] for ref, name in map(binding, refs)}
+        return {name: literal(ref) if ref.startswith("=") else self.values[ref] for ref, name in map(binding, refs)}
 
 
     def with_image_bytes(self, args: dict[str, Any], model) -> dict[str, Any]:
@@ -46,9 +47,21 @@ class Dataflow:
 
 
 def binding(entry: str) -> tuple[str, str]:
-    """'interim.answer:gold' binds reference interim.answer to field gold; a bare reference binds its last part."""
+    """'interim.answer:gold' binds reference interim.answer to field gold; a bare reference binds its last part.
+    An input may be a JSON literal bound to a field: '=["blur"]:kinds'."""
+    if entry.startswith("="):
+        value, _, name = entry.rpartition(":")
+        return value, name
     ref, _, name = entry.partition(":")
     return ref, name or ref.rsplit(".", 1)[-1]
+
+
+def literal(ref: str) -> Any:
+    """The value of a literal input ('=0.5' -> 0.5); a literal that is not JSON is a plan error."""
+    try:
+        return json.loads(ref[1:])
+    except ValueError:
+        raise RealizationError(f"literal input {ref!r} is not JSON") from None
 
 
 @functools.cache
@@ -139,4 +152,6 @@ def item_from_flow(flow: Dataflow, *, answer_origin: str) -> Item:
         images=images,
         facts=str(values.get("interim.facts", "")),
         extra_input=extra,
+        goal=str(values.get("interim.goal", "")),
+        query=values.get("interim.query") if isinstance(values.get("interim.query"), dict) else {},
     )

@@ -4,27 +4,30 @@ import json
 from dataclasses import dataclass, field
 
 import dspy
+from dspy.utils.exceptions import AdapterParseError
 
 from benchagent.program.executor.checks import run_checks
 from benchagent.program.executor.dedup import DuplicateIndex
 from benchagent.program.executor.item import Item
 from benchagent.program.executor.repair import Repairer
 from benchagent.program.executor.solver import Solver, answers_agree, as_image
-from benchagent.signatures import InspectImageSample, InspectSample, InspectorIssue
+from benchagent.program.intent import Intent, intent_problem
+from benchagent.signatures import CheckFit, InspectImageSample, InspectSample, InspectorIssue
 
 # Categories a pure tool settles by construction: the inspector's word on them is recorded, not obeyed.
+# Correctness only: whether the item fits its subtask and makes sense stays the inspector's to judge.
 TOOL_SETTLED = frozenset({
-    "semantic_correctness", "answerability", "choice_uniqueness", "missing_answer",
+    "semantic_correctness", "choice_uniqueness", "missing_answer",
     "missing_multimodal_field", "multimodal_leakage", "schema_recoverability",
 })
 # Issues that rewording the question can resolve; any other blocking issue rejects at once.
-REPAIRABLE = frozenset({"ambiguity", "leakage", "answer_type", "redundant_input"})
+REPAIRABLE = frozenset({"ambiguity", "leakage", "answer_type", "redundant_input", "answerability"})
 BLOCKING = frozenset({"fatal", "major"})
 
 
 @dataclass(frozen=True)
 class Verdict:
-    stage: str                                # check | inspector | repair | solver
+    stage: str                                # check | fit | inspector | repair | solver
     name: str
     passed: bool
     severity: str | None = None
@@ -76,19 +79,24 @@ class Verifier(dspy.Module):
     def __init__(self, vision: bool = False):
         super().__init__()
         self.vision = vision
+        self.fit = dspy.Predict(CheckFit)
         self.inspect = dspy.Predict(InspectSample)
         self.inspect_image = dspy.Predict(InspectImageSample)
         self.repairer = Repairer()
         self.solver = Solver(vision)
 
     def forward(self, item: Item, *, subtask: str, answer_type: str, needs_image: bool,
-                duplicates: DuplicateIndex | None = None) -> Outcome:
+                duplicates: DuplicateIndex | None = None, intent: Intent | None = None) -> Outcome:
+        """With an intent, the item must also fit the requirement (code checks, then one yes/no LLM call) before
+        the inspector sees it; an off-target item is rejected whoever made its answer."""
         out = Outcome("ok", item=item)
 
         def checks_pass() -> bool:
             return self._check(out, answer_type=answer_type, needs_image=needs_image, duplicates=duplicates)
 
         if not checks_pass():
+            return out.reject()
+        if intent is not None and not self._fits(out, intent):
             return out.reject()
         blocking = self._inspect(out, subtask)
         if blocking:
@@ -117,6 +125,26 @@ class Verifier(dspy.Module):
             found.append(Verdict("check", "near_duplicate", not out.duplicate_of, "fatal" if detail else None, detail))
         out.verdicts += found
         return not any(v.blocking for v in found)
+
+    def _fits(self, out: Outcome, intent: Intent) -> bool:
+        """Code checks what it sees better (the items' language, an image the requirement demands), then the LLM
+        says whether the item tests what was asked and its options can answer its question."""
+        item = out.item
+        problem = intent_problem(item, intent)
+        if problem is None:
+            shown = {"input": item.input_line(), "question": item.question}
+            if item.options is not None:
+                shown["options"] = item.options
+            shown["answer"] = item.answer
+            try:
+                verdict = self.fit(requirement=intent.text(), item=json.dumps(shown, ensure_ascii=False))
+                fits, reason = bool(verdict.fits), " ".join(str(verdict.reason).split())[:300]
+            except AdapterParseError:
+                fits, reason = False, "the fit check gave no verdict that could be read"
+            problem = None if fits else reason or "does not test what the requirement asks"
+        out.verdicts.append(Verdict("fit", "off_target" if problem else "fits_requirement", problem is None,
+                                    "fatal" if problem else None, problem or ""))
+        return problem is None
 
     def _inspect(self, out: Outcome, subtask: str) -> list[Verdict]:
         """The inspector's issues as verdicts; returns the blocking ones."""

@@ -8,6 +8,8 @@ import dspy
 from dspy.utils.exceptions import AdapterParseError
 
 from benchagent.program.errors import PlanningError
+from benchagent.program.intent import carried, copied_card
+from benchagent.program.text_bounds import degenerate
 from benchagent.signatures.design import CritiqueSubtasks, DesignSubtasks, SubtaskDecision, SubtaskDraft
 from benchagent.signatures.scope import Scope
 
@@ -27,11 +29,12 @@ def near_duplicate(a: SubtaskDraft, b: SubtaskDraft, threshold: float = 0.6) -> 
 
 
 def normalize_subtasks(drafts: list[SubtaskDraft], max_subtasks: int) -> list[SubtaskDraft]:
-    """Unique snake_case keys, no near-duplicate subtasks, at most max_subtasks."""
+    """Unique snake_case keys, no near-duplicate or degenerate subtasks, at most max_subtasks."""
     seen_keys: set[str] = set()
     result: list[SubtaskDraft] = []
     for draft in drafts:
-        if not draft.name.strip() or any(near_duplicate(draft, kept) for kept in result):
+        if not draft.name.strip() or any(near_duplicate(draft, kept) for kept in result) or any(
+                degenerate(t, 400) for t in (draft.name, draft.description, draft.rationale)):
             continue
         key = slug(draft.key or draft.name)
         base, n = key, 2
@@ -40,6 +43,23 @@ def normalize_subtasks(drafts: list[SubtaskDraft], max_subtasks: int) -> list[Su
         seen_keys.add(key)
         result.append(draft.model_copy(update={"key": key}))
     return result[:max_subtasks]
+
+
+def refusals(drafts: list[SubtaskDraft], scope: Scope, requirement: str,
+             cards: Sequence[dict]) -> tuple[list[SubtaskDraft], dict[str, str]]:
+    """The drafts that carry facets of the requirement, each with its facets filled in, and why each other was refused:
+    copied from a source card, or carrying no facet."""
+    kept, refused = [], {}
+    for draft in drafts:
+        card = copied_card(draft, list(cards), requirement)
+        facets = carried(draft, scope.facets)
+        if card:
+            refused[draft.key] = f"copied from source card {card}, not asked by the requirement"
+        elif not facets:
+            refused[draft.key] = "carries no facet of the requirement"
+        else:
+            kept.append(draft.model_copy(update={"facets": facets}))
+    return kept, refused
 
 
 @dataclass
@@ -66,7 +86,10 @@ def apply_decisions(subtasks: list[SubtaskDraft],
         if key not in current or any(a["key"] == key for a in applied):
             continue
         action, rationale = d.action, d.rationale.strip() or "no rationale given"
-        if action == "discard" and len(current) == 1:
+        bad = degenerate(rationale, 400) or (degenerate(d.revised_description, 400) if action == "revise" else None)
+        if bad:
+            action, rationale = "keep", f"decision refused: its text was degenerate ({bad})"
+        elif action == "discard" and len(current) == 1:
             action, rationale = "keep", f"{rationale} (kept: the design needs at least one subtask)"
         elif action == "discard":
             del current[key]
@@ -80,13 +103,13 @@ def apply_decisions(subtasks: list[SubtaskDraft],
     return list(current.values()), applied
 
 
-def grounding_feedback(failed: dict[str, str], sources: Sequence[str] = ()) -> str:
-    """Feedback for a redesign: each subtask nothing could ground, why, and the sources there are."""
-    lines = ["No source could ground these subtasks:", *(f"- {key}: {why}" for key, why in failed.items())]
-    if sources:
-        return "\n".join([*lines, "Propose different subtasks that these sources could ground:",
-                          *(f"- {s}" for s in sources)])
-    return "\n".join([*lines, "Propose different subtasks that the available sources could ground."])
+def grounding_feedback(failed: dict[str, str], scope: Scope) -> str:
+    """Feedback for a redesign: each subtask nothing could ground and why, and the facets a new design must still
+    carry. Sources are not offered as things to build on: a subtask exists for the requirement, not for a source."""
+    lines = ["No source could ground these subtasks:", *(f"- {key}: {why}" for key, why in failed.items()),
+             "Test the same requirement in another form (another answer type or way to present the input), carrying "
+             "these facets:", *(f"- {f.key} ({f.kind}): {f.value}" for f in scope.facets)]
+    return "\n".join(lines)
 
 
 class DesignAgent(dspy.Module):
@@ -96,14 +119,24 @@ class DesignAgent(dspy.Module):
         self.critique = dspy.Predict(CritiqueSubtasks)
 
     def forward(self, requirement: str, scope: Scope, max_subtasks: int, feedback: str = "",
-                rounds: int = 2) -> DesignResult:
-        """Propose, then critique and apply the decisions until every decision is keep or `rounds` critiques ran."""
-        drafts = self.propose(requirement=requirement, scope=scope, max_subtasks=max_subtasks,
-                              feedback=feedback).subtasks
-        subtasks = normalize_subtasks(drafts, max_subtasks)
+                cards: Sequence[dict] = (), rounds: int = 2) -> DesignResult:
+        """Propose (again once, told why, if every draft is refused), then critique and apply the decisions until every
+        decision is keep or `rounds` critiques ran. Drafts copied from a source card or carrying no facet are refused."""
+        decisions: list[dict] = []
+        subtasks: list[SubtaskDraft] = []
+        for attempt in range(2):
+            drafts = self.propose(requirement=requirement, scope=scope, max_subtasks=max_subtasks,
+                                  feedback=feedback).subtasks
+            subtasks, refused = refusals(normalize_subtasks(drafts, max_subtasks), scope, requirement, cards)
+            decisions += [{"round": 0, "key": k, "action": "refuse", "rationale": why} for k, why in refused.items()]
+            if subtasks:
+                break
+            feedback = "\n".join([feedback, "Refused: " + "; ".join(f"{k}: {why}" for k, why in refused.items()),
+                                   "Carry these facets of the requirement: " + "; ".join(
+                                       f"{f.key} ({f.kind}): {f.value}" for f in scope.facets)]).strip()
         if not subtasks:
-            raise PlanningError("the design agent proposed no usable subtask")
-        decisions = [{"round": 0, "key": s.key, "action": "propose", "rationale": s.rationale} for s in subtasks]
+            raise PlanningError("the design agent proposed no subtask that carries the requirement's facets")
+        decisions += [{"round": 0, "key": s.key, "action": "propose", "rationale": s.rationale} for s in subtasks]
         for round_ in range(1, rounds + 1):
             try:
                 verdicts = self.critique(requirement=requirement, subtasks=subtask_lines(subtasks)).decisions
@@ -117,7 +150,7 @@ class DesignAgent(dspy.Module):
         return DesignResult(subtasks, decisions)
 
     def redesign(self, requirement: str, scope: Scope, max_subtasks: int, failed: dict[str, str],
-                 sources: Sequence[str] = (), rounds: int = 2) -> DesignResult:
-        """A new design told which subtasks (key -> reason) nothing could ground."""
+                 cards: Sequence[dict] = (), rounds: int = 2) -> DesignResult:
+        """A new design told which subtasks (key -> reason) nothing could ground, still bound to the facets."""
         return self(requirement=requirement, scope=scope, max_subtasks=max_subtasks,
-                    feedback=grounding_feedback(failed, sources), rounds=rounds)
+                    feedback=grounding_feedback(failed, scope), cards=cards, rounds=rounds)

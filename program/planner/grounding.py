@@ -1,16 +1,19 @@
 """Grounding agent: judges a subtask's candidate sources in one call and keeps the plans that score well."""
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import dspy
 
 from benchagent.program.errors import PlanValidationError
 from benchagent.program.planner.plan_check import validate_plan
-from benchagent.signatures import GroundSubtask, SourceJudgment, SubtaskDraft, TransformPlan
+from benchagent.program.text_bounds import degenerate
+from benchagent.signatures import Facet, GroundSubtask, SourceJudgment, SubtaskDraft, TransformPlan
 
 WEIGHTS = {"alignment": 0.4, "coverage": 0.3, "simplicity": 0.2, "risk": 0.1}
 THRESHOLD = 0.5
+ALIGNMENT_BAR = 0.7   # alignment a candidate needs on its own; simplicity and low risk never make up for less
 
 
 @dataclass
@@ -33,12 +36,17 @@ def combine(scores: dict[str, float]) -> float:
     )
 
 
-def subtask_brief(subtask: SubtaskDraft) -> str:
-    return json.dumps(
-        {"name": subtask.name, "description": subtask.description, "answer_type": subtask.answer_type,
-         "modalities": subtask.modalities},
-        ensure_ascii=False,
-    )
+def subtask_brief(subtask: SubtaskDraft, language: str = "English", facets: Sequence[Facet] = ()) -> str:
+    """The subtask as the agents read it: what it asks, the specifics of the requirement it carries, and the
+    language its items are written in when that is not English."""
+    brief = {"name": subtask.name, "description": subtask.description, "answer_type": subtask.answer_type,
+             "modalities": subtask.modalities}
+    specifics = [f"{f.kind}: {f.value}" for f in facets if f.key in subtask.facets and f.kind != "language"]
+    if specifics:
+        brief["must_honour"] = specifics
+    if language and language != "English":
+        brief["write_in"] = f"{language}: write every question and option in {language}"
+    return json.dumps(brief, ensure_ascii=False)
 
 
 def candidate_line(card: dict, plan: TransformPlan) -> str:
@@ -68,7 +76,7 @@ class GroundingAgent(dspy.Module):
         self.threshold = threshold
 
     def forward(self, subtask: SubtaskDraft, candidates: list[tuple[dict, TransformPlan | None]],
-                tools: set[str], predictors: set[str]) -> list[Grounding]:
+                tools: set[str], predictors: set[str], brief: str | None = None) -> list[Grounding]:
         results, valid = [], []
         for card, plan in candidates:
             problem = plan_problem(subtask, card, plan, tools, predictors)
@@ -78,7 +86,7 @@ class GroundingAgent(dspy.Module):
                 valid.append((card, plan))
         if not valid:
             return results
-        judgments = self.judge(subtask=subtask_brief(subtask),
+        judgments = self.judge(subtask=brief or subtask_brief(subtask),
                                candidates="\n".join(candidate_line(c, p) for c, p in valid)).judgments
         by_id: dict[str, SourceJudgment] = {j.source_id.strip(): j for j in judgments}
         in_order = len(judgments) == len(valid)
@@ -89,6 +97,16 @@ class GroundingAgent(dspy.Module):
                 continue
             scores = {k: getattr(judgment, k) for k in WEIGHTS}
             score = combine(scores)
-            accepted = judgment.transformable and score >= self.threshold
-            results.append(Grounding(card["id"], plan, scores, score, accepted, judgment.rationale))
+            rationale = judgment.rationale.strip()
+            bad = degenerate(rationale, 300)
+            if bad:
+                results.append(Grounding(card["id"], plan, scores, score, False,
+                                         f"verdict refused: the judge's rationale was degenerate ({bad})"))
+                continue
+            aligned = min(1.0, max(0.0, float(scores["alignment"]))) >= ALIGNMENT_BAR
+            accepted = judgment.transformable and aligned and score >= self.threshold
+            if not aligned:
+                rationale = f"not aligned with the subtask (alignment {scores['alignment']:.2f} < {ALIGNMENT_BAR}): " \
+                            f"{rationale}"
+            results.append(Grounding(card["id"], plan, scores, score, accepted, rationale))
         return results

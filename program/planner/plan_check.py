@@ -1,6 +1,9 @@
 """Deterministic validation of a transformation plan's dataflow."""
 
+import json
+
 from benchagent.program.errors import PlanValidationError
+from benchagent.program.executor.realize import binding
 from benchagent.signatures import TransformPlan
 
 NAMESPACES = ("original.", "slot.", "interim.", "final.input.", "final.output.")
@@ -22,6 +25,19 @@ def required_finals(answer_type: str, modalities: list[str]) -> set[str]:
     return {f"final.input.{f}" for f in schema["input"]} | {f"final.output.{f}" for f in schema["output"]}
 
 
+def _literal(ref: str, name: str, where: str) -> bool:
+    """True for a literal input; one that is not JSON, or names no argument, is refused."""
+    if not ref.startswith("="):
+        return False
+    try:
+        json.loads(ref[1:])
+    except ValueError:
+        raise PlanValidationError(f"{where}: literal input {ref!r} is not JSON") from None
+    if not name:
+        raise PlanValidationError(f"{where}: literal input {ref!r} names no argument ('=value:arg')")
+    return True
+
+
 def validate_plan(
     plan: TransformPlan,
     *,
@@ -34,9 +50,9 @@ def validate_plan(
     """Raise PlanValidationError unless every reference resolves, every tool exists and nothing leaks."""
     available = {f"original.{f}" for f in record_fields} | SLOT_VALUES
     for number, step in enumerate(plan.steps, 1):
-        inputs = [e.partition(":")[0] for e in step.inputs]
-        outputs = [e.partition(":")[0] for e in step.outputs]
         where = f"step {number} ({step.kind} {step.tool})"
+        inputs = [ref for ref, name in map(binding, step.inputs) if not _literal(ref, name, where)]
+        outputs = [e.partition(":")[0] for e in step.outputs]
         known = tools if step.kind == "PURE" else predictors
         if step.tool not in known:
             raise PlanValidationError(f"{where}: unknown {'tool' if step.kind == 'PURE' else 'predictor'}")

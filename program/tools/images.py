@@ -1,7 +1,9 @@
-"""Image operations on PNG bytes: crop, resize, seeded noise, blur and an occlusion box; each returns a new PNG."""
+"""Image operations on PNG bytes: crop, resize, seeded noise, blur, an occlusion box and seeded degradations; each
+returns a new PNG."""
 
+import io
 import random
-from typing import Annotated
+from typing import Annotated, Literal, get_args
 
 from PIL import Image, ImageDraw, ImageFilter
 from pydantic import Field, model_validator
@@ -102,3 +104,51 @@ def occlude_image(args: OcclusionArgs) -> OcclusionOutput:
     ImageDraw.Draw(img).rectangle([args.box.x0, args.box.y0, args.box.x1 - 1, args.box.y1 - 1], fill=args.color)
     name, data = encode_png(img, "occlude")
     return OcclusionOutput(image=name, images={name: data}, width=img.width, height=img.height, box=args.box)
+
+
+Degradation = Literal["blur", "noise", "low_resolution", "rotation", "low_contrast", "jpeg"]
+DEGRADATIONS: tuple[str, ...] = get_args(Degradation)
+
+
+class DegradeArgs(ToolInput):
+    image: Png
+    kinds: list[Degradation] = Field(min_length=1, description="the degradations to choose among")
+    share: float = Field(1.0, ge=0, le=1, description="fraction of images degraded; the others pass unchanged")
+    seed: int
+
+
+class DegradeOutput(ImageOutput):
+    degradation: str = Field(description="what was done to the image, or 'none'")
+
+
+def _degraded(img: Image.Image, kind: str, rng: random.Random) -> Image.Image:
+    """One degradation at a strength drawn from a range that keeps drawn text and marks legible."""
+    if kind == "blur":
+        return img.filter(ImageFilter.GaussianBlur(rng.uniform(1.0, 1.8)))
+    if kind == "noise":
+        noise = Image.frombytes("RGB", img.size, rng.randbytes(img.width * img.height * 3))
+        return Image.blend(img, noise, rng.uniform(0.15, 0.28))
+    if kind == "low_resolution":
+        scale = rng.uniform(0.45, 0.6)
+        small = img.resize((max(1, round(img.width * scale)), max(1, round(img.height * scale))), Image.Resampling.BOX)
+        return small.resize(img.size, Image.Resampling.NEAREST)
+    if kind == "rotation":
+        angle = rng.uniform(4, 12) * rng.choice((-1, 1))
+        return img.rotate(angle, resample=Image.Resampling.BICUBIC, expand=True, fillcolor="#FFFFFF")
+    if kind == "low_contrast":
+        return Image.blend(img, Image.new("RGB", img.size, "#808080"), rng.uniform(0.45, 0.6))
+    buf = io.BytesIO()
+    img.save(buf, format="JPEG", quality=rng.randint(8, 15))
+    with Image.open(io.BytesIO(buf.getvalue())) as jpeg:
+        return jpeg.convert("RGB")
+
+
+@tool("degrade_image", "Degrade a PNG in one of the given ways (blur, noise, low_resolution, rotation, low_contrast, "
+                       "jpeg), the way and its strength chosen by the seed; a share under 1 leaves some images clean.")
+def degrade_image(args: DegradeArgs) -> DegradeOutput:
+    rng = random.Random(f"degrade:{args.seed}")
+    img = decode_png(args.image)
+    kind = rng.choice(args.kinds) if rng.random() < args.share else "none"
+    out = img if kind == "none" else _degraded(img, kind, rng)
+    name, data = encode_png(out, f"degraded-{kind}")
+    return DegradeOutput(image=name, images={name: data}, width=out.width, height=out.height, degradation=kind)

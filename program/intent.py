@@ -1,0 +1,206 @@
+"""The requirement as a contract: its facets checked against its own words, the language of its items, the
+modalities it demands, and which facets a subtask carries."""
+
+import functools
+import re
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from benchagent.signatures import Facet, Scope, SubtaskDraft
+
+# Words that say nothing about what to test: a requirement made only of these is vague.
+FILLER = frozenset(
+    "a an the of in on at to for from by with as and or is are be me my our we i you it its this that these some any "
+    "build make create write generate design produce give please want need new set suite benchmark benchmarks test "
+    "tests testing eval evals evaluation evaluate evaluates model models llm llms ai whether can could should would "
+    "hard harder hardest difficult tough easy good great challenging interesting real useful items item questions "
+    "question dataset data very really something anything lot lots kind sort".split())
+DEFAULT_INTERPRETATION = ("multi-step reasoning whose exact answers a tool computes: word problems, tables, unit "
+                          "conversions and dates, at the hardest level the sources allow")
+# Words by which a requirement demands a modality of the items' input.
+MODALITY_WORDS = {
+    "image": ("image", "images", "picture", "pictures", "photo", "photos", "chart", "charts", "diagram", "diagrams",
+              "figure", "figures", "screenshot", "screenshots", "plot", "plots", "scanned", "visual", "drawn"),
+    "audio": ("audio", "spoken", "speech", "sound", "sounds", "recording", "recordings", "voice", "listen",
+              "listening", "podcast"),
+    "video": ("video", "videos", "clip", "clips", "movie", "footage"),
+}
+MODALITY_KINDS = ("presentation", "capability", "topic", "degradation")
+QUOTE_MATCH = 85      # rapidfuzz partial ratio a facet's quote needs against the requirement
+LANGUAGE_SURE = 0.9   # probability from which a detected language is trusted
+
+
+@functools.cache
+def _identifier():
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+
+
+def detect_language(text: str) -> tuple[str, float]:
+    """ISO 639-1 code of text's language and its probability."""
+    code, prob = _identifier().classify(text)
+    return code, float(prob)
+
+
+def language_name(code: str) -> str:
+    from babel import Locale
+
+    return Locale("en").languages.get(code, code)
+
+
+@functools.cache
+def _language_names() -> dict[str, str]:
+    """Lower-case language names, English and native, mapped to the English name, for py3langid's languages."""
+    from babel import Locale, UnknownLocaleError
+
+    english = Locale("en").languages
+    names = {}
+    for code in _identifier().nb_classes:
+        if code not in english:
+            continue
+        names[english[code].lower()] = english[code]
+        try:
+            native = Locale(code).languages.get(code)
+        except (UnknownLocaleError, ValueError):
+            native = None
+        if native:
+            names[native.lower()] = english[code]
+    return names
+
+
+def named_language(text: str) -> str | None:
+    """The English name of the first language text names ('écrit en français' -> 'French'), or None."""
+    words = text.lower()
+    found = [(m.start(), name) for key, name in _language_names().items()
+             if (m := re.search(rf"\b{re.escape(key)}\b", words))]
+    return min(found)[1] if found else None
+
+
+def stems(text: str) -> set[str]:
+    """Content words cut to five letters, so 'charts' meets 'chart' and 'chemistry' meets 'chemical'."""
+    return {w[:5] for w in re.findall(r"[^\W\d_]+", text.lower()) if len(w) > 2 and w not in FILLER}
+
+
+def is_vague(requirement: str) -> bool:
+    return not stems(requirement)
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")[:32] or "facet"
+
+
+def quoted(quote: str, requirement: str) -> bool:
+    """The quote is (nearly) words of the requirement."""
+    quote, requirement = " ".join(quote.lower().split()), " ".join(requirement.lower().split())
+    return bool(quote) and (quote in requirement or fuzz.partial_ratio(quote, requirement) >= QUOTE_MATCH)
+
+
+def contract(requirement: str, scope: Scope) -> Scope:
+    """The scope with only facets whose quote is the requirement's own words, each keyed, one capability facet at
+    least, the items' language (detected when the requirement states none) and, for a vague requirement, a stated
+    interpretation."""
+    facets: list[Facet] = []
+    for facet in scope.facets:
+        value = " ".join(facet.value.split())
+        if not value or not quoted(facet.quote, requirement) or any(
+                f.kind == facet.kind and f.value.lower() == value.lower() for f in facets):
+            continue
+        facets.append(facet.model_copy(update={"value": value, "quote": " ".join(facet.quote.split())}))
+    interpretation = " ".join(scope.interpretation.split())
+    if is_vague(requirement):
+        interpretation = interpretation if stems(interpretation) else DEFAULT_INTERPRETATION
+        facets = [f for f in facets if f.kind not in ("capability", "topic")]
+        facets.insert(0, Facet(kind="capability", value=interpretation[:120], quote=requirement[:200]))
+    elif not any(f.kind in ("capability", "topic") for f in facets):
+        facets.insert(0, Facet(kind="capability", value=scope.topic or requirement[:100], quote=requirement[:200]))
+    code, prob = detect_language(requirement)
+    stated = next((f for f in facets if f.kind == "language"), None)
+    named = named_language(f"{stated.value} {stated.quote}") if stated else None
+    language = named or (language_name(code) if code != "en" and prob >= LANGUAGE_SURE else "English")
+    if not stated and language != "English":
+        facets.append(Facet(kind="language", value=f"items in {language}", quote=" ".join(requirement.split()[:6])))
+    keys: set[str] = set()
+    for i, facet in enumerate(facets):
+        key, n = _slug(f"{facet.kind}_{facet.value}"), 2
+        while key in keys:
+            key, n = f"{_slug(f'{facet.kind}_{facet.value}')}_{n}", n + 1
+        keys.add(key)
+        facets[i] = facet.model_copy(update={"key": key})
+    return scope.model_copy(update={"facets": facets, "language": language, "interpretation": interpretation})
+
+
+def facet_lines(facets: list[Facet]) -> str:
+    return "\n".join(f"{f.key} ({f.kind}): {f.value}" for f in facets)
+
+
+def demanded_modalities(requirement: str, facets: list[Facet]) -> set[str]:
+    """Modalities the requirement's words demand of the input (image, audio, video), read by code."""
+    words = set(re.findall(r"[a-z]+", requirement.lower()))
+    for facet in facets:
+        if facet.kind in MODALITY_KINDS:
+            words |= set(re.findall(r"[a-z]+", facet.value.lower()))
+    return {m for m, listed in MODALITY_WORDS.items() if words & set(listed)}
+
+
+def carried(draft: SubtaskDraft, facets: list[Facet]) -> list[str]:
+    """The facets a subtask carries: the keys it claims, and those whose value its own words state."""
+    known = {f.key: f for f in facets}
+    claimed = [k for k in draft.facets if k in known]
+    own = stems(f"{draft.name} {draft.description} {draft.capability}")
+    matched = [f.key for f in facets if f.kind not in ("language",) and stems(f.value) & own]
+    return list(dict.fromkeys([*claimed, *matched]))
+
+
+def copied_card(draft: SubtaskDraft, cards: list[dict], requirement: str) -> str | None:
+    """The card whose name or description the subtask repeats without the requirement asking for it, or None."""
+    asked = stems(requirement)
+    name = stems(draft.name)
+    text = f"{draft.name}. {draft.description}".lower()
+    for card in cards:
+        card_name = stems(card["name"].replace("_", " "))
+        if card_name and card_name <= name and not card_name <= asked:
+            return card["id"]
+        description = card.get("description", "").lower()
+        if len(description) > 30 and fuzz.partial_ratio(description[:120], text) >= 90:
+            return card["id"]
+    return None
+
+
+@dataclass(frozen=True)
+class Intent:
+    """What every item is checked against: the requirement, its facets and the language of its items."""
+
+    requirement: str
+    facets: tuple[Facet, ...] = ()
+    language: str = "English"
+    interpretation: str = ""
+
+    @classmethod
+    def of(cls, requirement: str, scope: Scope) -> "Intent":
+        return cls(requirement, tuple(scope.facets), scope.language or "English", scope.interpretation)
+
+    def text(self) -> str:
+        """The requirement with its specifics, as the fit check reads it."""
+        lines = [self.requirement]
+        if self.interpretation:
+            lines.append(f"read as: {self.interpretation}")
+        lines += [f"- {f.kind}: {f.value}" for f in self.facets if f.kind != "capability"]
+        return "\n".join(lines)
+
+    def demands(self) -> set[str]:
+        return demanded_modalities(self.requirement, list(self.facets))
+
+
+def intent_problem(item, intent: Intent) -> str | None:
+    """What code can see is off target in an item: a question in another language than the items', or no image
+    where the requirement demands one."""
+    if "image" in intent.demands() and not item.images:
+        return "the requirement asks for image inputs; this item has none"
+    words = item.question.split()
+    if intent.language != "English" and len(words) >= 5:
+        code, prob = detect_language(" ".join([item.question, *(item.options or [])]))
+        if prob >= LANGUAGE_SURE and language_name(code) != intent.language:
+            return f"the question is in {language_name(code)}; the items must be in {intent.language}"
+    return None

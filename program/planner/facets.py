@@ -1,0 +1,115 @@
+"""Carrying the requirement's facets into plans: degradation steps added where a facet asks for them, and each facet
+checked by code to be carried by some grounded subtask and its plans, or reported as a gap with its reason."""
+
+import json
+import re
+from collections.abc import Sequence
+
+from benchagent.program.intent import MODALITY_WORDS, demanded_modalities
+from benchagent.program.tools.images import DEGRADATIONS
+from benchagent.signatures import Facet, FacetGap, PlanStep, SubtaskDraft, TransformPlan
+
+DEGRADATION_WORDS = {
+    "blur": ("blur", "blurred", "blurry", "focus", "smudged"),
+    "noise": ("noise", "noisy", "grain", "grainy", "speckle", "speckled", "static"),
+    "low_resolution": ("resolution", "pixelated", "pixelized", "downscaled", "downsampled", "lowres"),
+    "rotation": ("rotated", "rotation", "tilted", "skewed", "askew", "slanted"),
+    "low_contrast": ("contrast", "faded", "washed", "dim", "dark", "low-contrast"),
+    "jpeg": ("jpeg", "jpg", "compression", "compressed", "artifacts", "artefacts"),
+}
+PARTIAL_WORDS = ("some", "part", "half", "few", "several", "portion", "certain", "occasional", "occasionally")
+UNBUILDABLE = {"audio": "no tool or source here produces audio inputs, so items cannot be spoken or heard",
+               "video": "no tool or source here produces video inputs"}
+REMEDY = {
+    "modality": "add a --source that holds such inputs, or drop this facet from the spec",
+    "content": "add a --source holding this content (JSONL/CSV of records, or a folder of documents or images), "
+               "or plan with a stronger --model",
+    "degradation": "degradations apply to images; ask for image inputs or drop this facet",
+}
+
+
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"[a-z-]+", text.lower()))
+
+
+def degradation_kinds(facet: Facet) -> tuple[list[str], float]:
+    """The degradations a facet names (every kind when it names none) and the share of inputs to degrade."""
+    words = _words(f"{facet.value} {facet.quote}")
+    kinds = [k for k, listed in DEGRADATION_WORDS.items() if words & set(listed)]
+    return kinds or list(DEGRADATIONS), 0.5 if words & set(PARTIAL_WORDS) else 1.0
+
+
+def _image_step(plan: TransformPlan) -> int | None:
+    return next((i for i, s in enumerate(plan.steps)
+                 if any(o.partition(":")[0] == "final.input.image" for o in s.outputs)), None)
+
+
+def with_degradations(plan: TransformPlan, facets: Sequence[Facet]) -> TransformPlan:
+    """The plan with one degrade_image step after the step that draws its image, serving the degradation facets;
+    plans without an image are returned unchanged."""
+    wanted = [f for f in facets if f.kind == "degradation"]
+    at = _image_step(plan)
+    if not wanted or at is None or any(s.tool == "degrade_image" for s in plan.steps):
+        return plan
+    kinds, share = [], 1.0
+    for facet in wanted:
+        more, part = degradation_kinds(facet)
+        kinds += [k for k in more if k not in kinds]
+        share = min(share, part)
+    drawing = plan.steps[at]
+    outputs = [("interim.clean_image:" + o.partition(":")[2]) if o.partition(":")[0] == "final.input.image" else o
+               for o in drawing.outputs]
+    outputs = [o if not o.endswith(":") else o + "image" for o in outputs]
+    degrade = PlanStep(kind="PURE", tool="degrade_image",
+                       inputs=["interim.clean_image:image", f"={json.dumps(kinds)}:kinds", f"={share}:share",
+                               "slot.seed"],
+                       outputs=["final.input.image:image"], serves=[f.key for f in wanted],
+                       instruction=f"degrade the image ({', '.join(kinds)}) as the requirement asks")
+    steps = [*plan.steps[:at], drawing.model_copy(update={"outputs": outputs}), degrade, *plan.steps[at + 1:]]
+    return plan.model_copy(update={"steps": steps})
+
+
+def facet_modality(facet: Facet) -> str | None:
+    words = _words(facet.value)
+    return next((m for m, listed in MODALITY_WORDS.items() if words & set(listed)), None)
+
+
+def coverage(facets: Sequence[Facet], grounded: Sequence[tuple[SubtaskDraft, list[TransformPlan]]],
+             ungrounded: Sequence[tuple[SubtaskDraft, str]], requirement: str) -> tuple[dict[str, list[str]], list[FacetGap]]:
+    """Which grounded subtasks carry each facet (checked by code where code can see it: modalities, degradation
+    steps), and a gap with its reason and remedy for each facet nothing carries."""
+    carriers: dict[str, list[str]] = {}
+    gaps: list[FacetGap] = []
+    demanded = demanded_modalities(requirement, list(facets))
+    for facet in facets:
+        modality = facet_modality(facet) if facet.kind in ("presentation", "degradation", "capability", "topic") \
+            else None
+        keys = []
+        for draft, plans in grounded:
+            if facet.kind == "language":
+                ok = True
+            elif facet.kind == "degradation":
+                ok = bool(plans) and all(any(facet.key in s.serves for s in p.steps) for p in plans)
+            elif modality in ("image", "audio", "video"):
+                ok = modality in draft.modalities and (modality != "image" or all(
+                    _image_step(p) is not None for p in plans))
+            else:
+                ok = facet.key in draft.facets
+            if ok:
+                keys.append(draft.key)
+        carriers[facet.key] = keys
+        if keys:
+            continue
+        if modality in UNBUILDABLE or (facet.kind == "presentation" and demanded & set(UNBUILDABLE)):
+            m = modality if modality in UNBUILDABLE else sorted(demanded & set(UNBUILDABLE))[0]
+            gaps.append(FacetGap(facet=facet.key, reason=UNBUILDABLE[m], remedy=REMEDY["modality"]))
+        elif facet.kind == "degradation":
+            gaps.append(FacetGap(facet=facet.key, reason="no grounded subtask shows an image to degrade; no tool "
+                                                         "degrades text", remedy=REMEDY["degradation"]))
+        else:
+            claimed = [f"{d.key}: {why}" for d, why in ungrounded if facet.key in d.facets]
+            reason = ("the subtasks for it could not be grounded (" + "; ".join(claimed) + ")" if claimed
+                      else "no grounded subtask carries it")
+            gaps.append(FacetGap(facet=facet.key, reason=reason[:600], remedy=REMEDY["content"]))
+    return carriers, gaps
+
