@@ -47,15 +47,18 @@ def _build(db, model, api_base, request_fields: dict, *, spec=None, plan_only: b
 
 def build(requirement: str | None = None, *, size: int | None = None, db: str | Path, model: str | None = None,
           api_base: str | None = None, seed: int | None = None, max_subtasks: int = 3, concurrency: int = 2,
-          spec_path: str | Path | None = None, program: str | None = None, on_event=None) -> dict[str, Any]:
+          spec_path: str | Path | None = None, program: str | None = None, sources: list[str | Path] = (),
+          on_event=None) -> dict[str, Any]:
     """Plan and execute one build into db, or execute an edited spec file without planning; returns the summary.
-    With a spec, size (its quotas apportioned anew) and seed override the spec's when given."""
+    With a spec, size (its quotas apportioned anew) and seed override the spec's when given. `sources` are the
+    user's own data (files or folders) to ground on beside the catalog."""
     from benchagent.program.planner.allocation import rescaled
 
     check_concurrency(concurrency)
+    paths = checked_sources(sources)
     spec = None
     if spec_path is not None:
-        spec = checked_spec(spec_path)
+        spec = checked_spec(spec_path, paths)
         requirement = spec.requirement
         size, seed = spec.size if size is None else size, spec.seed if seed is None else seed
     size, seed = DEFAULT_SIZE if size is None else size, 0 if seed is None else seed
@@ -63,27 +66,44 @@ def build(requirement: str | None = None, *, size: int | None = None, db: str | 
     if spec is not None:
         spec = (rescaled(spec, size) if size != spec.size else spec).model_copy(update={"seed": seed})
     fields = dict(requirement=requirement, size=size, seed=seed, max_subtasks=max_subtasks, concurrency=concurrency,
-                  program=program)
+                  program=program, sources=paths)
     return _build(db, model, api_base, fields, spec=spec, on_event=on_event)
 
 
 def plan(requirement: str, *, size: int, db: str | Path, model: str | None = None, api_base: str | None = None,
-         seed: int = 0, max_subtasks: int = 3, out: str | Path | None = None, on_event=None):
+         seed: int = 0, max_subtasks: int = 3, out: str | Path | None = None, sources: list[str | Path] = (),
+         on_event=None):
     """Plan only: store the spec as a 'planned' run, write it as editable YAML to out; returns (run id, spec)."""
     from benchagent.specfile import write_spec
 
     requirement = check_build_input(requirement, size, max_subtasks)
+    paths = checked_sources(sources)
     if out is not None and not Path(out).parent.exists():
         raise InputError(f"folder {Path(out).parent} does not exist (spec path {out})")
-    fields = dict(requirement=requirement, size=size, seed=seed, max_subtasks=max_subtasks)
+    fields = dict(requirement=requirement, size=size, seed=seed, max_subtasks=max_subtasks, sources=paths)
     run_id, spec = _build(db, model, api_base, fields, plan_only=True, on_event=on_event)
     if out is not None:
         write_spec(spec, out)
     return run_id, spec
 
 
-def checked_spec(path: str | Path):
-    """Read a spec file and check it against the catalog and the tools; bad specs raise InputError."""
+def checked_sources(sources) -> list[str]:
+    """The user's sources as absolute paths, each read once now so a missing, empty or corrupt one is one clear
+    line before anything is written."""
+    from benchagent.program.sources.catalog import catalog_cards
+    from benchagent.program.sources.readers import SourceError
+
+    paths = [str(Path(p).expanduser().resolve()) for p in sources]
+    try:
+        catalog_cards(paths)
+    except SourceError as exc:
+        raise InputError(str(exc)) from None
+    return paths
+
+
+def checked_spec(path: str | Path, sources: list[str] = ()):
+    """Read a spec file and check it against the catalog (with the user's sources) and the tools; bad specs raise
+    InputError."""
     from benchagent.program.errors import PlanValidationError
     from benchagent.program.executor.realize import PREDICTORS
     from benchagent.program.planner.spec_check import check_spec
@@ -93,7 +113,7 @@ def checked_spec(path: str | Path):
 
     spec = read_spec(path)
     try:
-        return check_spec(spec, {c["id"]: c for c in catalog_cards()}, tools={t.name for t in list_tools()},
+        return check_spec(spec, {c["id"]: c for c in catalog_cards(sources)}, tools={t.name for t in list_tools()},
                           predictors=set(PREDICTORS))
     except PlanValidationError as exc:
         raise InputError(f"spec {path}: {exc}") from None

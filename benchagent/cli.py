@@ -25,6 +25,9 @@ out = Console(width=None if sys.stdout.isatty() else 120)  # tables stay readabl
 err = Console(stderr=True)
 
 DbOption = Annotated[Path, typer.Option("--db", help="SQLite database file (created if missing).")]
+SourceOption = Annotated[Optional[list[Path]], typer.Option(
+    "--source", help="Your own data to ground on (repeatable): JSONL, CSV, Parquet, a saved HF dataset, a folder of "
+                     "images with a labels file, or a folder of text or Markdown documents.")]
 ModelOption = Annotated[Optional[str], typer.Option(
     "--model", envvar="BENCHAGENT_MODEL",
     help="embedded (default), local:/path/model.gguf, or a DSPy/LiteLLM model such as openai/gpt-4o-mini.")]
@@ -64,11 +67,14 @@ def build(
              "--seed override its own.")] = None,
     program: Annotated[Optional[str], typer.Option(
         help="Use a compiled program version: 'latest' or its id (see `benchagent programs`).")] = None,
+    source: SourceOption = None,
 ) -> None:
-    """Plan and build a benchmark, showing progress, then print the run summary."""
+    """Plan and build a benchmark, showing progress, then print the run summary: quotas, the requirement's facets
+    and what carries each, and every facet or quota that could not be met, with its reason."""
     _with_progress(db, lambda on_event: api.build(requirement, size=size, db=db, model=model, api_base=api_base,
                                                   seed=seed, max_subtasks=max_subtasks, concurrency=concurrency,
-                                                  spec_path=spec, program=program, on_event=on_event))
+                                                  spec_path=spec, program=program, sources=source or [],
+                                                  on_event=on_event))
 
 
 @app.command()
@@ -81,6 +87,7 @@ def plan(
     seed: Annotated[int, typer.Option(help="Seed for record selection and option order.")] = 0,
     max_subtasks: Annotated[int, typer.Option(help="Most subtasks the design agent may propose (1-8).")] = 3,
     out_path: Annotated[Optional[Path], typer.Option("--out", help="Write the spec here as YAML you can edit.")] = None,
+    source: SourceOption = None,
 ) -> None:
     """Plan a benchmark without building it: print the spec as a tree and, with --out, write it as YAML."""
     from benchagent.progress import BuildProgress
@@ -88,7 +95,8 @@ def plan(
 
     with BuildProgress(err) as progress:
         run_id, spec = guarded(lambda: api.plan(requirement, size=size, db=db, model=model, api_base=api_base, seed=seed,
-                                                max_subtasks=max_subtasks, out=out_path, on_event=progress.on_event))
+                                                max_subtasks=max_subtasks, out=out_path, sources=source or [],
+                                                on_event=progress.on_event))
     print_spec(out, spec)
     out.print(f"\nrun id: {run_id}", highlight=False)
     if out_path:

@@ -36,7 +36,11 @@ class BuildProgress:
                 f"  subtask {data['key']}: quota {data['quota']} on {', '.join(data['sources']) or 'no source'}",
                 highlight=False)
         elif kind == "ungrounded":
-            self.progress.console.print(f"  subtask {data['subtask']} dropped: nothing grounds it", highlight=False)
+            why = "; ".join(data.get("reasons") or [])[:200] or "nothing grounds it"
+            self.progress.console.print(f"  subtask {data['subtask']} dropped: {why}", highlight=False, markup=False)
+        elif kind == "gap":
+            self.progress.console.print(f"  facet {data['facet']} not carried: {data['reason']}", highlight=False,
+                                        markup=False)
         elif kind == "execute":
             self.counts["ok"] = data.get("accepted", 0)
             self.progress.update(self.task, description="samples", total=data["total"], completed=self.counts["ok"],

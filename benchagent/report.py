@@ -1,6 +1,7 @@
 """Rich tables of a run summary."""
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 from rich.tree import Tree
 
@@ -30,6 +31,7 @@ def print_summary(console: Console, summary: dict) -> None:
     table.add_row("total", "", _n(totals["target"]), _n(totals["accepted"]), _n(totals["rejected"]),
                   _n(totals["failed"]), _n(totals["lm_calls"]), _n(totals["tokens"]), style="bold")
     console.print(table)
+    print_intent(console, summary.get("intent"))
     stages = Table(title="LM use by stage")
     for column in ("stage", "calls", "prompt tok", "completion tok", "cached tok", "LM s", "calls/acc", "tok/acc"):
         stages.add_column(column, justify="left" if column == "stage" else "right")
@@ -59,17 +61,50 @@ def print_summary(console: Console, summary: dict) -> None:
                       highlight=False)
 
 
+def print_intent(console: Console, intent: dict | None) -> None:
+    """Each facet of the requirement and what carries it; the facets nothing carries, in yellow, with the reason."""
+    if not intent or not intent["facets"]:
+        return
+    if intent["interpretation"]:
+        console.print(f"[yellow]interpretation[/yellow] the requirement is vague; read as: {intent['interpretation']}",
+                      highlight=False)
+    gaps = {g["facet"]: g for g in intent["gaps"]}
+    table = Table(title=f"requirement facets (items in {intent['language']})")
+    for column in ("facet", "kind", "asks", "carried by"):
+        table.add_column(column, overflow="fold")
+    for facet in intent["facets"]:
+        gap = gaps.get(facet["key"])
+        carried = ", ".join(facet["carried_by"]) or (f"[yellow]not carried[/yellow]: {gap['reason']}" if gap else "-")
+        table.add_row(facet["key"], facet["kind"], facet["value"], carried)
+    console.print(table)
+    for gap in intent["gaps"]:
+        console.print(f"[yellow]not carried[/yellow] {gap['facet']}: {gap['reason']}"
+                      + (f"; to carry it: {gap['remedy']}" if gap.get("remedy") else ""), highlight=False)
+
+
 def print_spec(console: Console, spec: Spec) -> None:
     tree = Tree(f"[bold]{spec.requirement}[/bold]  size {spec.size}, seed {spec.seed}")
     scope = spec.scope
-    tree.add(f"scope: {scope.topic}; modalities {', '.join(scope.modalities)}; keywords {', '.join(scope.keywords)}")
+    tree.add(f"scope: {scope.topic}; modalities {', '.join(scope.modalities)}; keywords {', '.join(scope.keywords)}; "
+             f"items in {scope.language}")
+    if scope.interpretation:
+        tree.add(f"[yellow]interpretation[/yellow] (the requirement is vague): {scope.interpretation}")
+    facets = tree.add("facets")
+    gaps = {g.facet: g for g in spec.gaps}
+    for facet in scope.facets:
+        carriers = [s.key for s in spec.subtasks if facet.key in s.facets]
+        gap = gaps.get(facet.key)
+        state = (f"[yellow]not carried[/yellow]: {gap.reason}" if gap else
+                 f"carried by {', '.join(carriers)}" if carriers else "carried by every subtask")
+        facets.add(escape(f"{facet.key} ({facet.kind}) {facet.value!r} from \"{facet.quote}\": ") + state)
     for subtask in spec.subtasks:
         branch = tree.add(f"[bold]{subtask.key}[/bold] ({subtask.answer_type}, {', '.join(subtask.modalities)}): "
-                          f"quota {subtask.quota}")
+                          f"quota {subtask.quota}; carries {', '.join(subtask.facets) or '-'}")
         branch.add(subtask.description)
         for source in subtask.sources:
             score = f", score {source.score:.2f}" if source.score is not None else ""
             leaf = branch.add(f"{source.source_id}: share {source.share}{score}")
             for step in source.plan.steps:
-                leaf.add(f"{step.kind} {step.tool}: {', '.join(step.inputs)} -> {', '.join(step.outputs)}")
+                serves = f"  [serves {', '.join(step.serves)}]" if step.serves else ""
+                leaf.add(escape(f"{step.kind} {step.tool}: {', '.join(step.inputs)} -> {', '.join(step.outputs)}{serves}"))
     console.print(tree)

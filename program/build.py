@@ -284,7 +284,8 @@ class Build:
             if cards and not any(plan for _, plan in candidates):
                 with working_on("grounding"):
                     candidates[0] = (cards[0], self.plan_writer(subtask=draft, card=cards[0]))
-            candidates = [(card, with_degradations(plan, scope.facets) if plan else plan) for card, plan in candidates]
+            candidates = [(card, with_degradations(plan, scope.facets, self.request.requirement)
+                           if plan else plan) for card, plan in candidates]
             results = self.grounding_agent(subtask=draft, candidates=candidates, tools=tools, predictors=set(PREDICTORS),
                                            brief=subtask_brief(draft, scope.language, scope.facets))
             if any(g.accepted for g in results):

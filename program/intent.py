@@ -88,7 +88,7 @@ def is_vague(requirement: str) -> bool:
 
 
 def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")[:32] or "facet"
+    return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")[:40].strip("_") or "facet"
 
 
 def quoted(quote: str, requirement: str) -> bool:

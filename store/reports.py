@@ -65,6 +65,7 @@ def run_summary(store: Store, run_id: str) -> dict[str, Any]:
         "program": decode(store.one(
             "SELECT id, optimizer, json_array_length(train_sample_ids) AS n_train, created_at FROM programs WHERE id = ?",
             (run["program_id"],))) if run.get("program_id") else None,
+        "intent": _intent(store, run_id),
         "shortfalls": _shortfalls(store, run_id, subtasks),
         "unplaced": _unplaced(store, run_id),
         "image_items_checked_as_text": 0 if (run["settings"] or {}).get("vision") else store.one(
@@ -93,6 +94,23 @@ def _shortfalls(store: Store, run_id: str, subtasks: list[dict]) -> list[dict]:
         result.append({"subtask": subtask["key"], "missing": missing, "attempts": len(slots), "unfinished": pending,
                        "reasons": dict(reasons.most_common())})
     return result
+
+
+def _intent(store: Store, run_id: str) -> dict | None:
+    """The requirement as planned: items' language, the stated interpretation, each facet with the subtasks that
+    carry it, and the facets nothing carries with their reasons; None before planning."""
+    row = store.one("SELECT scope, spec FROM specs WHERE run_id = ? ORDER BY version DESC LIMIT 1", (run_id,))
+    if row is None:
+        return None
+    scope, document = json.loads(row["scope"] or "{}"), json.loads(row["spec"] or "{}")
+    spec = document.get("spec") or {}
+    carriers = document.get("facet_carriers")
+    if carriers is None:  # an edited spec: the subtasks' own lists say what they carry
+        carriers = {f["key"]: [s["key"] for s in spec.get("subtasks", []) if f["key"] in (s.get("facets") or [])]
+                    for f in scope.get("facets") or []}
+    return {"language": scope.get("language", "English"), "interpretation": scope.get("interpretation", ""),
+            "facets": [{**f, "carried_by": carriers.get(f["key"], [])} for f in scope.get("facets") or []],
+            "gaps": spec.get("gaps") or []}
 
 
 def _unplaced(store: Store, run_id: str) -> dict | None:

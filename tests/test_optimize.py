@@ -42,7 +42,6 @@ from benchagent.store.programs import get_program, state_hash
 from benchagent.store.reports import run_summary
 
 REQUIREMENT = "Build a benchmark that tests whether a model can read values off bar charts"
-GENERIC = "Which value does the chart show for the category named in the options?"
 
 
 class _ReplyEngine(DummyEngine):
@@ -85,7 +84,8 @@ def chart_reply(mode: str):
             title = re.search(r"titled '(.*)'", section(last, "context")).group(1)
             named = mode == "title" or (mode == "demos" and demos)
             goal = section(last, "goal").split(";")[0]
-            return {"question": f"In the chart '{title}', what is {goal}?" if named else GENERIC}
+            unnamed = re.sub(r" in the chart '[^']*'", " in the chart", goal)
+            return {"question": f"In the chart '{title}', what is {goal}?" if named else f"What is {unnamed}?"}
         if "fields: `decision`" in last:
             item = json.loads(section(last, "item"))
             title = re.match(r"chart '(.*)': ", item["image_shows"]).group(1)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from dspy.utils.exceptions import LMTransportError
-from scripted_lm import ScriptedLM, chart_answers, scripted_lm
+from scripted_lm import ScriptedLM, chart_answers, phrase_goal, scripted_lm
 
 from benchagent.program.build import Build, BuildAborted, BuildRequest
 from benchagent.store import open_store
@@ -33,11 +33,12 @@ def real_lm_calls(store, run_id):
 def test_sigkill_mid_build_then_resume_delivers_exactly_the_quota(tmp_path):
     db = tmp_path / "k.db"
     answers = chart_answers(quotas={"quotas": [{"key": "read_value", "importance": 1.0, "quota": 8}]})
+    del answers["question"]  # the child process phrases from the goal with the same function
     (tmp_path / "answers.json").write_text(json.dumps(answers))
     script = textwrap.dedent(f"""
         import json, sys, time
         sys.path.insert(0, {str(TESTS)!r})
-        from scripted_lm import ScriptedLM, scripted_lm
+        from scripted_lm import ScriptedLM, phrase_goal, scripted_lm
         from benchagent.program.build import Build, BuildRequest
         from benchagent.store import open_store
 
@@ -46,7 +47,7 @@ def test_sigkill_mid_build_then_resume_delivers_exactly_the_quota(tmp_path):
                 time.sleep(0.15)
                 return super().__call__(*args, **kwargs)
 
-        fast = scripted_lm(json.load(open({str(tmp_path / "answers.json")!r})))
+        fast = scripted_lm(json.load(open({str(tmp_path / "answers.json")!r})) | {{"question": phrase_goal}})
         lm = Slow(fast.answers, adapter=fast.adapter)
         store = open_store({str(db)!r})
         Build(store, lm, BuildRequest({REQ!r}, 8, "scripted", seed=5, concurrency=2),
@@ -70,7 +71,7 @@ def test_sigkill_mid_build_then_resume_delivers_exactly_the_quota(tmp_path):
     store = open_store(db)
     run_id = store.one("SELECT id FROM runs")["id"]
     assert store.one("SELECT status FROM runs")["status"] == "running"
-    Build.resume(store, scripted_lm(answers), run_id).run()
+    Build.resume(store, scripted_lm(answers | {"question": phrase_goal}), run_id).run()
 
     samples = accepted_samples(store, run_id)
     assert len(samples) == 8

@@ -32,11 +32,14 @@ def _words(text: str) -> set[str]:
     return set(re.findall(r"[a-z-]+", text.lower()))
 
 
-def degradation_kinds(facet: Facet) -> tuple[list[str], float]:
-    """The degradations a facet names (every kind when it names none) and the share of inputs to degrade."""
+def degradation_kinds(facet: Facet, requirement: str = "") -> tuple[list[str], float]:
+    """The degradations a facet names (every kind when it names none) and the share of inputs to degrade: half when
+    the facet or the words just before its quote say only some are ("some blurred")."""
     words = _words(f"{facet.value} {facet.quote}")
     kinds = [k for k, listed in DEGRADATION_WORDS.items() if words & set(listed)]
-    return kinds or list(DEGRADATIONS), 0.5 if words & set(PARTIAL_WORDS) else 1.0
+    at = requirement.lower().find(facet.quote.lower()) if facet.quote else -1
+    before = _words(requirement[max(0, at - 30):at]) if at > 0 else set()
+    return kinds or list(DEGRADATIONS), 0.5 if (words | before) & set(PARTIAL_WORDS) else 1.0
 
 
 def _image_step(plan: TransformPlan) -> int | None:
@@ -44,7 +47,7 @@ def _image_step(plan: TransformPlan) -> int | None:
                  if any(o.partition(":")[0] == "final.input.image" for o in s.outputs)), None)
 
 
-def with_degradations(plan: TransformPlan, facets: Sequence[Facet]) -> TransformPlan:
+def with_degradations(plan: TransformPlan, facets: Sequence[Facet], requirement: str = "") -> TransformPlan:
     """The plan with one degrade_image step after the step that draws its image, serving the degradation facets;
     plans without an image are returned unchanged."""
     wanted = [f for f in facets if f.kind == "degradation"]
@@ -53,7 +56,7 @@ def with_degradations(plan: TransformPlan, facets: Sequence[Facet]) -> Transform
         return plan
     kinds, share = [], 1.0
     for facet in wanted:
-        more, part = degradation_kinds(facet)
+        more, part = degradation_kinds(facet, requirement)
         kinds += [k for k in more if k not in kinds]
         share = min(share, part)
     drawing = plan.steps[at]

@@ -24,7 +24,7 @@ _KINDS = {"bar_chart_values": set(_TARGET), "line_chart_values": set(_TARGET), "
 def _chart_plan(source_id: str, answer_type: str) -> TransformPlan:
     chart_tool, labels = _CHART[source_id]
     data = ["original.title", f"{labels}:categories", "original.values"]
-    target_outputs = ["interim.goal", "interim.context", "interim.facts"]
+    target_outputs = ["interim.goal", "interim.context", "interim.facts", "interim.query"]
     answer_ref = "interim.answer:answer" if answer_type == "choice" else "final.output.answer:answer"
     steps = [
         PlanStep(kind="PURE", tool=_TARGET[answer_type], inputs=[*data, "slot.seed", *_AXIS[source_id]],

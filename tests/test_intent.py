@@ -1,0 +1,291 @@
+"""Intent fidelity against a scripted LM and real SQLite: every failure class of a build that tested something other
+than what was asked, and the contract that replaces it."""
+
+import json
+
+import dspy
+import pytest
+from scripted_lm import chart_answers, phrase_goal, scripted_lm, section
+from typer.testing import CliRunner
+
+from benchagent.cli import app
+from benchagent.program.build import Build, BuildRequest
+from benchagent.program.errors import PlanningError
+from benchagent.program.executor.checks import target_check
+from benchagent.program.executor.item import Item
+from benchagent.program.executor.verify import Verifier
+from benchagent.program.intent import Intent, contract, detect_language
+from benchagent.program.planner.facets import coverage, with_degradations
+from benchagent.program.planner.grounding import GroundingAgent
+from benchagent.program.sources.catalog import catalog_cards
+from benchagent.program.sources.recipes import recipe_for
+from benchagent.program.executor.realize import PREDICTORS, Realizer, item_from_flow
+from benchagent.program.sources.generators import generate_record
+from benchagent.program.tools.registry import list_tools
+from benchagent.signatures import Facet, Scope, SubtaskDraft
+from benchagent.store import open_store
+from benchagent.store.reports import run_summary
+
+CHARTS = "Build a benchmark that tests whether a model can read values off bar charts"
+CARDS = {c["id"]: c for c in catalog_cards()}
+READ = SubtaskDraft(key="read_value", name="Read a bar value", description="ask the value of one bar",
+                    capability="reading charts", modalities=["image"], answer_type="choice", rationale="core")
+
+
+def facet(kind, value, quote, key=""):
+    return {"key": key, "kind": kind, "value": value, "quote": quote}
+
+
+def build(tmp_path, answers, requirement=CHARTS, size=2, **request):
+    store = open_store(tmp_path / "b.db")
+    events = []
+    run_id = Build(store, scripted_lm(answers), BuildRequest(requirement, size, "scripted", **request),
+                   on_event=lambda kind, **data: events.append((kind, data))).run()
+    return store, run_id, events
+
+
+# The contract
+
+
+def test_facets_keep_only_the_requirements_own_words_and_gain_the_items_language():
+    requirement = "Crée un test de calcul mental pour des élèves de collège, avec des questions à choix multiple."
+    scope = Scope(topic="calcul mental", modalities=["text"], keywords=["calcul"], facets=[
+        Facet(kind="level", value="collège pupils", quote="élèves de collège"),
+        Facet(kind="topic", value="quantum physics", quote="quantum physics for experts")])
+    planned = contract(requirement, scope)
+    assert planned.language == "French"
+    kinds = [(f.kind, f.value) for f in planned.facets]
+    assert ("level", "collège pupils") in kinds and ("topic", "quantum physics") not in kinds
+    assert ("capability", "calcul mental") in kinds and ("language", "items in French") in kinds
+    assert len({f.key for f in planned.facets}) == len(planned.facets) and all(f.key for f in planned.facets)
+
+
+def test_a_vague_requirement_gets_a_stated_interpretation():
+    planned = contract("make me a hard benchmark", Scope(topic="the benchmark", modalities=["text"], keywords=[],
+                                                        facets=[Facet(kind="level", value="hard", quote="hard")]))
+    assert planned.interpretation and "benchmark" not in planned.facets[0].value
+    assert planned.facets[0].kind == "capability" and planned.facets[0].value == planned.interpretation[:120]
+    assert ("level", "hard") in [(f.kind, f.value) for f in planned.facets]
+
+
+# Grounding
+
+
+def test_a_weakly_aligned_source_is_not_accepted_however_simple():
+    plan = recipe_for(CARDS["gen_line_chart_values"], "choice")
+    lm = scripted_lm({"judgments": {"judgments": [{
+        "source_id": "gen_line_chart_values", "transformable": True, "alignment": 0.5, "coverage": 1.0,
+        "simplicity": 1.0, "risk": 0.0, "rationale": "line charts are near enough"}]}})
+    with dspy.context(lm=lm, adapter=dspy.JSONAdapter()):
+        [result] = GroundingAgent()(READ, [(CARDS["gen_line_chart_values"], plan)], {t.name for t in list_tools()},
+                                    set(PREDICTORS))
+    assert result.score >= 0.5 and not result.accepted
+    assert result.rationale.startswith("not aligned with the subtask (alignment 0.50")
+
+
+def test_a_degenerate_judge_rationale_is_refused_not_stored():
+    plan = recipe_for(CARDS["gen_bar_chart_values"], "choice")
+    lm = scripted_lm({"judgments": {"judgments": [{
+        "source_id": "gen_bar_chart_values", "transformable": True, "alignment": 0.9, "coverage": 0.9,
+        "simplicity": 0.9, "risk": 0.1, "rationale": "The bars hold values. " * 12}]}})
+    with dspy.context(lm=lm, adapter=dspy.JSONAdapter()):
+        [result] = GroundingAgent()(READ, [(CARDS["gen_bar_chart_values"], plan)], {t.name for t in list_tools()},
+                                    set(PREDICTORS))
+    assert not result.accepted and "degenerate" in result.rationale and "The bars hold values" not in result.rationale
+
+
+def test_a_facet_no_subtask_carries_is_a_reported_gap_not_a_silent_fill(tmp_path):
+    requirement = CHARTS + ", and also quizzes the model on planet facts"
+    answers = chart_answers(scope={"scope": {
+        "topic": "bar chart reading", "modalities": ["image"], "keywords": ["bar", "chart", "values"],
+        "facets": [facet("capability", "reading values off bar charts", "read values off bar charts"),
+                   facet("topic", "planet facts", "planet facts")]}})
+    store, run_id, _ = build(tmp_path, answers, requirement)
+    summary = run_summary(store, run_id)
+    assert summary["totals"]["accepted"] == 2
+    gaps = summary["intent"]["gaps"]
+    assert [g["facet"] for g in gaps] == ["topic_planet_facts"]
+    assert "no grounded subtask carries it" in gaps[0]["reason"] and "--source" in gaps[0]["remedy"]
+    carried = {f["key"]: f["carried_by"] for f in summary["intent"]["facets"]}
+    assert carried["capability_reading_values_off_bar_charts"] == ["read_value"]
+    result = CliRunner().invoke(app, ["status", "--db", str(tmp_path / "b.db"), "--json"])
+    assert json.loads(result.stdout)["intent"]["gaps"][0]["facet"] == "topic_planet_facts"
+    table = CliRunner().invoke(app, ["status", "--db", str(tmp_path / "b.db")])
+    assert "not carried topic_planet_facts: no grounded subtask carries it" in " ".join(table.stdout.split())
+
+
+def test_an_unaligned_catalog_is_an_honest_failure_not_a_neighbouring_benchmark(tmp_path):
+    answers = chart_answers(
+        scope={"scope": {"topic": "capital cities", "modalities": ["text"], "keywords": ["capital", "chart"],
+                         "facets": [facet("topic", "capital cities", "capital cities of Africa")]}},
+        subtasks={"subtasks": [{"key": "capitals", "name": "Name the capital", "description": "ask a capital city",
+                                "capability": "capital cities", "modalities": ["text"], "answer_type": "choice",
+                                "rationale": "core", "facets": ["topic_capital_cities"]}]},
+        judgments={"judgments": [{"source_id": "gen_bar_chart_values", "transformable": True, "alignment": 0.3,
+                                  "coverage": 1.0, "simplicity": 1.0, "risk": 0.0, "rationale": "charts, not capitals"}]})
+    store = open_store(tmp_path / "b.db")
+    with pytest.raises(PlanningError, match="cannot build this from what is here: topic_capital_cities"):
+        Build(store, scripted_lm(answers), BuildRequest("Test the capital cities of Africa", 4, "scripted")).run()
+    assert store.one("SELECT count(*) AS n FROM samples")["n"] == 0
+    assert store.one("SELECT count(*) AS n FROM slots")["n"] == 0
+
+
+def test_a_modality_no_tool_produces_is_a_gap_never_a_swap(tmp_path):
+    requirement = "Test whether a model can transcribe spoken phone numbers from audio recordings"
+    answers = chart_answers(
+        scope={"scope": {"topic": "spoken numbers", "modalities": ["audio"], "keywords": ["audio", "numbers"],
+                         "facets": [facet("capability", "transcribe spoken phone numbers",
+                                          "transcribe spoken phone numbers")]}},
+        subtasks={"subtasks": [{"key": "transcribe", "name": "Transcribe a number", "description": "write the digits",
+                                "capability": "transcription", "modalities": ["audio"], "answer_type": "choice",
+                                "rationale": "core", "facets": []}]})
+    store = open_store(tmp_path / "b.db")
+    with pytest.raises(PlanningError, match="no tool or source here produces audio"):
+        Build(store, scripted_lm(answers), BuildRequest(requirement, 4, "scripted")).run()
+    assert store.one("SELECT count(*) AS n FROM samples")["n"] == 0
+    assert not [c for c in store.query("SELECT stage FROM lm_calls") if c["stage"] in ("realize", "verify")]
+
+
+# Degradation
+
+
+def degraded_answers():
+    return chart_answers(scope={"scope": {
+        "topic": "bar chart reading", "modalities": ["image"], "keywords": ["bar", "chart", "values"],
+        "facets": [facet("capability", "reading values off bar charts", "read values off bar charts"),
+                   facet("degradation", "blurred or rotated charts", "blurred or rotated")]}})
+
+
+def test_a_degradation_facet_adds_a_step_that_serves_it(tmp_path):
+    store, run_id, _ = build(tmp_path, degraded_answers(), CHARTS + ", some blurred or rotated", size=2)
+    summary = run_summary(store, run_id)
+    assert summary["totals"]["accepted"] == 2 and not summary["intent"]["gaps"]
+    plan = json.loads(store.one("SELECT plan FROM groundings WHERE accepted = 1")["plan"])
+    [step] = [s for s in plan["steps"] if s["tool"] == "degrade_image"]
+    assert step["serves"] == ["degradation_blurred_or_rotated_charts"]
+    assert '=["blur", "rotation"]:kinds' in step["inputs"] and "=0.5:share" in step["inputs"]
+    calls = store.query("SELECT result FROM tool_calls WHERE tool = 'degrade_image'")
+    assert len(calls) >= 2 and {json.loads(c["result"])["degradation"] for c in calls} <= {"blur", "rotation", "none"}
+
+
+def test_degradation_on_text_inputs_is_a_gap():
+    facets = [Facet(key="deg", kind="degradation", value="typos in the text", quote="with typos")]
+    plan = recipe_for(CARDS["gen_arithmetic_facts"], "number")
+    assert with_degradations(plan, facets) == plan
+    draft = READ.model_copy(update={"modalities": ["text"], "facets": []})
+    _, gaps = coverage(facets, [(draft, [plan])], [], "word problems with typos")
+    assert gaps[0].facet == "deg" and "no tool degrades text" in gaps[0].reason
+
+
+# Item-level checks
+
+
+def test_a_tool_made_item_whose_options_cannot_answer_it_is_rejected_as_off_target():
+    item = Item(question="Which animal is shown in the picture?", answer="7", answer_origin="tool",
+                options=["3", "7", "1", "9"], images={"image": b"\x89PNG"}, facts="an 8x8 digit image of 7")
+    lm = scripted_lm({"fits": {"fits": False, "reason": "the question asks an animal, the options are digits"},
+                      "issues": {"issues": []}})
+    intent = Intent("Test whether a model recognises animals in photos")
+    with dspy.context(lm=lm, adapter=dspy.JSONAdapter()):
+        outcome = Verifier()(item, subtask="animals", answer_type="choice", needs_image=True, intent=intent)
+    assert outcome.status == "rejected" and outcome.category == "off_target"
+    assert "options are digits" in outcome.reasons[0]
+    assert not any("fields: `issues`" in str(h["messages"][-1]["content"]) for h in lm.history)  # no inspector call
+
+
+def test_the_inspector_cannot_be_overridden_on_sense_for_tool_answers():
+    item = Item(question="What is the value for March?", answer="42", answer_origin="tool",
+                options=["40", "42", "44", "46"], images={"image": b"\x89PNG"}, facts="chart: March = 42")
+    lm = scripted_lm({"fits": {"fits": True, "reason": "chart reading"}, "actions": {"actions": []},
+                      "issues": {"issues": [{"category": "answerability", "severity": "major",
+                                             "detail": "two bars are labelled March"}]}})
+    with dspy.context(lm=lm, adapter=dspy.JSONAdapter()):
+        outcome = Verifier()(item, subtask="read", answer_type="choice", needs_image=True, intent=Intent(CHARTS))
+    assert outcome.status == "rejected" and outcome.category == "answerability"
+
+
+def test_a_phrasing_that_asks_other_than_the_tools_target_is_caught():
+    goal = "the value shown for 'Apples' in the chart 'Fruit'; the answer is a number"
+    item = Item(question="What is the difference between Apples and Pears?", answer="12", answer_origin="tool",
+                goal=goal, query={"kind": "value", "category": "Apples"})
+    assert not target_check(item).passed and "difference" in target_check(item).detail
+    item.question = "What value does the chart show for Pears?"
+    assert not target_check(item).passed and "'Apples'" in target_check(item).detail
+    item.question = "What value does the chart show for Apples?"
+    assert target_check(item).passed
+
+
+def test_a_build_rejects_phrasings_that_change_the_tools_question(tmp_path):
+    def difference(prompt):
+        return {"question": "How much larger is " + phrase_goal(prompt)["question"][8:-1] + " than the smallest bar?"}
+
+    store, run_id, _ = build(tmp_path, chart_answers(question=difference), size=2)
+    rows = store.query(
+        "SELECT s.id, s.status, t.result ->> '$.query.kind' AS kind, "
+        "  (SELECT v.detail FROM verdicts v WHERE v.sample_id = s.id AND v.name = 'asks_tool_target') AS detail "
+        "FROM samples s JOIN tool_calls t ON t.slot_id = s.slot_id AND t.tool = 'chart_number_target'")
+    asked_value = [r for r in rows if r["kind"] == "value"]
+    assert asked_value and all(r["status"] == "rejected" for r in asked_value)
+    assert all(r["detail"].startswith("the question asks for a difference but the tool computed: the value shown")
+               for r in asked_value)
+    assert all(r["kind"] == "difference" for r in rows if r["status"] == "ok")
+
+
+def test_the_language_facet_reaches_the_phrasing_and_english_items_are_refused(tmp_path):
+    requirement = "Construis un test de lecture de graphiques à barres pour des élèves de collège"
+    answers = chart_answers(scope={"scope": {
+        "topic": "lecture de graphiques", "modalities": ["image"], "keywords": ["bar", "chart", "values"],
+        "facets": [facet("capability", "lecture de graphiques à barres", "lecture de graphiques à barres")]}},
+        subtasks={"subtasks": [{**READ.model_dump(), "facets": ["capability_lecture_de_graphiques_barres"]}]})
+    store, run_id, _ = build(tmp_path, answers, requirement, size=1)
+    prompts = [json.loads(r["messages"])[-1]["content"] for r in store.query(
+        "SELECT messages FROM lm_calls WHERE stage = 'realize'")]
+    assert prompts and all("write every question and option in French" in section(p, "subtask") for p in prompts)
+    verdicts = store.query("SELECT detail FROM verdicts WHERE name = 'off_target'")
+    assert verdicts and all("the question is in English; the items must be in French" in v["detail"]
+                            for v in verdicts)
+    assert run_summary(store, run_id)["totals"]["accepted"] == 0
+    assert detect_language("Quelle valeur le graphique montre-t-il pour les pommes ?")[0] == "fr"
+
+
+def test_degenerate_items_are_refused():
+    item = Item(question="What is the value? " * 60, answer="4", answer_origin="tool", options=["4", "5", "6", "7"])
+    lm = scripted_lm({"fits": {"fits": True, "reason": "ok"}, "issues": {"issues": []}})
+    with dspy.context(lm=lm, adapter=dspy.JSONAdapter()):
+        outcome = Verifier()(item, subtask="read", answer_type="choice", needs_image=False, intent=Intent(CHARTS))
+    assert outcome.status == "rejected" and outcome.category == "degenerate_text" and not lm.history
+
+
+# The user's own documents
+
+
+def test_build_grounds_on_a_users_folder_given_with_source(tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "harbour.md").write_text(
+        "The harbour of Port Ellis was dredged in 1897 so that steamers could berth at low tide. The work took four "
+        "years and cost the town twice its annual budget. Fishing boats moved to the north quay, where the water "
+        "stayed shallow, and the old fish market followed them within a decade.\n\n" * 3, encoding="utf-8")
+    from benchagent.program.sources.user import user_source
+    card_id = user_source(docs).card["id"]
+    requirement = "Write comprehension questions about my documents on the harbour's history"
+    answers = chart_answers(
+        scope={"scope": {"topic": "harbour history comprehension", "modalities": ["text"],
+                         "keywords": ["harbour", "comprehension"],
+                         "facets": [facet("capability", "comprehension of my documents", "comprehension questions")]}},
+        subtasks={"subtasks": [{"key": "harbour_comprehension", "name": "Harbour comprehension",
+                                "description": "ask what a passage about the harbour says", "capability":
+                                "reading comprehension", "modalities": ["text"], "answer_type": "choice",
+                                "rationale": "core", "facets": ["capability_comprehension_of_my_documents"]}]},
+        judgments={"judgments": [{"source_id": card_id, "transformable": True, "alignment": 0.9, "coverage": 0.9,
+                                  "simplicity": 0.7, "risk": 0.2, "rationale": "the user's documents"}]},
+        brief={"brief": {"fit": "a dated event", "core_facts": ["dredged in 1897"], "goal": "ask when",
+                         "reasoning_hops": 1, "difficulty_plan": "find the year", "leakage_guards": ["no year"]}},
+        question={"question": "In which year was the harbour dredged?", "options": ["1897", "1901", "1887", "1910"],
+                  "answer": "1897"},
+        answer={"answer": "1897"},
+        quotas={"quotas": [{"key": "harbour_comprehension", "importance": 1.0, "quota": 1}]})
+    store, run_id, _ = build(tmp_path, answers, requirement, size=1, sources=[str(docs)])
+    summary = run_summary(store, run_id)
+    assert summary["totals"]["accepted"] == 1 and not summary["intent"]["gaps"]
+    assert store.one("SELECT source_id FROM samples")["source_id"] == card_id
