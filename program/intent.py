@@ -97,6 +97,14 @@ def quoted(quote: str, requirement: str) -> bool:
     return bool(quote) and (quote in requirement or fuzz.partial_ratio(quote, requirement) >= QUOTE_MATCH)
 
 
+def grounded(facet: Facet) -> bool:
+    """The facet's value rests on its quote: they share a content word, or, for a language, the quote names it."""
+    if facet.kind == "language":
+        return named_language(facet.quote) is not None
+    value, quote = stems(facet.value), stems(facet.quote)
+    return bool(value & quote) or (not value and bool(re.search(re.escape(facet.value.lower()), facet.quote.lower())))
+
+
 def contract(requirement: str, scope: Scope) -> Scope:
     """The scope with only facets whose quote is the requirement's own words, each keyed, one capability facet at
     least, the items' language (detected when the requirement states none) and, for a vague requirement, a stated
@@ -104,12 +112,13 @@ def contract(requirement: str, scope: Scope) -> Scope:
     facets: list[Facet] = []
     for facet in scope.facets:
         value = " ".join(facet.value.split())
-        if not value or not quoted(facet.quote, requirement) or any(
+        if not value or not quoted(facet.quote, requirement) or not grounded(facet) or any(
                 f.kind == facet.kind and f.value.lower() == value.lower() for f in facets):
             continue
         facets.append(facet.model_copy(update={"value": value, "quote": " ".join(facet.quote.split())}))
-    interpretation = " ".join(scope.interpretation.split())
+    interpretation = ""
     if is_vague(requirement):
+        interpretation = " ".join(scope.interpretation.split())
         interpretation = interpretation if stems(interpretation) else DEFAULT_INTERPRETATION
         facets = [f for f in facets if f.kind not in ("capability", "topic")]
         facets.insert(0, Facet(kind="capability", value=interpretation[:120], quote=requirement[:200]))

@@ -7,7 +7,7 @@ from benchagent.signatures.fit import CheckFit
 from benchagent.signatures.grounding import GroundSubtask, PlanStep, SourceJudgment, TransformPlan
 from benchagent.signatures.inspect import INSPECTOR_CATEGORIES, InspectImageSample, InspectorIssue, InspectSample
 from benchagent.signatures.judge import JudgeSample
-from benchagent.signatures.realize import PhraseQuestion, WriteItem
+from benchagent.signatures.realize import PhraseQuestion, ProposeContent, WriteItem
 from benchagent.signatures.repair import FixSample, PlanRepair, RepairAction
 from benchagent.signatures.scope import FACET_KINDS, Facet, ParseScope, Scope
 from benchagent.signatures.solve import SolveImageSample, SolveSample
@@ -21,7 +21,7 @@ __all__ = [
     "SubtaskDraft", "SubtaskDecision", "DesignSubtasks", "CritiqueSubtasks",
     "PlanStep", "TransformPlan", "SourceJudgment", "GroundSubtask",
     "QuotaProposal", "ProposeQuotas", "ShortfallDiagnosis", "DiagnoseShortfall",
-    "DesignBrief", "WriteBrief", "PhraseQuestion", "WriteItem",
+    "DesignBrief", "WriteBrief", "PhraseQuestion", "WriteItem", "ProposeContent",
     "INSPECTOR_CATEGORIES", "InspectorIssue", "InspectSample", "InspectImageSample",
     "RepairAction", "PlanRepair", "FixSample",
     "SolveSample", "SolveImageSample", "JudgeSample", "DescribeSource",

@@ -25,3 +25,12 @@ class WriteItem(dspy.Signature):
     options: list[str] = dspy.OutputField(desc="4 options for a choice item, else an empty list")
     answer: str = dspy.OutputField(desc="the gold answer: for a choice item exactly the correct option's text, for a "
                                         "span item words copied from the passage")
+
+
+class ProposeContent(dspy.Signature):
+    """Propose the content one benchmark item is built on, exactly as requested and nothing else. A tool checks it and
+    computes the item's answer from it."""
+
+    subtask: str = dspy.InputField()
+    request: str = dspy.InputField(desc="what to propose")
+    content: str = dspy.OutputField(desc="only the content requested, e.g. a formula")

@@ -57,8 +57,9 @@ def test_different_indices_give_different_charts(source, seed, i, j):
 
 @pytest.mark.parametrize("source", sorted(GENERATORS))
 def test_no_duplicate_records_within_capacity(source):
-    records = {json.dumps(generate_record(source, i, seed=42), sort_keys=True) for i in range(10_000)}
-    assert len(records) == 10_000
+    size = GENERATORS[source][0].size
+    records = {json.dumps(generate_record(source, i, seed=42), sort_keys=True) for i in range(size)}
+    assert len(records) == size
 
 
 def _check_bar(r):

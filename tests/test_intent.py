@@ -289,3 +289,34 @@ def test_build_grounds_on_a_users_folder_given_with_source(tmp_path):
     summary = run_summary(store, run_id)
     assert summary["totals"]["accepted"] == 1 and not summary["intent"]["gaps"]
     assert store.one("SELECT source_id FROM samples")["source_id"] == card_id
+
+
+# The model proposes, a tool computes
+
+
+def test_the_model_proposes_a_formula_and_periodictable_computes_the_answer(tmp_path):
+    formulas = iter(["H2SO4", "not a formula", "Ca(OH)2", "NaHCO3"])
+    answers = chart_answers(
+        scope={"scope": {"topic": "molar mass", "modalities": ["text"], "keywords": ["molar", "mass", "formula"],
+                         "facets": [facet("capability", "compute molar mass from a formula",
+                                          "compute the molar mass of compounds from their formula")]}},
+        subtasks={"subtasks": [{"key": "molar_mass", "name": "Molar mass", "description": "compute a molar mass",
+                                "capability": "stoichiometry", "modalities": ["text"], "answer_type": "choice",
+                                "rationale": "core", "facets": ["capability_compute_molar_mass_from_a_formula"]}]},
+        judgments={"judgments": [{"source_id": "gen_proposed_compounds", "transformable": True, "alignment": 0.9,
+                                  "coverage": 0.9, "simplicity": 0.8, "risk": 0.1, "rationale": "exact masses"}]},
+        content=lambda prompt: {"content": next(formulas)},
+        quotas={"quotas": [{"key": "molar_mass", "importance": 1.0, "quota": 3}]})
+    requirement = "Test whether a model can compute the molar mass of compounds from their formula"
+    store, run_id, _ = build(tmp_path, answers, requirement, size=3, concurrency=1)
+    samples = store.query("SELECT question, options, answer, answer_origin, record FROM samples WHERE status = 'ok'")
+    masses = {"H2SO4": "98.07", "Ca(OH)2": "74.09", "NaHCO3": "84.01"}
+    assert sorted(s["answer"] for s in samples) == sorted(masses.values())
+    for sample in samples:
+        formula = next(f for f in masses if f in sample["question"])
+        assert sample["answer"] == masses[formula] and sample["answer_origin"] == "tool"
+        assert len(set(json.loads(sample["options"]))) == 4
+    failed = store.query("SELECT reason FROM slots WHERE status = 'failed'")
+    assert len(failed) == 1 and "'notaformula' is not a chemical formula" in failed[0]["reason"]
+    solver = store.query("SELECT detail FROM verdicts WHERE stage = 'solver'")
+    assert solver and all(v["detail"].startswith("skipped") for v in solver)

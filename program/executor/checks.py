@@ -72,7 +72,7 @@ OPERATIONS = {
     "ratio": ("ratio", "percent", "percentage", "proportion", "times as", "fraction of"),
     "average": ("average", "mean"),
 }
-ENTITY_KEYS = ("category", "pair", "of", "row", "subject")
+ENTITY_KEYS = ("category", "pair", "of", "row", "subject", "formula")
 
 
 def operations(text: str) -> set[str]:

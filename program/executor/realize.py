@@ -11,10 +11,11 @@ from dspy.utils.exceptions import AdapterParseError
 from benchagent.program.errors import RealizationError
 from benchagent.program.executor.item import Item
 from benchagent.program.tools.registry import ToolError, ToolResult, get_tool, run_tool
-from benchagent.signatures import PhraseQuestion, TransformPlan, WriteBrief, WriteItem
+from benchagent.signatures import PhraseQuestion, ProposeContent, TransformPlan, WriteBrief, WriteItem
 
 # The LLM steps a plan may name; the Realizer holds one predictor per name.
-PREDICTORS = {"phrase_question": PhraseQuestion, "write_brief": WriteBrief, "write_item": WriteItem}
+PREDICTORS = {"phrase_question": PhraseQuestion, "write_brief": WriteBrief, "write_item": WriteItem,
+              "propose_content": ProposeContent}
 
 
 @dataclass
@@ -91,6 +92,7 @@ class Realizer(dspy.Module):
         self.phrase_question = dspy.Predict(PhraseQuestion)
         self.write_brief = dspy.Predict(WriteBrief)
         self.write_item = dspy.Predict(WriteItem)
+        self.propose_content = dspy.Predict(ProposeContent)
         self.retries = retries
 
     def forward(self, plan: TransformPlan, record: dict[str, Any], slot: dict[str, Any], *, subtask: str) -> Dataflow:

@@ -437,6 +437,23 @@ def calendar_dates(rng: random.Random) -> dict[str, Any]:
     }
 
 
+COMPOUND_FAMILIES = ["acid", "base", "salt", "metal oxide", "non-metal oxide", "organic compound", "gas",
+                     "mineral", "fertiliser", "sugar", "alcohol", "household chemical", "carbonate", "sulfate",
+                     "nitrate", "hydrocarbon"]
+COMPOUND_ELEMENTS = ["hydrogen", "carbon", "nitrogen", "oxygen", "sodium", "magnesium", "aluminium", "silicon",
+                     "phosphorus", "sulfur", "chlorine", "potassium", "calcium", "iron", "copper", "zinc", "barium",
+                     "lithium", "fluorine", "bromine", "silver", "lead", "manganese", "iodine"]
+
+
+def proposed_compound(rng: random.Random) -> dict[str, Any]:
+    """What the model is asked to propose: one compound of a family with an element in it; the formula it gives is
+    checked and its molar mass computed by periodictable (molar_mass_target), so the answer never rests on it."""
+    family, element = rng.choice(COMPOUND_FAMILIES), rng.choice(COMPOUND_ELEMENTS)
+    return {"theme": "compounds", "family": family, "element": element,
+            "request": f"the chemical formula of one real {family} that contains {element}, written like H2SO4 or "
+                       f"Ca(OH)2; only the formula"}
+
+
 _OPTION_TOOLS = ["number_options", "label_options", "shuffle_options"]
 _AXES_FIELDS = {
     "theme": "str: theme key", "title": "str: chart title", "y_label": "str: y axis label", "unit": "str: value unit",
@@ -562,6 +579,19 @@ GENERATORS: dict[str, tuple[SourceCard, Callable[[random.Random], dict[str, Any]
                       "scores", "document understanding"],
             tools=["table_image", "table_number_target", "table_label_target", "table_binary_target",
                    "table_aggregate", "decimal_options", "shuffle_options"]), small_table),
+        (SourceCard(
+            id="gen_proposed_compounds", name="proposed_compounds", kind="generator", modalities=["text"],
+            description="Chemistry items on compounds the model proposes: it names a real compound of a family "
+                        "(acids, salts, oxides, sugars ...) by its chemical formula; periodictable checks the "
+                        "formula and computes the molar mass from standard atomic masses, so the answer is exact. "
+                        "Grounds molar mass and stoichiometry questions; distractors miscount one atom.",
+            fields={"theme": "str: compounds", "family": "str: compound family", "element": "str: an element it holds",
+                    "request": "str: what the model is asked to propose"},
+            size=len(COMPOUND_FAMILIES) * len(COMPOUND_ELEMENTS), license="generated; atomic masses from "
+                                                                          "periodictable (public domain)",
+            keywords=["chemistry", "chemical formula", "molar mass", "molecular weight", "stoichiometry",
+                      "compounds", "periodic table", "atomic mass", "science"],
+            tools=["propose_content", "molar_mass_target", "shuffle_options"]), proposed_compound),
     ]
 }
 _CHARTS = frozenset({"gen_bar_chart_values", "gen_line_chart_values", "gen_pie_chart_shares"})

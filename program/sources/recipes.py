@@ -109,9 +109,30 @@ def _generator_plan(recipe: _Recipe, answer_type: str) -> TransformPlan:
     return TransformPlan(kind="metadata_rich", steps=steps)
 
 
+def _proposal_plan(answer_type: str) -> TransformPlan:
+    """The model proposes a formula -> periodictable checks it and computes the answer (and, for choice, miscounted
+    masses as distractors) -> options placed -> question phrased."""
+    choice = answer_type == "choice"
+    steps = [
+        PlanStep(kind="LLM", tool="propose_content", inputs=["original.request"], outputs=["interim.proposal:content"],
+                 instruction="propose the compound the item is about"),
+        PlanStep(kind="PURE", tool="molar_mass_target", inputs=["interim.proposal:formula", "slot.seed"],
+                 outputs=["interim.goal", "interim.context", "interim.facts", "interim.query",
+                          "interim.answer:answer" if choice else "final.output.answer:answer",
+                          "final.input.context:context", *(["interim.options"] if choice else [])],
+                 instruction="check the formula and compute the exact molar mass"),
+    ]
+    return TransformPlan(kind="metadata_rich", steps=[*steps, *([PLACE_GOLD] if choice else []), PHRASE])
+
+
+_PROPOSALS = {"proposed_compounds": _proposal_plan}
+
+
 def recipe_for(card: dict, answer_type: str) -> TransformPlan | None:
     """The plan turning this source's records into items of answer_type, or None if it cannot."""
     source_id = card["name"]
+    if source_id in _PROPOSALS:
+        return _PROPOSALS[source_id](answer_type) if answer_type in ("number", "choice") else None
     if source_id in _KINDS and answer_type in _KINDS[source_id]:
         return _chart_plan(source_id, answer_type)
     recipe = _RECIPES.get(source_id)
@@ -120,20 +141,28 @@ def recipe_for(card: dict, answer_type: str) -> TransformPlan | None:
     return None
 
 
+# Tools that only move a value they are given (the gold among the options): they do not make an answer.
+PASS_THROUGH = frozenset({"shuffle_options"})
+
+
 def answer_origin(plan: TransformPlan) -> str:
-    """'llm' when an LLM step made final.output.answer or anything it was computed from (an LLM-written answer
-    that a tool only moved among the options is still the LLM's), else 'tool'."""
+    """'tool' when a computing PURE step made final.output.answer (from a record, or from content an LLM proposed and
+    the tool checked), 'llm' when an LLM step made it (an LLM-written answer a tool only moved among the options is
+    still the LLM's)."""
     made_by = {}
     for step in plan.steps:
         for ref in (o.partition(":")[0] for o in step.outputs):
             made_by[ref] = step
-    seen, todo = set(), ["final.output.answer"]
+    seen, todo, origin = set(), ["final.output.answer"], "llm"
     while todo:
         step = made_by.get(todo.pop())
         if step is None or id(step) in seen:
             continue
+        seen.add(id(step))
         if step.kind == "LLM":
             return "llm"
-        seen.add(id(step))
+        if step.tool not in PASS_THROUGH:
+            origin = "tool"
+            continue
         todo += [i.partition(":")[0] for i in step.inputs]
-    return "tool" if "final.output.answer" in made_by else "llm"
+    return origin
