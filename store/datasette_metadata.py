@@ -185,6 +185,17 @@ select id as program_id, parent_id, optimizer, created_at,
        json_extract(metrics, '$.lm_calls') as lm_calls, json_extract(metrics, '$.wall_s') as wall_s
 from programs
 order by created_at, rowid"""),
+    "facet_coverage": ("Facet coverage", "Each facet of a run's requirement: its kind, what it asks, the words of the "
+                       "requirement it came from, the subtasks that carry it, and, when nothing does, why.", """
+select specs.run_id, facet.value ->> '$.key' as facet, facet.value ->> '$.kind' as kind,
+       facet.value ->> '$.value' as asks, facet.value ->> '$.quote' as words,
+       (select group_concat(carrier.value, ', ')
+          from json_each(specs.spec, '$.facet_carriers.' || (facet.value ->> '$.key')) as carrier) as carried_by,
+       (select gap.value ->> '$.reason' from json_each(specs.spec, '$.spec.gaps') as gap
+         where gap.value ->> '$.facet' = facet.value ->> '$.key') as not_carried_because
+from specs join json_each(specs.scope, '$.facets') as facet
+where specs.version = (select max(version) from specs as newer where newer.run_id = specs.run_id)
+order by specs.run_id, facet.key"""),
     "program_training_samples": ("Program training samples", "The reviewed samples a compiled program version "
                                  "was trained on, each with its latest human decision.", """
 with latest as (

@@ -2,6 +2,7 @@
 than what was asked, and the contract that replaces it."""
 
 import json
+import sqlite3
 
 import dspy
 import pytest
@@ -24,6 +25,7 @@ from benchagent.program.sources.generators import generate_record
 from benchagent.program.tools.registry import list_tools
 from benchagent.signatures import Facet, Scope, SubtaskDraft
 from benchagent.store import open_store
+from benchagent.store.datasette_metadata import build_metadata
 from benchagent.store.reports import run_summary
 
 CHARTS = "Build a benchmark that tests whether a model can read values off bar charts"
@@ -112,6 +114,11 @@ def test_a_facet_no_subtask_carries_is_a_reported_gap_not_a_silent_fill(tmp_path
     assert json.loads(result.stdout)["intent"]["gaps"][0]["facet"] == "topic_planet_facts"
     table = CliRunner().invoke(app, ["status", "--db", str(tmp_path / "b.db")])
     assert "not carried topic_planet_facts: no grounded subtask carries it" in " ".join(table.stdout.split())
+    query = build_metadata("b")["databases"]["b"]["queries"]["facet_coverage"]["sql"]
+    with sqlite3.connect(tmp_path / "b.db") as conn:
+        rows = {r[1]: r[5:] for r in conn.execute(query)}
+    assert rows == {"capability_reading_values_off_bar_charts": ("read_value", None),
+                    "topic_planet_facts": (None, "no grounded subtask carries it")}
 
 
 def test_an_unaligned_catalog_is_an_honest_failure_not_a_neighbouring_benchmark(tmp_path):
