@@ -28,7 +28,7 @@ def answers(size: int) -> dict:
                                      "coverage": 0.9, "simplicity": 0.8, "risk": 0.1, "rationale": "fits"}]},
         "quotas": {"quotas": [{"key": "read_value", "importance": 1.0, "quota": size}]},
         "question": {"question": "Which value does the chart show for the category in the options?"},
-        "fits": {"fits": True, "reason": "it asks a value read off the chart"},
+        "fits": {"fits": True},
         "issues": {"issues": []},
     }
 

@@ -191,12 +191,8 @@ class Intent:
         return cls(requirement, tuple(scope.facets), scope.language or "English", scope.interpretation)
 
     def text(self) -> str:
-        """The requirement with its specifics, as the fit check reads it."""
-        lines = [self.requirement]
-        if self.interpretation:
-            lines.append(f"read as: {self.interpretation}")
-        lines += [f"- {f.kind}: {f.value}" for f in self.facets if f.kind != "capability"]
-        return "\n".join(lines)
+        """The requirement as the fit check reads it: its own words, and the reading chosen for a vague one."""
+        return f"{self.requirement} (read as: {self.interpretation})" if self.interpretation else self.requirement
 
     def demands(self) -> set[str]:
         return demanded_modalities(self.requirement, list(self.facets))

@@ -190,20 +190,20 @@ def test_degradation_on_text_inputs_is_a_gap():
 def test_a_tool_made_item_whose_options_cannot_answer_it_is_rejected_as_off_target():
     item = Item(question="Which animal is shown in the picture?", answer="7", answer_origin="tool",
                 options=["3", "7", "1", "9"], images={"image": b"\x89PNG"}, facts="an 8x8 digit image of 7")
-    lm = scripted_lm({"fits": {"fits": False, "reason": "the question asks an animal, the options are digits"},
+    lm = scripted_lm({"fits": {"fits": False},
                       "issues": {"issues": []}})
     intent = Intent("Test whether a model recognises animals in photos")
     with dspy.context(lm=lm, adapter=dspy.JSONAdapter()):
         outcome = Verifier()(item, subtask="animals", answer_type="choice", needs_image=True, intent=intent)
     assert outcome.status == "rejected" and outcome.category == "off_target"
-    assert "options are digits" in outcome.reasons[0]
+    assert "judged not to test what the requirement asks: Test whether a model recognises" in outcome.reasons[0]
     assert not any("fields: `issues`" in str(h["messages"][-1]["content"]) for h in lm.history)  # no inspector call
 
 
 def test_the_inspector_cannot_be_overridden_on_sense_for_tool_answers():
     item = Item(question="What is the value for March?", answer="42", answer_origin="tool",
                 options=["40", "42", "44", "46"], images={"image": b"\x89PNG"}, facts="chart: March = 42")
-    lm = scripted_lm({"fits": {"fits": True, "reason": "chart reading"}, "actions": {"actions": []},
+    lm = scripted_lm({"fits": {"fits": True}, "actions": {"actions": []},
                       "issues": {"issues": [{"category": "answerability", "severity": "major",
                                              "detail": "two bars are labelled March"}]}})
     with dspy.context(lm=lm, adapter=dspy.JSONAdapter()):
@@ -257,7 +257,7 @@ def test_the_language_facet_reaches_the_phrasing_and_english_items_are_refused(t
 
 def test_degenerate_items_are_refused():
     item = Item(question="What is the value? " * 60, answer="4", answer_origin="tool", options=["4", "5", "6", "7"])
-    lm = scripted_lm({"fits": {"fits": True, "reason": "ok"}, "issues": {"issues": []}})
+    lm = scripted_lm({"fits": {"fits": True}, "issues": {"issues": []}})
     with dspy.context(lm=lm, adapter=dspy.JSONAdapter()):
         outcome = Verifier()(item, subtask="read", answer_type="choice", needs_image=False, intent=Intent(CHARTS))
     assert outcome.status == "rejected" and outcome.category == "degenerate_text" and not lm.history

@@ -127,21 +127,20 @@ class Verifier(dspy.Module):
         return not any(v.blocking for v in found)
 
     def _fits(self, out: Outcome, intent: Intent) -> bool:
-        """Code checks what it sees better (the items' language, an image the requirement demands), then the LLM
-        says whether the item tests what was asked and its options can answer its question."""
+        """Code checks what it sees better (the items' language, an image the requirement demands), then one plain
+        yes/no LLM call on what the model under test sees: does the item test what was asked, and could its options
+        answer its question. The gold answer is left out: correctness is not this check's to judge."""
         item = out.item
         problem = intent_problem(item, intent)
         if problem is None:
             shown = {"input": item.input_line(), "question": item.question}
             if item.options is not None:
                 shown["options"] = item.options
-            shown["answer"] = item.answer
             try:
-                verdict = self.fit(requirement=intent.text(), item=json.dumps(shown, ensure_ascii=False))
-                fits, reason = bool(verdict.fits), " ".join(str(verdict.reason).split())[:300]
+                fits = bool(self.fit(requirement=intent.text(), item=json.dumps(shown, ensure_ascii=False)).fits)
             except AdapterParseError:
-                fits, reason = False, "the fit check gave no verdict that could be read"
-            problem = None if fits else reason or "does not test what the requirement asks"
+                fits = False
+            problem = None if fits else f"judged not to test what the requirement asks: {intent.requirement[:160]}"
         out.verdicts.append(Verdict("fit", "off_target" if problem else "fits_requirement", problem is None,
                                     "fatal" if problem else None, problem or ""))
         return problem is None
