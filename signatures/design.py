@@ -15,7 +15,8 @@ class SubtaskDraft(BaseModel):
     name: str = Field(max_length=80)
     description: str = Field(max_length=300, description="what one item asks, one sentence")
     capability: str = Field(description="the capability it tests")
-    facets: list[str] = Field(default_factory=list, description="keys of the requirement's facets it carries")
+    facets: list[str] = Field(default_factory=list, max_length=10,
+                              description="keys of the requirement's facets it carries")
     modalities: list[Modality]
     answer_type: AnswerType = Field(
         description="choice: pick one of 4 options; number: a numeric value; label: a category name; "

@@ -24,9 +24,10 @@ class Facet(BaseModel):
 
 class Scope(BaseModel):
     topic: str = Field(max_length=120, description="short topic, at most 8 words")
-    modalities: list[Modality] = Field(description="modalities the items need")
-    keywords: list[str] = Field(description="3 to 8 search keywords")
-    facets: list[Facet] = Field(default_factory=list, description="every specific the requirement states, one each")
+    modalities: list[Modality] = Field(max_length=4, description="modalities the items need")
+    keywords: list[str] = Field(max_length=8, description="3 to 8 search keywords")
+    facets: list[Facet] = Field(default_factory=list, max_length=10,
+                                description="every specific the requirement states, one each")
     interpretation: str = Field("", max_length=300, description="if the requirement leaves what to test open, the "
                                                                 "concrete reading chosen; else empty")
     language: str = Field("English", description="the language the items are written in")

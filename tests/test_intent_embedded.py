@@ -2,12 +2,9 @@
 content the model proposes."""
 
 import json
-import os
-import sqlite3
-import subprocess
-import sys
 
 import pytest
+from spec_builds import build_spec
 
 from benchagent.program.intent import contract
 from benchagent.program.planner.facets import with_degradations
@@ -15,23 +12,9 @@ from benchagent.program.sources.catalog import catalog_cards
 from benchagent.program.sources.recipes import recipe_for
 from benchagent.program.tools.chemistry import parse_formula
 from benchagent.signatures import Facet, Scope, Spec, SpecSource, SpecSubtask
-from benchagent.specfile import write_spec
 
 pytestmark = pytest.mark.integration
 CARDS = {c["id"]: c for c in catalog_cards()}
-
-
-def build_spec(tmp_path, spec: Spec) -> sqlite3.Connection:
-    path, db = tmp_path / "spec.yaml", tmp_path / "i.db"
-    write_spec(spec, path)
-    env = {**os.environ, "DSPY_CACHEDIR": str(tmp_path / "dspy-cache")}
-    built = subprocess.run([sys.executable, "-m", "benchagent", "build", "--spec", str(path), "--db", str(db)],
-                           capture_output=True, text=True, env=env, timeout=900)
-    assert built.returncode == 0, built.stderr[-2000:]
-    conn = sqlite3.connect(db)
-    conn.row_factory = sqlite3.Row
-    assert conn.execute("SELECT status FROM runs").fetchone()["status"] == "done"
-    return conn
 
 
 def test_real_model_builds_degraded_charts_the_facet_asks_for(tmp_path):

@@ -1,17 +1,13 @@
 """The embedded model writes items itself: a hand-made spec of comprehension questions on Python's docs, built."""
 
 import json
-import os
-import sqlite3
-import subprocess
-import sys
 
 import pytest
+from spec_builds import build_spec
 
 from benchagent.program.planner.plan_writer import template_plans
 from benchagent.program.sources.builtin import builtin_source
 from benchagent.signatures import Scope, Spec, SpecSource, SpecSubtask
-from benchagent.specfile import write_spec
 
 pytestmark = pytest.mark.integration
 
@@ -25,15 +21,7 @@ def test_real_model_writes_items_with_briefs(tmp_path):
                 subtasks=[SpecSubtask(key="docs_main_idea", name="Docs comprehension", description=about,
                                       modalities=["text"], answer_type="choice", quota=2,
                                       sources=[SpecSource(source_id="builtin_python_docs", share=2, plan=plan)])])
-    path, db = tmp_path / "spec.yaml", tmp_path / "w.db"
-    write_spec(spec, path)
-    env = {**os.environ, "DSPY_CACHEDIR": str(tmp_path / "dspy-cache")}
-    built = subprocess.run([sys.executable, "-m", "benchagent", "build", "--spec", str(path), "--db", str(db)],
-                           capture_output=True, text=True, env=env, timeout=900)
-    assert built.returncode == 0, built.stderr[-2000:]
-    with sqlite3.connect(db) as conn:
-        conn.row_factory = sqlite3.Row
-        assert conn.execute("SELECT status FROM runs").fetchone()["status"] == "done"
+    with build_spec(tmp_path, spec) as conn:
         samples = conn.execute("SELECT * FROM samples").fetchall()
         written = conn.execute("SELECT outputs FROM steps WHERE name = 'Predict(WriteItem)' AND status = 'ok'").fetchall()
     assert samples and written  # slots that failed realization three times leave no sample

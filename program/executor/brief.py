@@ -6,7 +6,7 @@ from benchagent.signatures import DesignBrief
 
 def tool_brief(goal: str, item: Item) -> DesignBrief:
     """The brief of an item whose target and answer a pure tool chose: it states what the tool decided."""
-    facts = [f.strip() for f in item.facts.split(",") if f.strip()] or [item.question]
+    facts = ([f.strip() for f in item.facts.split(",") if f.strip()] or [item.question])[:6]
     guards = ["the question must not state or hint at the answer"]
     if item.images:
         guards.append("the answer must only be readable from the image")
