@@ -454,6 +454,17 @@ def proposed_compound(rng: random.Random) -> dict[str, Any]:
                        f"Ca(OH)2; only the formula"}
 
 
+def printed_number(rng: random.Random) -> dict[str, Any]:
+    """A number as it is printed on a receipt, a sign or a form: 2-7 digits, thousands separators, prices with
+    cents, decimals, now and then a negative; drawn by number_image at a size of 28-64 pixels."""
+    kind = rng.choice(["integer", "grouped", "price", "decimal", "negative"])
+    whole = rng.randint(10, 9_999_999) if kind == "grouped" else rng.randint(10, 99_999)
+    text = {"integer": str(whole), "grouped": f"{whole:,}",
+            "price": f"{rng.randint(1, 99_999):,}.{rng.randint(0, 99):02d}",
+            "decimal": f"{rng.randint(0, 999)}.{rng.randint(1, 9999)}", "negative": f"-{rng.randint(1, 9999)}"}[kind]
+    return {"theme": "numbers", "kind": kind, "text": text, "size": rng.randint(28, 64)}
+
+
 _OPTION_TOOLS = ["number_options", "label_options", "shuffle_options"]
 _AXES_FIELDS = {
     "theme": "str: theme key", "title": "str: chart title", "y_label": "str: y axis label", "unit": "str: value unit",
@@ -579,6 +590,18 @@ GENERATORS: dict[str, tuple[SourceCard, Callable[[random.Random], dict[str, Any]
                       "scores", "document understanding"],
             tools=["table_image", "table_number_target", "table_label_target", "table_binary_target",
                    "table_aggregate", "decimal_options", "shuffle_options"]), small_table),
+        (SourceCard(
+            id="gen_printed_numbers", name="printed_numbers", kind="generator", modalities=["image"],
+            description="Generated images of printed numbers (integers, thousands separators, prices with cents, "
+                        "decimals, negatives) drawn by the number_image tool. Grounds reading a printed number "
+                        "exactly (OCR-style number recognition); distractors are misreadings: a confusable digit "
+                        "or two neighbouring digits exchanged.",
+            fields={"theme": "str: numbers", "kind": "str: integer | grouped | price | decimal | negative",
+                    "text": "str: the number as printed", "size": "int: font size in pixels"},
+            size=SIZE, license="generated",
+            keywords=["printed numbers", "number recognition", "OCR", "digits", "reading numbers", "text in images",
+                      "receipts", "document images", "visual reading"],
+            tools=["number_image", "printed_number_target", "shuffle_options"]), printed_number),
         (SourceCard(
             id="gen_proposed_compounds", name="proposed_compounds", kind="generator", modalities=["text"],
             description="Chemistry items on compounds the model proposes: it names a real compound of a family "

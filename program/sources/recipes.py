@@ -125,14 +125,31 @@ def _proposal_plan(answer_type: str) -> TransformPlan:
     return TransformPlan(kind="metadata_rich", steps=[*steps, *([PLACE_GOLD] if choice else []), PHRASE])
 
 
-_PROPOSALS = {"proposed_compounds": _proposal_plan}
+def _printed_plan(answer_type: str) -> TransformPlan:
+    """The printed number is the target -> its image is drawn -> misreadings are the options, for choice -> question."""
+    choice = answer_type == "choice"
+    steps = [
+        PlanStep(kind="PURE", tool="printed_number_target",
+                 inputs=["original.text", "slot.seed", *([] if choice else ["=true:plain"])],
+                 outputs=["interim.goal", "interim.context", "interim.facts", "interim.query",
+                          "interim.answer:answer" if choice else "final.output.answer:answer",
+                          *(["interim.options"] if choice else [])],
+                 instruction="ask the number as printed; misreadings are the distractors"),
+        PlanStep(kind="PURE", tool="number_image", inputs=["original.text", "original.size"],
+                 outputs=["final.input.image:image"], instruction="print the number as an image"),
+    ]
+    return TransformPlan(kind="metadata_rich", steps=[*steps, *([PLACE_GOLD] if choice else []), PHRASE])
+
+
+# Sources whose target tool makes its own options (gold first), so they need no options tool.
+_OWN_OPTIONS = {"proposed_compounds": _proposal_plan, "printed_numbers": _printed_plan}
 
 
 def recipe_for(card: dict, answer_type: str) -> TransformPlan | None:
     """The plan turning this source's records into items of answer_type, or None if it cannot."""
     source_id = card["name"]
-    if source_id in _PROPOSALS:
-        return _PROPOSALS[source_id](answer_type) if answer_type in ("number", "choice") else None
+    if source_id in _OWN_OPTIONS:
+        return _OWN_OPTIONS[source_id](answer_type) if answer_type in ("number", "choice") else None
     if source_id in _KINDS and answer_type in _KINDS[source_id]:
         return _chart_plan(source_id, answer_type)
     recipe = _RECIPES.get(source_id)
