@@ -203,9 +203,14 @@ def intent_problem(item, intent: Intent) -> str | None:
     where the requirement demands one."""
     if "image" in intent.demands() and not item.images:
         return "the requirement asks for image inputs; this item has none"
-    words = item.question.split()
-    if intent.language != "English" and len(words) >= 5:
-        code, prob = detect_language(" ".join([item.question, *(item.options or [])]))
+    if intent.language == "English":
+        return None
+    shown = [("question", " ".join([item.question, *(item.options or [])]))]
+    shown += [(name, value) for name, value in item.extra_input.items() if isinstance(value, str)]
+    for name, text in shown:
+        if len(text.split()) < 5:
+            continue
+        code, prob = detect_language(text)
         if prob >= LANGUAGE_SURE and language_name(code) != intent.language:
-            return f"the question is in {language_name(code)}; the items must be in {intent.language}"
+            return f"the {name} is in {language_name(code)}; the items must be in {intent.language}"
     return None
