@@ -24,9 +24,21 @@ MODALITY_WORDS = {
               "figure", "figures", "screenshot", "screenshots", "plot", "plots", "scanned", "visual", "drawn"),
     "audio": ("audio", "spoken", "speech", "sound", "sounds", "recording", "recordings", "voice", "listen",
               "listening", "podcast"),
-    "video": ("video", "videos", "clip", "clips", "movie", "footage"),
+    "video": ("video", "videos", "movie", "movies", "footage"),
 }
 MODALITY_KINDS = ("presentation", "capability", "topic", "degradation")
+DEGRADATION_WORDS = {
+    "blur": ("blur", "blurred", "blurry", "focus", "smudged"),
+    "noise": ("noise", "noisy", "grain", "grainy", "speckle", "speckled", "static"),
+    "low_resolution": ("resolution", "pixelated", "pixelized", "downscaled", "downsampled", "lowres"),
+    "rotation": ("rotated", "rotation", "tilted", "skewed", "askew", "slanted"),
+    "low_contrast": ("contrast", "faded", "washed", "dim", "low-contrast"),
+    "jpeg": ("jpeg", "jpg", "compression", "compressed", "artifacts", "artefacts"),
+}
+CHOICE_WORDS = ("multiple-choice", "multiple choice", "mcq", "four options", "4 options")
+ANSWER_WORDS = {"choice": ("choice", "multiple", "options", "mcq"), "number": ("number", "numeric", "integer", "decimal",
+                                                                            "numerical"),
+                "binary": ("yes", "binary", "true", "false"), "span": ("span", "extract", "quote")}
 QUOTE_MATCH = 85      # rapidfuzz partial ratio a facet's quote needs against the requirement
 LANGUAGE_SURE = 0.9   # probability from which a detected language is trusted
 
@@ -105,6 +117,35 @@ def grounded(facet: Facet) -> bool:
     return bool(value & quote) or (not value and bool(re.search(re.escape(facet.value.lower()), facet.quote.lower())))
 
 
+def _span(requirement: str, words: list[str]) -> str:
+    """The requirement's words from the first of words to the last, at most 200 characters."""
+    lower = requirement.lower()
+    starts = [m.start() for w in words for m in re.finditer(rf"\b{re.escape(w)}\b", lower)]
+    ends = [m.end() for w in words for m in re.finditer(rf"\b{re.escape(w)}\b", lower)]
+    return requirement[min(starts):max(ends)][:200] if starts else ""
+
+
+def seen_facets(requirement: str, facets: list[Facet]) -> list[Facet]:
+    """Facets code reads off the requirement's words where a small model often misses them: degradations, the
+    modality of the input, multiple choice; each only when no facet of its kind says it already."""
+    lower = requirement.lower()
+    words = set(re.findall(r"[a-z-]+", lower))
+    kinds = {f.kind for f in facets}
+    found = []
+    degraded = [w for listed in DEGRADATION_WORDS.values() for w in listed if w in words]
+    if degraded and "degradation" not in kinds:
+        found.append(Facet(kind="degradation", value=", ".join(degraded), quote=_span(requirement, degraded)))
+    for modality in sorted(demanded_modalities(requirement, [])):
+        said = [w for w in MODALITY_WORDS[modality] if w in words]
+        if not any(f.kind == "presentation" and set(MODALITY_WORDS[modality]) & set(re.findall(r"[a-z]+", (
+                f.value + " " + f.quote).lower())) for f in facets):
+            found.append(Facet(kind="presentation", value=f"{modality} inputs ({said[0]})", quote=said[0]))
+    choice = [w for w in CHOICE_WORDS if w in lower]
+    if choice and "answer_format" not in kinds:
+        found.append(Facet(kind="answer_format", value="multiple choice", quote=_span(requirement, choice[:1])))
+    return found
+
+
 def contract(requirement: str, scope: Scope) -> Scope:
     """The scope with only facets whose quote is the requirement's own words, each keyed, one capability facet at
     least, the items' language (detected when the requirement states none) and, for a vague requirement, a stated
@@ -116,6 +157,7 @@ def contract(requirement: str, scope: Scope) -> Scope:
                 f.kind == facet.kind and f.value.lower() == value.lower() for f in facets):
             continue
         facets.append(facet.model_copy(update={"value": value, "quote": " ".join(facet.quote.split())}))
+    facets += seen_facets(requirement, facets)
     interpretation = ""
     if is_vague(requirement):
         interpretation = " ".join(scope.interpretation.split())
@@ -158,8 +200,10 @@ def carried(draft: SubtaskDraft, facets: list[Facet]) -> list[str]:
     known = {f.key: f for f in facets}
     claimed = [k for k in draft.facets if k in known]
     own = stems(f"{draft.name} {draft.description} {draft.capability}")
-    matched = [f.key for f in facets if f.kind not in ("language",) and stems(f.value) & own]
-    return list(dict.fromkeys([*claimed, *matched]))
+    matched = [f.key for f in facets if f.kind not in ("language", "answer_format") and stems(f.value) & own]
+    formats = [f.key for f in facets if f.kind == "answer_format" and draft.answer_type in ANSWER_WORDS and
+               set(re.findall(r"[a-z]+", f.value.lower())) & set(ANSWER_WORDS[draft.answer_type])]
+    return list(dict.fromkeys([*claimed, *matched, *formats]))
 
 
 def copied_card(draft: SubtaskDraft, cards: list[dict], requirement: str) -> str | None:

@@ -136,7 +136,7 @@ def test_a_subtask_copied_from_a_source_card_is_refused():
     with dspy.context(lm=lm, adapter=dspy.JSONAdapter()):
         result = DesignAgent()(requirement="read bar charts", scope=SCOPE, max_subtasks=3, cards=CARDS)
     assert [s.key for s in result.subtasks] == ["read_value"]
-    assert result.subtasks[0].facets == [SCOPE.facets[0].key]
+    assert SCOPE.facets[0].key in result.subtasks[0].facets
     refused = [d for d in result.decisions if d["action"] == "refuse"]
     assert refused == [{"round": 0, "key": "line_values", "action": "refuse",
                         "rationale": "copied from source card gen_line_chart_values, not asked by the requirement"}]

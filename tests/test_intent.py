@@ -118,6 +118,7 @@ def test_a_facet_no_subtask_carries_is_a_reported_gap_not_a_silent_fill(tmp_path
     with sqlite3.connect(tmp_path / "b.db") as conn:
         rows = {r[1]: r[5:] for r in conn.execute(query)}
     assert rows == {"capability_reading_values_off_bar_charts": ("read_value", None),
+                    "presentation_image_inputs_charts": ("read_value", None),  # read by code off "charts"
                     "topic_planet_facts": (None, "no grounded subtask carries it")}
 
 

@@ -152,7 +152,9 @@ def item_from_flow(flow: Dataflow, *, answer_origin: str) -> Item:
         answer_origin=answer_origin,
         options=[str(o) for o in options] if options is not None else None,
         images=images,
-        facts=str(values.get("interim.facts", "")),
+        facts=str(values.get("interim.facts", "")) + (
+            f" (the image is degraded: {values['interim.degradation'].replace('_', ' ')})"
+            if values.get("interim.degradation", "none") != "none" else ""),
         extra_input=extra,
         goal=str(values.get("interim.goal", "")),
         query=values.get("interim.query") if isinstance(values.get("interim.query"), dict) else {},

@@ -5,18 +5,10 @@ import json
 import re
 from collections.abc import Sequence
 
-from benchagent.program.intent import MODALITY_WORDS, demanded_modalities
+from benchagent.program.intent import DEGRADATION_WORDS, MODALITY_WORDS, demanded_modalities
 from benchagent.program.tools.images import DEGRADATIONS
 from benchagent.signatures import Facet, FacetGap, PlanStep, SubtaskDraft, TransformPlan
 
-DEGRADATION_WORDS = {
-    "blur": ("blur", "blurred", "blurry", "focus", "smudged"),
-    "noise": ("noise", "noisy", "grain", "grainy", "speckle", "speckled", "static"),
-    "low_resolution": ("resolution", "pixelated", "pixelized", "downscaled", "downsampled", "lowres"),
-    "rotation": ("rotated", "rotation", "tilted", "skewed", "askew", "slanted"),
-    "low_contrast": ("contrast", "faded", "washed", "dim", "dark", "low-contrast"),
-    "jpeg": ("jpeg", "jpg", "compression", "compressed", "artifacts", "artefacts"),
-}
 PARTIAL_WORDS = ("some", "part", "half", "few", "several", "portion", "certain", "occasional", "occasionally")
 UNBUILDABLE = {"audio": "no tool or source here produces audio inputs, so items cannot be spoken or heard",
                "video": "no tool or source here produces video inputs"}
@@ -66,7 +58,8 @@ def with_degradations(plan: TransformPlan, facets: Sequence[Facet], requirement:
     degrade = PlanStep(kind="PURE", tool="degrade_image",
                        inputs=["interim.clean_image:image", f"={json.dumps(kinds)}:kinds", f"={share}:share",
                                "slot.seed"],
-                       outputs=["final.input.image:image"], serves=[f.key for f in wanted],
+                       outputs=["final.input.image:image", "interim.degradation:degradation"],
+                       serves=[f.key for f in wanted],
                        instruction=f"degrade the image ({', '.join(kinds)}) as the requirement asks")
     steps = [*plan.steps[:at], drawing.model_copy(update={"outputs": outputs}), degrade, *plan.steps[at + 1:]]
     return plan.model_copy(update={"steps": steps})
