@@ -132,13 +132,29 @@ def _text(content) -> str:
     return "\n".join(part.text for part in content)
 
 
+MAX_ITEMS = 12  # a small model can repeat one list item until max_tokens; no output list here needs more
+
+
+def bounded_lists(schema):
+    """The schema with every array capped at MAX_ITEMS items (unless it sets its own cap), so constrained decoding
+    ends a list that would otherwise repeat itself."""
+    if isinstance(schema, list):
+        return [bounded_lists(s) for s in schema]
+    if not isinstance(schema, dict):
+        return schema
+    bounded = {k: bounded_lists(v) for k, v in schema.items()}
+    if bounded.get("type") == "array" and "maxItems" not in bounded:
+        bounded["maxItems"] = MAX_ITEMS
+    return bounded
+
+
 def response_format_fields(response_format: dict | None) -> dict:
     """llama.cpp fields for DSPy's response_format: a schema is honoured only as a top-level json_schema
-    (llama.cpp silently ignores the flat {"type": "json_schema", "schema": ...} shape)."""
+    (llama.cpp silently ignores the flat {"type": "json_schema", "schema": ...} shape); its lists are bounded."""
     if response_format is None:
         return {}
     if response_format["type"] == "json_schema":
-        return {"json_schema": response_format["schema"]}
+        return {"json_schema": bounded_lists(response_format["schema"])}
     return {"response_format": {"type": "json_object"}}
 
 

@@ -183,6 +183,9 @@ class Build:
         try:
             with working_on(name):
                 return fn()
+        except AdapterParseError as exc:
+            status, error = "failed", " ".join(str(exc).split())[:500]
+            raise PlanningError(f"the model's reply in the {name} stage could not be read: {error[:200]}") from None
         except BaseException as exc:
             status, error = "failed", str(exc)
             raise

@@ -328,3 +328,23 @@ def test_the_model_proposes_a_formula_and_periodictable_computes_the_answer(tmp_
     assert len(failed) == 1 and "'notaformula' is not a chemical formula" in failed[0]["reason"]
     solver = store.query("SELECT detail FROM verdicts WHERE stage = 'solver'")
     assert solver and all(v["detail"].startswith("skipped") for v in solver)
+
+
+def test_a_judge_reply_that_cannot_be_read_is_asked_again_then_refused():
+    plan = recipe_for(CARDS["gen_bar_chart_values"], "choice")
+    lm = scripted_lm({"judgments": {"judgments": [{"source_id": "gen_bar_chart_values", "transformable": True}]}})
+    with dspy.context(lm=lm, adapter=dspy.JSONAdapter()):
+        [result] = GroundingAgent()(READ, [(CARDS["gen_bar_chart_values"], plan)], {t.name for t in list_tools()},
+                                    set(PREDICTORS))
+    assert not result.accepted and result.rationale == "the judge's reply could not be read twice"
+    assert len(lm.history) == 2
+
+
+def test_list_schemas_sent_to_llama_cpp_are_bounded():
+    from benchagent.lm import MAX_ITEMS, response_format_fields
+
+    schema = {"type": "object", "properties": {"judgments": {"type": "array", "items": {"type": "object", "properties": {
+        "tags": {"type": "array", "maxItems": 3, "items": {"type": "string"}}}}}}}
+    sent = response_format_fields({"type": "json_schema", "schema": schema})["json_schema"]
+    assert sent["properties"]["judgments"]["maxItems"] == MAX_ITEMS
+    assert sent["properties"]["judgments"]["items"]["properties"]["tags"]["maxItems"] == 3

@@ -56,6 +56,10 @@ def run_one(entry: dict, size: int, model: str | None) -> dict:
     except (BenchagentError, ProgramError, StoreError) as exc:
         result |= {"outcome": "refused", "message": str(exc), "wall_s": round(time.perf_counter() - started, 1)}
         return result
+    except Exception as exc:  # a crash is a finding for this requirement, not the end of the suite
+        result |= {"outcome": "crashed", "message": f"{type(exc).__name__}: {' '.join(str(exc).split())[:300]}",
+                   "wall_s": round(time.perf_counter() - started, 1)}
+        return result
     intent = summary["intent"] or {"facets": [], "gaps": [], "language": "", "interpretation": ""}
     accepted = {s["key"]: s["accepted"] for s in summary["subtasks"]}
     facets = [{"key": f["key"], "kind": f["kind"], "value": f["value"], "quote": f["quote"],
@@ -79,9 +83,9 @@ def table(results: dict) -> str:
     lines = ["| requirement | class | facets carried | reported missing | expected recognised | items (accepted/size) "
              "| off-target rejected | tokens/item | wall s |", "|---|---|---|---|---|---|---|---|---|"]
     for r in results.values():
-        if r["outcome"] == "refused":
-            lines.append(f"| {r['id']} | {r['class']} | - | refused: {r['message'][:140]} | - | 0/{r['size']} | - | - "
-                         f"| {r['wall_s']} |")
+        if r["outcome"] in ("refused", "crashed"):
+            lines.append(f"| {r['id']} | {r['class']} | - | {r['outcome']}: {r['message'][:160]} | - | 0/{r['size']} "
+                         f"| - | - | {r['wall_s']} |")
             continue
         carried = [f for f in r["facets"] if f["carried_by"]]
         missing = "; ".join(f"{g['facet']}" for g in r["gaps"]) or "none"

@@ -5,6 +5,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import dspy
+from dspy.utils.exceptions import AdapterParseError
 
 from benchagent.program.errors import PlanValidationError
 from benchagent.program.planner.plan_check import validate_plan
@@ -86,8 +87,10 @@ class GroundingAgent(dspy.Module):
                 valid.append((card, plan))
         if not valid:
             return results
-        judgments = self.judge(subtask=brief or subtask_brief(subtask),
-                               candidates="\n".join(candidate_line(c, p) for c, p in valid)).judgments
+        judgments = self._judge(brief or subtask_brief(subtask), "\n".join(candidate_line(c, p) for c, p in valid))
+        if judgments is None:
+            return results + [Grounding(card["id"], plan, {}, 0.0, False, "the judge's reply could not be read twice")
+                              for card, plan in valid]
         by_id: dict[str, SourceJudgment] = {j.source_id.strip(): j for j in judgments}
         in_order = len(judgments) == len(valid)
         for i, (card, plan) in enumerate(valid):
@@ -110,3 +113,13 @@ class GroundingAgent(dspy.Module):
                             f"{rationale}"
             results.append(Grounding(card["id"], plan, scores, score, accepted, rationale))
         return results
+
+    def _judge(self, subtask: str, candidates: str) -> list[SourceJudgment] | None:
+        """The judgments, asked again once (sampled) when a reply cannot be read, e.g. a list looping to max_tokens."""
+        for attempt in range(2):
+            config = {"rollout_id": attempt, "temperature": 0.7} if attempt else {}
+            try:
+                return self.judge(subtask=subtask, candidates=candidates, config=config).judgments
+            except AdapterParseError:
+                continue
+        return None
