@@ -100,8 +100,10 @@ def coverage(facets: Sequence[Facet], grounded: Sequence[tuple[SubtaskDraft, lis
             m = modality if modality in UNBUILDABLE else sorted(demanded & set(UNBUILDABLE))[0]
             gaps.append(FacetGap(facet=facet.key, reason=UNBUILDABLE[m], remedy=REMEDY["modality"]))
         elif facet.kind == "degradation":
-            gaps.append(FacetGap(facet=facet.key, reason="no grounded subtask shows an image to degrade; no tool "
-                                                         "degrades text", remedy=REMEDY["degradation"]))
+            lost = [f"{d.key}: {why}" for d, why in ungrounded if "image" in d.modalities]
+            reason = ("its image subtasks could not be grounded (" + "; ".join(lost) + ")" if lost else
+                      "no grounded subtask shows an image to degrade; no tool degrades text")
+            gaps.append(FacetGap(facet=facet.key, reason=reason[:600], remedy=REMEDY["degradation"]))
         else:
             claimed = [f"{d.key}: {why}" for d, why in ungrounded if facet.key in d.facets]
             reason = ("the subtasks for it could not be grounded (" + "; ".join(claimed) + ")" if claimed

@@ -106,11 +106,14 @@ class GroundingAgent(dspy.Module):
                 results.append(Grounding(card["id"], plan, scores, score, False,
                                          f"verdict refused: the judge's rationale was degenerate ({bad})"))
                 continue
+            # Whether the source can be transformed is code's to say: its plan validated. The judge says how well.
             aligned = min(1.0, max(0.0, float(scores["alignment"]))) >= ALIGNMENT_BAR
-            accepted = judgment.transformable and aligned and score >= self.threshold
+            accepted = aligned and score >= self.threshold
             if not aligned:
                 rationale = f"not aligned with the subtask (alignment {scores['alignment']:.2f} < {ALIGNMENT_BAR}): " \
                             f"{rationale}"
+            elif not accepted:
+                rationale = f"scored {score:.2f} < {self.threshold}: {rationale}"
             results.append(Grounding(card["id"], plan, scores, score, accepted, rationale))
         return results
 
