@@ -253,10 +253,12 @@ class Build:
         words = [*scope.keywords, draft.name, draft.capability]
         demanded = demanded_modalities(self.request.requirement, scope.facets)
         absent = {m for m in UNBUILDABLE if not any(m in (c.get("modalities") or []) for c in self.cards.values())}
-        needs = {*draft.modalities, *demanded_modalities(f"{draft.name} {draft.description}", []),
+        needs = {*(set(draft.modalities) & demanded), *demanded_modalities(f"{draft.name} {draft.description}", []),
                  *(facet_modality(f) for f in scope.facets if f.key in draft.facets)}
         if needs & absent:
             return draft, [], UNBUILDABLE[sorted(needs & absent)[0]]
+        if set(draft.modalities) & absent:  # chosen by the design, asked by nobody: dropped, not a reason to fail
+            draft = draft.model_copy(update={"modalities": [m for m in draft.modalities if m not in absent] or ["text"]})
         wanted = [m for m in draft.modalities if m != "text"]
         cards = search_cards(self.store, words, wanted, limit=5, relative=0.5)
         anywhere = search_cards(self.store, words, None, limit=5, relative=0.5) if wanted else cards

@@ -16,6 +16,7 @@ FILLER = frozenset(
     "tests testing eval evals evaluation evaluate evaluates model models llm llms ai whether can could should would "
     "hard harder hardest difficult tough easy good great challenging interesting real useful items item questions "
     "question dataset data very really something anything lot lots kind sort".split())
+META = frozenset({"bench", "requi", "user", "scope", "facet", "modal", "keywo", "inter"})
 DEFAULT_INTERPRETATION = ("multi-step reasoning whose exact answers a tool computes: word problems, tables, unit "
                           "conversions and dates, at the hardest level the sources allow")
 # Words by which a requirement demands a modality of the items' input.
@@ -161,7 +162,9 @@ def contract(requirement: str, scope: Scope) -> Scope:
     interpretation = ""
     if is_vague(requirement):
         interpretation = " ".join(scope.interpretation.split())
-        interpretation = interpretation if stems(interpretation) else DEFAULT_INTERPRETATION
+        words = stems(interpretation)
+        if not words or words & META:  # a reading about "the benchmark" or "the user" names nothing to test
+            interpretation = DEFAULT_INTERPRETATION
         facets = [f for f in facets if f.kind not in ("capability", "topic")]
         facets.insert(0, Facet(kind="capability", value=interpretation[:120], quote=requirement[:200]))
     elif not any(f.kind in ("capability", "topic") for f in facets):

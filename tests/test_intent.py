@@ -348,3 +348,18 @@ def test_list_schemas_sent_to_llama_cpp_are_bounded():
     sent = response_format_fields({"type": "json_schema", "schema": schema})["json_schema"]
     assert sent["properties"]["judgments"]["maxItems"] == MAX_ITEMS
     assert sent["properties"]["judgments"]["items"]["properties"]["tags"]["maxItems"] == 3
+
+
+def test_a_vague_requirement_is_not_read_as_a_benchmark_about_benchmarks():
+    scope = Scope(topic="hard benchmark", modalities=["text", "audio"], keywords=["hard"],
+                  interpretation="The user should be asked to create a hard benchmark with a complex scenario.")
+    planned = contract("make me a hard benchmark", scope)
+    assert "benchmark" not in planned.interpretation and "word problems" in planned.interpretation
+
+
+def test_an_audio_modality_nobody_asked_for_is_dropped_not_a_gap(tmp_path):
+    answers = chart_answers(subtasks={"subtasks": [{**READ.model_dump(), "modalities": ["image", "audio"]}]})
+    store, run_id, _ = build(tmp_path, answers, size=1)
+    summary = run_summary(store, run_id)
+    assert summary["totals"]["accepted"] == 1 and not summary["intent"]["gaps"]
+    assert json.loads(store.one("SELECT modalities FROM subtasks")["modalities"]) == ["image"]
