@@ -377,6 +377,7 @@ class Build:
                 source.accepted += 1
             elif slot["category"]:
                 subtask.reasons[slot["category"]] += 1
+                source.off_target += slot["category"] == "off_target"
         samples = self.store.query("SELECT * FROM samples WHERE run_id = ? AND status IN ('ok', 'fixed')", (self.run_id,))
         images = {}
         for asset in self.store.query("SELECT sample_id, name, content FROM assets WHERE run_id = ?", (self.run_id,)):

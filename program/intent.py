@@ -36,6 +36,21 @@ DEGRADATION_WORDS = {
     "low_contrast": ("contrast", "faded", "washed", "dim", "low-contrast"),
     "jpeg": ("jpeg", "jpg", "compression", "compressed", "artifacts", "artefacts"),
 }
+# Words one of which a facet of these kinds must hold: a small model files the same phrase under every kind.
+KIND_WORDS = {
+    "degradation": (*(w for listed in DEGRADATION_WORDS.values() for w in listed), "degraded", "degradation",
+                    "corrupted", "damaged", "distorted", "occluded", "overlaid", "obscured", "quality", "typos",
+                    "misspelled", "errors"),
+    "answer_format": ("choice", "multiple", "multiple-choice", "option", "options", "number", "numeric", "integer",
+                      "decimal", "decimals", "yes", "true", "false", "free", "short", "word", "words", "format",
+                      "iso", "unit", "units", "places", "rounded", "letter", "span", "exact", "exactly", "digits",
+                      "sentence", "answer", "answers", "cent", "mcq"),
+    "level": ("easy", "hard", "harder", "hardest", "difficult", "difficulty", "simple", "basic", "beginner",
+              "beginners", "intermediate", "advanced", "expert", "experts", "grade", "school", "student", "students",
+              "pupils", "university", "undergraduate", "graduate", "level", "children", "kids", "adult", "adults",
+              "professional", "olympiad", "novice", "élèves", "collège", "lycée", "niveau", "schüler", "stufe",
+              "challenging", "tricky"),
+}
 CHOICE_WORDS = ("multiple-choice", "multiple choice", "mcq", "four options", "4 options")
 ANSWER_WORDS = {"choice": ("choice", "multiple", "options", "mcq"), "number": ("number", "numeric", "integer", "decimal",
                                                                             "numerical"),
@@ -110,10 +125,18 @@ def quoted(quote: str, requirement: str) -> bool:
     return bool(quote) and (quote in requirement or fuzz.partial_ratio(quote, requirement) >= QUOTE_MATCH)
 
 
-def grounded(facet: Facet) -> bool:
-    """The facet's value rests on its quote: they share a content word, or, for a language, the quote names it."""
+def grounded(facet: Facet, requirement: str = "") -> bool:
+    """The facet's value rests on its quote (they share a content word; for a language, the quote names it), a
+    specific quotes part of the requirement rather than all of it, and a degradation, answer format or level says
+    one in words of its kind."""
     if facet.kind == "language":
         return named_language(facet.quote) is not None
+    if facet.kind not in ("capability", "topic") and requirement and len(facet.quote) >= 0.8 * len(requirement) \
+            and len(requirement.split()) > 8:
+        return False
+    if facet.kind in KIND_WORDS and not set(re.findall(r"[\w-]+", f"{facet.value} {facet.quote}".lower())) & set(
+            KIND_WORDS[facet.kind]):
+        return False
     value, quote = stems(facet.value), stems(facet.quote)
     return bool(value & quote) or (not value and bool(re.search(re.escape(facet.value.lower()), facet.quote.lower())))
 
@@ -154,7 +177,7 @@ def contract(requirement: str, scope: Scope) -> Scope:
     facets: list[Facet] = []
     for facet in scope.facets:
         value = " ".join(facet.value.split())
-        if not value or not quoted(facet.quote, requirement) or not grounded(facet) or any(
+        if not value or not quoted(facet.quote, requirement) or not grounded(facet, requirement) or any(
                 f.kind == facet.kind and f.value.lower() == value.lower() for f in facets):
             continue
         facets.append(facet.model_copy(update={"value": value, "quote": " ".join(facet.quote.split())}))

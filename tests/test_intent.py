@@ -363,3 +363,33 @@ def test_an_audio_modality_nobody_asked_for_is_dropped_not_a_gap(tmp_path):
     summary = run_summary(store, run_id)
     assert summary["totals"]["accepted"] == 1 and not summary["intent"]["gaps"]
     assert json.loads(store.one("SELECT modalities FROM subtasks")["modalities"]) == ["image"]
+
+
+def test_facets_filed_under_the_wrong_kind_or_quoting_everything_are_dropped():
+    requirement = ("Test whether a model can answer lookup questions about a table of product prices, where the "
+                   "table is given as an image, not as text.")
+    junk = "the table is given as an image"
+    scope = Scope(topic="tables", modalities=["image"], keywords=[], facets=[
+        Facet(kind=kind, value=junk, quote=requirement) for kind in ("degradation", "answer_format", "level")] + [
+        Facet(kind="presentation", value=junk, quote=junk), Facet(kind="operation", value="lookup", quote=requirement)])
+    kept = [(f.kind, f.value) for f in contract(requirement, scope).facets]
+    assert kept == [("capability", "tables"), ("presentation", junk)]
+
+
+def test_a_source_whose_items_keep_missing_the_requirement_is_dropped_for_the_others():
+    from benchagent.program.executor.quota import Scheduler, SourceQuota, SubtaskQuota
+
+    plan = recipe_for(CARDS["gen_bar_chart_values"], "choice")
+    good, off = (SourceQuota(f"grd_{n}", f"src_{n}", plan, 2, list(range(10))) for n in ("good", "off"))
+    subtask = SubtaskQuota("sub", READ, 4, 12, [good, off])
+    scheduler = Scheduler([subtask], 0)
+    jobs = [scheduler.next_job() for _ in range(4)]
+    assert [j.source.source_id for j in jobs] == ["src_good", "src_off", "src_good", "src_off"]
+    for job in jobs:
+        scheduler.finish(job, job.source is good, None if job.source is good else "off_target")
+    assert off.cut and not good.cut
+    refill = [scheduler.next_job() for _ in range(2)]
+    assert [j.source.source_id for j in refill] == ["src_good", "src_good"]  # the dropped source's share moves
+    for job in refill:
+        scheduler.finish(job, False, "ambiguity")
+    assert "src_off dropped after 2 off-target items" in subtask.shortfall_reason()

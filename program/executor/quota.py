@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from benchagent.signatures import SubtaskDraft, TransformPlan
 
 EXCHANGEABLE_WINDOW = 4  # generator records are drawn from the first EXCHANGEABLE_WINDOW * wanted indices
+OFF_TARGET_CUT = 2       # off-target items after which a source that yields more of them than good ones is dropped
 
 
 def slot_seed(run_seed: int, subtask_key: str, source_id: str, index: int) -> int:
@@ -28,9 +29,15 @@ class SourceQuota:
     used: set[int] = field(default_factory=set)
     accepted: int = 0
     inflight: int = 0
+    off_target: int = 0                    # its items the fit check judged not to test what was asked
+
+    @property
+    def cut(self) -> bool:
+        """Its items keep missing the requirement: the subtask's other sources fill its share."""
+        return self.off_target >= OFF_TARGET_CUT and self.off_target > self.accepted
 
     def next_index(self) -> int | None:
-        return next((i for i in self.order if i not in self.used), None)
+        return None if self.cut else next((i for i in self.order if i not in self.used), None)
 
 
 @dataclass
@@ -71,7 +78,9 @@ class SubtaskQuota:
         if self.attempts >= self.budget:
             why = f"{self.attempts} attempts used, the limit for a quota of {self.quota}"
         else:
-            why = "every grounded source ran out of unused records"
+            why = "every grounded source ran out of unused records or was dropped"
+        dropped = [f"{s.source_id} dropped after {s.off_target} off-target items" for s in self.sources if s.cut]
+        why += "".join(f"; {d}" for d in dropped)
         top = ", ".join(f"{reason} x{count}" for reason, count in self.reasons.most_common(3))
         return f"{why}" + (f"; slots failed or were rejected for: {top}" if top else "")
 
@@ -135,6 +144,7 @@ class Scheduler:
                 job.source.accepted += 1
             elif reason:
                 job.subtask.reasons[reason] += 1
+                job.source.off_target += reason == "off_target"
 
     def shortfalls(self) -> list[dict]:
         return [{"subtask": s.draft.key, "missing": s.missing, "reason": s.shortfall_reason()}
