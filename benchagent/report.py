@@ -106,5 +106,6 @@ def print_spec(console: Console, spec: Spec) -> None:
             leaf = branch.add(f"{source.source_id}: share {source.share}{score}")
             for step in source.plan.steps:
                 serves = f"  [serves {', '.join(step.serves)}]" if step.serves else ""
-                leaf.add(escape(f"{step.kind} {step.tool}: {', '.join(step.inputs)} -> {', '.join(step.outputs)}{serves}"))
+                flow = f"{', '.join(step.inputs)} -> {', '.join(step.outputs)}"
+                leaf.add(escape(f"{step.kind} {step.tool}: {flow}{serves}"))
     console.print(tree)

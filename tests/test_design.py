@@ -6,7 +6,7 @@ from scripted_lm import ScriptedLM
 
 from benchagent.program.errors import PlanningError
 from benchagent.program.intent import contract
-from benchagent.program.planner.design import DesignAgent, DesignResult, apply_decisions, grounding_feedback
+from benchagent.program.planner.design import DesignAgent, DesignResult, apply_decisions
 from benchagent.signatures.design import SubtaskDecision, SubtaskDraft
 from benchagent.signatures.scope import Scope
 

@@ -20,8 +20,7 @@ from benchagent.program.planner.facets import coverage, with_degradations
 from benchagent.program.planner.grounding import GroundingAgent
 from benchagent.program.sources.catalog import catalog_cards
 from benchagent.program.sources.recipes import recipe_for
-from benchagent.program.executor.realize import PREDICTORS, Realizer, item_from_flow
-from benchagent.program.sources.generators import generate_record
+from benchagent.program.executor.realize import PREDICTORS
 from benchagent.program.tools.registry import list_tools
 from benchagent.signatures import Facet, Scope, SubtaskDraft
 from benchagent.store import open_store

@@ -6,7 +6,6 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-import dspy
 import pytest
 import xllamacpp
 from dspy import lm15
