@@ -392,3 +392,30 @@ def test_a_source_whose_items_keep_missing_the_requirement_is_dropped_for_the_ot
     for job in refill:
         scheduler.finish(job, False, "ambiguity")
     assert "src_off dropped after 2 off-target items" in subtask.shortfall_reason()
+
+
+def test_the_plan_tree_and_the_yaml_show_facets_what_carries_them_and_gaps(tmp_path):
+    from io import StringIO
+
+    from rich.console import Console
+
+    from benchagent.report import print_spec
+    from benchagent.specfile import read_spec, write_spec
+
+    answers = degraded_answers()
+    answers["scope"]["scope"]["facets"].append(facet("topic", "planet facts", "planet facts"))
+    store = open_store(tmp_path / "b.db")
+    spec = Build(store, scripted_lm(answers), BuildRequest(CHARTS + ", some blurred or rotated, and planet facts", 2,
+                                                           "scripted")).plan_only()
+    buffer = StringIO()
+    print_spec(Console(file=buffer, width=400), spec)
+    tree = buffer.getvalue()
+    assert "degradation_blurred_or_rotated_charts (degradation) 'blurred or rotated charts' from \"blurred or " \
+           "rotated\": carried by read_value" in tree
+    assert "topic_planet_facts (topic) 'planet facts' from \"planet facts\": not carried: no grounded subtask" in tree
+    assert "PURE degrade_image: interim.clean_image:image, =[\"blur\", \"rotation\"]:kinds" in tree
+    assert "[serves degradation_blurred_or_rotated_charts]" in tree
+    write_spec(spec, tmp_path / "spec.yaml")
+    again = read_spec(tmp_path / "spec.yaml")
+    assert again.scope.facets == spec.scope.facets and again.gaps == spec.gaps
+    assert again.subtasks[0].facets == spec.subtasks[0].facets
