@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import asdict, dataclass, field
+from textwrap import shorten
 from typing import Any
 
 import dspy
@@ -228,7 +229,8 @@ class Build:
                                   reasons, req.requirement)
         if not grounded:
             raise PlanningError("cannot build this from what is here: " + "; ".join(
-                f"{g.facet}: {g.reason}" for g in gaps) + f" ({gaps[0].remedy if gaps else 'add a --source'})")
+                f"{g.facet}: {shorten(g.reason, 160)}" for g in gaps)
+                + f" ({gaps[0].remedy if gaps else 'add a --source'})")
         allocation = self._stage("allocation", lambda: self.allocation_agent(
             requirement=req.requirement, subtasks=[d for d, _ in grounded], size=req.size,
             sources={k: [SourceShare(g.source_id, g.score, int(self.cards[g.source_id]["size"])) for g in gs]
