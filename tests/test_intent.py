@@ -386,12 +386,16 @@ def test_a_source_whose_items_keep_missing_the_requirement_is_dropped_for_the_ot
     assert [j.source.source_id for j in jobs] == ["src_good", "src_off", "src_good", "src_off"]
     for job in jobs:
         scheduler.finish(job, job.source is good, None if job.source is good else "off_target")
+    assert not off.cut  # two misses against two good items of the subtask: not yet evidence enough
+    job = scheduler.next_job()
+    assert job.source is off
+    scheduler.finish(job, False, "off_target")
     assert off.cut and not good.cut
     refill = [scheduler.next_job() for _ in range(2)]
     assert [j.source.source_id for j in refill] == ["src_good", "src_good"]  # the dropped source's share moves
     for job in refill:
         scheduler.finish(job, False, "ambiguity")
-    assert "src_off dropped after 2 off-target items" in subtask.shortfall_reason()
+    assert "src_off dropped after 3 off-target items" in subtask.shortfall_reason()
 
 
 def test_the_plan_tree_and_the_yaml_show_facets_what_carries_them_and_gaps(tmp_path):

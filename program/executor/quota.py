@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from benchagent.signatures import SubtaskDraft, TransformPlan
 
 EXCHANGEABLE_WINDOW = 4  # generator records are drawn from the first EXCHANGEABLE_WINDOW * wanted indices
-OFF_TARGET_CUT = 2       # off-target items after which a source that yields more of them than good ones is dropped
+OFF_TARGET_CUT = 3       # off-target items after which a source yielding twice as many of them as good ones is dropped
 
 
 def slot_seed(run_seed: int, subtask_key: str, source_id: str, index: int) -> int:
@@ -34,7 +34,7 @@ class SourceQuota:
     @property
     def cut(self) -> bool:
         """Its items keep missing the requirement: the subtask's other sources fill its share."""
-        return self.off_target >= OFF_TARGET_CUT and self.off_target > self.accepted
+        return self.off_target >= OFF_TARGET_CUT and self.off_target > 2 * self.accepted
 
     def next_index(self) -> int | None:
         return None if self.cut else next((i for i in self.order if i not in self.used), None)
