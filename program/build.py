@@ -24,7 +24,7 @@ from benchagent.program.executor.quota import Job, Scheduler, SourceQuota, Subta
 from benchagent.program.executor.realize import PREDICTORS, Realizer, item_from_flow
 from benchagent.program.executor.verify import Outcome, Verdict, Verifier
 from benchagent.program.planner.allocation import AllocationAgent, SourceShare
-from benchagent.program.intent import Intent, contract, demanded_modalities
+from benchagent.program.intent import Intent, contract, demanded_modalities, shares_topic
 from benchagent.program.planner.design import DesignAgent
 from benchagent.program.planner.facets import UNBUILDABLE, coverage, facet_modality, with_degradations
 from benchagent.program.planner.grounding import Grounding, GroundingAgent, subtask_brief
@@ -272,9 +272,16 @@ class Build:
                                  relative=0.5)
         needs = {m for m in draft.modalities if m != "text"}
         own = [c for c in self.cards.values() if c["kind"] == "user" and needs <= set(c.get("modalities") or [])]
-        listed = {c["id"] for c in own}
-        cards = [*own, *(c for c in cards if c["id"] not in listed)][:6]
-        return draft, cards, None if cards else f"no source offers {', '.join(sorted(needs)) or 'text'} inputs"
+        about = " ".join([self.request.requirement, scope.interpretation, draft.name, draft.description,
+                          draft.capability, *(f.value for f in scope.facets if f.key in draft.facets)])
+        found = [c for c in cards if c["id"] not in {o["id"] for o in own}]
+        cards = [*own, *(c for c in found if shares_topic(c, about))][:6]
+        if cards:
+            return draft, cards, None
+        if found:
+            return draft, [], (f"no source shares its topic: {', '.join(c['id'] for c in found[:3])} matched words "
+                               "of the search but not what the subtask is about")
+        return draft, [], f"no source offers {', '.join(sorted(needs)) or 'text'} inputs"
 
     def _ground(self, scope: Scope, drafts: list[SubtaskDraft]):
         tools = {t.name for t in list_tools()}

@@ -15,7 +15,11 @@ FILLER = frozenset(
     "build make create write generate design produce give please want need new set suite benchmark benchmarks test "
     "tests testing eval evals evaluation evaluate evaluates model models llm llms ai whether can could should would "
     "hard harder hardest difficult tough easy good great challenging interesting real useful items item questions "
-    "question dataset data very really something anything lot lots kind sort".split())
+    "question dataset data very really something anything lot lots kind sort answer answers answerable answered "
+    "exact exactly correct correctly ask asks asking asked given each every one two three using use uses which "
+    "whose what how many much must should their there other generated generate grounds record records about style "
+    "like such".split())
+SHARED_STEMS = 2  # content words a source card must share with what a subtask is about
 META = frozenset({"bench", "requi", "user", "scope", "facet", "modal", "keywo", "inter"})
 DEFAULT_INTERPRETATION = ("multi-step reasoning whose exact answers a tool computes: word problems, tables, unit "
                           "conversions and dates, at the hardest level the sources allow")
@@ -109,6 +113,15 @@ def named_language(text: str) -> str | None:
 def stems(text: str) -> set[str]:
     """Content words cut to five letters, so 'charts' meets 'chart' and 'chemistry' meets 'chemical'."""
     return {w[:5] for w in re.findall(r"[^\W\d_]+", text.lower()) if len(w) > 2 and w not in FILLER}
+
+
+def shares_topic(card: dict, about: str) -> bool:
+    """The card's name, description and keywords share SHARED_STEMS content words with `about` (the requirement, its
+    reading, the subtask and the facets it carries): a source the judge likes but that shares no topic is refused."""
+    keywords = card.get("keywords") or []
+    words = " ".join([card.get("name", "").replace("_", " "), card.get("description", ""),
+                      keywords if isinstance(keywords, str) else " ".join(keywords)])
+    return len(stems(words) & stems(about)) >= SHARED_STEMS
 
 
 def is_vague(requirement: str) -> bool:

@@ -423,3 +423,21 @@ def test_the_plan_tree_and_the_yaml_show_facets_what_carries_them_and_gaps(tmp_p
     again = read_spec(tmp_path / "spec.yaml")
     assert again.scope.facets == spec.scope.facets and again.gaps == spec.gaps
     assert again.subtasks[0].facets == spec.subtasks[0].facets
+
+
+def test_a_source_sharing_no_topic_with_the_subtask_is_not_offered_to_the_judge(tmp_path):
+    requirement = "Create a reading comprehension benchmark of short news-style passages"
+    answers = chart_answers(
+        scope={"scope": {"topic": "news comprehension", "modalities": ["text"], "keywords": ["molar", "news"],
+                         "facets": [facet("capability", "reading comprehension", "reading comprehension")]}},
+        subtasks={"subtasks": [{"key": "news", "name": "News comprehension", "description": "ask about a news passage",
+                                "capability": "reading comprehension", "modalities": ["text"],
+                                "answer_type": "choice", "rationale": "core", "facets": []}]},
+        judgments={"judgments": [{"source_id": "gen_proposed_compounds", "transformable": True, "alignment": 0.9,
+                                  "coverage": 0.9, "simplicity": 0.9, "risk": 0.1, "rationale": "anything goes"}]})
+    store = open_store(tmp_path / "b.db")
+    Build(store, scripted_lm(answers), BuildRequest(requirement, 2, "scripted")).plan_only()
+    judged = [json.loads(r["messages"])[-1]["content"] for r in store.query(
+        "SELECT messages FROM lm_calls WHERE stage = 'grounding'")]
+    assert judged and all("builtin_python_docs" in m for m in judged)  # passages share the topic
+    assert not any("gen_proposed_compounds" in m for m in judged)  # chemistry does not, however the judge rates it

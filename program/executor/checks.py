@@ -98,6 +98,9 @@ def target_check(item: Item) -> CheckResult:
         return CheckResult("asks_tool_target", False, f"the question asks for a {', '.join(sorted(extra))} but the "
                                                       f"tool computed: {item.goal}")
     question = item.question.lower()
+    if "blank" in item.query and not re.search(r"blank|_{3,}|\[\s*\d+\s*\]", question):
+        return CheckResult("asks_tool_target", False, f"the tool blanked a word out, the question does not ask for "
+                                                      f"it: {item.goal}")
     missing = [e for e in _entities(item.query) if e.lower() not in question
                and fuzz.partial_ratio(e.lower(), question) < 85]
     if missing:
