@@ -51,7 +51,8 @@ def items(db: Path, run_id: str) -> list[dict]:
 def run_one(entry: dict, size: int, model: str | None) -> dict:
     db = HERE / "runs" / f"{entry['id']}.db"
     db.parent.mkdir(exist_ok=True)
-    db.unlink(missing_ok=True)
+    for stale in (db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")):
+        stale.unlink(missing_ok=True)  # a killed run's write-ahead log would bring its rows back
     started = time.perf_counter()
     result = {"id": entry["id"], "class": entry["class"], "requirement": entry["requirement"], "size": size}
     try:
