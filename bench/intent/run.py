@@ -84,18 +84,25 @@ def run_one(entry: dict, size: int, model: str | None) -> dict:
 
 
 def table(results: dict) -> str:
+    """One row per requirement; the reader's columns come from reader.yaml where a reader has judged the items."""
+    reader_file = HERE / "reader.yaml"
+    reader = yaml.safe_load(reader_file.read_text(encoding="utf-8")) if reader_file.exists() else {}
     lines = ["| requirement | class | facets carried | reported missing | expected recognised | items (accepted/size) "
-             "| off-target rejected | tokens/item | wall s |", "|---|---|---|---|---|---|---|---|---|"]
+             "| off-target rejected | reader: on target / all specifics | tokens/item | wall s |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
     for r in results.values():
         if r["outcome"] in ("refused", "crashed"):
             lines.append(f"| {r['id']} | {r['class']} | - | {r['outcome']}: {r['message'][:160]} | - | 0/{r['size']} "
-                         f"| - | - | {r['wall_s']} |")
+                         f"| - | - | - | {r['wall_s']} |")
             continue
         carried = [f for f in r["facets"] if f["carried_by"]]
+        verdict = reader.get(r["id"])
+        judged = f"{verdict['on_target']}/{r['accepted']} / {verdict['specifics']}/{r['accepted']}" if verdict else "-"
         missing = "; ".join(f"{g['facet']}" for g in r["gaps"]) or "none"
         lines.append(f"| {r['id']} | {r['class']} | {len(carried)}/{len(r['facets'])} | {missing} | "
                      f"{len(r['expected_recognised'])}/{len(r['expected'])} | {r['accepted']}/{r['size']} | "
-                     f"{r['rejections'].get('off_target', 0)} | {r['tokens_per_accepted'] or '-'} | {r['wall_s']} |")
+                     f"{r['rejections'].get('off_target', 0)} | {judged} | {r['tokens_per_accepted'] or '-'} | "
+                     f"{r['wall_s']} |")
     return "\n".join(lines)
 
 
