@@ -339,7 +339,8 @@ class Build:
                     "kind": g.plan.kind if g.plan else None, "plan": g.plan.model_dump() if g.plan else {},
                     "scores": g.scores, "score": g.score, "accepted": int(g.accepted and g.source_id in shares),
                     "rationale": g.rationale, "share": shares.get(g.source_id, 0),
-                } for g in groundings])
+                } for g in groundings if g.source_id in self.cards])  # a subtask no source could serve keeps its
+                # reason in the spec's `dropped` list
                 self.on_event("subtask", key=fields["key"], quota=quota, sources=list(shares))
 
     def load_plan(self) -> list[SubtaskQuota] | None:

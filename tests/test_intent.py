@@ -441,3 +441,18 @@ def test_a_source_sharing_no_topic_with_the_subtask_is_not_offered_to_the_judge(
         "SELECT messages FROM lm_calls WHERE stage = 'grounding'")]
     assert judged and all("builtin_python_docs" in m for m in judged)  # passages share the topic
     assert not any("gen_proposed_compounds" in m for m in judged)  # chemistry does not, however the judge rates it
+
+
+def test_a_subtask_nothing_can_serve_is_dropped_with_its_reason_beside_one_that_is_built(tmp_path):
+    spoken = {"key": "spoken", "name": "Spoken values", "description": "listen to an audio recording of the values",
+              "capability": "listening", "modalities": ["audio"], "answer_type": "choice", "rationale": "also asked",
+              "facets": []}
+    answers = chart_answers(subtasks={"subtasks": [READ.model_dump(), spoken]},
+                            quotas={"quotas": [{"key": "read_value", "importance": 1.0, "quota": 2}]})
+    store, run_id, _ = build(tmp_path, answers, CHARTS + " and from audio recordings", size=2)
+    assert run_summary(store, run_id)["totals"]["accepted"] == 2
+    document = json.loads(store.one("SELECT spec FROM specs")["spec"])
+    assert document["dropped"] == [{"key": "spoken", "name": "Spoken values", "reasons": [
+        "no tool or source here produces audio inputs, so items cannot be spoken or heard"]}]
+    assert store.query("SELECT g.source_id FROM groundings g JOIN subtasks t ON t.id = g.subtask_id "
+                       "WHERE t.key = 'spoken'") == []
