@@ -23,6 +23,7 @@ from scripted_lm import ScriptedLM, scripted_lm
 QUESTION = "What does the item ask about the record?"
 CASES = [("builtin_elements", "number"), ("builtin_elements", "label"), ("builtin_elements", "choice"),
          ("builtin_iris", "label"), ("builtin_iris", "choice"), ("builtin_countries", "label"),
+         ("builtin_countries", "choice"), ("builtin_languages", "choice"),
          ("builtin_python_docs", "span"), ("builtin_python_docs", "choice"), ("builtin_digits", "label"),
          ("builtin_digits", "choice")]
 INDICES = (0, 25, 57, 101)

@@ -28,6 +28,7 @@ NAME_FIELDS = ("name", "title", "term", "word", "topic")
 PASSAGE_FIELDS = ("text", "passage", "content", "body", "article", "paragraph")
 SAMPLE, IMAGE_SAMPLE = 2000, 200  # records read to learn a source's columns
 MAX_LABELS, MAX_LABEL_CHARS, MAX_NAME_CHARS = 50, 40, 80
+DISTRACTOR_POOL = 40  # values of other records a field with many distinct values draws its distractors from
 TARGET_OUTPUTS = ["interim.goal", "interim.context", "interim.facts", "interim.query"]
 
 
@@ -203,6 +204,20 @@ def _pool(column: _Column) -> list[str]:
     return labels if short and 2 <= len(labels) <= MAX_LABELS and len(labels) < len(column.values) else []
 
 
+def _pool_inputs(column: _Column) -> list[str]:
+    """The plan inputs naming the labels a choice item on this column draws its options from: each label bound as
+    pool.<label> when the column repeats a few, else a fixed sample of other records' values as one literal, so a
+    field whose every record differs (a code, an official name) still gets distractors of its own kind."""
+    labels = _pool(column)
+    if labels:
+        return [f"{column.ref}:pool.{v}" for v in labels]
+    values = sorted({str(v).strip() for v in column.values if str(v).strip()})
+    if len(values) <= MAX_LABELS or any(len(v) > MAX_LABEL_CHARS for v in values):
+        return []
+    step = len(values) / DISTRACTOR_POOL
+    return ["=" + json.dumps([values[int(i * step)] for i in range(DISTRACTOR_POOL)], ensure_ascii=False) + ":pool"]
+
+
 def _assemble(target: str, inputs: list[str], answer_type: str, *, instruction: str, options: str | None,
               context: bool, image: _Column | None = None) -> TransformPlan:
     """Target step (exact answer) -> image, if any -> options (decimal or label), for choice -> phrased question."""
@@ -240,12 +255,12 @@ def _field_plans(columns: list[_Column], subject: _Column, answer_type: str, loo
     labels = [c for c in varied if c.kind == "text" and all(len(v) <= MAX_LABEL_CHARS for v in c.values)]
     shown = [c.bind("shown") for c in others if c.kind in ("number", "text")] if lookup else []
     families = {"number": [(numbers, "decimal_options")], "label": [(labels, None)],
-                "choice": [(numbers, "decimal_options"), ([c for c in labels if _pool(c)], "label_options")]}
+                "choice": [(numbers, "decimal_options"), ([c for c in labels if _pool_inputs(c)], "label_options")]}
     plans = []
     for answers, options in families.get(answer_type, []):
         groups = ([answers] if len(answers) > 1 and options != "label_options" else []) + [[c] for c in answers]
         for group in groups:
-            pool = [f"{group[0].ref}:pool.{v}" for v in _pool(group[0])] if options == "label_options" else []
+            pool = _pool_inputs(group[0]) if options == "label_options" else []
             asked = " or ".join(c.label for c in group)
             plan = _assemble("field_target", [subject.bind("subject"), *(c.bind("answer") for c in group), *shown,
                                               *pool], answer_type, options=options, context=lookup,
