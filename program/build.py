@@ -26,7 +26,7 @@ from benchagent.program.executor.verify import Outcome, Verdict, Verifier
 from benchagent.program.planner.allocation import AllocationAgent, SourceShare
 from benchagent.program.intent import Intent, contract, demanded_modalities, shares_topic
 from benchagent.program.planner.design import DesignAgent
-from benchagent.program.planner.facets import UNBUILDABLE, coverage, facet_modality, with_degradations
+from benchagent.program.planner.facets import UNBUILDABLE, coverage, facet_modality, with_asks, with_degradations
 from benchagent.program.planner.grounding import Grounding, GroundingAgent, subtask_brief
 from benchagent.program.planner.plan_check import sample_schema
 from benchagent.program.planner.plan_writer import PlanWriter, template_plans
@@ -298,8 +298,8 @@ class Build:
             if cards and not any(plan for _, plan in candidates):
                 with working_on("grounding"):
                     candidates[0] = (cards[0], self.plan_writer(subtask=draft, card=cards[0]))
-            candidates = [(card, with_degradations(plan, scope.facets, self.request.requirement)
-                           if plan else plan) for card, plan in candidates]
+            candidates = [(card, with_asks(with_degradations(plan, scope.facets, self.request.requirement),
+                                           scope.facets, draft) if plan else plan) for card, plan in candidates]
             results = self.grounding_agent(subtask=draft, candidates=candidates, tools=tools, predictors=set(PREDICTORS),
                                            brief=subtask_brief(draft, scope.language, scope.facets))
             if any(g.accepted for g in results):

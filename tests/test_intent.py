@@ -21,7 +21,7 @@ from benchagent.program.planner.grounding import GroundingAgent
 from benchagent.program.sources.catalog import catalog_cards
 from benchagent.program.sources.recipes import recipe_for
 from benchagent.program.executor.realize import PREDICTORS
-from benchagent.program.tools.registry import list_tools
+from benchagent.program.tools.registry import list_tools, run_tool
 from benchagent.signatures import Facet, Scope, SubtaskDraft
 from benchagent.store import open_store
 from benchagent.store.datasette_metadata import build_metadata
@@ -456,3 +456,39 @@ def test_a_subtask_nothing_can_serve_is_dropped_with_its_reason_beside_one_that_
         "no tool or source here produces audio inputs, so items cannot be spoken or heard"]}]
     assert store.query("SELECT g.source_id FROM groundings g JOIN subtasks t ON t.id = g.subtask_id "
                        "WHERE t.key = 'spoken'") == []
+
+
+def named_bar_answers():
+    return chart_answers(scope={"scope": {
+        "topic": "bar chart reading", "modalities": ["image"], "keywords": ["bar", "chart", "values"],
+        "facets": [facet("capability", "reading values off bar charts", "read values off bar charts"),
+                   facet("question_kind", "the value of one named bar", "asking for the value of one named bar")]}})
+
+
+def test_a_question_kind_facet_narrows_the_tools_target_and_the_step_serves_it(tmp_path):
+    store, run_id, _ = build(tmp_path, named_bar_answers(), CHARTS + ", asking for the value of one named bar", size=4)
+    assert run_summary(store, run_id)["totals"]["accepted"] == 4
+    plan = json.loads(store.one("SELECT plan FROM groundings WHERE accepted = 1")["plan"])
+    [target] = [s for s in plan["steps"] if s["tool"] == "chart_number_target"]
+    assert '=["value"]:asks' in target["inputs"] and target["serves"] == ["question_kind_the_value_of_one_named_bar"]
+    queries = [json.loads(c["result"])["query"] for c in store.query(
+        "SELECT result FROM tool_calls WHERE tool = 'chart_number_target'")]
+    assert len(queries) >= 4 and {q["kind"] for q in queries} == {"value"}
+
+
+@pytest.mark.parametrize("tool, args, asks, kind_of", [
+    ("chart_number_target", {"title": "Sales", "categories": ["A", "B", "C"], "values": [3, 9, 5]}, ["difference"],
+     lambda q: q["kind"]),
+    ("table_number_target", {"title": "Prices", "columns": ["Product", "Kind", "Price"],
+                             "rows": [["Tea", "drink", 3], ["Jam", "food", 5], ["Milk", "drink", 2]]}, ["lookup"],
+     lambda q: "lookup" if q["where"] and q["where"]["column"] == "Product" else "other"),
+    ("scene_number_target", {"shapes": [{"shape": s, "color": c} for s, c in
+                                        [("circle", "red"), ("square", "red"), ("square", "blue")]]}, ["colour"],
+     lambda q: "colour" if list(q["count"]) == ["color"] else "other"),
+])
+def test_a_narrowed_target_asks_only_the_named_kind(tool, args, asks, kind_of):
+    free = {kind_of(run_tool(tool, {**args, "seed": s}).result["query"]) for s in range(40)}
+    kept = {kind_of(run_tool(tool, {**args, "seed": s, "asks": asks}).result["query"]) for s in range(40)}
+    assert len(free) > 1 and kept == {asks[0]}
+    with pytest.raises(Exception, match="unknown kinds of question"):
+        run_tool(tool, {**args, "seed": 0, "asks": ["nonsense"]})

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from benchagent.program.intent import DEGRADATION_WORDS, MODALITY_WORDS, demanded_modalities
 from benchagent.program.tools.images import DEGRADATIONS
+from benchagent.program.tools.registry import get_tool
 from benchagent.signatures import Facet, FacetGap, PlanStep, SubtaskDraft, TransformPlan
 
 PARTIAL_WORDS = ("some", "part", "half", "few", "several", "portion", "certain", "occasional", "occasionally")
@@ -63,6 +64,33 @@ def with_degradations(plan: TransformPlan, facets: Sequence[Facet], requirement:
                        instruction=f"degrade the image ({', '.join(kinds)}) as the requirement asks")
     steps = [*plan.steps[:at], drawing.model_copy(update={"outputs": outputs}), degrade, *plan.steps[at + 1:]]
     return plan.model_copy(update={"steps": steps})
+
+
+ASKING_KINDS = ("question_kind", "operation", "capability")
+
+
+def with_asks(plan: TransformPlan, facets: Sequence[Facet], draft: SubtaskDraft) -> TransformPlan:
+    """The plan with its question target narrowed to the kinds of question the subtask's facets name ("the value of
+    one named bar", "lookup questions", "shapes of a given colour"); the target step then serves those facets. A
+    plan whose target lists no kinds, or whose facets name none, is returned unchanged."""
+    at = next((i for i, s in enumerate(plan.steps) if s.kind == "PURE" and get_tool(s.tool).asks), None)
+    if at is None or any(i.endswith(":asks") for i in plan.steps[at].inputs):
+        return plan
+    vocabulary = get_tool(plan.steps[at].tool).asks
+    kinds, served = [], []
+    for facet in (f for f in facets if f.key in draft.facets and f.kind in ASKING_KINDS):
+        text = f"{facet.value} {facet.quote}".lower()
+        named = [kind for kind, words in vocabulary.items() if any(w in text for w in words)]
+        if named:
+            kinds += [k for k in named if k not in kinds]
+            served.append(facet.key)
+    if not kinds:
+        return plan
+    step = plan.steps[at]
+    narrowed = step.model_copy(update={"inputs": [*step.inputs, f"={json.dumps(kinds)}:asks"],
+                                       "serves": [*step.serves, *served],
+                                       "instruction": f"{step.instruction} (only: {', '.join(kinds)})"})
+    return plan.model_copy(update={"steps": [*plan.steps[:at], narrowed, *plan.steps[at + 1:]]})
 
 
 def facet_modality(facet: Facet) -> str | None:

@@ -5,7 +5,12 @@ import random
 from pydantic import Field, model_validator
 
 from benchagent.program.tools.registry import ToolInput, tool
-from benchagent.program.tools.targets import Target, pick_comparison, unique_extreme
+from benchagent.program.tools.targets import Target, narrowed, pick_comparison, unique_extreme
+
+CHART_ASKS = {"value": ("value of", "value for", "named bar", "one bar", "single value", "read off", "look up",
+                        "lookup", "exact value", "exact values"),
+              "difference": ("difference", "how much more", "how much larger", "how much less", "compare",
+                             "comparison", "two bars", "two values")}
 
 
 class ChartTargetArgs(ToolInput):
@@ -14,6 +19,7 @@ class ChartTargetArgs(ToolInput):
     values: list[int] = Field(min_length=2)
     seed: int
     y_label: str = Field("", description="what the values measure, as the y axis says")
+    asks: list[str] | None = Field(None, description="the kinds of question allowed (default: every kind)")
 
     @model_validator(mode="after")
     def _aligned(self):
@@ -44,8 +50,10 @@ def _target(args: ChartTargetArgs, answer_kind: str) -> Target:
         return Target(goal=f"whether the value for '{a}' is greater than the value for '{b}' in {chart} "
                            "(answer yes or no)",
                       answer="yes" if data[a] > data[b] else "no", query={"kind": "greater", "pair": [a, b]}, **common)
-    pairs = [(a, b) for a in data for b in data if data[a] > data[b]]
-    if pairs and rng.random() < 0.3:
+    kinds = narrowed({"value": list(data), "difference": [(a, b) for a in data for b in data if data[a] > data[b]]},
+                     args.asks)
+    pairs = kinds.get("difference")
+    if pairs and ("value" not in kinds or rng.random() < 0.3):
         a, b = rng.choice(pairs)
         return Target(goal=f"how much larger the value for '{a}' is than the value for '{b}' in {chart}; "
                            "the answer is a number",
@@ -55,7 +63,8 @@ def _target(args: ChartTargetArgs, answer_kind: str) -> Target:
                   answer=str(data[category]), query={"kind": "value", "category": category}, **common)
 
 
-@tool("chart_number_target", "Choose a value or a difference to ask about in a chart's data; the answer is the exact number.")
+@tool("chart_number_target", "Choose a value or a difference to ask about in a chart's data; the answer is the exact number.",
+      asks=CHART_ASKS)
 def chart_number_target(args: ChartTargetArgs) -> Target:
     return _target(args, "number")
 

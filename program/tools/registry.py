@@ -2,7 +2,7 @@
 out of the JSON result and referred to by name."""
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, get_type_hints
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -34,6 +34,7 @@ class Tool:
     input_model: type[ToolInput]
     output_model: type[ToolOutput]
     fn: Callable[[ToolInput], ToolOutput]
+    asks: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def spec(self) -> dict[str, Any]:
         """The tool as JSON for prompts and source cards: name, description, input and output schemas."""
@@ -61,8 +62,10 @@ class ToolResult:
 _TOOLS: dict[str, Tool] = {}
 
 
-def tool(name: str, description: str) -> Callable[[Callable], Callable]:
-    """Register `fn(args: InputModel) -> OutputModel` as a pure tool; the models come from its type hints."""
+def tool(name: str, description: str, asks: dict[str, tuple[str, ...]] | None = None) -> Callable[[Callable], Callable]:
+    """Register `fn(args: InputModel) -> OutputModel` as a pure tool; the models come from its type hints. A question
+    target lists the kinds of question it can ask (`asks`: kind -> the words a requirement names it by); its `asks`
+    argument then narrows it to some of them."""
 
     def register(fn: Callable) -> Callable:
         hints = get_type_hints(fn)
@@ -71,7 +74,9 @@ def tool(name: str, description: str) -> Callable[[Callable], Callable]:
             raise TypeError(f"tool {name}: expected fn(args: ToolInput subclass) -> ToolOutput subclass")
         if name in _TOOLS:
             raise ValueError(f"tool {name} is already registered")
-        _TOOLS[name] = Tool(name, description, params[0], hints["return"], fn)
+        if asks and "asks" not in params[0].model_fields:
+            raise TypeError(f"tool {name}: lists kinds of question but takes no asks argument")
+        _TOOLS[name] = Tool(name, description, params[0], hints["return"], fn, dict(asks or {}))
         return fn
 
     return register

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from benchagent.program.tools.charts import Box
 from benchagent.program.tools.png import encode_png
 from benchagent.program.tools.registry import ToolInput, ToolOutput, tool
-from benchagent.program.tools.targets import Target, unique_extreme
+from benchagent.program.tools.targets import Target, narrowed, unique_extreme
 
 WIDTH, HEIGHT, CELL, MARGIN = 600, 400, 100, 8
 COLORS = {"red": "#D62728", "blue": "#1F5FD6", "green": "#2CA02C", "yellow": "#F2C500", "purple": "#8E44AD",
@@ -86,6 +86,7 @@ def plural(shape: str) -> str:
 class SceneTargetArgs(ToolInput):
     shapes: list[Shape] = Field(min_length=1)
     seed: int
+    asks: list[str] | None = Field(None, description="the kinds of question allowed (default: every kind)")
 
 
 def _facts(shapes: list[Shape]) -> str:
@@ -111,10 +112,17 @@ def _target(args: SceneTargetArgs, goal: str, answer: str, pool: list[str], quer
     return Target(goal=goal, answer=answer, context=CONTEXT, facts=_facts(args.shapes), label_pool=pool, query=query)
 
 
-@tool("scene_number_target", "Ask how many shapes of a colour, a kind, or both there are; the answer is the exact count.")
+@tool("scene_number_target", "Ask how many shapes of a colour, a kind, or both there are; the answer is the exact count.",
+      asks={"colour": ("given colour", "given color", "one colour", "one color", "of a colour", "of a color",
+                       "each colour", "each color", "by colour", "by color"),
+            "kind": ("given shape", "given kind", "kind of shape", "type of shape", "shape type", "by shape"),
+            "colour and kind": ("colour and shape", "color and shape", "colour and kind", "color and kind")})
 def scene_number_target(args: SceneTargetArgs) -> Target:
     rng = random.Random(args.seed)
-    phrase, count, query = rng.choice(list(_groups(args.shapes).values()))
+    by = {"colour": [], "kind": [], "colour and kind": []}
+    for group in _groups(args.shapes).values():
+        by[{("color",): "colour", ("shape",): "kind"}.get(tuple(group[2]), "colour and kind")].append(group)
+    phrase, count, query = rng.choice([g for groups in narrowed(by, args.asks).values() for g in groups])
     goal = f"how many {phrase} there are in the image; the answer is a number"
     return _target(args, goal, str(count), [], {"count": query})
 

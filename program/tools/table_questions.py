@@ -10,7 +10,7 @@ from pydantic import Field
 from benchagent.program.tools.arithmetic import decimal_text, terminates
 from benchagent.program.tools.registry import tool
 from benchagent.program.tools.tables import Condition, TableData, aggregate, cell_text
-from benchagent.program.tools.targets import Target, mentions, unique_extreme
+from benchagent.program.tools.targets import Target, mentions, narrowed, unique_extreme
 
 
 class TableTargetArgs(TableData):
@@ -18,6 +18,7 @@ class TableTargetArgs(TableData):
     seed: int
     sum_columns: list[str] | None = Field(None, description="numeric columns whose totals mean something (units, "
                                           "revenue); the others get averages instead; default: every numeric column")
+    asks: list[str] | None = Field(None, description="the kinds of question allowed (default: every kind)")
 
 
 def _shape(args: TableTargetArgs) -> tuple[str, list[str], list[str]]:
@@ -73,7 +74,11 @@ def _group_values(args: TableTargetArgs, groups: list[str]) -> list[Condition]:
     return conditions
 
 
-@tool("table_number_target", "Ask a cell, a column total, a group's sum or average, or a count of rows over a threshold; exact.")
+@tool("table_number_target", "Ask a cell, a column total, a group's sum or average, or a count of rows over a threshold; exact.",
+      asks={"lookup": ("lookup", "look up", "look-up", "cell", "price of", "value of", "read a value", "find the"),
+            "total": ("total", "sum", "add up", "altogether"),
+            "count": ("count", "how many rows", "number of rows", "threshold"),
+            "group": ("average", "mean", "group", "category", "per class")})
 def table_number_target(args: TableTargetArgs) -> Target:
     label, numeric, groups = _shape(args)
     summable = numeric if args.sum_columns is None else args.sum_columns
@@ -104,7 +109,7 @@ def table_number_target(args: TableTargetArgs) -> Target:
                 kinds["group"].append(lambda c=column, w=where: (
                     f"the average '{c}' of the rows whose '{w.column}' is '{w.value}'; the answer is a number",
                     _number(args, "mean", c, w), {"agg": "mean", "column": c, "where": w.model_dump()}))
-    return _choose(args, kinds)
+    return _choose(args, narrowed(kinds, args.asks))
 
 
 def _short_decimal(value) -> bool:

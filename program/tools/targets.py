@@ -19,6 +19,20 @@ class Target(ToolOutput):
     query: dict[str, Any] = Field(description="what is asked, as data")
 
 
+def narrowed(kinds: dict[str, list], asks: list[str] | None) -> dict[str, list]:
+    """The kinds of question a target may ask: all of them, or only those `asks` names (a plan narrows a target to
+    what the requirement states); none left to ask is an error."""
+    if not asks:
+        return kinds
+    unknown = set(asks) - set(kinds)
+    if unknown:
+        raise ValueError(f"unknown kinds of question {sorted(unknown)}; this target asks {sorted(kinds)}")
+    kept = {k: v for k, v in kinds.items() if k in asks}
+    if not any(kept.values()):
+        raise ValueError(f"this input allows no question of the kinds {sorted(asks)}")
+    return kept
+
+
 def mentions(text: str, value: str) -> bool:
     """Whole-token, case-insensitive occurrence of value in text (so '4' is not found in '45' or '4.5')."""
     value = value.strip()
