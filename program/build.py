@@ -26,10 +26,11 @@ from benchagent.program.executor.verify import Outcome, Verdict, Verifier
 from benchagent.program.planner.allocation import AllocationAgent, SourceShare
 from benchagent.program.intent import Intent, contract, demanded_modalities, shares_topic
 from benchagent.program.planner.design import DesignAgent
-from benchagent.program.planner.facets import UNBUILDABLE, coverage, facet_modality, with_asks, with_degradations
+from benchagent.program.planner.facets import (UNBUILDABLE, coverage, facet_modality, speaks, with_asks,
+                                                with_degradations, with_language)
 from benchagent.program.planner.grounding import Grounding, GroundingAgent, subtask_brief
 from benchagent.program.planner.plan_check import sample_schema
-from benchagent.program.planner.plan_writer import PlanWriter, template_plans
+from benchagent.program.planner.plan_writer import PlanWriter, example_record, template_plans
 from benchagent.program.planner.scope import ScopeAgent
 from benchagent.program.provenance import ProvenanceCallback, plain, working_on
 from benchagent.program.sources.catalog import catalog_cards, source_for
@@ -226,7 +227,7 @@ class Build:
         accepted = {d.key: [g for g in r if g.accepted] for d, r in grounded}
         reasons = [(d, "; ".join(g.rationale for g in r) or "no source matched") for d, r in ungrounded]
         carriers, gaps = coverage(scope.facets, [(d, [g.plan for g in accepted[d.key]]) for d, _ in grounded],
-                                  reasons, req.requirement)
+                                  reasons, req.requirement, scope.language)
         if not grounded:
             raise PlanningError("cannot build this from what is here: " + "; ".join(
                 f"{g.facet}: {shorten(g.reason, 160)}" for g in gaps)
@@ -298,16 +299,27 @@ class Build:
             if cards and not any(plan for _, plan in candidates):
                 with working_on("grounding"):
                     candidates[0] = (cards[0], self.plan_writer(subtask=draft, card=cards[0]))
-            candidates = [(card, with_asks(with_degradations(plan, scope.facets, self.request.requirement),
-                                           scope.facets, draft) if plan else plan) for card, plan in candidates]
+            candidates = [(card, self._carrying(plan, scope, draft, card) if plan else plan)
+                          for card, plan in candidates]
+            foreign = [(card, plan) for card, plan in candidates if plan and not speaks(plan, scope)]
+            candidates = [c for c in candidates if c not in foreign]
             results = self.grounding_agent(subtask=draft, candidates=candidates, tools=tools, predictors=set(PREDICTORS),
-                                           brief=subtask_brief(draft, scope.language, scope.facets))
+                                           brief=subtask_brief(draft, scope.language, scope.facets)) if candidates else []
+            results += [Grounding(card["id"], plan, {}, 0.0, False, f"its items quote the text of {card['name']}, "
+                                  f"which is not written in {scope.language}") for card, plan in foreign]
             if any(g.accepted for g in results):
                 grounded.append((draft, results))
             else:
                 ungrounded.append((draft, results))
                 self.on_event("ungrounded", subtask=draft.key, reasons=[g.rationale for g in results])
         return grounded, ungrounded
+
+    def _carrying(self, plan: TransformPlan, scope: Scope, draft: SubtaskDraft, card: dict) -> TransformPlan:
+        """The plan with the steps the facets ask for: degradations, the kinds of question named, the items'
+        language."""
+        plan = with_asks(with_degradations(plan, scope.facets, self.request.requirement), scope.facets, draft)
+        return with_language(plan, scope.facets, scope.language,
+                             example_record(card) if scope.language != "English" else None)
 
     def save_spec(self, spec: Spec, judged: dict[str, list[Grounding]] | None = None,
                   dropped: list[SubtaskDraft] = (), decisions: dict | None = None) -> None:

@@ -291,9 +291,15 @@ def intent_problem(item, intent: Intent) -> str | None:
     shown = [("question", " ".join([item.question, *(item.options or [])]))]
     shown += [(name, value) for name, value in item.extra_input.items() if isinstance(value, str)]
     for name, text in shown:
-        if len(text.split()) < 5:
-            continue
-        code, prob = detect_language(text)
-        if prob >= LANGUAGE_SURE and language_name(code) != intent.language:
-            return f"the {name} is in {language_name(code)}; the items must be in {intent.language}"
+        other = other_language(text, intent.language)
+        if other:
+            return f"the {name} is in {other}; the items must be in {intent.language}"
     return None
+
+
+def other_language(text: str, language: str) -> str | None:
+    """The language text is surely written in, when it is not `language`; None for short or unsure text."""
+    if len(text.split()) < 5:
+        return None
+    code, prob = detect_language(text)
+    return language_name(code) if prob >= LANGUAGE_SURE and language_name(code) != language else None

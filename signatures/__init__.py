@@ -13,6 +13,7 @@ from benchagent.signatures.scope import FACET_KINDS, Facet, ParseScope, Scope
 from benchagent.signatures.solve import SolveImageSample, SolveSample
 from benchagent.signatures.sources import DescribeSource
 from benchagent.signatures.spec import FacetGap, Spec, SpecSource, SpecSubtask
+from benchagent.signatures.translate import Translate
 from benchagent.signatures.types import ANSWER_TYPES, MODALITIES, AnswerType, Modality
 
 __all__ = [
@@ -21,7 +22,7 @@ __all__ = [
     "SubtaskDraft", "SubtaskDecision", "DesignSubtasks", "CritiqueSubtasks",
     "PlanStep", "TransformPlan", "SourceJudgment", "GroundSubtask",
     "QuotaProposal", "ProposeQuotas", "ShortfallDiagnosis", "DiagnoseShortfall",
-    "DesignBrief", "WriteBrief", "PhraseQuestion", "WriteItem", "ProposeContent",
+    "DesignBrief", "WriteBrief", "PhraseQuestion", "WriteItem", "ProposeContent", "Translate",
     "INSPECTOR_CATEGORIES", "InspectorIssue", "InspectSample", "InspectImageSample",
     "RepairAction", "PlanRepair", "FixSample",
     "SolveSample", "SolveImageSample", "JudgeSample", "DescribeSource",

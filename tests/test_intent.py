@@ -2,6 +2,7 @@
 than what was asked, and the contract that replaces it."""
 
 import json
+import re
 import sqlite3
 
 import dspy
@@ -16,7 +17,8 @@ from benchagent.program.executor.checks import target_check
 from benchagent.program.executor.item import Item
 from benchagent.program.executor.verify import Verifier
 from benchagent.program.intent import Intent, contract, detect_language
-from benchagent.program.planner.facets import coverage, with_degradations
+from benchagent.program.planner.facets import coverage, with_degradations, with_language
+from benchagent.program.planner.plan_writer import example_record, template_plans
 from benchagent.program.planner.grounding import GroundingAgent
 from benchagent.program.sources.catalog import catalog_cards
 from benchagent.program.sources.recipes import recipe_for
@@ -238,21 +240,58 @@ def test_a_build_rejects_phrasings_that_change_the_tools_question(tmp_path):
     assert all(r["kind"] == "difference" for r in rows if r["status"] == "ok")
 
 
-def test_the_language_facet_reaches_the_phrasing_and_english_items_are_refused(tmp_path):
-    requirement = "Construis un test de lecture de graphiques à barres pour des élèves de collège"
-    answers = chart_answers(scope={"scope": {
+FRENCH_CHARTS = "Construis un test de lecture de graphiques à barres pour des élèves de collège"
+
+
+def french_answers(translation):
+    return chart_answers(scope={"scope": {
         "topic": "lecture de graphiques", "modalities": ["image"], "keywords": ["bar", "chart", "values"],
         "facets": [facet("capability", "lecture de graphiques à barres", "lecture de graphiques à barres")]}},
-        subtasks={"subtasks": [{**READ.model_dump(), "facets": ["capability_lecture_de_graphiques_barres"]}]})
-    store, run_id, _ = build(tmp_path, answers, requirement, size=1)
+        subtasks={"subtasks": [{**READ.model_dump(), "facets": ["capability_lecture_de_graphiques_barres"]}]},
+        translation=translation)
+
+
+def in_french(prompt: str) -> dict:
+    """A translator that keeps the quoted names and every number."""
+    quoted = re.findall(r"'[^']*'", section(prompt, "text"))
+    return {"translation": "Quelle est la valeur indiquée pour " + " dans le graphique ".join(quoted) + " ?"}
+
+
+def test_the_items_language_reaches_the_phrasing_and_a_translation_step_writes_them_in_it(tmp_path):
+    store, run_id, _ = build(tmp_path, french_answers(in_french), FRENCH_CHARTS, size=2)
+    plan = json.loads(store.one("SELECT plan FROM groundings WHERE accepted = 1")["plan"])
+    [translate] = [s for s in plan["steps"] if s["tool"] == "translate"]
+    assert translate["serves"] == ["language_items_in_french"] and '="French":language' in translate["inputs"]
+    assert not run_summary(store, run_id)["intent"]["gaps"]
     prompts = [json.loads(r["messages"])[-1]["content"] for r in store.query(
         "SELECT messages FROM lm_calls WHERE stage = 'realize'")]
     assert prompts and all("write every question and option in French" in section(p, "subtask") for p in prompts)
-    verdicts = store.query("SELECT detail FROM verdicts WHERE name = 'off_target'")
-    assert verdicts and all("the question is in English; the items must be in French" in v["detail"]
-                            for v in verdicts)
+    questions = [r["question"] for r in store.query("SELECT question FROM samples WHERE status != 'rejected'")]
+    assert len(questions) == 2 and all(q.startswith("Quelle est la valeur indiquée pour '") for q in questions)
+    assert detect_language(questions[0])[0] == "fr"
+
+
+def test_a_translation_left_in_english_is_retried_then_the_slot_fails_never_an_english_item(tmp_path):
+    store, run_id, _ = build(tmp_path, french_answers(lambda p: {"translation": section(p, "text")}), FRENCH_CHARTS,
+                             size=1)
     assert run_summary(store, run_id)["totals"]["accepted"] == 0
-    assert detect_language("Quelle valeur le graphique montre-t-il pour les pommes ?")[0] == "fr"
+    errors = [r["reason"] for r in store.query("SELECT reason FROM slots WHERE status = 'failed'")]
+    assert errors and all("the translation is in English, not French" in e for e in errors)
+    assert store.one("SELECT count(*) AS n FROM samples WHERE status != 'rejected'")["n"] == 0
+
+
+def test_an_english_passage_cannot_carry_a_french_requirement_and_says_so():
+    facets = [Facet(key="language_items_in_french", kind="language", value="items in French", quote="en français")]
+    card = CARDS["builtin_python_docs"]
+    plan = template_plans(card, "choice")[0]
+    assert with_language(plan, facets, "French", example_record(card)) == plan
+    draft = READ.model_copy(update={"modalities": ["text"]})
+    _, gaps = coverage(facets, [(draft, [plan])], [], "en français", "French")
+    assert gaps[0].facet == "language_items_in_french" and "not in French" in gaps[0].reason
+    french = {"text": "Le chat dort sur le canapé du salon depuis ce matin, et personne ne veut le réveiller."}
+    served = with_language(plan, facets, "French", french)
+    assert served.steps[0].serves == ["language_items_in_french"] and not any(
+        s.tool == "translate" for s in served.steps)
 
 
 def test_degenerate_items_are_refused():

@@ -2,6 +2,7 @@
 
 import functools
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,11 +12,13 @@ from dspy.utils.exceptions import AdapterParseError
 from benchagent.program.errors import RealizationError
 from benchagent.program.executor.item import Item
 from benchagent.program.tools.registry import ToolError, ToolResult, get_tool, run_tool
-from benchagent.signatures import PhraseQuestion, ProposeContent, TransformPlan, WriteBrief, WriteItem
+from benchagent.program.intent import other_language
+from benchagent.program.text_bounds import degenerate
+from benchagent.signatures import PhraseQuestion, ProposeContent, TransformPlan, Translate, WriteBrief, WriteItem
 
 # The LLM steps a plan may name; the Realizer holds one predictor per name.
 PREDICTORS = {"phrase_question": PhraseQuestion, "write_brief": WriteBrief, "write_item": WriteItem,
-              "propose_content": ProposeContent}
+              "propose_content": ProposeContent, "translate": Translate}
 
 
 @dataclass
@@ -93,6 +96,7 @@ class Realizer(dspy.Module):
         self.write_brief = dspy.Predict(WriteBrief)
         self.write_item = dspy.Predict(WriteItem)
         self.propose_content = dspy.Predict(ProposeContent)
+        self.translate = dspy.Predict(Translate)
         self.retries = retries
 
     def forward(self, plan: TransformPlan, record: dict[str, Any], slot: dict[str, Any], *, subtask: str) -> Dataflow:
@@ -128,8 +132,26 @@ class Realizer(dspy.Module):
         options = written.get("options") or []
         if options and options.count(written.get("answer")) != 1:
             raise RealizationError(f"{label}: the answer {written.get('answer')!r} is not exactly one of the options")
+        if step.tool == "translate":
+            problem = translation_problem(args["text"], str(written.get("translation", "")), args["language"])
+            if problem:
+                raise RealizationError(f"{label}: {problem}")
         produced = {ref: _field(written, name, label) for ref, name in map(binding, step.outputs)}
         return produced, {}
+
+
+def translation_problem(text: str, translation: str, language: str) -> str | None:
+    """Why a translation cannot stand for its text: empty or degenerate, a number lost or added, or surely written
+    in another language; None when it can."""
+    if not translation.strip():
+        return "the translation is empty"
+    bad = degenerate(translation, 4 * len(text) + 200)
+    if bad:
+        return f"the translation is degenerate ({bad})"
+    if sorted(re.findall(r"\d+", text)) != sorted(re.findall(r"\d+", translation)):
+        return "the translation does not keep the text's numbers exactly"
+    other = other_language(translation, language)
+    return f"the translation is in {other}, not {language}" if other else None
 
 
 def item_from_flow(flow: Dataflow, *, answer_origin: str) -> Item:

@@ -5,10 +5,11 @@ import json
 import re
 from collections.abc import Sequence
 
-from benchagent.program.intent import DEGRADATION_WORDS, MODALITY_WORDS, demanded_modalities
+from benchagent.program.intent import DEGRADATION_WORDS, MODALITY_WORDS, demanded_modalities, other_language
+from benchagent.program.executor.realize import binding
 from benchagent.program.tools.images import DEGRADATIONS
 from benchagent.program.tools.registry import get_tool
-from benchagent.signatures import Facet, FacetGap, PlanStep, SubtaskDraft, TransformPlan
+from benchagent.signatures import Facet, FacetGap, PlanStep, Scope, SubtaskDraft, TransformPlan
 
 PARTIAL_WORDS = ("some", "part", "half", "few", "several", "portion", "certain", "occasional", "occasionally")
 UNBUILDABLE = {"audio": "no tool or source here produces audio inputs, so items cannot be spoken or heard",
@@ -18,6 +19,7 @@ REMEDY = {
     "content": "add a --source holding this content (JSONL/CSV of records, or a folder of documents or images), "
                "or plan with a stronger --model",
     "degradation": "degradations apply to images; ask for image inputs or drop this facet",
+    "language": "add a --source of documents written in that language",
 }
 
 
@@ -93,15 +95,58 @@ def with_asks(plan: TransformPlan, facets: Sequence[Facet], draft: SubtaskDraft)
     return plan.model_copy(update={"steps": [*plan.steps[:at], narrowed, *plan.steps[at + 1:]]})
 
 
+# Steps whose words are the source's own text: translating them would break the item (a blank, a quoted span).
+SOURCE_TEXT_STEPS = frozenset({"passage_cloze", "choose_chunk", "write_brief", "write_item"})
+SHOWN_TEXT = ("final.input.question", "final.input.context")
+
+
+def with_language(plan: TransformPlan, facets: Sequence[Facet], language: str, record: dict | None = None) -> TransformPlan:
+    """The plan writing its items in `language`: the question and any text a tool shows are translated by an LLM step
+    (code checks that numbers are kept and the language is right) that serves the language facet. A plan whose items
+    quote the source's text is left as it is; it serves the facet only when the source is written in `language`."""
+    keys = [f.key for f in facets if f.kind == "language"]
+    if language == "English" or not keys or any(s.tool == "translate" for s in plan.steps):
+        return plan
+    if any(s.tool in SOURCE_TEXT_STEPS for s in plan.steps):
+        text = " ".join(v for v in (record or {}).values() if isinstance(v, str))
+        if not text.strip() or other_language(text, language) or len(text.split()) < 5:
+            return plan
+        first = plan.steps[0].model_copy(update={"serves": [*plan.steps[0].serves, *keys]})
+        return plan.model_copy(update={"steps": [first, *plan.steps[1:]]})
+    steps, translations = [], []
+    for step in plan.steps:
+        outputs = []
+        for entry in step.outputs:
+            ref, name = binding(entry)
+            if ref in SHOWN_TEXT:
+                shown = ref.rsplit(".", 1)[1]
+                outputs.append(f"interim.{shown}_to_translate:{name}")
+                translations.append(PlanStep(
+                    kind="LLM", tool="translate", inputs=[f"interim.{shown}_to_translate:text",
+                                                          f"={json.dumps(language)}:language"],
+                    outputs=[f"{ref}:translation"], serves=keys, instruction=f"write the {shown} in {language}"))
+            else:
+                outputs.append(entry)
+        steps.append(step.model_copy(update={"outputs": outputs}))
+    return plan.model_copy(update={"steps": [*steps, *translations]})
+
+
+def speaks(plan: TransformPlan, scope: Scope) -> bool:
+    """Whether the plan's items come out in the scope's language (English always does)."""
+    keys = {f.key for f in scope.facets if f.kind == "language"}
+    return scope.language == "English" or not keys or any(keys & set(s.serves) for s in plan.steps)
+
+
 def facet_modality(facet: Facet) -> str | None:
     words = _words(facet.value)
     return next((m for m, listed in MODALITY_WORDS.items() if words & set(listed)), None)
 
 
 def coverage(facets: Sequence[Facet], grounded: Sequence[tuple[SubtaskDraft, list[TransformPlan]]],
-             ungrounded: Sequence[tuple[SubtaskDraft, str]], requirement: str) -> tuple[dict[str, list[str]], list[FacetGap]]:
-    """Which grounded subtasks carry each facet (checked by code where code can see it: modalities, degradation
-    steps), and a gap with its reason and remedy for each facet nothing carries."""
+             ungrounded: Sequence[tuple[SubtaskDraft, str]], requirement: str,
+             language: str = "English") -> tuple[dict[str, list[str]], list[FacetGap]]:
+    """Which grounded subtasks carry each facet (checked by code where code can see it: modalities, degradation and
+    translation steps), and a gap with its reason and remedy for each facet nothing carries."""
     carriers: dict[str, list[str]] = {}
     gaps: list[FacetGap] = []
     demanded = demanded_modalities(requirement, list(facets))
@@ -110,9 +155,9 @@ def coverage(facets: Sequence[Facet], grounded: Sequence[tuple[SubtaskDraft, lis
             else None
         keys = []
         for draft, plans in grounded:
-            if facet.kind == "language":
+            if facet.kind == "language" and language == "English":
                 ok = True
-            elif facet.kind == "degradation":
+            elif facet.kind in ("degradation", "language"):
                 ok = bool(plans) and all(any(facet.key in s.serves for s in p.steps) for p in plans)
             elif modality in ("image", "audio", "video"):
                 ok = modality in draft.modalities and (modality != "image" or all(
@@ -127,6 +172,9 @@ def coverage(facets: Sequence[Facet], grounded: Sequence[tuple[SubtaskDraft, lis
         if modality in UNBUILDABLE or (facet.kind == "presentation" and demanded & set(UNBUILDABLE)):
             m = modality if modality in UNBUILDABLE else sorted(demanded & set(UNBUILDABLE))[0]
             gaps.append(FacetGap(facet=facet.key, reason=UNBUILDABLE[m], remedy=REMEDY["modality"]))
+        elif facet.kind == "language":
+            gaps.append(FacetGap(facet=facet.key, reason=f"the grounded items quote their source's own text, which is "
+                                 f"not in {language}", remedy=REMEDY["language"]))
         elif facet.kind == "degradation":
             lost = [f"{d.key}: {why}" for d, why in ungrounded if "image" in d.modalities]
             reason = ("its image subtasks could not be grounded (" + "; ".join(lost) + ")" if lost else
