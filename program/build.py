@@ -27,7 +27,7 @@ from benchagent.program.planner.allocation import AllocationAgent, SourceShare
 from benchagent.program.intent import Intent, contract, demanded_modalities, shares_topic
 from benchagent.program.planner.design import DesignAgent
 from benchagent.program.planner.facets import (UNBUILDABLE, coverage, facet_modality, speaks, with_asks,
-                                                with_degradations, with_language)
+                                                with_degradations, with_language, with_theme)
 from benchagent.program.planner.grounding import Grounding, GroundingAgent, subtask_brief
 from benchagent.program.planner.plan_check import sample_schema
 from benchagent.program.planner.plan_writer import PlanWriter, example_record, template_plans
@@ -47,6 +47,7 @@ ACCEPTED = ("ok", "fixed")
 LM_FAILURE_LIMIT = 5
 REDESIGN_ROUNDS = 1
 RELEVANCE_GAP = 0.5   # a modality-filtered best match under half the unfiltered best's bm25 is too weak
+WHERE_SPAN = 8         # records read per wanted one when a plan takes only some themes of a source
 
 
 class BuildAborted(ProgramError):
@@ -318,6 +319,8 @@ class Build:
         """The plan with the steps the facets ask for: degradations, the kinds of question named, the items'
         language."""
         plan = with_asks(with_degradations(plan, scope.facets, self.request.requirement), scope.facets, draft)
+        carried = " ".join(f"{f.value}" for f in scope.facets if f.key in draft.facets)
+        plan = with_theme(plan, card, f"{self.request.requirement} {draft.name} {draft.description} {carried}")
         return with_language(plan, scope.facets, scope.language,
                              example_record(card) if scope.language != "English" else None)
 
@@ -375,13 +378,25 @@ class Build:
             sources = []
             for g in self.store.query("SELECT * FROM groundings WHERE subtask_id = ? AND accepted = 1 ORDER BY score DESC",
                                       (row["id"],)):
-                capacity = int(self.cards[g["source_id"]]["size"])
-                order = Scheduler.record_order(req.seed, draft.key, g["source_id"], capacity, budget + row["quota"],
-                                               exchangeable=self.cards[g["source_id"]]["kind"] == "generator")
-                sources.append(SourceQuota(g["id"], g["source_id"], TransformPlan.model_validate_json(g["plan"]),
-                                           g["share"] or 0, order))
+                plan = TransformPlan.model_validate_json(g["plan"])
+                order = self._record_order(draft.key, g["source_id"], plan, budget + row["quota"])
+                sources.append(SourceQuota(g["id"], g["source_id"], plan, g["share"] or 0, order))
             subtasks.append(SubtaskQuota(row["id"], draft, row["quota"], budget, sources))
         return subtasks
+
+    def _record_order(self, subtask_key: str, source_id: str, plan: TransformPlan, wanted: int) -> list[int]:
+        """The record indices a source's slots try, in order; a plan that names the records it wants (`where`) gets
+        only those, found among WHERE_SPAN times as many."""
+        card = self.cards[source_id]
+        span = WHERE_SPAN if plan.where else 1
+        order = Scheduler.record_order(self.request.seed, subtask_key, source_id, int(card["size"]), span * wanted,
+                                       exchangeable=card["kind"] == "generator")
+        if not plan.where:
+            return order
+        source = source_for(card, seed=self.request.seed)
+        kept = [i for i in order if all(str(source.record(i).get(field)) in values
+                                        for field, values in plan.where.items())]
+        return kept[:wanted]
 
     # execution
 

@@ -18,6 +18,8 @@ class PlanStep(BaseModel):
 class TransformPlan(BaseModel):
     kind: Literal["qa_like", "metadata_rich"]
     steps: list[PlanStep]
+    where: dict[str, list[str]] = Field(default_factory=dict, description="leave empty; only records whose field "
+                                        "holds one of these values are used")
 
 
 class SourceJudgment(BaseModel):

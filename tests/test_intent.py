@@ -531,3 +531,25 @@ def test_a_narrowed_target_asks_only_the_named_kind(tool, args, asks, kind_of):
     assert len(free) > 1 and kept == {asks[0]}
     with pytest.raises(Exception, match="unknown kinds of question"):
         run_tool(tool, {**args, "seed": 0, "asks": ["nonsense"]})
+
+
+def test_a_table_of_product_prices_gets_price_lookups_from_shop_tables_only(tmp_path):
+    requirement = ("Test whether a model can answer lookup questions about a table of product prices, where the "
+                   "table is given as an image")
+    answers = chart_answers(
+        scope={"scope": {"topic": "price tables", "modalities": ["image"], "keywords": ["table", "prices"],
+                         "facets": [facet("question_kind", "lookup questions", "lookup questions")]}},
+        subtasks={"subtasks": [{**READ.model_dump(), "key": "price_lookup", "name": "Price lookup",
+                                "description": "look up a product's price in a table image",
+                                "facets": ["question_kind_lookup_questions"]}]},
+        judgments={"judgments": [{"source_id": "gen_small_tables", "transformable": True, "alignment": 0.9,
+                                  "coverage": 0.9, "simplicity": 0.8, "risk": 0.1, "rationale": "tables"}]},
+        quotas={"quotas": [{"key": "price_lookup", "importance": 1.0, "quota": 4}]})
+    store, run_id, _ = build(tmp_path, answers, requirement, size=4)
+    assert run_summary(store, run_id)["totals"]["accepted"] == 4
+    plan = json.loads(store.one("SELECT plan FROM groundings WHERE accepted = 1")["plan"])
+    assert plan["where"] == {"theme": ["shop_sales"]}
+    calls = [json.loads(c["args"]) | json.loads(c["result"]) for c in store.query(
+        "SELECT args, result FROM tool_calls WHERE tool = 'table_number_target'")]
+    assert len(calls) >= 4 and all(c["columns"][0] == "Product" for c in calls)
+    assert all(c["query"]["where"]["column"] == "Product" for c in calls)  # a cell of a named product, no aggregate

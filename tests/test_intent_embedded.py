@@ -1,7 +1,11 @@
 """The embedded model on hand-made specs whose facets need a degradation step, and whose answers a tool computes from
-content the model proposes."""
+content the model proposes; and a user's folder of documents built from a one-line requirement, planning included."""
 
 import json
+import os
+import sqlite3
+import subprocess
+import sys
 
 import pytest
 from spec_builds import build_spec
@@ -59,3 +63,46 @@ def test_real_model_proposes_compounds_whose_mass_a_tool_computes(tmp_path):
         _, atoms = parse_formula(formula)
         assert sample["answer"] == computed[formula]
         assert abs(float(sample["answer"]) - sum(e.mass * n for e, n in atoms.items())) < 0.006
+
+
+NEWS = {
+    "library.txt": "The public library of Marston reopened on Monday after an eighteen-month renovation. The council "
+                   "spent 2.4 million pounds on a new roof, a children's wing and a cafe run by volunteers. On the "
+                   "first day 1,200 visitors came through the doors, twice the number the staff had expected. The "
+                   "head librarian, Ruth Okafor, said the queue reached the market square before opening time.",
+    "bridge.txt": "Repairs to the Old Mill bridge in Hadley will close it to cars until March, the county said on "
+                  "Tuesday. Engineers found cracks in two of the three stone arches during an inspection in the "
+                  "autumn. Buses will take a detour of four miles through Westbury, and a temporary footbridge will "
+                  "let walkers cross the river. Shop owners on Mill Street fear they will lose customers.",
+    "orchard.txt": "A community orchard planted by pupils of Greenfield Primary School produced its first harvest "
+                   "this week. The forty apple trees were planted five years ago on land given by a local farmer. The "
+                   "children picked 300 kilograms of apples, which they will press into juice and sell at the school "
+                   "fair to pay for new books.",
+}
+
+
+def test_real_model_builds_comprehension_items_from_a_users_documents(tmp_path):
+    docs = tmp_path / "news"
+    docs.mkdir()
+    for name, text in NEWS.items():
+        (docs / name).write_text(text + "\n", encoding="utf-8")
+    db = tmp_path / "docs.db"
+    env = {**os.environ, "DSPY_CACHEDIR": str(tmp_path / "dspy-cache")}
+    built = subprocess.run(
+        [sys.executable, "-m", "benchagent", "build",
+         "Write reading comprehension questions about my local news articles", "--source", str(docs),
+         "--size", "2", "--db", str(db)], capture_output=True, text=True, env=env, timeout=1500)
+    assert built.returncode == 0, built.stderr[-2000:]
+    conn = sqlite3.connect(db)
+    conn.row_factory = sqlite3.Row
+    sources = {r["source_id"] for r in conn.execute("SELECT source_id FROM groundings WHERE accepted = 1")}
+    assert sources and all(s.startswith("user_") for s in sources)
+    samples = conn.execute("SELECT * FROM samples WHERE status IN ('ok', 'fixed')").fetchall()
+    assert samples, "no item from the user's documents was accepted"
+    texts = " ".join(NEWS.values())
+    for sample in samples:
+        assert sample["source_id"] in sources
+        context = json.loads(sample["input"]).get("context", "")
+        assert context and context.strip()[:40] in texts  # the item shows a part of one of the user's articles
+        fits = conn.execute("SELECT passed FROM verdicts WHERE sample_id = ? AND stage = 'fit'", (sample["id"],))
+        assert [r["passed"] for r in fits] == [1]

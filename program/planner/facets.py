@@ -5,7 +5,7 @@ import json
 import re
 from collections.abc import Sequence
 
-from benchagent.program.intent import DEGRADATION_WORDS, MODALITY_WORDS, demanded_modalities, other_language
+from benchagent.program.intent import DEGRADATION_WORDS, MODALITY_WORDS, demanded_modalities, other_language, stems
 from benchagent.program.executor.realize import binding
 from benchagent.program.tools.images import DEGRADATIONS
 from benchagent.program.tools.registry import get_tool
@@ -129,6 +129,29 @@ def with_language(plan: TransformPlan, facets: Sequence[Facet], language: str, r
                 outputs.append(entry)
         steps.append(step.model_copy(update={"outputs": outputs}))
     return plan.model_copy(update={"steps": [*steps, *translations]})
+
+
+def themes(card: dict) -> dict[str, str]:
+    """The themes a source's records come in, with the words that describe each, from its `theme` field's
+    description ('str: a (what a holds) | b (what b holds)'); empty when it lists fewer than two."""
+    listed = (card.get("fields") or {}).get("theme", "").partition(":")[2].split("|")
+    found = {}
+    for entry in listed:
+        name, _, words = entry.strip().partition(" ")
+        if re.fullmatch(r"[a-z_]+", name):
+            found[name] = f"{name.replace('_', ' ')} {words}"
+    return found if len(found) >= 2 else {}
+
+
+def with_theme(plan: TransformPlan, card: dict, about: str) -> TransformPlan:
+    """The plan drawing only records of the themes `about` (the requirement and the subtask) names, as a table of
+    product prices names a shop's sales and not students' marks; unchanged when it names all or none of them."""
+    listed = themes(card)
+    wanted = stems(about)
+    named = sorted(name for name, words in listed.items() if stems(words) & wanted)
+    if not named or len(named) == len(listed) or plan.where:
+        return plan
+    return plan.model_copy(update={"where": {"theme": named}})
 
 
 def speaks(plan: TransformPlan, scope: Scope) -> bool:
