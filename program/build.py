@@ -7,7 +7,7 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from textwrap import shorten
 from typing import Any
 
@@ -72,6 +72,15 @@ class BuildRequest:
 
 def _noop(*_: Any, **__: Any) -> None:
     return None
+
+
+def own_first(results: list[Grounding], own: set[str]) -> list[Grounding]:
+    """When one of the user's own sources serves a subtask, the built-in and generated ones it also passed are set
+    aside: a user who gives their documents wants items from them."""
+    if not any(g.accepted and g.source_id in own for g in results):
+        return results
+    return [replace(g, accepted=False, rationale=f"set aside: the user's own source serves this subtask ({g.rationale})")
+            if g.accepted and g.source_id not in own else g for g in results]
 
 
 class Build:
@@ -294,7 +303,8 @@ class Build:
                 ungrounded.append((draft, [Grounding("-", None, {}, 0.0, False, blocked)]))
                 self.on_event("ungrounded", subtask=draft.key, reasons=[blocked])
                 continue
-            about = f"{draft.name}. {draft.description}"
+            about = " ".join([draft.name, draft.description, draft.capability,
+                              *(f.value for f in scope.facets if f.key in draft.facets)])
             candidates = [(card, recipe_for(card, draft.answer_type)
                            or next(iter(template_plans(card, draft.answer_type, about=about)), None)) for card in cards]
             if cards and not any(plan for _, plan in candidates):
@@ -308,6 +318,7 @@ class Build:
                                            brief=subtask_brief(draft, scope.language, scope.facets)) if candidates else []
             results += [Grounding(card["id"], plan, {}, 0.0, False, f"its items quote the text of {card['name']}, "
                                   f"which is not written in {scope.language}") for card, plan in foreign]
+            results = own_first(results, {c["id"] for c in cards if c["kind"] == "user"})
             if any(g.accepted for g in results):
                 grounded.append((draft, results))
             else:

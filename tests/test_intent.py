@@ -553,3 +553,15 @@ def test_a_table_of_product_prices_gets_price_lookups_from_shop_tables_only(tmp_
         "SELECT args, result FROM tool_calls WHERE tool = 'table_number_target'")]
     assert len(calls) >= 4 and all(c["columns"][0] == "Product" for c in calls)
     assert all(c["query"]["where"]["column"] == "Product" for c in calls)  # a cell of a named product, no aggregate
+
+
+def test_when_the_users_own_source_serves_a_subtask_the_built_in_ones_are_set_aside():
+    from benchagent.program.build import own_first
+    from benchagent.program.planner.grounding import Grounding
+    judged = [Grounding("user_news_1", None, {}, 0.8, True, "the user's articles"),
+              Grounding("builtin_python_docs", None, {}, 0.9, True, "passages to read"),
+              Grounding("gen_small_tables", None, {}, 0.2, False, "not aligned")]
+    kept = own_first(judged, {"user_news_1"})
+    assert [g.accepted for g in kept] == [True, False, False]
+    assert kept[1].rationale.startswith("set aside: the user's own source serves this subtask")
+    assert own_first(judged[1:], {"user_news_1"}) == judged[1:]  # no own source accepted: the others stand
