@@ -30,6 +30,7 @@ SAMPLE, IMAGE_SAMPLE = 2000, 200  # records read to learn a source's columns
 MAX_LABELS, MAX_LABEL_CHARS, MAX_NAME_CHARS = 50, 40, 80
 DISTRACTOR_POOL = 40  # values of other records a field with many distinct values draws its distractors from
 TARGET_OUTPUTS = ["interim.goal", "interim.context", "interim.facts", "interim.query"]
+WORDED_TARGETS = ("passage_cloze",)  # targets whose question is fixed in form: code words it, no LLM rephrases it
 
 
 # Checking a plan
@@ -220,10 +221,13 @@ def _pool_inputs(column: _Column) -> list[str]:
 
 def _assemble(target: str, inputs: list[str], answer_type: str, *, instruction: str, options: str | None,
               context: bool, image: _Column | None = None) -> TransformPlan:
-    """Target step (exact answer) -> image, if any -> options (decimal or label), for choice -> phrased question."""
+    """Target step (exact answer) -> image, if any -> options (decimal or label), for choice -> phrased question
+    (unless the target words its own)."""
     choice = answer_type == "choice"
+    worded = target in WORDED_TARGETS
     outputs = [*TARGET_OUTPUTS, "interim.answer:answer" if choice else "final.output.answer:answer"]
     outputs += ["final.input.context:context"] if context else []
+    outputs += ["final.input.question:question"] if worded else []
     labels = choice and options == "label_options"
     outputs += ["interim.label_pool", "interim.option_count", "interim.gold_position"] if labels else []
     steps = [PlanStep(kind="PURE", tool=target, inputs=[*inputs, "slot.seed", *(["slot.gold_position:position"]
@@ -242,7 +246,7 @@ def _assemble(target: str, inputs: list[str], answer_type: str, *, instruction: 
                 outputs=["final.input.options:options", "final.output.answer:gold"],
                 instruction="place the gold option at the balanced position"),
         ]
-    return TransformPlan(kind="metadata_rich", steps=[*steps, PHRASE])
+    return TransformPlan(kind="metadata_rich", steps=[*steps, *([] if worded else [PHRASE])])
 
 
 def _field_plans(columns: list[_Column], subject: _Column, answer_type: str, lookup: bool) -> list[Candidate]:

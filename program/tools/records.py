@@ -29,6 +29,7 @@ class Named(BaseModel):
 class RecordTarget(Target):
     option_count: int = Field(description="how many options label_options can make from label_pool, at most 4")
     gold_position: int = Field(description="the slot's gold position wrapped to option_count, for shuffle_options")
+    question: str = Field("", description="the question in full, when the tool words it itself (a cloze)")
 
 
 def value_text(value: Any) -> str:
@@ -168,8 +169,8 @@ class ClozeTargetArgs(ToolInput):
 
 
 @tool("passage_cloze", "Blank out up to 4 lower-case content words of a passage, each used once, as [blank 1] ...; "
-                       "ask the word of one blank (seeded). The context is the blanked passage, the label pool the "
-                       "blanked words.")
+                       "ask the word of one blank (seeded), in a question it words itself. The context is the blanked "
+                       "passage, the label pool the blanked words.")
 def passage_cloze(args: ClozeTargetArgs) -> RecordTarget:
     text = args.passage
     if "[blank" in text:
@@ -184,9 +185,10 @@ def passage_cloze(args: ClozeTargetArgs) -> RecordTarget:
     for number, word in reversed(list(enumerate(chosen, 1))):
         text = mask(text, word.start, word.end, f"[blank {number}]")
     blanks = "the blank" if len(chosen) == 1 else f"[blank {asked + 1}]"
-    return _target(args.position, goal=f"the word hidden by {blanks} in the passage",
-                   answer=chosen[asked].text, context=text, facts=args.passage, pool=[w.text for w in chosen],
-                   query={"blank": asked + 1, "start": chosen[asked].start, "end": chosen[asked].end})
+    target = _target(args.position, goal=f"the word hidden by {blanks} in the passage",
+                     answer=chosen[asked].text, context=text, facts=args.passage, pool=[w.text for w in chosen],
+                     query={"blank": asked + 1, "start": chosen[asked].start, "end": chosen[asked].end})
+    return target.model_copy(update={"question": f"Which word is hidden by {blanks} in the passage?"})
 
 
 class RecordImageArgs(ToolInput):
