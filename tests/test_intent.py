@@ -565,3 +565,16 @@ def test_when_the_users_own_source_serves_a_subtask_the_built_in_ones_are_set_as
     assert [g.accepted for g in kept] == [True, False, False]
     assert kept[1].rationale.startswith("set aside: the user's own source serves this subtask")
     assert own_first(judged[1:], {"user_news_1"}) == judged[1:]  # no own source accepted: the others stand
+
+
+def test_the_fit_check_sees_the_whole_table_the_question_is_about():
+    rows = "; ".join(f"Product {i} | Drinks | {100 + i} | {i % 9 + 1} | {(100 + i) * (i % 9 + 1)}" for i in range(12))
+    item = Item(question="What is the price of the product 'Product 11'?", answer="3", answer_origin="tool",
+                options=["1", "2", "3", "4"], images={"image": b"\x89PNG"},
+                facts=f"table 'Sales at the kiosk': Product | Category | Units sold | Price ($) | Revenue ($); {rows}")
+    lm = scripted_lm({"fits": lambda prompt: {"fits": "Product 11 |" in section(prompt, "item")},
+                      "issues": {"issues": []}})
+    intent = Intent("Test whether a model can answer lookup questions about a table of product prices")
+    with dspy.context(lm=lm, adapter=dspy.JSONAdapter()):
+        outcome = Verifier()(item, subtask="price lookup", answer_type="choice", needs_image=True, intent=intent)
+    assert outcome.status != "rejected" and outcome.category != "off_target"

@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 LETTERS = "ABCDEFGHIJ"
+INPUT_LINE_CHARS = 1200
 
 
 @dataclass
@@ -42,10 +43,8 @@ class Item:
         """One line on what the model under test sees besides the question."""
         parts = []
         if self.images:
-            parts.append("an image" + (f" showing {' '.join(self.facts.split())[:240]}" if self.facts else ""))
-        for name, value in self.extra_input.items():
-            text = " ".join(str(value).split())
-            parts.append(f"{name}: {text[:240]}{'...' if len(text) > 240 else ''}")
+            parts.append("an image" + (f" showing {_clipped(self.facts)}" if self.facts else ""))
+        parts += [f"{name}: {_clipped(str(value))}" for name, value in self.extra_input.items()]
         return "; ".join(parts) or "nothing but the question"
 
     def for_checker(self) -> dict[str, Any]:
@@ -57,3 +56,10 @@ class Item:
             view["image_shows"] = self.facts
         view["gold_answer"] = self.answer
         return view
+
+
+def _clipped(text: str) -> str:
+    """Text on one line, cut at INPUT_LINE_CHARS: long enough for a whole table or passage chunk, so a check that
+    reads it sees the row or sentence the question names."""
+    flat = " ".join(text.split())
+    return flat[:INPUT_LINE_CHARS] + ("..." if len(flat) > INPUT_LINE_CHARS else "")
