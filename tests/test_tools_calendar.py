@@ -106,3 +106,28 @@ def test_label_goal_phrases_weeks_and_days():
                                                 "seed": seed}).output.goal for seed in range(20)}
     assert goals == {"what day of the week it will be 17 days from today; the answer is a weekday name",
                      "what day of the week it will be 2 weeks and 3 days from today; the answer is a weekday name"}
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.dates(dt.date(2000, 1, 1), dt.date(2035, 12, 31)), st.integers(1, 400), st.integers(1, 400),
+       st.integers(0, 10**6))
+def test_date_questions_are_asked_only_when_named_and_answer_from_the_independent_calendar(start, offset, gap, seed):
+    end = start + dt.timedelta(days=gap)
+    args = {"start": start.isoformat(), "offset_days": offset, "end": end.isoformat(), "seed": seed}
+    after = run_tool("calendar_label_target", {**args, "asks": ["date after"]}).output
+    assert after.answer == "%04d-%02d-%02d" % _from_jdn(_jdn(*_ymd(start.isoformat())) + offset)
+    before = run_tool("calendar_label_target", {**args, "asks": ["date before"]}).output
+    assert before.answer == "%04d-%02d-%02d" % _from_jdn(_jdn(*_ymd(end.isoformat())) - offset)
+    for target in (after, before):
+        assert "YYYY-MM-DD" in target.goal and target.answer not in target.label_pool and len(target.label_pool) == 6
+    try:
+        plain = run_tool("calendar_label_target", args).output
+        assert plain.answer in NAMES  # without asks, the weekday question as before
+    except ToolError as exc:
+        assert "would state its answer" in str(exc)
+
+
+def test_a_date_crossing_29_february_counts_it():
+    out = run_tool("calendar_label_target", {"start": "2024-02-10", "offset_days": 45, "end": "2024-06-01",
+                                             "seed": 0, "asks": ["date after"]}).output
+    assert out.answer == "2024-03-26"  # 19 days to 29 February, 26 more into March

@@ -561,15 +561,16 @@ GENERATORS: dict[str, tuple[SourceCard, Callable[[random.Random], dict[str, Any]
         (SourceCard(
             id="gen_calendar_dates", name="calendar_dates", kind="generator", modalities=["text"],
             description="Generated calendar questions from a dated 'today' (2000-2035): the weekday a number of "
-                        "days or weeks ahead, the number of days until a later date, whether a date falls in a "
-                        "month or on a given weekday. Answers are computed with Python's datetime.",
+                        "days or weeks ahead, the calendar date (YYYY-MM-DD) a number of days after today or before "
+                        "a later date, leap days counted, the number of days until a later date, whether a date "
+                        "falls in a month or on a given weekday. Answers are computed with Python's datetime.",
             fields={"theme": "str: calendar", "start": "str: ISO date, today", "start_weekday": "str",
                     "offset_days": "int: 2-120, never a whole number of weeks", "target_date": "str: start + offset",
                     "target_weekday": "str", "target_month": "str", "end": "str: ISO date 5-400 days after start",
                     "end_weekday": "str", "days_between": "int"},
             size=SIZE, license="generated",
             keywords=["calendar", "dates", "weekday", "days between", "time reasoning", "temporal reasoning",
-                      "date arithmetic"],
+                      "date arithmetic", "days before", "days after", "leap year", "ISO date"],
             tools=["calendar_number_target", "calendar_label_target", "calendar_binary_target", "date_add",
                    "days_between", "number_options", "label_options", "shuffle_options"]), calendar_dates),
         (SourceCard(

@@ -7,7 +7,7 @@ import random
 from pydantic import Field
 
 from benchagent.program.tools.registry import ToolInput, ToolOutput, tool
-from benchagent.program.tools.targets import Target, mentions
+from benchagent.program.tools.targets import Target, mentions, narrowed
 
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
@@ -84,6 +84,7 @@ class CalendarTargetArgs(ToolInput):
     offset_days: int = Field(ge=1, le=3650, description="days ahead for weekday and month questions")
     end: dt.date = Field(description="a later date for days-between questions")
     seed: int
+    asks: list[str] | None = Field(None, description="the kinds of question allowed (default: the weekday)")
 
 
 def _context(start: dt.date) -> str:
@@ -113,9 +114,32 @@ def calendar_number_target(args: CalendarTargetArgs) -> Target:
     return _target(args, goal, str(days), [], {"days_until": args.end.isoformat()})
 
 
-@tool("calendar_label_target", "Ask which weekday it will be some days or weeks from today; the answer is a weekday name.")
+def _near_dates(day: dt.date) -> list[str]:
+    """ISO dates a slip would give: a day or two off, a week off."""
+    return [add_days(day, d).isoformat() for d in (-2, -1, 1, 2, -7, 7)]
+
+
+@tool("calendar_label_target", "Ask which weekday it will be some days or weeks from today (the answer is a weekday "
+                               "name); asked for dates, the ISO date some days after today or before a later date.",
+      asks={"weekday": ("weekday", "day of the week"),
+            "date after": ("days after", "after a given date", "after a date", "calendar date", "which date",
+                           "iso", "yyyy-mm-dd"),
+            "date before": ("days before", "before a given date", "before a date", "calendar date", "which date",
+                            "iso", "yyyy-mm-dd")})
 def calendar_label_target(args: CalendarTargetArgs) -> Target:
     rng = random.Random(args.seed)
+    kinds = narrowed({"weekday": ["weekday"], "date after": ["date after"], "date before": ["date before"]},
+                     args.asks, default=("weekday",))
+    kind = rng.choice(sorted(kinds)) if len(kinds) > 1 else next(iter(kinds))
+    if kind == "date after":
+        day = add_days(args.start, args.offset_days)
+        goal = f"the date {args.offset_days} days after today, written as YYYY-MM-DD"
+        return _target(args, goal, day.isoformat(), _near_dates(day), {"date_after": args.offset_days})
+    if kind == "date before":
+        day = add_days(args.end, -args.offset_days)
+        goal = f"the date {args.offset_days} days before {date_text(args.end)}, written as YYYY-MM-DD"
+        return _target(args, goal, day.isoformat(), _near_dates(day),
+                       {"date_before": args.offset_days, "from": args.end.isoformat()})
     answer = weekday(add_days(args.start, args.offset_days))
     ahead = _offset_text(args.offset_days, rng)
     goal = f"what day of the week it will be {ahead} from today; the answer is a weekday name"

@@ -19,11 +19,11 @@ class Target(ToolOutput):
     query: dict[str, Any] = Field(description="what is asked, as data")
 
 
-def narrowed(kinds: dict[str, list], asks: list[str] | None) -> dict[str, list]:
-    """The kinds of question a target may ask: all of them, or only those `asks` names (a plan narrows a target to
-    what the requirement states); none left to ask is an error."""
+def narrowed(kinds: dict[str, list], asks: list[str] | None, default: tuple[str, ...] = ()) -> dict[str, list]:
+    """The kinds of question a target may ask: those `asks` names (a plan narrows a target to what the requirement
+    states), else the default ones (all when none are given); none left to ask is an error."""
     if not asks:
-        return kinds
+        return {k: v for k, v in kinds.items() if k in default} if default else kinds
     unknown = set(asks) - set(kinds)
     if unknown:
         raise ValueError(f"unknown kinds of question {sorted(unknown)}; this target asks {sorted(kinds)}")
