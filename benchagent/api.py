@@ -223,3 +223,14 @@ def evaluate(run_id: str, *, db: str | Path, models: list[str], api_base: str | 
     except OSError as exc:
         raise InputError(f"cannot write the chart {chart}: {exc.strerror or exc}") from None
     return figures
+
+
+def report(run_id: str, *, db: str | Path, out: str | Path) -> Path:
+    """Write the run's HTML report with its figures and item gallery into out; returns the page's path."""
+    from benchagent.run_report import write_report
+
+    store = open_store(db, create=False)
+    try:
+        return write_report(store, run_id, out)
+    finally:
+        store.close()

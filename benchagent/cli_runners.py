@@ -91,3 +91,16 @@ def evaluate(
         return
     print_eval(out, figures)
     out.print(f"chart: {figures['chart']}\npredictions: table evals, eval id {figures['eval_id']}", highlight=False)
+
+
+def report(
+    run_id: RunArgument,
+    db: DbOption,
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder to write index.html, figures/ and items/ into.")],
+) -> None:
+    """Write one HTML page with PNG figures (quotas and facets, rejections, tokens and LM seconds by stage, human
+    review per program version, evaluation results with intervals) and a gallery of the run's items."""
+    from benchagent.cli import guarded, out
+
+    page = guarded(lambda: api.report(run_id, db=db, out=out_dir))
+    out.print(f"report: {page}", highlight=False)

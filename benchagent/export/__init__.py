@@ -43,8 +43,8 @@ def _how_to_run(fmt: str, folder: str, base: str, tasks: dict[str, list[str]]) -
         return [f"- Hugging Face: `datasets.load_from_disk(\"{folder}\")[\"test\"]`; `image` is a PIL image."]
     if fmt == "inspect":
         return ["- Inspect AI, against an OpenAI-compatible server (e.g. `benchagent serve`):",
-                f"  `LOCAL_BASE_URL={SERVER} LOCAL_API_KEY=none inspect eval {folder}/task.py "
-                "--model openai-api/local/<model>`"]
+                f"  `cd {folder} && LOCAL_BASE_URL={SERVER} LOCAL_API_KEY=none inspect eval task.py "
+                "--model openai-api/local/<model>` (Inspect wants the task file's path relative)"]
     mc = (f"; servers that return prompt log-probabilities can run the `multiple_choice` variant "
           f"`{','.join(tasks['multiple_choice'])}`" if tasks["multiple_choice"] else "")
     return ["- lm-evaluation-harness (`pip install lm-eval[api]`):",
