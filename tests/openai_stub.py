@@ -20,7 +20,8 @@ def has_image(messages: list[dict]) -> bool:
 
 
 class ScriptedServer:
-    """`with ScriptedServer(reply) as server:` serves reply(messages) -> str at server.base_url (".../v1")."""
+    """`with ScriptedServer(reply) as server:` serves reply(messages) at server.base_url (".../v1"): a str is the
+    assistant's answer, an int an HTTP error status."""
 
     def __init__(self, reply, model: str = "scripted"):
         self.reply, self.model, self.requests = reply, model, []
@@ -51,6 +52,10 @@ class ScriptedServer:
                     return
                 owner.requests.append(body)
                 text = owner.reply(body["messages"])
+                if isinstance(text, int):  # an HTTP error status, as a server that refuses the request sends
+                    self._send(text, {"error": {"message": f"model {body.get('model')!r} not found",
+                                                "type": "invalid_request_error"}})
+                    return
                 prompt_tokens = len(message_text(body["messages"]).split())
                 self._send(200, {
                     "id": f"chatcmpl-{len(owner.requests)}", "object": "chat.completion", "created": 0,

@@ -266,8 +266,9 @@ def test_eval_model_that_never_answers_stores_nothing(built, tmp_path, monkeypat
     monkeypatch.setenv("OPENAI_API_KEY", "none")
     count = lambda: sqlite3.connect(built["db"]).execute("SELECT count(*) FROM evals").fetchone()[0]  # noqa: E731
     before = count()
-    result = invoke("eval", built["chart"], "--db", built["db"], "--model", "openai/x", "--api-base",
-                    "http://127.0.0.1:9/v1", "--chart", tmp_path / "c.png")
+    with ScriptedServer(lambda messages: 404) as server:
+        result = invoke("eval", built["chart"], "--db", built["db"], "--model", "openai/x", "--api-base",
+                        server.base_url, "--chart", tmp_path / "c.png")
     one_line_error(result, "failed on its first 3 items")
     assert count() == before and not (tmp_path / "c.png").exists()
 
