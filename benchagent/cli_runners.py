@@ -104,3 +104,30 @@ def report(
 
     page = guarded(lambda: api.report(run_id, db=db, out=out_dir))
     out.print(f"report: {page}", highlight=False)
+
+
+def serve(
+    model: Annotated[str, typer.Option(help="embedded (default) or local:/path/model.gguf.")] = "embedded",
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1 (0 picks a free one).")] = 8080,
+    parallel: Annotated[int, typer.Option(help="Requests served at once (llama.cpp slots).")] = 2,
+    export_dir: Annotated[Optional[Path], typer.Option(
+        "--export", help="A folder from `benchagent export`, to print the exact runner commands for it.")] = None,
+) -> None:
+    """Serve a GGUF model as an OpenAI-compatible server on 127.0.0.1 (llama.cpp's own server) for Inspect,
+    lm-evaluation-harness or `benchagent eval`; Ctrl-C stops it."""
+    import time
+
+    from benchagent.cli import err, guarded, out
+    from benchagent.serve import runner_commands, start_server
+
+    with err.status(f"loading {model}..."):
+        server, base_url, name = guarded(lambda: start_server(model, port=port, n_parallel=parallel))
+    out.print(f"serving {name} at {base_url} (OpenAI-compatible; Ctrl-C stops)", highlight=False)
+    for command in runner_commands(base_url, name, export_dir):
+        out.print(f"  {command}", highlight=False, soft_wrap=True)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        del server
+        out.print("stopped", highlight=False)

@@ -255,6 +255,8 @@ def test_bad_input_is_one_line_and_changes_nothing(built, tmp_path):
         (["report", "run_nope", "--db", db, "--out", out], "no run 'run_nope'"),
         (["report", built["chart"], "--db", db, "--out", blocker], "is a file"),
         (["export", built["chart"], "--db", tmp_path / "missing.db", "--format", "jsonl", "--out", out], "does not exist"),
+        (["serve", "--model", "openai/x"], "not a GGUF model"),
+        (["serve", "--model", "local:/no/such.gguf"], "model file not found"),
     ]
     for args, fragment in cases:
         one_line_error(invoke(*args), fragment)
@@ -279,3 +281,15 @@ def test_export_refuses_to_overwrite_unless_forced(built, tmp_path):
     one_line_error(invoke(*args), "already holds files")
     assert invoke(*args, "--force").exit_code == 0
     assert len((tmp_path / "jsonl" / "data.jsonl").read_text().splitlines()) == 2
+
+
+def test_serve_prints_the_runner_commands_for_an_export(built, tmp_path):
+    from benchagent.serve import runner_commands
+
+    assert invoke("export", built["chart"], "--db", built["db"], "--format", "lm-eval", "--out", tmp_path).exit_code == 0
+    inspect, lm_eval, ours = runner_commands("http://127.0.0.1:8080/v1", "qwen", tmp_path)
+    base = "benchagent_" + built["chart"].removeprefix("run_")
+    assert inspect == (f"cd {tmp_path / 'inspect'} && LOCAL_BASE_URL=http://127.0.0.1:8080/v1 LOCAL_API_KEY=none "
+                       "inspect eval task.py --model openai-api/local/qwen")
+    assert lm_eval.endswith(f"--include_path {tmp_path / 'lm-eval'} --tasks {base}")
+    assert "--model openai/qwen --api-base http://127.0.0.1:8080/v1" in ours
