@@ -9,7 +9,6 @@ from typing import Any
 from benchagent.evaluate.stats import summarize
 from benchagent.export.files import prepare_folder
 from benchagent.figures import eval_chart, quota_chart, rejection_chart, review_chart, stage_chart
-from benchagent.program.executor.item import LETTERS
 from benchagent.store.db import Store
 from benchagent.store.evals import latest_predictions
 from benchagent.store.reports import run_summary
@@ -61,7 +60,7 @@ def _gallery(store: Store, run_id: str, folder: Path) -> tuple[str, int]:
         options = json.loads(row["options"]) if row["options"] else []
         listed = "".join(
             f'<li class="{"gold" if option == row["answer"] else ""}">{html.escape(str(option))}'
-            f'{" ✓" if option == row["answer"] else ""}</li>' for i, option in enumerate(options))
+            f'{" ✓" if option == row["answer"] else ""}</li>' for option in options)
         context = {k: v for k, v in json.loads(row["input"] or "{}").items()
                    if k not in ("question", "options") and not str(v).startswith("asset:")}
         cards.append(
