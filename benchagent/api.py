@@ -1,6 +1,7 @@
 """The Python API the CLI mirrors: build, resume, status, lineage."""
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -178,5 +179,58 @@ def sources(db: str | Path, paths: list[str | Path] = ()) -> list[dict[str, Any]
     try:
         upsert_cards(store, catalog_cards(paths))
         return list_cards(store)
+    finally:
+        store.close()
+
+
+def export(run_id: str, *, db: str | Path, formats: list[str], out: str | Path, force: bool = False) -> dict[str, Any]:
+    """Export the run's accepted samples in each format under out, with benchmark cards; see benchagent.export."""
+    from benchagent.export import check_formats, export_run
+
+    check_formats(formats)
+    store = open_store(db, create=False)
+    try:
+        return export_run(store, run_id, formats, out, force=force)
+    finally:
+        store.close()
+
+
+def evaluate(run_id: str, *, db: str | Path, models: list[str], api_base: str | None = None, chart: str | Path,
+             max_tokens: int = 64, on_item=None) -> dict[str, Any]:
+    """Score each model (smallest first) on the run's accepted items, store the predictions, draw the chart."""
+    from benchagent.evaluate import evaluate_run
+    from benchagent.evaluate.ask import ModelUnderTest
+    from benchagent.figures import eval_chart
+    from benchagent.items import load_items
+    from benchagent.lm import EMBEDDED_NAME, LOCAL_PREFIX, describe_model, make_lm, sees_images
+
+    if not models:
+        raise InputError("give at least one --model")
+    chart = Path(chart)
+    if not chart.parent.is_dir() or not os.access(chart.parent, os.W_OK):
+        raise InputError(f"cannot write the chart to {chart}: its folder is missing or not writable")
+    store = open_store(db, create=False)
+    try:
+        load_items(store, run_id)  # an unknown or empty run is refused before any model loads
+        lms = [make_lm(m, None if m == EMBEDDED_NAME or m.startswith(LOCAL_PREFIX) else api_base,
+                       max_tokens=max_tokens, n_parallel=1) for m in models]
+        under_test = [ModelUnderTest(lm, describe_model(lm), sees_images(lm), max_tokens=max_tokens) for lm in lms]
+        figures = evaluate_run(store, run_id, under_test, **({"on_item": on_item} if on_item else {}))
+    finally:
+        store.close()
+    try:
+        figures["chart"] = eval_chart(figures, chart)
+    except OSError as exc:
+        raise InputError(f"cannot write the chart {chart}: {exc.strerror or exc}") from None
+    return figures
+
+
+def report(run_id: str, *, db: str | Path, out: str | Path) -> Path:
+    """Write the run's HTML report with its figures and item gallery into out; returns the page's path."""
+    from benchagent.run_report import write_report
+
+    store = open_store(db, create=False)
+    try:
+        return write_report(store, run_id, out)
     finally:
         store.close()

@@ -224,6 +224,14 @@ from benchagent.cli_optimize import compile as compile_command, programs as prog
 app.command("compile")(compile_command)
 app.command("programs")(programs_command)
 
+from benchagent.cli_runners import evaluate as eval_command, export as export_command  # noqa: E402
+from benchagent.cli_runners import report as report_command, serve as serve_command  # noqa: E402
+
+app.command("export")(export_command)
+app.command("eval")(eval_command)
+app.command("report")(report_command)
+app.command("serve")(serve_command)
+
 
 def main() -> None:
     app()

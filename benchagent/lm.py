@@ -272,6 +272,21 @@ def _litellm_knows(provider: str) -> bool:
     return provider in {getattr(p, "value", p) for p in litellm.provider_list}
 
 
+def gguf_model(model: str, cache_dir: str | Path | None = None) -> tuple[Path, str]:
+    """The GGUF file and model id of "embedded" (assembled and verified) or "local:/path/file.gguf"; ModelError for
+    anything else, a missing file or one that is not GGUF."""
+    if model == EMBEDDED_NAME:
+        return embedded_model_path(cache_dir), EMBEDDED_MODEL_ID
+    if not model.startswith(LOCAL_PREFIX):
+        raise ModelError(f"{model!r} is not a GGUF model: use embedded or local:/path/file.gguf")
+    path = Path(model.removeprefix(LOCAL_PREFIX)).expanduser()
+    if not path.is_file():
+        raise ModelError(f"model file not found: {path}")
+    if not _is_gguf(path):
+        raise ModelError(f"not a GGUF file: {path}")
+    return path, f"local/{path.stem.lower()}"
+
+
 def make_lm(model: str | None, api_base: str | None = None, *, cache_dir: str | Path | None = None,
             temperature: float = 0.0, max_tokens: int = 1024, n_parallel: int = 4) -> dspy.LM:
     """The LM for a model string: None → $BENCHAGENT_MODEL → "embedded"; "local:/path/file.gguf";
@@ -281,15 +296,7 @@ def make_lm(model: str | None, api_base: str | None = None, *, cache_dir: str | 
     if model == EMBEDDED_NAME or model.startswith(LOCAL_PREFIX):
         if api_base:
             raise ModelError(f"--api-base applies to provider/model strings, not to {model!r}")
-        if model == EMBEDDED_NAME:
-            path, model_id = embedded_model_path(cache_dir), EMBEDDED_MODEL_ID
-        else:
-            path = Path(model.removeprefix(LOCAL_PREFIX)).expanduser()
-            if not path.is_file():
-                raise ModelError(f"model file not found: {path}")
-            if not _is_gguf(path):
-                raise ModelError(f"not a GGUF file: {path}")
-            model_id = f"local/{path.stem.lower()}"
+        path, model_id = gguf_model(model, cache_dir)
         return TrackedLM(model_id, engine=LlamaEngine(path, n_parallel=n_parallel), **options)
     provider, _, name = model.partition("/")
     if not name or not _litellm_knows(provider):

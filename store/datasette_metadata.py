@@ -95,6 +95,15 @@ _TABLES = {
         "stage": "check | inspector | repair | solver", "name": "Check or issue category",
         "passed": "1 passed, 0 failed", "severity": "fatal | major | minor", "detail": "Details",
     }),
+    "evals": ("Evaluations", "Models scored on a run's accepted samples by `benchagent eval`: one prediction per model "
+              "and sample.", ["model", "correct", "saw_image", "eval_id"], "created_at", None, {
+        "eval_id": "One `benchagent eval` invocation", "model": "Model string, without secrets",
+        "model_rank": "The model's place in the order given (smallest first for the consistency check)",
+        "saw_image": "0 when the item has an image this text-only model was not shown",
+        "raw_output": "The model's reply", "parsed_answer": "The option, number or text read from the reply",
+        "correct": "1 if the parsed answer is the gold answer", "prompt_tokens": "Prompt tokens",
+        "completion_tokens": "Completion tokens", "latency_ms": "Latency in milliseconds",
+    }),
     "reviews": ("Reviews", "Human accept or reject decisions.", ["decision", "reviewer"], "created_at", None, {
         "reviewer": "Who reviewed", "decision": "accept | reject", "reason": "Why",
     }),
@@ -230,6 +239,68 @@ left join samples on samples.run_id = runs.id and samples.status in {_ACCEPTED}
 left join latest on latest.sample_id = samples.id and latest.n = 1
 group by runs.id
 order by runs.started_at"""),
+    "eval_accuracy": ("Evaluation accuracy", "Per evaluation, model and subtask: items, correct answers and accuracy "
+                      "(`benchagent eval` prints the 95% bootstrap intervals); subtask 'all' is the whole run.", """
+with scored as (
+  select evals.*, subtasks.key as subtask,
+         evals.saw_image = 0 and exists (select 1 from assets where assets.sample_id = evals.sample_id) as unseen
+  from evals join samples on samples.id = evals.sample_id join subtasks on subtasks.id = samples.subtask_id
+)
+select run_id, eval_id, model_rank, model, subtask, count(*) as items, sum(correct) as correct,
+       round(avg(correct), 3) as accuracy, sum(unseen) as images_not_shown,
+       round(avg(latency_ms) / 1000.0, 2) as seconds_per_item
+from scored group by eval_id, model, subtask
+union all
+select run_id, eval_id, model_rank, model, 'all', count(*), sum(correct), round(avg(correct), 3), sum(unseen),
+       round(avg(latency_ms) / 1000.0, 2)
+from scored group by eval_id, model
+order by run_id, eval_id, model_rank, subtask"""),
+    "eval_item_difficulty": ("Items every or no model solves", "Per evaluation and sample: how many of the models "
+                             "answered it correctly; 0 is an item no model solves, models an item every model "
+                             "solves.", """
+select evals.run_id, evals.eval_id, evals.sample_id, samples.question, samples.answer,
+       count(*) as models, sum(evals.correct) as solved_by,
+       case when sum(evals.correct) = 0 then 'none' when sum(evals.correct) = count(*) then 'all' else 'some' end
+         as solved
+from evals join samples on samples.id = evals.sample_id
+group by evals.eval_id, evals.sample_id
+order by evals.eval_id, solved_by, evals.sample_id"""),
+    "rejection_reasons": ("Rejection reasons", "Per run: the failed fatal or major verdicts of rejected samples, "
+                          "by stage and name.", """
+select verdicts.run_id, verdicts.stage, verdicts.name, count(*) as rejected_samples
+from verdicts join samples on samples.id = verdicts.sample_id
+where samples.status = 'rejected' and verdicts.passed = 0 and verdicts.severity in ('fatal', 'major')
+group by verdicts.run_id, verdicts.stage, verdicts.name
+order by verdicts.run_id, rejected_samples desc"""),
+    "lm_use_by_stage": ("LM use by stage", "Per run and stage: LM calls, tokens and LM seconds, and tokens and "
+                        "seconds per accepted sample.", f"""
+with accepted as (
+  select run_id, count(*) as n from samples where status in {_ACCEPTED} group by run_id
+)
+select lm_calls.run_id, coalesce(lm_calls.stage, '-') as stage, count(*) as lm_calls,
+       coalesce(sum(prompt_tokens), 0) as prompt_tokens, coalesce(sum(completion_tokens), 0) as completion_tokens,
+       round(sum(latency_ms) / 1000.0, 1) as lm_seconds,
+       round(1.0 * (coalesce(sum(prompt_tokens), 0) + coalesce(sum(completion_tokens), 0)) / nullif(accepted.n, 0), 1)
+         as tokens_per_accepted,
+       round(sum(latency_ms) / 1000.0 / nullif(accepted.n, 0), 2) as lm_seconds_per_accepted
+from lm_calls left join accepted on accepted.run_id = lm_calls.run_id
+group by lm_calls.run_id, lm_calls.stage
+order by lm_calls.run_id, min(lm_calls.created_at)"""),
+    "review_acceptance_by_program": ("Human acceptance by program version", "Per program version that made "
+                                     "samples (none: the uncompiled agents): samples a human reviewed, by their "
+                                     "latest decision, and the share accepted.", """
+with latest as (
+  select sample_id, decision,
+         row_number() over (partition by sample_id order by created_at desc, rowid desc) as n
+  from reviews
+)
+select coalesce(samples.program_id, 'uncompiled') as program, count(*) as reviewed,
+       count(case when latest.decision = 'accept' then 1 end) as human_accepted,
+       round(1.0 * count(case when latest.decision = 'accept' then 1 end) / count(*), 3) as human_acceptance
+from latest join samples on samples.id = latest.sample_id
+where latest.n = 1
+group by samples.program_id
+order by min(samples.created_at)"""),
     "sample_images": ("Sample images", "The newest 100 samples' PNG images, shown inline.", """
 select samples.id as sample_id, samples.subtask_id, samples.status, samples.question, samples.answer,
        assets.name, assets.width, assets.height, assets.content
