@@ -83,6 +83,18 @@ def own_first(results: list[Grounding], own: set[str]) -> list[Grounding]:
             if g.accepted and g.source_id not in own else g for g in results]
 
 
+def served_first(results: list[Grounding]) -> list[Grounding]:
+    """A facet one accepted plan serves with a step of its own (a kind of question, a degradation, a translation)
+    is not given up for a source that cannot: accepted plans missing a facet another serves are set aside."""
+    def served(g: Grounding) -> set[str]:
+        return {key for step in (g.plan.steps if g.plan else []) for key in step.serves}
+
+    everywhere = set().union(*(served(g) for g in results if g.accepted))
+    return [replace(g, accepted=False, rationale=f"set aside: another source's plan serves "
+                                                 f"{', '.join(sorted(everywhere - served(g)))}, this one cannot")
+            if g.accepted and everywhere - served(g) else g for g in results]
+
+
 class Build:
     """Runs or resumes one build against a store; agents are DSPy modules, bookkeeping is plain Python."""
 
@@ -318,7 +330,7 @@ class Build:
                                            brief=subtask_brief(draft, scope.language, scope.facets)) if candidates else []
             results += [Grounding(card["id"], plan, {}, 0.0, False, f"its items quote the text of {card['name']}, "
                                   f"which is not written in {scope.language}") for card, plan in foreign]
-            results = own_first(results, {c["id"] for c in cards if c["kind"] == "user"})
+            results = served_first(own_first(results, {c["id"] for c in cards if c["kind"] == "user"}))
             if any(g.accepted for g in results):
                 grounded.append((draft, results))
             else:

@@ -17,7 +17,7 @@ from benchagent.program.executor.checks import target_check
 from benchagent.program.executor.item import Item
 from benchagent.program.executor.verify import Verifier
 from benchagent.program.intent import Intent, contract, detect_language
-from benchagent.program.planner.facets import coverage, with_degradations, with_language
+from benchagent.program.planner.facets import coverage, with_asks, with_degradations, with_language
 from benchagent.program.planner.plan_writer import example_record, template_plans
 from benchagent.program.planner.grounding import GroundingAgent
 from benchagent.program.sources.catalog import catalog_cards
@@ -578,3 +578,28 @@ def test_the_fit_check_sees_the_whole_table_the_question_is_about():
     with dspy.context(lm=lm, adapter=dspy.JSONAdapter()):
         outcome = Verifier()(item, subtask="price lookup", answer_type="choice", needs_image=True, intent=intent)
     assert outcome.status != "rejected" and outcome.category != "off_target"
+
+
+def test_a_source_that_cannot_serve_a_facet_another_serves_is_set_aside():
+    from benchagent.program.build import served_first
+    from benchagent.program.planner.grounding import Grounding
+    scenes = with_asks(recipe_for(CARDS["gen_shape_scenes"], "choice"),
+                       [Facet(key="op", kind="operation", value="count shapes of a given colour", quote="q")],
+                       READ.model_copy(update={"facets": ["op"]}))
+    digits = template_plans(CARDS["builtin_digits"], "choice")[0]
+    judged = [Grounding("gen_shape_scenes", scenes, {}, 0.8, True, "shapes"),
+              Grounding("builtin_digits", digits, {}, 0.8, True, "images to count")]
+    kept = served_first(judged)
+    assert [g.accepted for g in kept] == [True, False] and "serves op, this one cannot" in kept[1].rationale
+    assert served_first(judged[1:]) == judged[1:]
+
+
+def test_a_question_that_does_not_ask_the_field_the_tool_chose_is_caught():
+    item = Item(question="How many red circles are in the image?", answer="7", answer_origin="tool",
+                options=["5", "9", "1", "7"], images={"image": b"\x89PNG"}, goal="the digit shown in the image",
+                query={"ask": "digit"})
+    result = target_check(item)
+    assert not result.passed and "does not ask for the digit" in result.detail
+    asked = Item(question="Which digit does the image show?", answer="7", answer_origin="tool",
+                 options=["5", "9", "1", "7"], goal="the digit shown in the image", query={"ask": "digit"})
+    assert target_check(asked).passed

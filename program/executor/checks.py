@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz
 
 from benchagent.program.executor.item import Item
+from benchagent.program.intent import stems
 from benchagent.program.text_bounds import degenerate
 from benchagent.program.tools.targets import mentions
 
@@ -101,6 +102,10 @@ def target_check(item: Item) -> CheckResult:
     if "blank" in item.query and not re.search(r"blank|_{3,}|\[\s*\d+\s*\]", question):
         return CheckResult("asks_tool_target", False, f"the tool blanked a word out, the question does not ask for "
                                                       f"it: {item.goal}")
+    asked = item.query.get("ask")
+    if isinstance(asked, str) and stems(asked) and not stems(asked) & stems(question):
+        return CheckResult("asks_tool_target", False, f"the question does not ask for the {asked}, which the tool's "
+                                                      f"answer is: {item.goal}")
     missing = [e for e in _entities(item.query) if e.lower() not in question
                and fuzz.partial_ratio(e.lower(), question) < 85]
     if missing:
