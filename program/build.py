@@ -30,7 +30,7 @@ from benchagent.program.planner.facets import (UNBUILDABLE, coverage, facet_moda
                                                 with_degradations, with_language, with_theme)
 from benchagent.program.planner.grounding import Grounding, GroundingAgent, subtask_brief
 from benchagent.program.planner.plan_check import sample_schema
-from benchagent.program.planner.plan_writer import PlanWriter, example_record, template_plans
+from benchagent.program.planner.plan_writer import PlanWriter, asks_about_other_things, example_record, template_plans
 from benchagent.program.planner.scope import ScopeAgent
 from benchagent.program.provenance import ProvenanceCallback, plain, working_on
 from benchagent.program.sources.catalog import catalog_cards, source_for
@@ -325,11 +325,14 @@ class Build:
             candidates = [(card, self._carrying(plan, scope, draft, card) if plan else plan)
                           for card, plan in candidates]
             foreign = [(card, plan) for card, plan in candidates if plan and not speaks(plan, scope)]
-            candidates = [c for c in candidates if c not in foreign]
+            other = [(card, plan, asks_about_other_things(plan, card, about)) for card, plan in candidates if plan]
+            other = [(card, plan, why) for card, plan, why in other if why]
+            candidates = [c for c in candidates if c not in foreign and c not in [(o[0], o[1]) for o in other]]
             results = self.grounding_agent(subtask=draft, candidates=candidates, tools=tools, predictors=set(PREDICTORS),
                                            brief=subtask_brief(draft, scope.language, scope.facets)) if candidates else []
             results += [Grounding(card["id"], plan, {}, 0.0, False, f"its items quote the text of {card['name']}, "
                                   f"which is not written in {scope.language}") for card, plan in foreign]
+            results += [Grounding(card["id"], plan, {}, 0.0, False, why) for card, plan, why in other]
             results = served_first(own_first(results, {c["id"] for c in cards if c["kind"] == "user"}))
             if any(g.accepted for g in results):
                 grounded.append((draft, results))

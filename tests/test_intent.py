@@ -603,3 +603,17 @@ def test_a_question_that_does_not_ask_the_field_the_tool_chose_is_caught():
     asked = Item(question="Which digit does the image show?", answer="7", answer_origin="tool",
                  options=["5", "9", "1", "7"], goal="the digit shown in the image", query={"ask": "digit"})
     assert target_check(asked).passed
+
+
+def test_a_record_lookup_about_other_things_than_the_subtask_is_refused():
+    from benchagent.program.planner.plan_writer import asks_about_other_things
+    capitals = "Capital city: ask the capital city of a country"
+    airports = template_plans(CARDS["builtin_airports"], "choice", capitals)[0]
+    assert "its records are airports named by their iata" in asks_about_other_things(
+        airports, CARDS["builtin_airports"], capitals)
+    codes = "Country codes: ask the alpha 3 code of a country"
+    assert asks_about_other_things(template_plans(CARDS["builtin_countries"], "choice", codes)[0],
+                                   CARDS["builtin_countries"], codes) is None
+    molar = "Molar mass: compute the molar mass of a compound from its formula"
+    elements = template_plans(CARDS["builtin_elements"], "number", molar)[0]
+    assert asks_about_other_things(elements, CARDS["builtin_elements"], molar)
