@@ -617,3 +617,14 @@ def test_a_record_lookup_about_other_things_than_the_subtask_is_refused():
     molar = "Molar mass: compute the molar mass of a compound from its formula"
     elements = template_plans(CARDS["builtin_elements"], "number", molar)[0]
     assert asks_about_other_things(elements, CARDS["builtin_elements"], molar)
+
+
+def test_a_table_question_about_a_row_the_tool_did_not_pick_is_caught():
+    query = {"agg": "sum", "column": "Price ($)", "where": {"column": "Product", "op": "==", "value": "Popcorn"}}
+    goal = "the 'Price ($)' of 'Popcorn' in the table; the answer is a number"
+    wrong = Item(question="What is the price of the product 'Laptop'?", answer="9", answer_origin="tool",
+                 options=["6", "8", "7", "9"], goal=goal, query=query)
+    assert not target_check(wrong).passed and "'Popcorn'" in target_check(wrong).detail
+    right = Item(question="What is the price of Popcorn in the table?", answer="9", answer_origin="tool",
+                 options=["6", "8", "7", "9"], goal=goal, query=query)
+    assert target_check(right).passed

@@ -82,7 +82,10 @@ def operations(text: str) -> set[str]:
 
 
 def _entities(query: dict) -> list[str]:
-    found = []
+    """The names a question about this target must mention: the category, pair, record, row or formula it is
+    about, and the value a table target's rows are picked by."""
+    where = query.get("where")
+    found = [str(where["value"])] if isinstance(where, dict) and str(where.get("value", "")).strip() else []
     for key in ENTITY_KEYS:
         value = query.get(key)
         values = value.values() if isinstance(value, dict) else value if isinstance(value, list) else [value]
