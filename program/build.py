@@ -24,7 +24,7 @@ from benchagent.program.executor.quota import Job, Scheduler, SourceQuota, Subta
 from benchagent.program.executor.realize import PREDICTORS, Realizer, item_from_flow
 from benchagent.program.executor.verify import Outcome, Verdict, Verifier
 from benchagent.program.planner.allocation import AllocationAgent, SourceShare
-from benchagent.program.intent import Intent, contract, demanded_modalities, shares_topic
+from benchagent.program.intent import Intent, contract, demanded_modalities, is_genre, missing_topic, shares_topic
 from benchagent.program.planner.design import DesignAgent
 from benchagent.program.planner.facets import (UNBUILDABLE, coverage, facet_modality, speaks, with_asks,
                                                 with_degradations, with_language, with_theme)
@@ -298,9 +298,13 @@ class Build:
         about = " ".join([self.request.requirement, scope.interpretation, draft.name, draft.description,
                           draft.capability, *(f.value for f in scope.facets if f.key in draft.facets)])
         found = [c for c in cards if c["id"] not in {o["id"] for o in own}]
-        cards = [*own, *(c for c in found if shares_topic(c, about))][:6]
+        specific = [f for f in scope.facets if f.key in draft.facets or is_genre(f)]
+        lacking = [(c, missing_topic(c, specific)) for c in found if shares_topic(c, about)]
+        cards = [*own, *(c for c, lacks in lacking if not lacks)][:6]
         if cards:
             return draft, cards, None
+        if lacking:
+            return draft, [], "; ".join(f"{c['id']} does not hold the {lacks}" for c, lacks in lacking[:3])
         if found:
             return draft, [], (f"no source shares its topic: {', '.join(c['id'] for c in found[:3])} matched words "
                                "of the search but not what the subtask is about")

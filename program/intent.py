@@ -55,6 +55,12 @@ KIND_WORDS = {
               "professional", "olympiad", "novice", "élèves", "collège", "lycée", "niveau", "schüler", "stufe",
               "challenging", "tricky"),
 }
+# Kinds of text a requirement may ask its passages to be; a source must hold the kind it names.
+GENRE_WORDS = ("news", "newspaper", "article", "articles", "story", "stories", "poem", "poems", "poetry", "essay",
+               "essays", "email", "emails", "letter", "letters", "recipe", "recipes", "legal", "contract", "contracts",
+               "tweet", "tweets", "dialogue", "dialogues", "conversation", "conversations", "lyrics", "novel",
+               "novels", "fiction", "proverb", "proverbs", "idiom", "idioms", "speech", "speeches", "textbook",
+               "textbooks", "manual", "manuals", "scientific", "medical", "clinical", "patent", "patents")
 CHOICE_WORDS = ("multiple-choice", "multiple choice", "mcq", "four options", "4 options")
 ANSWER_WORDS = {"choice": ("choice", "multiple", "options", "mcq"), "number": ("number", "numeric", "integer", "decimal",
                                                                             "numerical"),
@@ -111,17 +117,44 @@ def named_language(text: str) -> str | None:
 
 
 def stems(text: str) -> set[str]:
-    """Content words cut to five letters, so 'charts' meets 'chart' and 'chemistry' meets 'chemical'."""
-    return {w[:5] for w in re.findall(r"[^\W\d_]+", text.lower()) if len(w) > 2 and w not in FILLER}
+    """Content words cut to five letters, so 'charts' meets 'chart', 'stories' meets 'story' and 'chemistry' meets
+    'chemical'."""
+    words = (re.sub(r"ies$", "y", w) for w in re.findall(r"[^\W\d_]+", text.lower()) if len(w) > 2 and w not in FILLER)
+    return {w[:5] for w in words}
 
 
 def shares_topic(card: dict, about: str) -> bool:
     """The card's name, description and keywords share SHARED_STEMS content words with `about` (the requirement, its
     reading, the subtask and the facets it carries): a source the judge likes but that shares no topic is refused."""
+    return len(stems(card_words(card)) & stems(about)) >= SHARED_STEMS
+
+
+def card_words(card: dict) -> str:
     keywords = card.get("keywords") or []
-    words = " ".join([card.get("name", "").replace("_", " "), card.get("description", ""),
-                      keywords if isinstance(keywords, str) else " ".join(keywords)])
-    return len(stems(words) & stems(about)) >= SHARED_STEMS
+    return " ".join([card.get("name", "").replace("_", " "), card.get("description", ""),
+                     keywords if isinstance(keywords, str) else " ".join(keywords)])
+
+
+PLAIN_WORDS = stems("input inputs shown given short long text texts plain")  # say nothing of what the content is
+
+
+def missing_topic(card: dict, facets: list[Facet]) -> str | None:
+    """The topic or presentation facet a source does not hold: one whose content words the card shares fewer than
+    half of (Python's docs share 'passage' with 'a short news-style passage', not 'news'); None when it holds them
+    all."""
+    held = stems(card_words(card))
+    for facet in facets:
+        if facet.kind not in ("topic", "presentation"):
+            continue
+        words = stems(facet.value) - PLAIN_WORDS - {w[:5] for ws in MODALITY_WORDS.values() for w in ws}
+        if words and 2 * len(words & held) < len(words):
+            return f"{facet.kind} '{facet.value}'"
+    return None
+
+
+def is_genre(facet: Facet) -> bool:
+    """A facet code read off a kind of text the requirement names ('news', 'emails')."""
+    return facet.kind == "topic" and facet.quote.lower() in GENRE_WORDS
 
 
 def is_vague(requirement: str) -> bool:
@@ -164,7 +197,8 @@ def _span(requirement: str, words: list[str]) -> str:
 
 def seen_facets(requirement: str, facets: list[Facet]) -> list[Facet]:
     """Facets code reads off the requirement's words where a small model often misses them: degradations, the
-    modality of the input, multiple choice; each only when no facet of its kind says it already."""
+    modality of the input, the genre of its texts (news, stories, emails ...), multiple choice; each only when no
+    facet of its kind says it already."""
     lower = requirement.lower()
     words = set(re.findall(r"[a-z-]+", lower))
     kinds = {f.kind for f in facets}
@@ -177,6 +211,9 @@ def seen_facets(requirement: str, facets: list[Facet]) -> list[Facet]:
         if not any(f.kind == "presentation" and set(MODALITY_WORDS[modality]) & set(re.findall(r"[a-z]+", (
                 f.value + " " + f.quote).lower())) for f in facets):
             found.append(Facet(kind="presentation", value=f"{modality} inputs ({said[0]})", quote=said[0]))
+    for genre in (w for w in GENRE_WORDS if w in set(re.findall(r"[a-z]+", lower))):
+        if not any(genre[:5] in stems(f"{f.value} {f.quote}") for f in facets if f.kind in ("topic", "presentation")):
+            found.append(Facet(kind="topic", value=f"{genre} texts", quote=genre))
     choice = [w for w in CHOICE_WORDS if w in lower]
     if choice and "answer_format" not in kinds:
         found.append(Facet(kind="answer_format", value="multiple choice", quote=_span(requirement, choice[:1])))

@@ -16,7 +16,7 @@ from benchagent.program.errors import PlanningError
 from benchagent.program.executor.checks import target_check
 from benchagent.program.executor.item import Item
 from benchagent.program.executor.verify import Verifier
-from benchagent.program.intent import Intent, contract, detect_language
+from benchagent.program.intent import Intent, contract, detect_language, missing_topic
 from benchagent.program.planner.facets import coverage, with_asks, with_degradations, with_language
 from benchagent.program.planner.plan_writer import example_record, template_plans
 from benchagent.program.planner.grounding import GroundingAgent
@@ -465,11 +465,11 @@ def test_the_plan_tree_and_the_yaml_show_facets_what_carries_them_and_gaps(tmp_p
 
 
 def test_a_source_sharing_no_topic_with_the_subtask_is_not_offered_to_the_judge(tmp_path):
-    requirement = "Create a reading comprehension benchmark of short news-style passages"
+    requirement = "Create a reading comprehension benchmark of short passages"
     answers = chart_answers(
-        scope={"scope": {"topic": "news comprehension", "modalities": ["text"], "keywords": ["molar", "news"],
+        scope={"scope": {"topic": "passage comprehension", "modalities": ["text"], "keywords": ["molar", "passage"],
                          "facets": [facet("capability", "reading comprehension", "reading comprehension")]}},
-        subtasks={"subtasks": [{"key": "news", "name": "News comprehension", "description": "ask about a news passage",
+        subtasks={"subtasks": [{"key": "news", "name": "Passage comprehension", "description": "ask about a passage",
                                 "capability": "reading comprehension", "modalities": ["text"],
                                 "answer_type": "choice", "rationale": "core", "facets": []}]},
         judgments={"judgments": [{"source_id": "gen_proposed_compounds", "transformable": True, "alignment": 0.9,
@@ -628,3 +628,23 @@ def test_a_table_question_about_a_row_the_tool_did_not_pick_is_caught():
     right = Item(question="What is the price of Popcorn in the table?", answer="9", answer_origin="tool",
                  options=["6", "8", "7", "9"], goal=goal, query=query)
     assert target_check(right).passed
+
+
+def test_a_kind_of_text_the_requirement_names_must_be_held_by_the_source(tmp_path):
+    requirement = ("Create a reading comprehension benchmark where each item gives a short news-style passage and "
+                   "asks a question answerable only from that passage")
+    scope = contract(requirement, Scope(topic="reading comprehension", modalities=["text"],
+                                        keywords=["reading", "comprehension", "passage"]))
+    [news] = [f for f in scope.facets if f.kind == "topic" and f.quote == "news"]
+    assert news.value == "news texts"
+    assert missing_topic(CARDS["builtin_python_docs"], [news]) == "topic 'news texts'"
+    answers = chart_answers(
+        scope={"scope": {"topic": "reading comprehension", "modalities": ["text"],
+                         "keywords": ["reading", "comprehension", "passage"]}},
+        subtasks={"subtasks": [{"key": "news_reading", "name": "News reading", "description":
+                                "ask what a short news passage says", "capability": "reading comprehension",
+                                "modalities": ["text"], "answer_type": "choice", "rationale": "core"}]},
+        judgments={"judgments": [{"source_id": "builtin_python_docs", "transformable": True, "alignment": 0.9,
+                                  "coverage": 0.9, "simplicity": 0.8, "risk": 0.1, "rationale": "passages"}]})
+    with pytest.raises(PlanningError, match="does not hold the topic 'news texts'"):
+        build(tmp_path, answers, requirement)

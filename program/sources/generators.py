@@ -540,7 +540,7 @@ GENERATORS: dict[str, tuple[SourceCard, Callable[[random.Random], dict[str, Any]
                     "answers": "object: name -> exact decimal", "total": "str", "most": "str", "least": "str"},
             size=SIZE, license="generated",
             keywords=["arithmetic", "math word problems", "fractions", "addition", "subtraction", "multiplication",
-                      "mathematical reasoning", "multi-step", "money"],
+                      "mathematical reasoning", "multi-step", "money", "short stories"],
             tools=["word_problem_number_target", "word_problem_label_target", "word_problem_binary_target",
                    "exact_arithmetic", "decimal_options", "shuffle_options"]), arithmetic_facts),
         (SourceCard(
