@@ -329,7 +329,8 @@ class Build:
             candidates = [(card, self._carrying(plan, scope, draft, card) if plan else plan)
                           for card, plan in candidates]
             foreign = [(card, plan) for card, plan in candidates if plan and not speaks(plan, scope)]
-            other = [(card, plan, asks_about_other_things(plan, card, about)) for card, plan in candidates if plan]
+            other = [(card, plan, asks_about_other_things(plan, card, about, draft.name))
+                     for card, plan in candidates if plan]
             other = [(card, plan, why) for card, plan, why in other if why]
             candidates = [c for c in candidates if c not in foreign and c not in [(o[0], o[1]) for o in other]]
             results = self.grounding_agent(subtask=draft, candidates=candidates, tools=tools, predictors=set(PREDICTORS),

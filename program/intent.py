@@ -117,10 +117,10 @@ def named_language(text: str) -> str | None:
 
 
 def stems(text: str) -> set[str]:
-    """Content words cut to five letters, so 'charts' meets 'chart', 'stories' meets 'story' and 'chemistry' meets
-    'chemical'."""
+    """Content words cut to five letters, so 'charts' meets 'chart', 'units' meets 'unit', 'stories' meets 'story'
+    and 'chemistry' meets 'chemical'."""
     words = (re.sub(r"ies$", "y", w) for w in re.findall(r"[^\W\d_]+", text.lower()) if len(w) > 2 and w not in FILLER)
-    return {w[:5] for w in words}
+    return {(w[:-1] if len(w) <= 5 and w.endswith("s") and not w.endswith("ss") else w)[:5] for w in words}
 
 
 def shares_topic(card: dict, about: str) -> bool:

@@ -614,6 +614,10 @@ def test_a_record_lookup_about_other_things_than_the_subtask_is_refused():
     codes = "Country codes: ask the alpha 3 code of a country"
     assert asks_about_other_things(template_plans(CARDS["builtin_countries"], "choice", codes)[0],
                                    CARDS["builtin_countries"], codes) is None
+    country = template_plans(CARDS["builtin_countries"], "choice", capitals)[0]
+    assert "holds no field for what the subtask asks (Capital city)" in asks_about_other_things(
+        country, CARDS["builtin_countries"], capitals, "Capital city")
+    assert asks_about_other_things(country, CARDS["builtin_countries"], codes, "Country codes") is None
     molar = "Molar mass: compute the molar mass of a compound from its formula"
     elements = template_plans(CARDS["builtin_elements"], "number", molar)[0]
     assert asks_about_other_things(elements, CARDS["builtin_elements"], molar)

@@ -12,7 +12,7 @@ import dspy
 from dspy.utils.exceptions import AdapterParseError
 
 from benchagent.program.errors import PlanValidationError
-from benchagent.program.intent import stems
+from benchagent.program.intent import card_words, stems
 from benchagent.program.executor.realize import PREDICTORS, Dataflow, binding
 from benchagent.program.planner.plan_check import required_finals, validate_plan
 from benchagent.program.sources.catalog import source_for
@@ -330,20 +330,26 @@ def _words(text: str) -> set[str]:
     return {w for w in re.findall(r"[a-z0-9]+", text.lower()) if len(w) > 2}
 
 
-def asks_about_other_things(plan: TransformPlan, card: dict[str, Any], about: str) -> str | None:
+def asks_about_other_things(plan: TransformPlan, card: dict[str, Any], about: str, named: str = "") -> str | None:
     """Why a record lookup cannot serve a subtask: its records are things the subtask is not about (the city of an
-    airport named by its code is not the capital of a country). None when the subtask names the source's records
-    or the field that names them, the plan is not a record lookup, or the user gave the source."""
+    airport named by its code is not the capital of a country), or the source holds less than half of what the
+    subtask's name asks ('Capital city' of a source of country codes). None when the subtask names the source's
+    records or the field that names them, the plan is not a record lookup, or the user gave the source."""
     first = plan.steps[0] if plan.steps else None
     if first is None or first.tool != "field_target" or card.get("kind") == "user":  # the user chose their own
         return None
     subject = next((name.removeprefix("subject.") for _, name in map(binding, first.inputs)
                     if name.startswith("subject.")), "")
     things = f"{card.get('name', '').replace('_', ' ')} {subject}"
-    if stems(things) & stems(about):
-        return None
-    return (f"its records are {card.get('name', card['id'])} named by their {subject}, which the subtask does not ask "
-            "about")
+    if not stems(things) & stems(about):
+        return (f"its records are {card.get('name', card['id'])} named by their {subject}, which the subtask does "
+                "not ask about")
+    asked = stems(named) - stems(things)
+    held = stems(" ".join([card_words(card), *(f"{k.replace('_', ' ')} {d}" for k, d in
+                                               (card.get("fields") or {}).items())]))
+    if len(asked) >= 2 and 2 * len(asked & held) < len(asked):
+        return f"{card.get('name', card['id'])} holds no field for what the subtask asks ({named})"
+    return None
 
 
 def template_plans(card: dict[str, Any], answer_type: str, about: str = "") -> list[TransformPlan]:
