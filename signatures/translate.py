@@ -5,7 +5,8 @@ import dspy
 
 class Translate(dspy.Signature):
     """Translate a benchmark item's text into the language named. Keep every number, name and quoted label exactly
-    as written; add nothing and leave nothing out."""
+    as written, and every unit and currency meaning the same (a cup stays a cup, not a spoon; dollars stay dollars);
+    add nothing and leave nothing out."""
 
     subtask: str = dspy.InputField()
     language: str = dspy.InputField()
