@@ -88,7 +88,7 @@ def table(results: dict) -> str:
     reader_file = HERE / "reader.yaml"
     reader = yaml.safe_load(reader_file.read_text(encoding="utf-8")) if reader_file.exists() else {}
     lines = ["| requirement | class | facets carried | reported missing | expected recognised | items (accepted/size) "
-             "| off-target rejected | reader: on target / all specifics | tokens/item | wall s |",
+             "| off-target rejected | reader: on target / all specifics / wrong gold | tokens/item | wall s |",
              "|---|---|---|---|---|---|---|---|---|---|"]
     for r in results.values():
         if r["outcome"] in ("refused", "crashed"):
@@ -97,7 +97,8 @@ def table(results: dict) -> str:
             continue
         carried = [f for f in r["facets"] if f["carried_by"]]
         verdict = reader.get(r["id"])
-        judged = f"{verdict['on_target']}/{r['accepted']} / {verdict['specifics']}/{r['accepted']}" if verdict else "-"
+        judged = (f"{verdict['on_target']}/{r['accepted']} / {verdict['specifics']}/{r['accepted']} / "
+                  f"{verdict.get('wrong', 0)}" if verdict else "-")
         missing = "; ".join(f"{g['facet']}" for g in r["gaps"]) or "none"
         lines.append(f"| {r['id']} | {r['class']} | {len(carried)}/{len(r['facets'])} | {missing} | "
                      f"{len(r['expected_recognised'])}/{len(r['expected'])} | {r['accepted']}/{r['size']} | "
