@@ -7,7 +7,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from benchagent.errors import InputError
-from benchagent.settings import DEFAULT_SIZE, MAX_CONCURRENCY, MAX_SIZE, MAX_SUBTASKS
+from benchagent.settings import DEFAULT_SIZE, EVAL_MAX_TOKENS, MAX_CONCURRENCY, MAX_SIZE, MAX_SUBTASKS
 from benchagent.store import open_store
 from benchagent.store.lineage import sample_lineage
 from benchagent.store.reports import latest_run_id, run_summary
@@ -196,7 +196,7 @@ def export(run_id: str, *, db: str | Path, formats: list[str], out: str | Path, 
 
 
 def evaluate(run_id: str, *, db: str | Path, models: list[str], api_base: str | None = None, chart: str | Path,
-             max_tokens: int = 64, on_item=None) -> dict[str, Any]:
+             max_tokens: int = EVAL_MAX_TOKENS, on_item=None) -> dict[str, Any]:
     """Score each model (smallest first) on the run's accepted items, store the predictions, draw the chart."""
     from benchagent.evaluate import evaluate_run
     from benchagent.evaluate.ask import ModelUnderTest

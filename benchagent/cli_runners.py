@@ -6,6 +6,7 @@ from typing import Annotated, Optional
 import typer
 
 from benchagent import api
+from benchagent.settings import EVAL_MAX_TOKENS
 
 DbOption = Annotated[Path, typer.Option("--db", help="SQLite database file holding the run.")]
 RunArgument = Annotated[str, typer.Argument(help="The run whose accepted samples to use (see `benchagent status`).")]
@@ -72,7 +73,8 @@ def evaluate(
                         "DSPy/LiteLLM model such as openai/<name> with --api-base.")],
     api_base: Annotated[Optional[str], typer.Option(help="Base URL of an OpenAI-compatible server.")] = None,
     chart: Annotated[Optional[Path], typer.Option(help="PNG chart to write [default: eval-RUN_ID.png].")] = None,
-    max_tokens: Annotated[int, typer.Option(help="Most tokens a model may answer with.")] = 64,
+    max_tokens: Annotated[int, typer.Option(help="Most tokens a model may answer with (room to reason before "
+                                                          "answering).")] = EVAL_MAX_TOKENS,
     as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
 ) -> None:
     """Score models on the run's accepted items: predictions go to the evals table; prints accuracy per subtask with

@@ -7,6 +7,7 @@ DEFAULT_SIZE = 10
 MAX_SIZE = 100_000
 MAX_SUBTASKS = 8
 MAX_CONCURRENCY = 64
+EVAL_MAX_TOKENS = 256  # room for a model that reasons before it answers
 
 
 def cache_dir() -> Path:

@@ -199,6 +199,8 @@ def item(answer, answer_type="number", options=None) -> BenchItem:
     ("ANSWER: A", item("7", "choice", ["5", "7", "9"]), "5", False),
     ("9", item("9", "choice", ["5", "7", "9"]), "9", True),
     ("I think it is D", item("7", "choice", ["5", "7", "9"]), None, False),
+    ("Option A adds too few days and option C too many, so the answer is B.", item("7", "choice", ["5", "7", "9"]),
+     "7", True),
     ("About 1,250.0 units", item("1250"), "1250.0", True),
     ("3.14159", item("3.14"), "3.14159", True),
     ("Yes.", item("yes", "binary"), "Yes.", True),

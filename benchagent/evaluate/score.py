@@ -15,14 +15,15 @@ def _first_group(match: tuple[str, ...] | str) -> str:
 
 
 def parse_reply(reply: str, item: BenchItem) -> str | None:
-    """The answer a reply gives: for choice items the option's text (by its letter, else the one option whose text
-    it states), for numbers the last number, otherwise the reply's first line; None when it gives none."""
+    """The answer a reply gives: for choice items the option's text (by the last letter it states, else the one
+    option whose text it states), for numbers the last number, otherwise the reply's first line; None when it gives
+    none."""
     text = reply.strip()
     if not text:
         return None
     options = item.item.options
     if options:
-        for match in _LETTER.findall(text):
+        for match in reversed(_LETTER.findall(text)):  # a model that reasons first states its answer last
             index = ord(_first_group(match)) - ord("A")
             if index < len(options):
                 return options[index]
