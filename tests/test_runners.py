@@ -201,6 +201,8 @@ def item(answer, answer_type="number", options=None) -> BenchItem:
     ("I think it is D", item("7", "choice", ["5", "7", "9"]), None, False),
     ("Option A adds too few days and option C too many, so the answer is B.", item("7", "choice", ["5", "7", "9"]),
      "7", True),
+    ("25 August 2016. Therefore, the correct answer is \\(\\boxed{C}\\).", item("7", "choice", ["5", "7", "9"]),
+     "9", False),
     ("About 1,250.0 units", item("1250"), "1250.0", True),
     ("3.14159", item("3.14"), "3.14159", True),
     ("Yes.", item("yes", "binary"), "Yes.", True),

@@ -6,7 +6,8 @@ import re
 from benchagent.items import LETTER_REPLY, NUMBER_REPLY, BenchItem
 from benchagent.program.executor.solver import answers_agree
 
-_LETTER = re.compile(LETTER_REPLY)
+# Also LaTeX's \boxed{B}, as maths-tuned models answer.
+_LETTER = re.compile(LETTER_REPLY + r"|\\boxed\{\s*\(?([A-J])\)?\s*\}")
 _NUMBER = re.compile(NUMBER_REPLY)
 
 
