@@ -14,9 +14,10 @@ INSTRUCTIONS = {
     "binary": "Answer yes or no only.",
 }
 OPEN_INSTRUCTION = "Answer with a word or short phrase only."
-# How a reply names its answer: a leading letter ("B", "(B)", "B. 42"), "answer is B", "option B"; a number.
+# How a reply names its answer: a leading letter ("B", "(B)", "B. 42"), "answer is B", "option B", LaTeX's
+# "\boxed{B}"; a number. A reply that reasons first states its answer last, so readers take the last match.
 LETTER_REPLY = (r"^\s*\(?([A-J])\)?(?:[.:)]|\s*$)|(?i:answer(?:\s+is)?)\s*:?\s*\(?\**([A-J])\b"
-                r"|(?i:option)\s+\(?([A-J])\b")
+                r"|(?i:option)\s+\(?([A-J])\b|\\boxed\{\s*\(?([A-J])\)?\s*\}")
 NUMBER_REPLY = r"-?\d+(?:\.\d+)?"
 NO_IMAGE = "(This question comes with an image, which you cannot see. Answer as best you can.)"
 

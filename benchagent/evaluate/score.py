@@ -6,8 +6,7 @@ import re
 from benchagent.items import LETTER_REPLY, NUMBER_REPLY, BenchItem
 from benchagent.program.executor.solver import answers_agree
 
-# Also LaTeX's \boxed{B}, as maths-tuned models answer.
-_LETTER = re.compile(LETTER_REPLY + r"|\\boxed\{\s*\(?([A-J])\)?\s*\}")
+_LETTER = re.compile(LETTER_REPLY)
 _NUMBER = re.compile(NUMBER_REPLY)
 
 

@@ -10,6 +10,7 @@ import yaml
 
 from benchagent.export.files import image_paths, write_images
 from benchagent.items import LETTER_REPLY, NUMBER_REPLY, BenchItem
+from benchagent.settings import EVAL_MAX_TOKENS
 
 # kind -> the regex filter that reads the answer from a reply (None: the whole reply, stripped)
 _FILTERS = {
@@ -51,12 +52,12 @@ def _doc(item: BenchItem) -> dict:
 
 def _generate_config(name: str, kind: str, with_image: bool) -> dict:
     pattern = _FILTERS[kind]
-    steps = ([{"function": "regex", "regex_pattern": pattern, "group_select": -1 if kind == "number" else 0}]
+    steps = ([{"function": "regex", "regex_pattern": pattern, "group_select": -1}]
              if pattern else [])
     config = {
         "task": name, "test_split": "test", "output_type": "generate_until",
         "doc_to_text": "{{prompt}}", "doc_to_target": "{{target}}",
-        "generation_kwargs": {"until": [], "max_gen_toks": 64, "do_sample": False, "temperature": 0.0},
+        "generation_kwargs": {"until": [], "max_gen_toks": EVAL_MAX_TOKENS, "do_sample": False, "temperature": 0.0},
         "filter_list": [{"name": "extract", "filter": [*steps, {"function": "take_first"}]}],
         "metric_list": [{"metric": "exact_match", "aggregation": "mean", "higher_is_better": True,
                          "ignore_case": True, "ignore_punctuation": kind != "number"}],
