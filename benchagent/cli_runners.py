@@ -117,6 +117,7 @@ def serve(
 ) -> None:
     """Serve a GGUF model as an OpenAI-compatible server on 127.0.0.1 (llama.cpp's own server) for Inspect,
     lm-evaluation-harness or `benchagent eval`; Ctrl-C stops it."""
+    import os
     import time
 
     from benchagent.cli import err, guarded, out
@@ -131,5 +132,7 @@ def serve(
         while True:
             time.sleep(3600)
     except KeyboardInterrupt:
-        del server
         out.print("stopped", highlight=False)
+        out.file.flush()
+        # llama.cpp's server finishes every generation in flight before its destructor returns; a stop does not wait
+        os._exit(0)
