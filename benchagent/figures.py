@@ -1,5 +1,6 @@
 """PNG figures drawn with matplotlib (Agg): evaluation accuracy with intervals, and the run report's charts."""
 
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +41,7 @@ def eval_chart(figures: dict[str, Any], path: Path) -> Path:
               for m in figures["models"]}
     fig, ax = plt.subplots(figsize=(max(6, 1.6 * len(groups) * max(1, len(series) / 2)), 4))
     _bars(ax, groups, series, "accuracy (95% bootstrap CI)")
-    ax.set_title(f"{figures['items']} items; {figures['consistency']['verdict']}", fontsize=9)
+    ax.set_title(textwrap.fill(f"{figures['items']} items; {figures['consistency']['verdict']}", 80), fontsize=9)
     return _save(fig, path)
 
 
