@@ -135,7 +135,9 @@ def card_words(card: dict) -> str:
                      keywords if isinstance(keywords, str) else " ".join(keywords)])
 
 
-PLAIN_WORDS = stems("input inputs shown given short long text texts plain")  # say nothing of what the content is
+# Words that say nothing of what the content is: how it is shown, and the modalities.
+PLAIN_WORDS = stems("input inputs shown given short long text texts plain "
+                    + " ".join(w for listed in MODALITY_WORDS.values() for w in listed))
 
 
 def missing_topic(card: dict, facets: list[Facet]) -> str | None:
@@ -146,7 +148,7 @@ def missing_topic(card: dict, facets: list[Facet]) -> str | None:
     for facet in facets:
         if facet.kind not in ("topic", "presentation"):
             continue
-        words = stems(facet.value) - PLAIN_WORDS - {w[:5] for ws in MODALITY_WORDS.values() for w in ws}
+        words = stems(facet.value) - PLAIN_WORDS
         if words and 2 * len(words & held) < len(words):
             return f"{facet.kind} '{facet.value}'"
     return None
@@ -211,7 +213,8 @@ def seen_facets(requirement: str, facets: list[Facet]) -> list[Facet]:
         if not any(f.kind == "presentation" and set(MODALITY_WORDS[modality]) & set(re.findall(r"[a-z]+", (
                 f.value + " " + f.quote).lower())) for f in facets):
             found.append(Facet(kind="presentation", value=f"{modality} inputs ({said[0]})", quote=said[0]))
-    for genre in (w for w in GENRE_WORDS if w in set(re.findall(r"[a-z]+", lower))):
+    plain_words = set(re.findall(r"[a-z]+", lower))  # 'news-style' names news
+    for genre in (w for w in GENRE_WORDS if w in plain_words):
         if not any(genre[:5] in stems(f"{f.value} {f.quote}") for f in facets if f.kind in ("topic", "presentation")):
             found.append(Facet(kind="topic", value=f"{genre} texts", quote=genre))
     choice = [w for w in CHOICE_WORDS if w in lower]
