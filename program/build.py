@@ -74,6 +74,12 @@ def _noop(*_: Any, **__: Any) -> None:
     return None
 
 
+def subtask_words(scope: Scope, draft: SubtaskDraft) -> str:
+    """What a subtask is about, in words: its name, description and capability, and the facets it carries."""
+    return " ".join([draft.name, draft.description, draft.capability,
+                     *(f.value for f in scope.facets if f.key in draft.facets)])
+
+
 def own_first(results: list[Grounding], own: set[str]) -> list[Grounding]:
     """When one of the user's own sources serves a subtask, the built-in and generated ones it also passed are set
     aside: a user who gives their documents wants items from them."""
@@ -295,8 +301,7 @@ class Build:
                                  relative=0.5)
         needs = {m for m in draft.modalities if m != "text"}
         own = [c for c in self.cards.values() if c["kind"] == "user" and needs <= set(c.get("modalities") or [])]
-        about = " ".join([self.request.requirement, scope.interpretation, draft.name, draft.description,
-                          draft.capability, *(f.value for f in scope.facets if f.key in draft.facets)])
+        about = " ".join([self.request.requirement, scope.interpretation, subtask_words(scope, draft)])
         found = [c for c in cards if c["id"] not in {o["id"] for o in own}]
         specific = [f for f in scope.facets if f.key in draft.facets or is_genre(f)]
         lacking = [(c, missing_topic(c, specific)) for c in found if shares_topic(c, about)]
@@ -319,25 +324,24 @@ class Build:
                 ungrounded.append((draft, [Grounding("-", None, {}, 0.0, False, blocked)]))
                 self.on_event("ungrounded", subtask=draft.key, reasons=[blocked])
                 continue
-            about = " ".join([draft.name, draft.description, draft.capability,
-                              *(f.value for f in scope.facets if f.key in draft.facets)])
+            about = subtask_words(scope, draft)
             candidates = [(card, recipe_for(card, draft.answer_type)
                            or next(iter(template_plans(card, draft.answer_type, about=about)), None)) for card in cards]
             if cards and not any(plan for _, plan in candidates):
                 with working_on("grounding"):
                     candidates[0] = (cards[0], self.plan_writer(subtask=draft, card=cards[0]))
-            candidates = [(card, self._carrying(plan, scope, draft, card) if plan else plan)
-                          for card, plan in candidates]
-            foreign = [(card, plan) for card, plan in candidates if plan and not speaks(plan, scope)]
-            other = [(card, plan, asks_about_other_things(plan, card, about, draft.name))
-                     for card, plan in candidates if plan]
-            other = [(card, plan, why) for card, plan, why in other if why]
-            candidates = [c for c in candidates if c not in foreign and c not in [(o[0], o[1]) for o in other]]
-            results = self.grounding_agent(subtask=draft, candidates=candidates, tools=tools, predictors=set(PREDICTORS),
-                                           brief=subtask_brief(draft, scope.language, scope.facets)) if candidates else []
-            results += [Grounding(card["id"], plan, {}, 0.0, False, f"its items quote the text of {card['name']}, "
-                                  f"which is not written in {scope.language}") for card, plan in foreign]
-            results += [Grounding(card["id"], plan, {}, 0.0, False, why) for card, plan, why in other]
+            judged, refused = [], []
+            for card, plan in candidates:
+                plan = self._carrying(plan, scope, draft, card) if plan else plan
+                why = plan and (f"its items quote the text of {card['name']}, which is not written in {scope.language}"
+                                if not speaks(plan, scope) else asks_about_other_things(plan, card, about, draft.name))
+                if why:
+                    refused.append(Grounding(card["id"], plan, {}, 0.0, False, why))
+                else:
+                    judged.append((card, plan))
+            results = self.grounding_agent(subtask=draft, candidates=judged, tools=tools, predictors=set(PREDICTORS),
+                                           brief=subtask_brief(draft, scope.language, scope.facets)) if judged else []
+            results = results + refused
             results = served_first(own_first(results, {c["id"] for c in cards if c["kind"] == "user"}))
             if any(g.accepted for g in results):
                 grounded.append((draft, results))
@@ -350,8 +354,7 @@ class Build:
         """The plan with the steps the facets ask for: degradations, the kinds of question named, the items'
         language."""
         plan = with_asks(with_degradations(plan, scope.facets, self.request.requirement), scope.facets, draft)
-        carried = " ".join(f"{f.value}" for f in scope.facets if f.key in draft.facets)
-        plan = with_theme(plan, card, f"{self.request.requirement} {draft.name} {draft.description} {carried}")
+        plan = with_theme(plan, card, f"{self.request.requirement} {subtask_words(scope, draft)}")
         return with_language(plan, scope.facets, scope.language,
                              example_record(card) if scope.language != "English" else None)
 
