@@ -7,7 +7,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from benchagent.errors import InputError
-from benchagent.settings import DEFAULT_SIZE, EVAL_MAX_TOKENS, MAX_CONCURRENCY, MAX_SIZE, MAX_SUBTASKS
+from benchagent.settings import DEFAULT_SIZE, EVAL_MAX_TOKENS, EVAL_PARALLEL, MAX_CONCURRENCY, MAX_SIZE, MAX_SUBTASKS
 from benchagent.store import open_store
 from benchagent.store.lineage import sample_lineage
 from benchagent.store.reports import latest_run_id, run_summary
@@ -196,8 +196,9 @@ def export(run_id: str, *, db: str | Path, formats: list[str], out: str | Path, 
 
 
 def evaluate(run_id: str, *, db: str | Path, models: list[str], api_base: str | None = None, chart: str | Path,
-             max_tokens: int = EVAL_MAX_TOKENS, on_item=None) -> dict[str, Any]:
-    """Score each model (smallest first) on the run's accepted items, store the predictions, draw the chart."""
+             max_tokens: int = EVAL_MAX_TOKENS, parallel: int = EVAL_PARALLEL, on_item=None) -> dict[str, Any]:
+    """Score each model (smallest first) on the run's accepted items, `parallel` requests at a time, store the
+    predictions, draw the chart."""
     from benchagent.evaluate import evaluate_run
     from benchagent.evaluate.ask import ModelUnderTest
     from benchagent.figures import eval_chart
@@ -206,6 +207,8 @@ def evaluate(run_id: str, *, db: str | Path, models: list[str], api_base: str | 
 
     if not models:
         raise InputError("give at least one --model")
+    if not 1 <= parallel <= MAX_CONCURRENCY:
+        raise InputError(f"--parallel must be between 1 and {MAX_CONCURRENCY}, got {parallel}")
     chart = Path(chart)
     if not chart.parent.is_dir() or not os.access(chart.parent, os.W_OK):
         raise InputError(f"cannot write the chart to {chart}: its folder is missing or not writable")
@@ -213,9 +216,10 @@ def evaluate(run_id: str, *, db: str | Path, models: list[str], api_base: str | 
     try:
         load_items(store, run_id)  # an unknown or empty run is refused before any model loads
         lms = [make_lm(m, None if m == EMBEDDED_NAME or m.startswith(LOCAL_PREFIX) else api_base,
-                       max_tokens=max_tokens, n_parallel=1) for m in models]
+                       max_tokens=max_tokens, n_parallel=parallel) for m in models]
         under_test = [ModelUnderTest(lm, describe_model(lm), sees_images(lm), max_tokens=max_tokens) for lm in lms]
-        figures = evaluate_run(store, run_id, under_test, **({"on_item": on_item} if on_item else {}))
+        figures = evaluate_run(store, run_id, under_test, parallel=parallel,
+                               **({"on_item": on_item} if on_item else {}))
     finally:
         store.close()
     try:

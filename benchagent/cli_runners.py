@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 import typer
 
 from benchagent import api
-from benchagent.settings import EVAL_MAX_TOKENS
+from benchagent.settings import EVAL_MAX_TOKENS, EVAL_PARALLEL
 
 DbOption = Annotated[Path, typer.Option("--db", help="SQLite database file holding the run.")]
 RunArgument = Annotated[str, typer.Argument(help="The run whose accepted samples to use (see `benchagent status`).")]
@@ -75,6 +75,8 @@ def evaluate(
     chart: Annotated[Optional[Path], typer.Option(help="PNG chart to write [default: eval-RUN_ID.png].")] = None,
     max_tokens: Annotated[int, typer.Option(help="Most tokens a model may answer with (room to reason before "
                                                           "answering).")] = EVAL_MAX_TOKENS,
+    parallel: Annotated[int, typer.Option(help="Items asked at once per model (latency then includes waiting for the "
+                                                "server).")] = EVAL_PARALLEL,
     as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
 ) -> None:
     """Score models on the run's accepted items: predictions go to the evals table; prints accuracy per subtask with
@@ -87,7 +89,8 @@ def evaluate(
     with err.status("evaluating...") as status:
         figures = guarded(lambda: api.evaluate(
             run_id, db=db, models=models, api_base=api_base, chart=chart or Path(f"eval-{run_id}.png"),
-            max_tokens=max_tokens, on_item=lambda model, done, total: status.update(f"{model}: {done}/{total}")))
+            max_tokens=max_tokens, parallel=parallel,
+            on_item=lambda model, done, total: status.update(f"{model}: {done}/{total}")))
     if as_json:
         sys.stdout.write(json.dumps(figures, indent=2, default=str) + "\n")
         return

@@ -41,13 +41,17 @@ def start_server(model: str, *, port: int = 8080, n_parallel: int = 2, ctx_per_s
 
 def runner_commands(base_url: str, name: str, export: str | Path | None = None) -> list[str]:
     """The exact `inspect eval`, `lm_eval` and `benchagent eval` commands for a folder made by `benchagent export`
-    (EXPORT and TASK stand in when none is given)."""
+    (EXPORT and TASK stand in when none is given). The served model is text-only, so image items are asked without
+    their image, through the exports' text-only variants."""
     folder = Path(export) if export else Path("EXPORT")
     inspect_dir, lm_dir = folder / "inspect", folder / "lm-eval"
     group = min((p.stem for p in lm_dir.glob("benchagent_*.yaml")), key=len, default="TASK")  # the group's YAML
+    if (lm_dir / f"{group}_text.yaml").exists():
+        group += "_text"
+    blind = " -T images=false" if any(inspect_dir.glob("*_text.jsonl")) else ""
     return [
         f"cd {inspect_dir} && LOCAL_BASE_URL={base_url} LOCAL_API_KEY=none inspect eval task.py "
-        f"--model openai-api/local/{name}",
+        f"--model openai-api/local/{name}{blind}",
         f"lm_eval run --model local-chat-completions --model_args model={name},base_url={base_url}/chat/completions "
         f"--apply_chat_template --include_path {lm_dir} --tasks {group}",
         f"OPENAI_API_KEY=none benchagent eval RUN_ID --db DB --model openai/{name} --api-base {base_url}",

@@ -8,6 +8,7 @@ MAX_SIZE = 100_000
 MAX_SUBTASKS = 8
 MAX_CONCURRENCY = 64
 EVAL_MAX_TOKENS = 256  # room for a model that reasons before it answers
+EVAL_PARALLEL = 4  # requests `benchagent eval` keeps in flight per model
 
 
 def cache_dir() -> Path:

@@ -18,7 +18,7 @@ from test_build import DOCS, REQUIREMENT, docs_answers
 from typer.testing import CliRunner
 
 from benchagent.cli import app
-from benchagent.items import BenchItem
+from benchagent.items import NO_IMAGE, BenchItem
 from benchagent.program.build import Build, BuildRequest
 from benchagent.program.executor.item import Item
 from benchagent.store import open_store
@@ -140,12 +140,23 @@ def test_inspect_and_lm_eval_score_the_export_against_a_loopback_server(built, t
                         "--log-dir", tmp_path / "logs", "--display", "none"], env=env, check=True, timeout=300,
                        capture_output=True, cwd=out / "inspect")
         assert all(has_image(r["messages"]) for r in server.requests)
+        seen = len(server.requests)
         base = "benchagent_" + built["chart"].removeprefix("run_")
         subprocess.run([BIN / "lm_eval", "run", "--model", "local-chat-completions", "--model_args",
                         f"model=scripted,base_url={server.base_url}/chat/completions,max_retries=1",
                         "--apply_chat_template", "--include_path", out / "lm-eval", "--tasks", base, "--limit", "3",
                         "--output_path", tmp_path / "lm"], env={**env, "OPENAI_API_KEY": "none"}, check=True,
                        timeout=300, capture_output=True)
+        assert all(has_image(r["messages"]) for r in server.requests[seen:])
+        seen = len(server.requests)
+        subprocess.run([BIN / "lm_eval", "run", "--model", "local-chat-completions", "--model_args",
+                        f"model=scripted,base_url={server.base_url}/chat/completions,max_retries=1",
+                        "--apply_chat_template", "--include_path", out / "lm-eval", "--tasks", f"{base}_text",
+                        "--limit", "3", "--output_path", tmp_path / "lm_text"], env={**env, "OPENAI_API_KEY": "none"},
+                       check=True, timeout=300, capture_output=True)
+        text_only = server.requests[seen:]
+        assert len(text_only) == 3 and not any(has_image(r["messages"]) for r in text_only)
+        assert all(NO_IMAGE in message_text(r["messages"]) for r in text_only)
     expected = 2 / 3
     [log_path] = (tmp_path / "logs").glob("*.eval")
     log = read_eval_log(str(log_path))
@@ -154,6 +165,39 @@ def test_inspect_and_lm_eval_score_the_export_against_a_loopback_server(built, t
     [results] = (tmp_path / "lm").rglob("results_*.json")
     figures = json.loads(results.read_text())["results"][f"{base}_choice_image"]
     assert figures["exact_match,extract"] == pytest.approx(expected)
+    [results] = (tmp_path / "lm_text").rglob("results_*.json")
+    assert json.loads(results.read_text())["results"][f"{base}_text"]["exact_match,extract"] == pytest.approx(expected)
+
+
+def test_inspect_tasks_ask_image_items_without_their_image_for_text_only_models(built, tmp_path):
+    import importlib.util
+
+    assert invoke("export", built["chart"], "--db", built["db"], "--format", "inspect", "--out", tmp_path).exit_code == 0
+    spec = importlib.util.spec_from_file_location("exported_task", tmp_path / "inspect" / "task.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    task = getattr(module, "benchagent_" + built["chart"].removeprefix("run_") + "_choice")
+    shown, blind = list(task().dataset), list(task(images=False).dataset)
+    assert [s.id for s in shown] == [s.id for s in blind] and [s.target for s in shown] == [s.target for s in blind]
+    assert all([c.type for c in s.input[0].content] == ["image", "text"] for s in shown)
+    assert all([c.type for c in s.input[0].content] == ["text"] and s.input[0].content[0].text.startswith(NO_IMAGE)
+               for s in blind)
+
+
+def test_lm_eval_number_tasks_compare_numbers_not_strings(tmp_path):
+    from lm_eval.tasks import TaskManager, get_task_dict
+
+    from benchagent.export.lm_eval_task import write_lm_eval
+
+    items = [BenchItem(f"smp_{i}", "s", "S", "number", Item("How many?", gold, "tool"), "src", "src", "", "tool",
+                       "ok", None) for i, gold in enumerate(["1000", "3.14", "-2"])]
+    write_lm_eval(tmp_path, items, "bench")
+    [task] = get_task_dict(["bench_number"], TaskManager(include_path=str(tmp_path))).values()
+    thousand, pi, minus_two = task.test_docs()
+    cases = [(thousand, "There are 1,000 of them.", 1), (thousand, "about 1000.0", 1), (thousand, "999 or 1001", 0),
+             (pi, "Pi is 3.14159", 1), (pi, "3.2", 0), (minus_two, "It fell by -2.", 1), (minus_two, "2", 0),
+             (pi, "no idea", 0)]
+    assert [task.process_results(doc, [reply])["exact_match"] for doc, reply, _ in cases] == [c for *_, c in cases]
 
 
 def test_eval_scores_two_models_into_the_evals_table_with_a_chart(built, tmp_path, monkeypatch):
@@ -187,6 +231,35 @@ def test_eval_scores_two_models_into_the_evals_table_with_a_chart(built, tmp_pat
                for r in rows if r["model_rank"] == 1)
     with Image.open(chart) as png:
         assert png.format == "PNG"
+
+
+def test_eval_keeps_parallel_requests_in_flight_and_stores_them_in_item_order(built, tmp_path, monkeypatch):
+    import threading
+    import time
+
+    monkeypatch.setenv("OPENAI_API_KEY", "none")
+    lock, in_flight, peak = threading.Lock(), [0], [0]
+
+    def reply(messages):
+        with lock:
+            in_flight[0] += 1
+            peak[0] = max(peak[0], in_flight[0])
+        time.sleep(0.3)
+        with lock:
+            in_flight[0] -= 1
+        return gold_letter(built["gold"], message_text(messages))
+
+    with ScriptedServer(reply) as server:
+        result = invoke("eval", built["chart"], "--db", built["db"], "--model", "openai/gpt-4o", "--api-base",
+                        server.base_url, "--parallel", "3", "--chart", tmp_path / "e.png", "--json")
+    assert result.exit_code == 0, result.output
+    assert peak[0] == 3 and json.loads(result.stdout)["models"][0]["accuracy"] == 1
+    conn = sqlite3.connect(built["db"])
+    stored = [row[0] for row in conn.execute("SELECT sample_id FROM evals WHERE eval_id = ? ORDER BY rowid",
+                                             (json.loads(result.stdout)["eval_id"],))]
+    accepted = [row[0] for row in conn.execute("SELECT id FROM samples WHERE run_id = ? AND status IN ('ok', 'fixed') "
+                                               "ORDER BY created_at, rowid", (built["chart"],))]
+    assert stored == accepted
 
 
 def item(answer, answer_type="number", options=None) -> BenchItem:
@@ -256,6 +329,7 @@ def test_bad_input_is_one_line_and_changes_nothing(built, tmp_path):
         (["eval", "run_empty", "--db", db, "--model", "openai/x"], "no accepted sample"),
         (["eval", built["chart"], "--db", db, "--model", "nonsense-model"], "unknown model"),
         (["eval", built["chart"], "--db", db, "--model", "local:/no/such.gguf"], "model file not found"),
+        (["eval", built["chart"], "--db", db, "--model", "openai/x", "--parallel", "0"], "--parallel must be"),
         (["report", "run_nope", "--db", db, "--out", out], "no run 'run_nope'"),
         (["report", built["chart"], "--db", db, "--out", blocker], "is a file"),
         (["export", built["chart"], "--db", tmp_path / "missing.db", "--format", "jsonl", "--out", out], "does not exist"),
@@ -290,10 +364,11 @@ def test_export_refuses_to_overwrite_unless_forced(built, tmp_path):
 def test_serve_prints_the_runner_commands_for_an_export(built, tmp_path):
     from benchagent.serve import runner_commands
 
-    assert invoke("export", built["chart"], "--db", built["db"], "--format", "lm-eval", "--out", tmp_path).exit_code == 0
+    assert invoke("export", built["chart"], "--db", built["db"], "--format", "inspect,lm-eval", "--out",
+                  tmp_path).exit_code == 0
     inspect, lm_eval, ours = runner_commands("http://127.0.0.1:8080/v1", "qwen", tmp_path)
     base = "benchagent_" + built["chart"].removeprefix("run_")
     assert inspect == (f"cd {tmp_path / 'inspect'} && LOCAL_BASE_URL=http://127.0.0.1:8080/v1 LOCAL_API_KEY=none "
-                       "inspect eval task.py --model openai-api/local/qwen")
-    assert lm_eval.endswith(f"--include_path {tmp_path / 'lm-eval'} --tasks {base}")
+                       "inspect eval task.py --model openai-api/local/qwen -T images=false")  # the served model is text-only
+    assert lm_eval.endswith(f"--include_path {tmp_path / 'lm-eval'} --tasks {base}_text")
     assert "--model openai/qwen --api-base http://127.0.0.1:8080/v1" in ours

@@ -1,4 +1,5 @@
-"""`benchagent serve` with the embedded model: Inspect and lm-eval run a real export against it on 127.0.0.1."""
+"""`benchagent serve` with the embedded model: Inspect and lm-eval run a real export of image items against it on
+127.0.0.1, through the text-only variants the commands it prints name."""
 
 import json
 import os
@@ -9,8 +10,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from scripted_lm import scripted_lm
-from test_build import DOCS, docs_answers
+from scripted_lm import chart_answers, scripted_lm
+from test_build import REQUIREMENT
 
 from benchagent.export import task_base
 from benchagent.program.build import Build, BuildRequest
@@ -24,7 +25,7 @@ def test_inspect_and_lm_eval_run_an_export_against_benchagent_serve(tmp_path):
     from inspect_ai.log import read_eval_log
 
     store = open_store(tmp_path / "b.db")
-    run_id = Build(store, scripted_lm(docs_answers("mutable")), BuildRequest(DOCS, 2, "scripted", seed=0)).run()
+    run_id = Build(store, scripted_lm(chart_answers()), BuildRequest(REQUIREMENT, 2, "scripted", seed=0)).run()
     store.close()
     export = tmp_path / "export"
     subprocess.run([sys.executable, "-m", "benchagent", "export", run_id, "--db", tmp_path / "b.db", "--format",
@@ -37,15 +38,13 @@ def test_inspect_and_lm_eval_run_an_export_against_benchagent_serve(tmp_path):
         assert found, first
         name, base_url = found.groups()
         commands = [server.stdout.readline().strip() for _ in range(3)]
-        assert commands[0].startswith(f"cd {export / 'inspect'} && LOCAL_BASE_URL={base_url}")
-        env = {**os.environ, "LOCAL_BASE_URL": base_url, "LOCAL_API_KEY": "none", "OPENAI_API_KEY": "none"}
-        subprocess.run([BIN / "inspect", "eval", "task.py", "--model", f"openai-api/local/{name}", "--log-dir",
-                        tmp_path / "logs", "--display", "none"], cwd=export / "inspect", env=env, check=True,
-                       timeout=900)
-        subprocess.run([BIN / "lm_eval", "run", "--model", "local-chat-completions", "--model_args",
-                        f"model={name},base_url={base_url}/chat/completions", "--apply_chat_template",
-                        "--include_path", export / "lm-eval", "--tasks", task_base(run_id), "--limit", "2",
-                        "--output_path", tmp_path / "lm"], env=env, check=True, timeout=900)
+        assert commands[0] == (f"cd {export / 'inspect'} && LOCAL_BASE_URL={base_url} LOCAL_API_KEY=none inspect eval "
+                               f"task.py --model openai-api/local/{name} -T images=false")
+        assert commands[1].endswith(f"--tasks {task_base(run_id)}_text")
+        env = {**os.environ, "OPENAI_API_KEY": "none", "PATH": f"{BIN}:{os.environ['PATH']}"}
+        for command, extra in zip(commands, (f" --log-dir {tmp_path / 'logs'} --display none",  # run as printed
+                                             f" --limit 2 --output_path {tmp_path / 'lm'}")):
+            subprocess.run(["bash", "-c", command + extra], env=env, check=True, timeout=900)
         server.send_signal(signal.SIGINT)
         assert server.wait(60) == 0 and "stopped" in server.stdout.read()
     finally:
@@ -55,5 +54,5 @@ def test_inspect_and_lm_eval_run_an_export_against_benchagent_serve(tmp_path):
     log = read_eval_log(str(log))
     assert log.status == "success" and 0 <= log.results.scores[0].metrics["accuracy"].value <= 1
     [results] = (tmp_path / "lm").rglob("results_*.json")
-    figures = json.loads(results.read_text())["results"][f"{task_base(run_id)}_choice"]
+    figures = json.loads(results.read_text())["results"][f"{task_base(run_id)}_text"]
     assert 0 <= figures["exact_match,extract"] <= 1

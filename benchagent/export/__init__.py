@@ -11,7 +11,7 @@ from benchagent.export.hf import write_hf
 from benchagent.export.inspect_task import write_inspect
 from benchagent.export.lm_eval_task import write_lm_eval
 from benchagent.export.plain import write_csv, write_jsonl
-from benchagent.items import load_items
+from benchagent.items import BenchItem, load_items
 from benchagent.store.db import Store
 
 FORMATS = ("jsonl", "csv", "hf", "inspect", "lm-eval")
@@ -33,7 +33,8 @@ def task_base(run_id: str) -> str:
     return "benchagent_" + run_id.removeprefix("run_")
 
 
-def _how_to_run(fmt: str, folder: str, base: str, tasks: dict[str, list[str]]) -> list[str]:
+def _how_to_run(fmt: str, folder: str, base: str, tasks: dict[str, list[str]], items: list[BenchItem]
+                ) -> list[str]:
     if fmt == "jsonl":
         return [f"- `{folder}/data.jsonl`: one item a line (`prompt` is the full prompt; `answer_letter` the gold "
                 "letter of choice items; `images` are PNG paths relative to the file)."]
@@ -41,15 +42,20 @@ def _how_to_run(fmt: str, folder: str, base: str, tasks: dict[str, list[str]]) -
         return [f"- `{folder}/data.csv`: the same columns; `context`, `options` and `images` cells hold JSON."]
     if fmt == "hf":
         return [f"- Hugging Face: `datasets.load_from_disk(\"{folder}\")[\"test\"]`; `image` is a PIL image."]
+    blind = any(item.item.images for item in items)
     if fmt == "inspect":
-        return ["- Inspect AI, against an OpenAI-compatible server (e.g. `benchagent serve`):",
-                f"  `cd {folder} && LOCAL_BASE_URL={SERVER} LOCAL_API_KEY=none inspect eval task.py "
-                "--model openai-api/local/<model>` (Inspect wants the task file's path relative)"]
+        lines = ["- Inspect AI, against an OpenAI-compatible server (e.g. `benchagent serve`):",
+                 f"  `cd {folder} && LOCAL_BASE_URL={SERVER} LOCAL_API_KEY=none inspect eval task.py "
+                 "--model openai-api/local/<model>` (Inspect wants the task file's path relative)"]
+        return lines + (["  A text-only model (such as `benchagent serve`'s) takes `-T images=false`: image items are "
+                         "then asked without their image, and the prompt says so."] if blind else [])
     mc = (f"; servers that return prompt log-probabilities can run the `multiple_choice` variant "
           f"`{','.join(tasks['multiple_choice'])}`" if tasks["multiple_choice"] else "")
-    return ["- lm-evaluation-harness (`pip install lm-eval[api]`):",
-            f"  `lm_eval run --model local-chat-completions --model_args model=<model>,base_url={SERVER}/chat/"
-            f"completions --apply_chat_template --include_path {folder} --tasks {base}`{mc}"]
+    lines = ["- lm-evaluation-harness (`pip install lm-eval[api]`):",
+             f"  `lm_eval run --model local-chat-completions --model_args model=<model>,base_url={SERVER}/chat/"
+             f"completions --apply_chat_template --include_path {folder} --tasks {base}`{mc}"]
+    return lines + ([f"  `{base}` sends each item's image; a text-only model runs `--tasks {base}_text`, where "
+                     "image items are asked without their image and the prompt says so."] if blind else [])
 
 
 def export_run(store: Store, run_id: str, formats: list[str], out: str | Path, *, force: bool = False
@@ -76,7 +82,7 @@ def export_run(store: Store, run_id: str, formats: list[str], out: str | Path, *
         else:
             written, tasks = write_lm_eval(folder, items, base)
             files += written
-        lines = _how_to_run(fmt, str(folder), base, tasks)
+        lines = _how_to_run(fmt, str(folder), base, tasks, items)
         (folder / "README.md").write_text(card_markdown(facts, items, lines), encoding="utf-8")
         folders[fmt], how = folder, how + lines
     how.append(f"- Score models directly: `benchagent eval {run_id} --db <db> --model <model> [--model ...]`.")
