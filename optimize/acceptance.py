@@ -5,7 +5,7 @@ from collections.abc import Callable
 import dspy
 from dspy.utils.exceptions import AdapterParseError
 
-from benchagent.optimize.datasets import Reviewed, item_text
+from benchagent.optimize.datasets import Reviewed
 from benchagent.optimize.judge import Judge, verdict
 from benchagent.program.executor.checks import run_checks
 from benchagent.program.executor.item import Item
@@ -19,7 +19,7 @@ def judged(reviewed: Reviewed, item: Item, judge: Judge) -> tuple[bool, str]:
               if not c.passed]
     if failed:
         return False, "; ".join(f"check {c.name} failed: {c.detail}" for c in failed)
-    pred = verdict(judge, reviewed.requirement, item_text(item))
+    pred = verdict(judge, reviewed.requirement, item.checker_json())
     if pred is None:
         return False, "the judge's answer could not be parsed"
     return pred.decision == "accept", f"the judge decided {pred.decision}: {pred.reason}"

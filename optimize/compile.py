@@ -1,5 +1,6 @@
-"""One compile: align the judge to human reviews, compile the realizer's step against it, measure both on the
-held-out reviewed samples before and after, and store the result as a new program version."""
+"""One compile: align the judge to human reviews, compile the realizer's steps against it, teach both the reasons
+reviewers rejected items for, measure on the held-out reviewed samples before and after, and store the result as a
+new program version."""
 
 import contextvars
 import threading
@@ -17,6 +18,7 @@ from benchagent.optimize.acceptance import acceptance_metric, accepted
 from benchagent.optimize.datasets import judge_examples, phrase_examples, reviewed_samples, split, write_examples
 from benchagent.optimize.errors import OptimizeError
 from benchagent.optimize.judge import Judge, agreement_metric, agrees, inspector_state
+from benchagent.optimize.lessons import lessons, recall_state, taught
 from benchagent.optimize.optimizers import Budget, check_optimizer, optimize
 from benchagent.optimize.phrase import Phraser, phrase_inputs, rephrased
 from benchagent.optimize.versions import load_part, program_state
@@ -156,10 +158,12 @@ def compile_program(store: Store, lm: dspy.BaseLM, options: CompileOptions = Com
     share = partial(_share, threads=options.threads, on_event=on_event)
     metrics: dict[str, Any] = {}
     realizer: dict[str, Any] = {}
+    learned = lessons(train)
     with dspy.context(lm=lm, adapter=dspy.JSONAdapter(), callbacks=[counter]):
         judge_before = share("judge agreement before", heldout, partial(agrees, load_part(Judge(), parent, "judge")))
         on_event("stage", stage=f"aligning the judge ({options.optimizer})", total=None)
-        judge = optimize(options.optimizer, Judge(), judge_examples(train), agreement_metric, options.budget)
+        judge = taught(optimize(options.optimizer, Judge(), judge_examples(train), agreement_metric, options.budget),
+                       learned)
         judge_after = share("judge agreement after", heldout, partial(agrees, judge))
         for step in steps:
             f = step.figures
@@ -167,19 +171,20 @@ def compile_program(store: Store, lm: dspy.BaseLM, options: CompileOptions = Com
             before = share(f"{f.step} acceptance before", step.heldout,
                            lambda r, m=load_part(step.module(), parent, "realizer"): measure(m, reviewed=r))
             on_event("stage", stage=f"compiling the {f.step} step ({options.optimizer})", total=None)
-            compiled = optimize(options.optimizer, step.module(), step.train,
-                                acceptance_metric(judge, train, step.remake), options.budget)
+            compiled = taught(optimize(options.optimizer, step.module(), step.train,
+                                       acceptance_metric(judge, train, step.remake), options.budget), learned)
             after = share(f"{f.step} acceptance after", step.heldout, lambda r, m=compiled: measure(m, reviewed=r))
             realizer.update(compiled.dump_state())
             metrics.update({f"{f.metric}_before": before, f"{f.metric}_after": after,
                             f"n_{f.count}_train": len(step.train), f"n_{f.count}_heldout": len(step.heldout)})
     metrics.update({
         "judge_agreement_before": judge_before, "judge_agreement_after": judge_after,
-        "n_train": len(train), "n_heldout": len(heldout), "heldout_fraction": options.heldout,
+        "n_train": len(train), "n_heldout": len(heldout), "heldout_fraction": options.heldout, "lessons": learned,
         "run_id": options.run_id, "max_demos": options.budget.max_demos, "trials": options.budget.trials,
         "lm_calls": counter.calls, "wall_s": round(time.perf_counter() - started, 2),
         "heldout_sample_ids": [r.sample_id for r in heldout],
     })
-    row = save_program(store, state=program_state(realizer, judge, inspector_state(judge, train)),
+    row = save_program(store, state=program_state(realizer, judge, inspector_state(judge, train),
+                                                  recall_state(train, learned), learned),
                        optimizer=options.optimizer, train_sample_ids=[r.sample_id for r in train], metrics=metrics)
     return {k: v for k, v in row.items() if k != "state"}

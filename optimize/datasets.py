@@ -47,11 +47,6 @@ class Reviewed:
         return replace(self.item, question=question.strip())
 
 
-def item_text(item: Item) -> str:
-    """The item as JSON, exactly as the inspector reads it."""
-    return json.dumps(item.for_checker(), ensure_ascii=False)
-
-
 def _position(sample_id: str) -> float:
     """A fixed place in [0, 1) per sample id."""
     return int(hashlib.sha256(sample_id.encode()).hexdigest()[:8], 16) / 0x1_0000_0000
@@ -127,7 +122,7 @@ def judge_examples(reviewed: list[Reviewed]) -> list[dspy.Example]:
     optimizer takes show both decisions."""
     by_decision = [[r for r in reviewed if r.decision == d] for d in ("accept", "reject")]
     alternating = [r for pair in zip_longest(*by_decision) for r in pair if r is not None]
-    return [dspy.Example(requirement=r.requirement, item=item_text(r.item), decision=r.decision, reason=r.reason,
+    return [dspy.Example(requirement=r.requirement, item=r.item.checker_json(), decision=r.decision, reason=r.reason,
                          sample_id=r.sample_id).with_inputs("requirement", "item") for r in alternating]
 
 

@@ -3,7 +3,7 @@
 import dspy
 from dspy.utils.exceptions import AdapterParseError
 
-from benchagent.optimize.datasets import Reviewed, item_text
+from benchagent.optimize.datasets import Reviewed
 from benchagent.signatures import INSPECTOR_CATEGORIES, InspectSample, JudgeSample
 
 
@@ -37,14 +37,14 @@ def agreement_metric(gold: dspy.Example, pred: dspy.Prediction, trace=None, pred
 
 
 def agrees(judge: Judge, reviewed: Reviewed) -> bool:
-    pred = verdict(judge, reviewed.requirement, item_text(reviewed.item))
+    pred = verdict(judge, reviewed.requirement, reviewed.item.checker_json())
     return pred is not None and pred.decision == reviewed.decision
 
 
 def inspector_state(judge: Judge, reviewed: list[Reviewed]) -> dict:
     """An InspectSample predictor state whose demos are the judge's, with the human decisions as issues:
     accept → no issue; reject → one major issue, its category the reason's code when it names one."""
-    by_item = {item_text(r.item): r for r in reviewed}
+    by_item = {r.item.checker_json(): r for r in reviewed}
     demos = []
     for demo in judge.judge.demos:
         r = by_item.get(demo["item"])

@@ -6,9 +6,11 @@ from benchagent.store.db import Store
 from benchagent.store.programs import LATEST, get_program
 
 
-def program_state(realizer: dict, judge: dspy.Module, inspector: dict) -> dict:
-    """realizer: the compiled steps' predictor states by the Realizer's attribute names."""
-    return {"realizer": realizer, "verifier": {"inspect": inspector}, "judge": judge.dump_state()}
+def program_state(realizer: dict, judge: dspy.Module, inspector: dict, recall: dict, lessons: list[str]) -> dict:
+    """realizer: the compiled steps' predictor states by the Realizer's attribute names; lessons: the reasons
+    reviewers rejected items for, which the build's recall step checks every item against."""
+    return {"realizer": realizer, "verifier": {"inspect": inspector, "recall": recall}, "judge": judge.dump_state(),
+            "lessons": lessons}
 
 
 def load_program(store: Store, ref: str = LATEST) -> tuple[str, dict]:

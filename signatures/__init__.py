@@ -7,6 +7,7 @@ from benchagent.signatures.fit import CheckFit
 from benchagent.signatures.grounding import GroundSubtask, PlanStep, SourceJudgment, TransformPlan
 from benchagent.signatures.inspect import INSPECTOR_CATEGORIES, InspectImageSample, InspectorIssue, InspectSample
 from benchagent.signatures.judge import JudgeSample
+from benchagent.signatures.lessons import RecallRejections
 from benchagent.signatures.realize import PhraseQuestion, ProposeContent, WriteItem
 from benchagent.signatures.repair import FixSample, PlanRepair, RepairAction
 from benchagent.signatures.scope import FACET_KINDS, Facet, ParseScope, Scope
@@ -25,6 +26,6 @@ __all__ = [
     "DesignBrief", "WriteBrief", "PhraseQuestion", "WriteItem", "ProposeContent", "Translate",
     "INSPECTOR_CATEGORIES", "InspectorIssue", "InspectSample", "InspectImageSample",
     "RepairAction", "PlanRepair", "FixSample",
-    "SolveSample", "SolveImageSample", "JudgeSample", "DescribeSource",
+    "SolveSample", "SolveImageSample", "JudgeSample", "RecallRejections", "DescribeSource",
     "Spec", "SpecSubtask", "SpecSource",
 ]

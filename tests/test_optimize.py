@@ -365,3 +365,75 @@ def test_items_the_llm_wrote_compile_their_writing_step(tmp_path):
     console = Console(record=True, width=200)
     cli_optimize.print_compiled(console, row)
     assert f"predicted acceptance ({m['n_writer_heldout']} re-written samples)" in console.export_text()
+
+
+def test_compile_teaches_the_reasons_reviewers_rejected_items_for(compiled):
+    from benchagent.optimize.lessons import HEADER
+
+    store, row = compiled
+    state = get_program(store, row["id"])["state"]
+    lesson = "subtask_alignment: the question does not name the chart"
+    assert state["lessons"] == [lesson] and row["metrics"]["lessons"] == [lesson]
+    for instructions in (state["realizer"]["phrase_question"]["signature"]["instructions"],
+                         state["judge"]["judge"]["signature"]["instructions"]):
+        assert instructions.endswith(f"{HEADER}\n- {lesson}")
+    demos = state["verifier"]["recall"]["demos"]
+    assert [d["repeated"] for d in demos][:2] == [[1], []] and all(d["reasons"] == [lesson] for d in demos)
+    rejected = json.loads(demos[0]["item"])
+    assert json.loads(demos[0]["item"])["question"] in {r["question"] for r in store.query(
+        "SELECT s.question FROM samples s JOIN reviews v ON v.sample_id = s.id WHERE v.decision = 'reject'")}
+    assert rejected["image_shows"]
+
+
+def test_a_build_with_lessons_repairs_an_item_that_repeats_a_rejected_defect(compiled, tmp_path):
+    """The realizer ignores the lesson ("generic" phrasing); the recall step catches the defect, the repair names the
+    chart, the recall step clears it, and the verdicts say so."""
+    store = open_store(copy_db(compiled[0].path, tmp_path))
+    generic = chart_reply("generic")
+
+    def reply(messages):
+        last = messages[-1]["content"]
+        if "fields: `repeated`" in last:
+            item = json.loads(section(last, "item"))
+            title = re.match(r"chart '(.*)': ", item["image_shows"]).group(1)
+            return {"repeated": [] if title in item["question"] else [1]}
+        if "fields: `actions`" in last:
+            return {"actions": [{"edit": "name the chart"}]}
+        if "fields: `fixed_question`" in last:
+            item = json.loads(section(last, "item"))
+            title = re.match(r"chart '(.*)': ", item["image_shows"]).group(1)
+            return {"fixed_question": f"In the chart '{title}', {item['question'][0].lower()}{item['question'][1:]}",
+                    "options": list(item["options"].values()), "answer": item["gold_answer"]}
+        return generic(messages)
+
+    run_id = Build(store, PromptLM(reply), BuildRequest(REQUIREMENT, 2, "scripted", seed=7, concurrency=1,
+                                                        program="latest")).run()
+    samples = store.query("SELECT id, question, record, status FROM samples WHERE run_id = ?", (run_id,))
+    assert len(samples) == 2
+    for sample in samples:
+        assert sample["status"] == "fixed" and json.loads(sample["record"])["title"] in sample["question"]
+        verdicts = [(v["stage"], v["name"], v["passed"]) for v in store.query(
+            "SELECT stage, name, passed FROM verdicts WHERE sample_id = ? ORDER BY rowid", (sample["id"],))]
+        lessons = [v for v in verdicts if v[0] == "lessons"]
+        assert lessons == [("lessons", "repeats_rejected", 0), ("lessons", "no_repeat", 1)]
+        assert ("repair", "rewrite_question", 1) in verdicts
+
+
+def test_lessons_group_near_identical_reasons_and_teaching_again_replaces_them():
+    from benchagent.optimize.datasets import Reviewed
+    from benchagent.optimize.lessons import HEADER, lessons, taught
+    from benchagent.program.executor.item import Item
+
+    def reviewed(decision, reason):
+        return Reviewed("smp", decision, reason, "r", "s", "choice", False, Item("q?", "a", "llm"), None)
+
+    found = lessons([reviewed("reject", "the chart is in thousands but the question asks for the population"),
+                     reviewed("reject", "no unit: the chart counts families, the question asks for cats"),
+                     reviewed("reject", "The chart is in thousands, but the question asks for the population."),
+                     reviewed("accept", ""), reviewed("reject", "  ")])
+    assert found == ["the chart is in thousands but the question asks for the population",
+                     "no unit: the chart counts families, the question asks for cats"]
+    phraser = taught(taught(Phraser(), ["first"]), ["second"])
+    instructions = phraser.phrase_question.signature.instructions
+    assert instructions.count(HEADER) == 1 and instructions.endswith(f"{HEADER}\n- second") and "first" not in instructions
+    assert taught(phraser, []).phrase_question.signature.instructions == Phraser().phrase_question.signature.instructions

@@ -1,5 +1,6 @@
 """A realized item: what the model under test sees, its gold answer, and the images it carries."""
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -56,6 +57,10 @@ class Item:
             view["image_shows"] = self.facts
         view["gold_answer"] = self.answer
         return view
+
+    def checker_json(self) -> str:
+        """for_checker() as the JSON text the inspector, the recall step and the judge read."""
+        return json.dumps(self.for_checker(), ensure_ascii=False)
 
 
 def _clipped(text: str) -> str:

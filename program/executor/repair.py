@@ -1,7 +1,6 @@
 """Repair: the planner proposes question edits, the fixer rewrites the question; code refuses any other change."""
 
 import dataclasses
-import json
 from dataclasses import dataclass
 
 import dspy
@@ -43,7 +42,7 @@ class Repairer(dspy.Module):
         self.fix = dspy.Predict(FixSample)
 
     def forward(self, item: Item, *, issues: list[str]) -> Repair:
-        view = json.dumps(item.for_checker(), ensure_ascii=False)
+        view = item.checker_json()
         try:
             edits = [a.edit.strip() for a in self.plan(item=view, issues="\n".join(issues)).actions if a.edit.strip()]
             if not edits:

@@ -12,7 +12,7 @@ from benchagent.program.executor.item import Item
 from benchagent.program.executor.repair import Repairer
 from benchagent.program.executor.solver import Solver, answers_agree, as_image
 from benchagent.program.intent import Intent, intent_problem
-from benchagent.signatures import CheckFit, InspectImageSample, InspectSample, InspectorIssue
+from benchagent.signatures import CheckFit, InspectImageSample, InspectorIssue, InspectSample, RecallRejections
 
 # Categories a pure tool settles by construction: the inspector's word on them is recorded, not obeyed.
 # Correctness only: whether the item fits its subtask and makes sense stays the inspector's to judge.
@@ -21,7 +21,7 @@ TOOL_SETTLED = frozenset({
     "missing_multimodal_field", "multimodal_leakage", "schema_recoverability",
 })
 # Issues that rewording the question can resolve; any other blocking issue rejects at once.
-REPAIRABLE = frozenset({"ambiguity", "leakage", "answer_type", "redundant_input", "answerability"})
+REPAIRABLE = frozenset({"ambiguity", "leakage", "answer_type", "redundant_input", "answerability", "repeats_rejected"})
 BLOCKING = frozenset({"fatal", "major"})
 
 
@@ -82,6 +82,8 @@ class Verifier(dspy.Module):
         self.fit = dspy.Predict(CheckFit)
         self.inspect = dspy.Predict(InspectSample)
         self.inspect_image = dspy.Predict(InspectImageSample)
+        self.recall = dspy.Predict(RecallRejections)
+        self.lessons: list[str] = []  # reasons human reviewers rejected earlier items for, from a compiled program
         self.repairer = Repairer()
         self.solver = Solver(vision)
 
@@ -98,12 +100,12 @@ class Verifier(dspy.Module):
             return out.reject()
         if intent is not None and not self._fits(out, intent):
             return out.reject()
-        blocking = self._inspect(out, subtask)
+        blocking = self._inspect(out, subtask) + self._recall(out)
         if blocking:
             repairable = all(v.name in REPAIRABLE for v in blocking)
             if not (repairable and self._repair(out, [f"{v.name}: {v.detail}" for v in blocking])):
                 return out.reject()
-            if not checks_pass() or self._inspect(out, subtask):
+            if not checks_pass() or self._inspect(out, subtask) or self._recall(out):
                 return out.reject()
         if out.item.answer_origin != "llm":
             out.verdicts.append(Verdict("solver", "agreement", True, None, "skipped: answer made by a pure tool"))
@@ -153,10 +155,26 @@ class Verifier(dspy.Module):
             issues = self.inspect_image(subtask=subtask, item=json.dumps(shown, ensure_ascii=False),
                                         image=as_image(item)).issues
         else:
-            issues = self.inspect(subtask=subtask, item=json.dumps(item.for_checker(), ensure_ascii=False)).issues
+            issues = self.inspect(subtask=subtask, item=item.checker_json()).issues
         found = [judge_issue(issue, out.item.answer_origin) for issue in issues] or [Verdict("inspector", "no_issues", True)]
         out.verdicts += found
         return [v for v in found if v.blocking]
+
+    def _recall(self, out: Outcome) -> list[Verdict]:
+        """With a compiled program's lessons: whether the item repeats a defect reviewers rejected earlier items
+        for, one blocking verdict per reason it repeats; returns the blocking ones."""
+        if not self.lessons:
+            return []
+        try:
+            numbers = self.recall(item=out.item.checker_json(), reasons=self.lessons).repeated
+        except AdapterParseError:
+            out.verdicts.append(Verdict("lessons", "recall_unread", True, None, "the recall step's answer could not "
+                                                                              "be parsed; no lesson applied"))
+            return []
+        repeated = [self.lessons[n - 1] for n in sorted(set(numbers)) if 1 <= n <= len(self.lessons)]
+        found = [Verdict("lessons", "repeats_rejected", False, "major", reason) for reason in repeated]
+        out.verdicts += found or [Verdict("lessons", "no_repeat", True)]
+        return found
 
     def _repair(self, out: Outcome, issues: list[str]) -> bool:
         repair = self.repairer(out.item, issues=issues)

@@ -1,0 +1,60 @@
+"""What reviewers rejected, taught to the program: their reasons grouped into lessons, written into the instructions
+of the realizer's steps and the judge, and a recall step whose demos are reviewed items."""
+
+from itertools import zip_longest
+
+import dspy
+from rapidfuzz import fuzz
+
+from benchagent.optimize.datasets import Reviewed
+from benchagent.signatures import RecallRejections
+
+MAX_LESSONS = 6
+MAX_RECALL_DEMOS = 4
+SAME_REASON = 80  # rapidfuzz token_set_ratio from which two reasons are one lesson
+HEADER = "Human reviewers rejected earlier items for these reasons; make sure none of them applies here:"
+
+
+def _lesson_of(reason: str, lessons: list[str]) -> int | None:
+    """The index of the lesson a reason belongs to, or None."""
+    scores = [fuzz.token_set_ratio(reason.lower(), lesson.lower()) for lesson in lessons]
+    best = max(range(len(scores)), key=scores.__getitem__, default=None)
+    return best if best is not None and scores[best] >= SAME_REASON else None
+
+
+def lessons(reviewed: list[Reviewed]) -> list[str]:
+    """The rejected samples' reasons, near-identical ones as one lesson (its first wording), the most frequent
+    first, at most MAX_LESSONS; rejections without a reason teach nothing."""
+    groups: list[list[str]] = []
+    for r in reviewed:
+        reason = " ".join(r.reason.split())
+        if r.decision != "reject" or not reason:
+            continue
+        index = _lesson_of(reason, [group[0] for group in groups])
+        if index is None:
+            groups.append([reason])
+        else:
+            groups[index].append(reason)
+    return [group[0] for group in sorted(groups, key=len, reverse=True)[:MAX_LESSONS]]
+
+
+def taught(module: dspy.Module, taught_lessons: list[str]) -> dspy.Module:
+    """module with each predictor's instructions followed by the lessons; teaching again replaces earlier lessons."""
+    for _, predictor in module.named_predictors():
+        base = predictor.signature.instructions.split(HEADER)[0].rstrip()
+        text = "\n".join([base, "", HEADER, *(f"- {lesson}" for lesson in taught_lessons)]) if taught_lessons else base
+        predictor.signature = predictor.signature.with_instructions(text)
+    return module
+
+
+def recall_state(reviewed: list[Reviewed], taught_lessons: list[str]) -> dict:
+    """A RecallRejections predictor state whose demos are reviewed items, rejected ones (with the number of the
+    lesson their reason became) and accepted ones (none) in turn."""
+    rejected = [(r, _lesson_of(" ".join(r.reason.split()), taught_lessons)) for r in reviewed if r.decision == "reject"]
+    rejected = [(r, index) for r, index in rejected if index is not None]
+    accepted = [(r, None) for r in reviewed if r.decision == "accept"]
+    demos = [{"item": r.item.checker_json(), "reasons": taught_lessons, "repeated": [] if index is None else [index + 1]}
+             for pair in zip_longest(rejected, accepted) for r, index in filter(None, pair)][:MAX_RECALL_DEMOS]
+    recall = dspy.Predict(RecallRejections)
+    recall.demos = demos if taught_lessons else []
+    return recall.dump_state()
