@@ -238,3 +238,44 @@ def report(run_id: str, *, db: str | Path, out: str | Path) -> Path:
         return write_report(store, run_id, out)
     finally:
         store.close()
+
+
+def ab(spec_path: str | Path, *, db: str | Path, program: str = "latest", seed: int | None = None,
+       size: int | None = None, model: str | None = None, api_base: str | None = None, concurrency: int = 2,
+       on_event=None, on_build=None) -> dict[str, Any]:
+    """Build one spec with one seed twice, without and with a compiled program, and record the pair; the reviews
+    that follow measure what the program changed (`ab_figures`). on_build(side) is called before each build.
+    Returns {"pair_id", "program_id", "plain": summary, "compiled": summary}."""
+    from benchagent.store.ab import save_pair
+    from benchagent.store.programs import get_program
+
+    checked_spec(spec_path)
+    store = open_store(db, create=False)
+    try:
+        program_id = get_program(store, program)["id"]
+    finally:
+        store.close()
+    summaries = {}
+    for side, version in (("plain", None), ("compiled", program_id)):
+        if on_build:
+            on_build(side)
+        summaries[side] = build(spec_path=spec_path, db=db, model=model, api_base=api_base, seed=seed, size=size,
+                                concurrency=concurrency, program=version, on_event=on_event)
+    store = open_store(db, create=False)
+    try:
+        pair_id = save_pair(store, program_id, summaries["plain"]["run"]["id"], summaries["compiled"]["run"]["id"],
+                            summaries["plain"]["run"]["seed"])
+    finally:
+        store.close()
+    return {"pair_id": pair_id, "program_id": program_id, **summaries}
+
+
+def ab_figures(pair_id: str, *, db: str | Path) -> dict[str, Any]:
+    """A paired build's acceptance under the latest reviews of each side, and its rejections by reason."""
+    from benchagent.store.ab import pair_figures
+
+    store = open_store(db, create=False)
+    try:
+        return pair_figures(store, pair_id)
+    finally:
+        store.close()

@@ -219,10 +219,11 @@ def models(
         )
 
 
-from benchagent.cli_optimize import compile as compile_command, programs as programs_command  # noqa: E402
+from benchagent.cli_optimize import ab_app, compile as compile_command, programs as programs_command  # noqa: E402
 
 app.command("compile")(compile_command)
 app.command("programs")(programs_command)
+app.add_typer(ab_app, name="ab")
 
 from benchagent.cli_runners import evaluate as eval_command, export as export_command  # noqa: E402
 from benchagent.cli_runners import report as report_command, serve as serve_command  # noqa: E402

@@ -151,3 +151,73 @@ def programs(
                       _change(m, steps[0].metric) if (steps := _steps_in(m)) else "- → -",
                       str(m.get("wall_s", "-")))
     out.print(table)
+
+
+ab_app = typer.Typer(help="Paired builds: one spec and seed without and with a compiled program, then their reviews "
+                          "side by side.", no_args_is_help=True)
+
+
+@ab_app.command("run")
+def ab_run(
+    spec: Annotated[Path, typer.Option(help="The spec YAML to build twice (from `benchagent plan`).")],
+    db: DbOption,
+    program: Annotated[str, typer.Option(help="The compiled program: 'latest' or its id.")] = "latest",
+    seed: Annotated[Optional[int], typer.Option(help="Seed of both builds [default: the spec's]; use one the "
+                                                     "program's training builds did not, so the records are new.",
+                                                show_default=False)] = None,
+    size: Annotated[Optional[int], typer.Option(help="Samples per build [default: the spec's].",
+                                                show_default=False)] = None,
+    model: Annotated[Optional[str], typer.Option(
+        "--model", envvar="BENCHAGENT_MODEL",
+        help="embedded (default), local:/path/model.gguf, or a DSPy/LiteLLM model such as openai/gpt-4o-mini.")] = None,
+    api_base: Annotated[Optional[str], typer.Option(help="Base URL of an OpenAI-compatible server.")] = None,
+    concurrency: Annotated[int, typer.Option(help="Samples realized at once against the model.")] = 2,
+) -> None:
+    """Build the spec without and with the program on the same records, and record the pair; review both runs
+    (without telling the reviewer which is which), then `benchagent ab show`."""
+    from benchagent import api
+    from benchagent.cli import err, guarded, out
+    from benchagent.progress import BuildProgress
+
+    with BuildProgress(err) as progress:
+        result = guarded(lambda: api.ab(spec, db=db, program=program, seed=seed, size=size, model=model,
+                                        api_base=api_base, concurrency=concurrency, on_event=progress.on_event,
+                                        on_build=lambda side: err.print(f"building the {side} side", highlight=False)))
+    for side in ("plain", "compiled"):
+        s = result[side]
+        out.print(f"{side:<9} run {s['run']['id']}: {s['totals']['accepted']}/{s['totals']['target']} delivered",
+                  highlight=False)
+    out.print(f"pair {result['pair_id']} (program {result['program_id']}); review both runs, then: benchagent ab show "
+              f"{result['pair_id']} --db {db}", highlight=False)
+
+
+def print_pair(console: Console, figures: dict[str, Any]) -> None:
+    table = Table(title=f"pair {figures['id']}: program {figures['program_id']}, seed {figures['seed']}")
+    for column in ("", "plain", "compiled"):
+        table.add_column(column, justify="left" if not column else "right")
+    plain, compiled = figures["plain"], figures["compiled"]
+    table.add_row("run", plain["run_id"], compiled["run_id"])
+    table.add_row("delivered", str(plain["delivered"]), str(compiled["delivered"]))
+    table.add_row("reviewed", str(plain["reviewed"]), str(compiled["reviewed"]))
+    table.add_row("accepted by reviewers", f"{plain['accepted']} ({_figure(plain['acceptance'])})",
+                  f"{compiled['accepted']} ({_figure(compiled['acceptance'])})")
+    for reason in figures["reasons"]:
+        table.add_row(f"rejected: {reason['reason']}", str(reason["plain"]), str(reason["compiled"]))
+    console.print(table)
+
+
+@ab_app.command("show")
+def ab_show(
+    db: DbOption,
+    pair: Annotated[str, typer.Argument(help="The pair's id, or 'latest'.")] = "latest",
+    as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
+) -> None:
+    """Acceptance of both sides of a paired build under their latest reviews, and rejections by reason."""
+    from benchagent import api
+    from benchagent.cli import guarded, out
+
+    figures = guarded(lambda: api.ab_figures(pair, db=db))
+    if as_json:
+        sys.stdout.write(json.dumps(figures, indent=2, default=str) + "\n")
+        return
+    print_pair(out, figures)

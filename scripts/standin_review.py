@@ -1,13 +1,20 @@
-"""The stand-in reviewer of the compile must-show: a fixed rule in place of a human, written as a CSV that
-`benchagent review import` reads.
+"""Stand-in reviewers for the compile measurements: each a fixed, documented preference in place of a human, written
+as a CSV that `benchagent review import` reads. The product path stays a human reviewer.
 
-Rule "names-the-measure": a chart question is accepted when, with any quoted chart title removed, it names what
-the chart measures (a word of the record's y-axis label or unit, plural or singular: "Which flavour sold the
-fewest cones?"). A question that only asks about "the category with the smallest value" is rejected as ambiguous.
-Samples whose record has no y-axis label are left unreviewed.
+Rules (`--rule`):
+  names-the-measure  A chart question is accepted when, with any quoted chart title removed, it names what the chart
+                     measures (a word of the record's y-axis label or unit, plural or singular: "Which flavour sold
+                     the fewest cones?"). One that only asks about "the category with the smallest value" is rejected.
+  states-the-unit    A chart question is accepted when the question or its options state the unit the answer is
+                     counted in, scale included: "thousand" for a chart in thousands of people, "mm" or "millimetres"
+                     for rainfall, "cones" for cones sold. The quoted title and axis words do not count.
+  no-vague-gold      A choice item the model wrote (not a tool) is rejected when its correct option is vague: it
+                     hedges ("various", "several", "some", "it depends", "generally") or points at other options
+                     ("all of the above"). Items with tool-made answers are left unreviewed.
+Samples a rule cannot judge (no axis label or unit; not a written choice item) are left unreviewed.
 
-    python scripts/standin_review.py --db charts.db [--run RUN_ID] > reviews.csv
-    benchagent review import reviews.csv --db charts.db --reviewer rule:names-the-measure
+    python scripts/standin_review.py --db charts.db --rule states-the-unit [--run RUN_ID] > reviews.csv
+    benchagent review import reviews.csv --db charts.db --reviewer rule:states-the-unit
 """
 
 import argparse
@@ -18,7 +25,14 @@ import sqlite3
 import sys
 
 REJECTION = "ambiguity: the question does not say what the chart measures"
+NO_UNIT = "unit: the question does not state the unit its answer is counted in, scale included"
+VAGUE_GOLD = "vague gold: the correct option is vague, so no fact in the passage settles it"
 QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"|‘[^’]*’|“[^”]*”")
+FILLER = {"per", "the", "of", "in", "and", "a"}
+UNIT_NAMES = {"mm": {"mm", "millimetre", "millimeter"}, "gwh": {"gwh", "gigawatt"}, "metre": {"metre", "meter", "m"},
+              "thousand": {"thousand", "000s"}}
+VAGUE = re.compile(r"\b(various|several|some|certain|many things|it depends|depends on|generally|in general|etc|"
+                   r"all of the above|none of the above|both of the above|other things|and so on)\b", re.I)
 
 
 def _stem(word: str) -> str:
@@ -26,39 +40,67 @@ def _stem(word: str) -> str:
 
 
 def _words(text: str) -> set[str]:
-    return {_stem(w) for w in re.findall(r"[a-z]+", text.lower())}
+    return {_stem(w) for w in re.findall(r"[a-z0-9]+", text.lower())}
 
 
 def measure_words(record: dict) -> set[str]:
     """The words that name the measure: those of the y-axis label and the unit, without filler."""
-    return _words(f"{record.get('y_label', '')} {record.get('unit', '')}") - {"per", "the", "of", "in", "and"}
+    return _words(f"{record.get('y_label', '')} {record.get('unit', '')}") - FILLER
 
 
-def decide(question: str, record: dict) -> tuple[str, str] | None:
-    """(decision, reason) under the rule, or None when the record has no y-axis label to judge by."""
+def names_the_measure(sample: dict) -> tuple[str, str] | None:
+    record = sample["record"]
     measure = measure_words(record)
     if not record.get("y_label") or not measure:
         return None
-    named = measure & _words(QUOTED.sub(" ", question))
+    named = measure & _words(QUOTED.sub(" ", sample["question"]))
     return ("accept", "") if named else ("reject", REJECTION)
+
+
+def states_the_unit(sample: dict) -> tuple[str, str] | None:
+    unit = _words(sample["record"].get("unit", "")) - FILLER
+    if not unit:
+        return None
+    said = _words(" ".join([QUOTED.sub(" ", sample["question"]), *sample["options"]]))
+    stated = all(said & UNIT_NAMES.get(word, {word}) for word in unit)
+    return ("accept", "") if stated else ("reject", NO_UNIT)
+
+
+def no_vague_gold(sample: dict) -> tuple[str, str] | None:
+    if sample["answer_origin"] != "llm" or not sample["options"]:
+        return None
+    return ("reject", VAGUE_GOLD) if VAGUE.search(sample["answer"] or "") else ("accept", "")
+
+
+RULES = {"names-the-measure": names_the_measure, "states-the-unit": states_the_unit, "no-vague-gold": no_vague_gold}
+
+
+def decide(question: str, record: dict, rule: str = "names-the-measure", *, options: list[str] = (),
+           answer: str = "", answer_origin: str = "tool") -> tuple[str, str] | None:
+    """(decision, reason) under the rule, or None when the rule cannot judge the sample."""
+    return RULES[rule]({"question": question, "record": record, "options": list(options), "answer": answer,
+                        "answer_origin": answer_origin})
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", required=True, help="SQLite database of a build")
     parser.add_argument("--run", help="only this run's samples")
+    parser.add_argument("--rule", choices=sorted(RULES), default="names-the-measure", help="the reviewer's preference")
     args = parser.parse_args()
     try:
         with sqlite3.connect(f"file:{args.db}?mode=ro", uri=True) as conn:
-            rows = conn.execute("SELECT id, question, record FROM samples WHERE status IN ('ok', 'fixed') "
-                                "AND (? IS NULL OR run_id = ?) ORDER BY id", (args.run, args.run)).fetchall()
+            rows = conn.execute("SELECT id, question, record, options, answer, answer_origin FROM samples "
+                                "WHERE status IN ('ok', 'fixed') AND (? IS NULL OR run_id = ?) ORDER BY id",
+                                (args.run, args.run)).fetchall()
     except sqlite3.Error as exc:
         print(f"error: cannot read samples from {args.db}: {exc}", file=sys.stderr)
         return 1
     writer = csv.writer(sys.stdout)
     writer.writerow(["sample_id", "decision", "reason"])
-    for sample_id, question, record in rows:
-        verdict = decide(question, json.loads(record or "{}"))
+    for sample_id, question, record, options, answer, origin in rows:
+        verdict = decide(question, json.loads(record or "{}"), args.rule, options=json.loads(options or "[]"),
+                         answer=answer or "", answer_origin=origin or "tool")
         if verdict:
             writer.writerow([sample_id, *verdict])
     return 0

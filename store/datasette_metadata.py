@@ -301,6 +301,47 @@ from latest join samples on samples.id = latest.sample_id
 where latest.n = 1
 group by samples.program_id
 order by min(samples.created_at)"""),
+    "ab_acceptance": ("Paired builds: acceptance without and with a program", "Per `benchagent ab` pair and side "
+                      "(plain: no program; compiled: the pair's program), the accepted samples reviewed, the share "
+                      "reviewers accepted, and the program's own held-out figures from its compile.", """
+with latest as (
+  select sample_id, decision,
+         row_number() over (partition by sample_id order by created_at desc, rowid desc) as n
+  from reviews
+),
+sides as (
+  select id as pair_id, program_id, seed, 'plain' as side, plain_run_id as run_id from ab_pairs
+  union all
+  select id, program_id, seed, 'compiled', compiled_run_id from ab_pairs
+)
+select sides.pair_id, sides.side, sides.run_id, sides.program_id, sides.seed,
+       count(latest.sample_id) as reviewed,
+       count(case when latest.decision = 'accept' then 1 end) as accepted,
+       round(1.0 * count(case when latest.decision = 'accept' then 1 end) / nullif(count(latest.sample_id), 0), 3)
+         as acceptance,
+       json_extract(programs.metrics, '$.judge_agreement_before') as judge_agreement_before,
+       json_extract(programs.metrics, '$.judge_agreement_after') as judge_agreement_after,
+       json_extract(programs.metrics, '$.lessons') as lessons
+from sides join programs on programs.id = sides.program_id
+left join samples on samples.run_id = sides.run_id and samples.status in ('ok', 'fixed')
+left join latest on latest.sample_id = samples.id and latest.n = 1
+group by sides.pair_id, sides.side
+order by sides.pair_id, sides.side desc"""),
+    "ab_rejections": ("Paired builds: rejections by reason", "Per `benchagent ab` pair, each reason reviewers "
+                      "rejected samples for, counted on the plain and the compiled side.", """
+with latest as (
+  select sample_id, decision, trim(coalesce(reason, '')) as reason,
+         row_number() over (partition by sample_id order by created_at desc, rowid desc) as n
+  from reviews
+)
+select ab_pairs.id as pair_id, ab_pairs.program_id, latest.reason,
+       count(case when samples.run_id = ab_pairs.plain_run_id then 1 end) as plain,
+       count(case when samples.run_id = ab_pairs.compiled_run_id then 1 end) as compiled
+from ab_pairs join samples on samples.run_id in (ab_pairs.plain_run_id, ab_pairs.compiled_run_id)
+  and samples.status in ('ok', 'fixed')
+join latest on latest.sample_id = samples.id and latest.n = 1 and latest.decision = 'reject'
+group by ab_pairs.id, latest.reason
+order by ab_pairs.id, plain desc"""),
     "sample_images": ("Sample images", "The newest 100 samples' PNG images, shown inline.", """
 select samples.id as sample_id, samples.subtask_id, samples.status, samples.question, samples.answer,
        assets.name, assets.width, assets.height, assets.content

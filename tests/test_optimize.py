@@ -437,3 +437,47 @@ def test_lessons_group_near_identical_reasons_and_teaching_again_replaces_them()
     instructions = phraser.phrase_question.signature.instructions
     assert instructions.count(HEADER) == 1 and instructions.endswith(f"{HEADER}\n- second") and "first" not in instructions
     assert taught(phraser, []).phrase_question.signature.instructions == Phraser().phrase_question.signature.instructions
+
+
+def test_ab_builds_the_same_records_without_and_with_the_program_and_shows_the_reviews(compiled, tmp_path,
+                                                                                       monkeypatch):
+    """The plain side phrases generically and is rejected by the stand-in rule; the compiled side, whose prompts
+    carry the demos, names the chart. Same spec and seed: the same charts on both sides."""
+    from benchagent.cli import app
+    from benchagent.signatures import Spec
+    from benchagent.specfile import write_spec
+
+    db = copy_db(compiled[0].path, tmp_path)
+    store = open_store(db)
+    spec_path = tmp_path / "spec.yaml"
+    write_spec(Spec.model_validate(json.loads(store.query("SELECT spec FROM specs ORDER BY rowid LIMIT 1")[0]["spec"])["spec"]),
+               spec_path)
+    store.close()
+    monkeypatch.setattr(benchagent.lm, "make_lm", lambda *_, **__: PromptLM(chart_reply("demos")))
+    monkeypatch.setattr(benchagent.lm, "sees_images", lambda lm: False)
+    result = CliRunner().invoke(app, ["ab", "run", "--spec", str(spec_path), "--db", str(db), "--seed", "9",
+                                      "--size", "3", "--concurrency", "1"])
+    assert result.exit_code == 0, result.output
+    pair_id = re.search(r"pair (pair_\w+)", result.stdout).group(1)
+    store = open_store(db)
+    pair = store.query("SELECT * FROM ab_pairs WHERE id = ?", (pair_id,))[0]
+    assert pair["program_id"] == compiled[1]["id"] and pair["seed"] == 9
+    sides = {side: store.query("SELECT record, question, program_id FROM samples WHERE run_id = ? AND status IN "
+                               "('ok', 'fixed') ORDER BY slot_id", (pair[f"{side}_run_id"],))
+             for side in ("plain", "compiled")}
+    assert sorted(r["record"] for r in sides["plain"]) == sorted(r["record"] for r in sides["compiled"])
+    assert {r["program_id"] for r in sides["plain"]} == {None}
+    assert {r["program_id"] for r in sides["compiled"]} == {compiled[1]["id"]}
+    review_by_rule(store)
+    store.close()
+    shown = CliRunner().invoke(app, ["ab", "show", pair_id, "--db", str(db), "--json"])
+    assert shown.exit_code == 0, shown.output
+    figures = json.loads(shown.stdout)
+    assert figures["plain"]["reviewed"] == figures["compiled"]["reviewed"] == 3
+    assert figures["plain"]["acceptance"] == 0 and figures["compiled"]["acceptance"] == 1
+    assert figures["reasons"] == [{"reason": "subtask_alignment: the question does not name the chart", "plain": 3,
+                                   "compiled": 0}]
+    text = CliRunner().invoke(app, ["ab", "show", "--db", str(db)])
+    assert text.exit_code == 0 and "rejected: subtask_alignment" in text.stdout and pair_id in text.stdout
+    missing = CliRunner().invoke(app, ["ab", "show", "pair_nope", "--db", str(db)])
+    assert missing.exit_code == 1 and "no paired build 'pair_nope'" in missing.stderr

@@ -59,3 +59,28 @@ def test_an_unreadable_database_is_one_line(tmp_path):
         result = subprocess.run([sys.executable, str(SCRIPT), "--db", str(db)], capture_output=True, text=True)
         assert result.returncode == 1 and result.stdout == ""
         assert result.stderr.startswith(f"error: cannot read samples from {db}") and result.stderr.count("\n") == 1
+
+
+POPULATION = {"title": "Population of towns in Coastal County", "y_label": "Population (thousands)",
+              "unit": "thousand people"}
+
+
+def test_the_unit_reviewer_wants_the_unit_and_its_scale_stated():
+    rule = "states-the-unit"
+    assert standin.decide("How many thousand people live in Marlow?", POPULATION, rule) == ("accept", "")
+    assert standin.decide("What is the population of Marlow?", POPULATION, rule) == ("reject", standin.NO_UNIT)
+    assert standin.decide("What is the population of Marlow, in people?", POPULATION, rule)[0] == "reject"
+    assert standin.decide("How much rain fell in May?", RAIN, rule, options=["20 mm", "40 mm"])[0] == "accept"
+    assert standin.decide("How much rain fell in May (millimetres)?", RAIN, rule)[0] == "accept"
+    assert standin.decide("Which flavour sold 40 cones?", CONES, rule)[0] == "accept"
+    assert standin.decide("Which element has atomic number 6?", {"name": "Carbon"}, rule) is None
+
+
+def test_the_vague_gold_reviewer_judges_only_written_choice_items():
+    rule = "no-vague-gold"
+    written = {"options": ["a list", "various objects", "a tuple", "a set"], "answer_origin": "llm"}
+    assert standin.decide("What does it return?", {}, rule, answer="various objects", **written) == (
+        "reject", standin.VAGUE_GOLD)
+    assert standin.decide("What does it return?", {}, rule, answer="a list", **written) == ("accept", "")
+    assert standin.decide("What is 2 + 2?", {}, rule, answer="some", options=["some", "4"], answer_origin="tool") is None
+    assert standin.decide("Name it.", {}, rule, answer="several", answer_origin="llm") is None
