@@ -92,7 +92,7 @@ _TABLES = {
     }),
     "verdicts": ("Verdicts", "Deterministic checks, inspector issues, repairs and solver agreement per sample.",
                  ["stage", "name", "passed"], "created_at", None, {
-        "stage": "check | inspector | repair | solver", "name": "Check or issue category",
+        "stage": "check | fit | inspector | lessons | repair | solver", "name": "Check or issue category",
         "passed": "1 passed, 0 failed", "severity": "fatal | major | minor", "detail": "Details",
     }),
     "evals": ("Evaluations", "Models scored on a run's accepted samples by `benchagent eval`: one prediction per model "
@@ -106,6 +106,12 @@ _TABLES = {
     }),
     "reviews": ("Reviews", "Human accept or reject decisions.", ["decision", "reviewer"], "created_at", None, {
         "reviewer": "Who reviewed", "decision": "accept | reject", "reason": "Why",
+    }),
+    "ab_pairs": ("Paired builds", "`benchagent ab`: one spec and seed built without and with a compiled program "
+                 "(canned queries ab_acceptance and ab_rejections compare their reviews).", ["program_id"],
+                 "created_at", None, {
+        "program_id": "The compiled program of the compiled side", "plain_run_id": "The run built without a program",
+        "compiled_run_id": "The run built with the program", "seed": "The seed of both runs",
     }),
 }
 # steps, lm_calls and tool_calls get no sort_desc: they reach millions of rows and their time columns have no index.

@@ -481,3 +481,15 @@ def test_ab_builds_the_same_records_without_and_with_the_program_and_shows_the_r
     assert text.exit_code == 0 and "rejected: subtask_alignment" in text.stdout and pair_id in text.stdout
     missing = CliRunner().invoke(app, ["ab", "show", "pair_nope", "--db", str(db)])
     assert missing.exit_code == 1 and "no paired build 'pair_nope'" in missing.stderr
+
+    from benchagent.store.datasette_metadata import build_metadata
+
+    queries = build_metadata("bench")["databases"]["bench"]["queries"]
+    with sqlite3.connect(db) as conn:
+        conn.row_factory = sqlite3.Row
+        sides = [dict(r) for r in conn.execute(queries["ab_acceptance"]["sql"])]
+        reasons = [dict(r) for r in conn.execute(queries["ab_rejections"]["sql"])]
+    assert [(r["side"], r["reviewed"], r["acceptance"]) for r in sides] == [("plain", 3, 0.0), ("compiled", 3, 1.0)]
+    assert sides[0]["judge_agreement_after"] == compiled[1]["metrics"]["judge_agreement_after"]
+    assert [(r["reason"], r["plain"], r["compiled"]) for r in reasons] == [
+        ("subtask_alignment: the question does not name the chart", 3, 0)]
