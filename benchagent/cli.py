@@ -187,17 +187,32 @@ def browse(
         help="Name recorded on reviews made in the browser (default: your user name).")] = None,
 ) -> None:
     """Serve the database in Datasette (read-only unless --review), with lineage queries and images inline."""
-    from benchagent.store.browse import serve
+    import signal
+
+    from benchagent.store.browse import is_loopback, local_url, serve, wait_until_ready
 
     process = guarded(lambda: serve(db, host=host, port=port, review=review, reviewer=reviewer))
-    out.print(f"Datasette on http://{host}:{port}/ (Ctrl-C stops)", highlight=False)
+    signal.signal(signal.SIGTERM, _interrupt)  # so a stop by SIGTERM also stops Datasette and removes its folder
+    url = local_url(host, port)
     try:
+        guarded(lambda: wait_until_ready(f"{url}/-/versions.json", process=process))
+        if not is_loopback(host):
+            err.print(f"warning: --host {host} exposes {db} to the network: anyone who can reach this machine can "
+                      "read it" + (" and write reviews" if review else ""), highlight=False, soft_wrap=True)
+        out.print(f"Datasette on {url}/ (Ctrl-C stops)", highlight=False)
         code = process.wait()
     except KeyboardInterrupt:
-        process.terminate()
-        code = process.wait()
+        code = 0
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            process.wait()
     if code not in (0, -15):
         fail(f"datasette exited with status {code}")
+
+
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
 
 
 @app.command()
