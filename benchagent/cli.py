@@ -24,7 +24,8 @@ app.add_typer(review_app, name="review")
 out = Console(width=None if sys.stdout.isatty() else 120)  # tables stay readable in logs and pipes
 err = Console(stderr=True)
 
-DbOption = Annotated[Path, typer.Option("--db", help="SQLite database file (created if missing).")]
+NewDbOption = Annotated[Path, typer.Option("--db", help="SQLite database file (created if missing).")]
+DbOption = Annotated[Path, typer.Option("--db", help="A benchagent SQLite database (this command never creates one).")]
 SourceOption = Annotated[Optional[list[Path]], typer.Option(
     "--source", help="Your own data to ground on (repeatable): JSONL, CSV, Parquet, a saved HF dataset, a folder of "
                      "images with a labels file, or a folder of text or Markdown documents.")]
@@ -50,7 +51,7 @@ def guarded(fn):
 
 @app.command()
 def build(
-    db: DbOption,
+    db: NewDbOption,
     requirement: Annotated[Optional[str], typer.Argument(help="What the benchmark should test, in one sentence.")] = None,
     size: Annotated[Optional[int], typer.Option(
         help="Number of accepted samples to deliver [default: 10; with --spec, the spec's, whose quotas are "
@@ -80,7 +81,7 @@ def build(
 @app.command()
 def plan(
     requirement: Annotated[str, typer.Argument(help="What the benchmark should test, in one sentence.")],
-    db: DbOption,
+    db: NewDbOption,
     size: Annotated[int, typer.Option(help="Number of samples the spec is for.")] = 10,
     model: ModelOption = None,
     api_base: Annotated[Optional[str], typer.Option(help="Base URL of an OpenAI-compatible server.")] = None,
