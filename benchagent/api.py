@@ -7,8 +7,10 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from benchagent.errors import InputError
-from benchagent.settings import DEFAULT_SIZE, EVAL_MAX_TOKENS, EVAL_PARALLEL, MAX_CONCURRENCY, MAX_SIZE, MAX_SUBTASKS
+from benchagent.settings import (DEFAULT_SIZE, EVAL_MAX_TOKENS, EVAL_PARALLEL, MAX_CONCURRENCY,
+                                 MAX_REQUIREMENT_CHARS, MAX_SIZE, MAX_SUBTASKS)
 from benchagent.store import open_store
+from benchagent.store.db import check_store
 from benchagent.store.lineage import sample_lineage
 from benchagent.store.reports import latest_run_id, run_summary
 
@@ -17,6 +19,9 @@ def check_build_input(requirement: str, size: int, max_subtasks: int) -> str:
     requirement = " ".join(requirement.split())
     if not requirement:
         raise InputError("the requirement is empty: describe what the benchmark should test")
+    if len(requirement) > MAX_REQUIREMENT_CHARS:
+        raise InputError(f"the requirement is {len(requirement):,} characters, more than {MAX_REQUIREMENT_CHARS:,}: "
+                         "say in a few sentences what the benchmark should test")
     if not 1 <= size <= MAX_SIZE:
         raise InputError(f"--size must be between 1 and {MAX_SIZE:,}, got {size:,}")
     if not 1 <= max_subtasks <= MAX_SUBTASKS:
@@ -33,9 +38,12 @@ def _build(db, model, api_base, request_fields: dict, *, spec=None, plan_only: b
     from benchagent.lm import describe_model, make_lm, sees_images
     from benchagent.program.build import Build, BuildRequest
 
+    new = check_store(db, create=True) == 0  # every refusal comes before the first file is written
+    lm = make_lm(model, api_base)
+    if new and request_fields.get("program"):
+        raise InputError(f"no program {request_fields['program']!r}: {db} is a new database; compile one first")
     store = open_store(db)
     try:
-        lm = make_lm(model, api_base)
         request = BuildRequest(model=describe_model(lm), model_spec=model, api_base=public_url(api_base),
                                vision=sees_images(lm), **request_fields)
         build = Build(store, lm, request, spec=spec, **({"on_event": on_event} if on_event else {}))
@@ -149,11 +157,6 @@ def public_url(url: str | None) -> str | None:
     return urlunsplit(parts._replace(netloc=parts.hostname + (f":{parts.port}" if parts.port else ""))) if parts.hostname else url
 
 
-def check_database(db: str | Path) -> None:
-    """Raise a StoreError unless db is an existing benchagent database this version can read."""
-    open_store(db, create=False).close()
-
-
 def status(db: str | Path, run_id: str | None = None) -> dict[str, Any]:
     store = open_store(db, create=False)
     try:
@@ -171,13 +174,17 @@ def lineage(sample_id: str, db: str | Path) -> dict[str, Any]:
 
 
 def sources(db: str | Path, paths: list[str | Path] = ()) -> list[dict[str, Any]]:
-    """Register the built-in, generator and given user sources in db; return every card it holds."""
+    """Register the built-in, generator and given user sources in db and return every card it holds; with no
+    database at db yet, list them without creating one (only build and plan create databases)."""
     from benchagent.program.sources.catalog import catalog_cards
     from benchagent.store.catalog import list_cards, upsert_cards
 
-    store = open_store(db)
+    cards = catalog_cards(paths)
+    if not check_store(db, create=True):
+        return sorted(cards, key=lambda c: (c["kind"], c["name"]))
+    store = open_store(db, create=False)
     try:
-        upsert_cards(store, catalog_cards(paths))
+        upsert_cards(store, cards)
         return list_cards(store)
     finally:
         store.close()

@@ -24,7 +24,8 @@ app.add_typer(review_app, name="review")
 out = Console(width=None if sys.stdout.isatty() else 120)  # tables stay readable in logs and pipes
 err = Console(stderr=True)
 
-DbOption = Annotated[Path, typer.Option("--db", help="SQLite database file (created if missing).")]
+NewDbOption = Annotated[Path, typer.Option("--db", help="SQLite database file (created if missing).")]
+DbOption = Annotated[Path, typer.Option("--db", help="A benchagent SQLite database (this command never creates one).")]
 SourceOption = Annotated[Optional[list[Path]], typer.Option(
     "--source", help="Your own data to ground on (repeatable): JSONL, CSV, Parquet, a saved HF dataset, a folder of "
                      "images with a labels file, or a folder of text or Markdown documents.")]
@@ -50,7 +51,7 @@ def guarded(fn):
 
 @app.command()
 def build(
-    db: DbOption,
+    db: NewDbOption,
     requirement: Annotated[Optional[str], typer.Argument(help="What the benchmark should test, in one sentence.")] = None,
     size: Annotated[Optional[int], typer.Option(
         help="Number of accepted samples to deliver [default: 10; with --spec, the spec's, whose quotas are "
@@ -80,7 +81,7 @@ def build(
 @app.command()
 def plan(
     requirement: Annotated[str, typer.Argument(help="What the benchmark should test, in one sentence.")],
-    db: DbOption,
+    db: NewDbOption,
     size: Annotated[int, typer.Option(help="Number of samples the spec is for.")] = 10,
     model: ModelOption = None,
     api_base: Annotated[Optional[str], typer.Option(help="Base URL of an OpenAI-compatible server.")] = None,
@@ -187,17 +188,32 @@ def browse(
         help="Name recorded on reviews made in the browser (default: your user name).")] = None,
 ) -> None:
     """Serve the database in Datasette (read-only unless --review), with lineage queries and images inline."""
-    from benchagent.store.browse import serve
+    import signal
+
+    from benchagent.store.browse import is_loopback, local_url, serve, wait_until_ready
 
     process = guarded(lambda: serve(db, host=host, port=port, review=review, reviewer=reviewer))
-    out.print(f"Datasette on http://{host}:{port}/ (Ctrl-C stops)", highlight=False)
+    signal.signal(signal.SIGTERM, _interrupt)  # so a stop by SIGTERM also stops Datasette and removes its folder
+    url = local_url(host, port)
     try:
+        guarded(lambda: wait_until_ready(f"{url}/-/versions.json", process=process))
+        if not is_loopback(host):
+            err.print(f"warning: --host {host} exposes {db} to the network: anyone who can reach this machine can "
+                      "read it" + (" and write reviews" if review else ""), highlight=False, soft_wrap=True)
+        out.print(f"Datasette on {url}/ (Ctrl-C stops)", highlight=False)
         code = process.wait()
     except KeyboardInterrupt:
-        process.terminate()
-        code = process.wait()
+        code = 0
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            process.wait()
     if code not in (0, -15):
         fail(f"datasette exited with status {code}")
+
+
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
 
 
 @app.command()

@@ -24,13 +24,15 @@ class CompileProgress:
         self.task = self.progress.add_task("reading reviews", total=None, calls=0)
 
     def __enter__(self) -> "CompileProgress":
-        self.progress.start()
         return self
 
     def __exit__(self, *exc) -> None:
-        self.progress.stop()
+        if self.progress.live.is_started:
+            self.progress.stop()
 
     def on_event(self, kind: str, **data: Any) -> None:
+        if not self.progress.live.is_started:  # shown from the first event on: a refusal before it stays one line
+            self.progress.start()
         if kind == "stage":
             self.progress.update(self.task, description=data["stage"], total=data["total"], completed=0)
         elif kind == "step":

@@ -24,15 +24,22 @@ from benchagent.terminal_images import image_protocol, inline_png
 KEYS = {"a": "accept", "accept": "accept", "r": "reject", "reject": "reject", "s": "skip", "skip": "skip",
         "q": "quit", "quit": "quit"}
 RECORD_CHARS = 600
+SHOWN_PROBLEMS = 5  # bad rows named in an import's error; the rest are counted
 
 
 class ReviewImportError(InputError):
-    """A review file with bad rows; problems holds (line number, message) for each."""
+    """A review file with bad rows; problems holds (line number, message) for each, the message shows the first few."""
 
     def __init__(self, path: Path, problems: list[tuple[int, str]]):
         self.problems = problems
-        lines = "".join(f"\nline {line}: {message}" for line, message in problems)
-        super().__init__(f"{path}: {len(problems)} bad row(s), nothing written{lines}")
+        lines = "".join(f"\nline {line}: {_clipped(message)}" for line, message in problems[:SHOWN_PROBLEMS])
+        if len(problems) > SHOWN_PROBLEMS:
+            lines += f"\n... and {len(problems) - SHOWN_PROBLEMS:,} more"
+        super().__init__(f"{path}: {len(problems):,} bad row(s), nothing written{lines}")
+
+
+def _clipped(message: str, limit: int = 200) -> str:
+    return message if len(message) <= limit else message[:limit] + "…"
 
 
 def image_file(store: Store, asset_id: str) -> Path:

@@ -5,6 +5,7 @@ from pathlib import Path
 
 DEFAULT_SIZE = 10
 MAX_SIZE = 100_000
+MAX_REQUIREMENT_CHARS = 4_000  # a requirement is a sentence or a paragraph, not a document
 MAX_SUBTASKS = 8
 MAX_CONCURRENCY = 64
 EVAL_MAX_TOKENS = 256  # room for a model that reasons before it answers

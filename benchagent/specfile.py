@@ -26,6 +26,8 @@ def read_spec(path: str | Path) -> Spec:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise InputError(f"cannot read spec {path}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise InputError(f"spec {path} is not UTF-8 text (a spec is the YAML `benchagent plan --out` writes)") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark else ""

@@ -1,7 +1,7 @@
 """SQLite provenance store: schema, migrations, writer and lineage queries."""
 
 from benchagent.store.db import SCHEMA_VERSION, Store, open_store
-from benchagent.store.errors import CorruptDatabaseError, NewerSchemaError, StoreError, StorePathError
+from benchagent.store.errors import CorruptDatabaseError, NewerSchemaError, NotAStoreError, StoreError, StorePathError
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -11,4 +11,5 @@ __all__ = [
     "StorePathError",
     "CorruptDatabaseError",
     "NewerSchemaError",
+    "NotAStoreError",
 ]

@@ -11,7 +11,7 @@ from datasette.utils import tilde_decode, tilde_encode, urlsafe_components
 from datasette.utils.asgi import Response
 from jinja2 import BaseLoader, ChoiceLoader, TemplateNotFound
 
-from benchagent.store.db import Store
+from benchagent.store.db import Store, busy_timeout
 from benchagent.store.errors import StoreError
 
 _SAMPLE_ROW_TEMPLATE = Path(__file__).parent / "templates" / "sample_row.html"
@@ -155,6 +155,7 @@ async def _review(datasette, request):
     def write(conn) -> str | None:
         # Returns why the review was refused: execute_write_fn would raise a returned exception.
         try:
+            conn.execute(f"PRAGMA busy_timeout = {round(busy_timeout() * 1000)}")
             add_review(Store(conn, Path(db.path)), sample_id, decision, reason, reviewer)
         except StoreError as exc:
             return str(exc)

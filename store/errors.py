@@ -13,6 +13,14 @@ class CorruptDatabaseError(StoreError):
     """The file exists but is not a SQLite database this tool can read."""
 
 
+class NotAStoreError(StoreError):
+    """The file is empty or another application's SQLite database; it is left as it was."""
+
+
+class StoreBusyError(StoreError):
+    """Another process held the database's lock for longer than the busy timeout."""
+
+
 class NewerSchemaError(StoreError):
     """The database was written by a newer benchagent schema."""
 

@@ -204,14 +204,60 @@ def test_serve_refuses_a_missing_database(tmp_path):
 
 
 def test_wait_until_ready_reports_an_exited_server(sample_db, free_port):
-    path, _ = sample_db
-    process = serve(path, host="192.0.2.1", port=free_port)  # TEST-NET address: datasette cannot bind it
+    process = serve(sample_db[0], port=free_port)
+    process.kill()
+    process.wait(10)
+    with pytest.raises(BrowseError, match="exited"):
+        wait_until_ready(f"http://127.0.0.1:{free_port}/", 60, process=process)
+
+
+def test_serve_names_why_it_cannot_bind_before_starting_datasette(sample_db):
+    with pytest.raises(BrowseError, match="cannot serve on 192.0.2.1:8001: Cannot assign requested address"):
+        serve(sample_db[0], host="192.0.2.1", port=8001)  # TEST-NET address: nothing here can bind it
+
+
+def _line_starting(stream, prefix: str, timeout: float) -> str:
+    """The first line of a child's output that starts with prefix (Datasette's access log shares stdout)."""
+    import select
+    import time
+
+    deadline = time.monotonic() + timeout
+    while select.select([stream], [], [], max(0.0, deadline - time.monotonic()))[0]:
+        line = stream.readline()
+        if not line or line.startswith(prefix):
+            return line
+    raise AssertionError(f"no line starting {prefix!r} within {timeout} s")
+
+
+def _children(pid: int) -> list[int]:
+    return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+
+def test_browse_on_all_interfaces_warns_and_sigterm_stops_datasette_and_removes_its_folder(sample_db, tmp_path,
+                                                                                           free_port):
+    import os
+    import signal
+    import sys
+
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    browse = subprocess.Popen(
+        [sys.executable, "-m", "benchagent", "browse", "--db", str(sample_db[0]), "--port", str(free_port),
+         "--host", "0.0.0.0", "--review"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "TMPDIR": str(temp)})
     try:
-        with pytest.raises(BrowseError, match="exited"):
-            wait_until_ready(f"http://127.0.0.1:{free_port}/", 60, process=process)
+        announced = _line_starting(browse.stdout, "Datasette on", timeout=60)
+        (datasette,) = _children(browse.pid)
+        assert [p.name for p in temp.iterdir()][0].startswith("benchagent-browse-")
+        browse.send_signal(signal.SIGTERM)
+        _, err = browse.communicate(timeout=30)
     finally:
-        process.kill()
-        process.wait(10)
+        browse.kill()
+    assert announced == f"Datasette on http://127.0.0.1:{free_port}/ (Ctrl-C stops)\n"
+    warnings = [line for line in err.splitlines() if line.startswith("warning:")]
+    assert warnings == [f"warning: --host 0.0.0.0 exposes {sample_db[0]} to the network: anyone who can reach this "
+                        "machine can read it and write reviews"]
+    assert not Path(f"/proc/{datasette}").exists() and list(temp.iterdir()) == []
 
 
 def test_program_queries_reach_training_samples_and_human_acceptance(sample_db):

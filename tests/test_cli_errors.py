@@ -59,6 +59,7 @@ def test_commands_refuse_corrupt_database_and_leave_it_alone(tmp_path):
 def test_commands_refuse_newer_schema(tmp_path):
     db = tmp_path / "new.db"
     conn = sqlite3.connect(db)
+    conn.execute("CREATE TABLE runs (id TEXT)")
     conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 5}")
     conn.close()
     for args in (["build", REQ, "--size", "2"], ["status"], ["browse"]):

@@ -31,6 +31,7 @@ def test_new_database_is_migrated_and_in_wal_mode(tmp_path):
 def test_newer_schema_is_refused_and_left_untouched(tmp_path):
     path = tmp_path / "new.db"
     conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE runs (id TEXT)")
     conn.execute("CREATE TABLE keep (x)")
     conn.execute("INSERT INTO keep VALUES (42)")
     conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
