@@ -256,6 +256,7 @@ def ab(spec_path: str | Path, *, db: str | Path, program: str = "latest", seed: 
     from benchagent.store.ab import save_pair
     from benchagent.store.programs import get_program
 
+    check_concurrency(concurrency)
     checked_spec(spec_path)
     store = open_store(db, create=False)
     try:

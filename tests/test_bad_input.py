@@ -313,6 +313,18 @@ CASES = [
     _case("c_trials0", ["compile", "--db", "{d}/ok.db", "--trials", "0", *FAKE], "--trials must be between"),
     _case("c_unknown_run", ["compile", "--db", "{d}/ok.db", "--run", "run_nope", *FAKE], "of run run_nope"),
     _case("c_model_unknown", ["compile", "--db", "{d}/ok.db", "--model", "foo/bar"], "holds no reviewed sample"),
+    # ab
+    _case("ab_missing_db", ["ab", "run", "--spec", "{d}/good.yaml", "--db", NEW, *FAKE], "does not exist"),
+    _case("ab_foreign", ["ab", "run", "--spec", "{d}/good.yaml", "--db", "{d}/foreign.db", *FAKE],
+          "not a benchagent database"),
+    _case("ab_no_program", ["ab", "run", "--spec", "{d}/good.yaml", "--db", "{d}/ok.db", *FAKE],
+          "holds no compiled program"),
+    _case("ab_bad_spec", ["ab", "run", "--spec", "{d}/invalid.yaml", "--db", "{d}/ok.db", *FAKE], "not valid YAML"),
+    _case("ab_concurrency0", ["ab", "run", "--spec", "{d}/good.yaml", "--db", "{d}/ok.db", "--concurrency", "0",
+                              *FAKE], "--concurrency must be between"),
+    _case("ab_show_unknown", ["ab", "show", "pair_nope", "--db", "{d}/ok.db"], "no paired build 'pair_nope'"),
+    _case("ab_show_none", ["ab", "show", "--db", "{d}/ok.db"], "holds no paired build"),
+    _case("ab_show_zero", ["ab", "show", "--db", "{d}/zero.db"], "empty file"),
     # browse
     _case("br_missing_db", f"browse --db {NEW}", "does not exist"),
     _case("br_corrupt", "browse --db {d}/corrupt.db", "not a readable SQLite database"),
