@@ -4,7 +4,6 @@ import json
 import os
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 from benchagent.errors import InputError
 from benchagent.settings import (DEFAULT_SIZE, EVAL_MAX_TOKENS, EVAL_PARALLEL, MAX_CONCURRENCY,
@@ -12,6 +11,7 @@ from benchagent.settings import (DEFAULT_SIZE, EVAL_MAX_TOKENS, EVAL_PARALLEL, M
 from benchagent.store import open_store
 from benchagent.store.db import check_store
 from benchagent.store.lineage import sample_lineage
+from benchagent.store.redact import public_url, url_credential
 from benchagent.store.reports import latest_run_id, run_summary
 
 
@@ -34,18 +34,20 @@ def check_concurrency(concurrency: int | None) -> None:
         raise InputError(f"--concurrency must be between 1 and {MAX_CONCURRENCY}, got {concurrency}")
 
 
-def _build(db, model, api_base, request_fields: dict, *, spec=None, plan_only: bool = False, on_event=None):
+def _build(db, model, api_base, timeout, request_fields: dict, *, spec=None, plan_only: bool = False,
+           on_event=None):
     from benchagent.lm import describe_model, make_lm, sees_images
     from benchagent.program.build import Build, BuildRequest
 
     new = check_store(db, create=True) == 0  # every refusal comes before the first file is written
-    lm = make_lm(model, api_base)
+    lm = make_lm(model, api_base, timeout=timeout)
     if new and request_fields.get("program"):
         raise InputError(f"no program {request_fields['program']!r}: {db} is a new database; compile one first")
     store = open_store(db)
     try:
         request = BuildRequest(model=describe_model(lm), model_spec=model, api_base=public_url(api_base),
-                               vision=sees_images(lm), **request_fields)
+                               url_credential=bool(url_credential(api_base)), vision=sees_images(lm),
+                               **request_fields)
         build = Build(store, lm, request, spec=spec, **({"on_event": on_event} if on_event else {}))
         if plan_only:
             return build.run_id, build.plan_only()
@@ -57,7 +59,7 @@ def _build(db, model, api_base, request_fields: dict, *, spec=None, plan_only: b
 def build(requirement: str | None = None, *, size: int | None = None, db: str | Path, model: str | None = None,
           api_base: str | None = None, seed: int | None = None, max_subtasks: int = 3, concurrency: int = 2,
           spec_path: str | Path | None = None, program: str | None = None, sources: list[str | Path] = (),
-          on_event=None) -> dict[str, Any]:
+          timeout: float | None = None, on_event=None) -> dict[str, Any]:
     """Plan and execute one build into db, or execute an edited spec file without planning; returns the summary.
     With a spec, size (its quotas apportioned anew) and seed override the spec's when given. `sources` are the
     user's own data (files or folders) to ground on beside the catalog."""
@@ -76,12 +78,12 @@ def build(requirement: str | None = None, *, size: int | None = None, db: str | 
         spec = (rescaled(spec, size) if size != spec.size else spec).model_copy(update={"seed": seed})
     fields = dict(requirement=requirement, size=size, seed=seed, max_subtasks=max_subtasks, concurrency=concurrency,
                   program=program, sources=paths)
-    return _build(db, model, api_base, fields, spec=spec, on_event=on_event)
+    return _build(db, model, api_base, timeout, fields, spec=spec, on_event=on_event)
 
 
 def plan(requirement: str, *, size: int, db: str | Path, model: str | None = None, api_base: str | None = None,
          seed: int = 0, max_subtasks: int = 3, out: str | Path | None = None, sources: list[str | Path] = (),
-         on_event=None):
+         timeout: float | None = None, on_event=None):
     """Plan only: store the spec as a 'planned' run, write it as editable YAML to out; returns (run id, spec)."""
     from benchagent.specfile import write_spec
 
@@ -90,7 +92,7 @@ def plan(requirement: str, *, size: int, db: str | Path, model: str | None = Non
     if out is not None and not Path(out).parent.exists():
         raise InputError(f"folder {Path(out).parent} does not exist (spec path {out})")
     fields = dict(requirement=requirement, size=size, seed=seed, max_subtasks=max_subtasks, sources=paths)
-    run_id, spec = _build(db, model, api_base, fields, plan_only=True, on_event=on_event)
+    run_id, spec = _build(db, model, api_base, timeout, fields, plan_only=True, on_event=on_event)
     if out is not None:
         write_spec(spec, out)
     return run_id, spec
@@ -129,8 +131,9 @@ def checked_spec(path: str | Path, sources: list[str] = ()):
 
 
 def resume(run_id: str, *, db: str | Path, model: str | None = None, api_base: str | None = None,
-           concurrency: int | None = None, on_event=None) -> dict[str, Any]:
-    """Continue an interrupted run: accepted samples are kept, unfinished slots redone, quotas filled."""
+           concurrency: int | None = None, timeout: float | None = None, on_event=None) -> dict[str, Any]:
+    """Continue an interrupted run: accepted samples are kept, unfinished slots redone, quotas filled. A key the run's
+    --api-base carried was not stored: it comes from api_base again or the provider's environment variable."""
     from benchagent.lm import make_lm
     from benchagent.program.build import Build
 
@@ -141,20 +144,18 @@ def resume(run_id: str, *, db: str | Path, model: str | None = None, api_base: s
         if row is None:
             raise InputError(f"no run {run_id!r} in {db}")
         settings = json.loads(row["settings"] or "{}")
-        lm = make_lm(model or settings.get("model_spec"), api_base or settings.get("api_base"))
+        model = model or settings.get("model_spec")
+        if not api_base and settings.get("url_credential"):
+            variable = f"{(model or '').partition('/')[0].upper()}_API_KEY"
+            if not os.environ.get(variable):
+                raise InputError(f"run {run_id} sent a key given in its --api-base, which is never stored: "
+                                 f"give --api-base with the key again, or set {variable}")
+        lm = make_lm(model, api_base or settings.get("api_base"), timeout=timeout)
         kwargs = {"on_event": on_event} if on_event else {}
         run_id = Build.resume(store, lm, run_id, concurrency=concurrency, **kwargs).run()
         return run_summary(store, run_id)
     finally:
         store.close()
-
-
-def public_url(url: str | None) -> str | None:
-    """The URL without user name or password, fit to be stored."""
-    if not url:
-        return url
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(netloc=parts.hostname + (f":{parts.port}" if parts.port else ""))) if parts.hostname else url
 
 
 def status(db: str | Path, run_id: str | None = None) -> dict[str, Any]:

@@ -11,8 +11,10 @@ from rich.console import Console
 from benchagent import api
 from benchagent.cli_review import review_app
 from benchagent.errors import BenchagentError
-from benchagent.program.errors import ProgramError
+from benchagent.program.errors import Interrupted, ProgramError
+from benchagent.settings import REQUEST_TIMEOUT_S
 from benchagent.store.errors import StoreError
+from benchagent.store.redact import scrub
 
 app = typer.Typer(
     help="Build evaluation benchmarks for LLMs from a one-line requirement; every sample's lineage lands in SQLite.",
@@ -32,10 +34,13 @@ SourceOption = Annotated[Optional[list[Path]], typer.Option(
 ModelOption = Annotated[Optional[str], typer.Option(
     "--model", envvar="BENCHAGENT_MODEL",
     help="embedded (default), local:/path/model.gguf, or a DSPy/LiteLLM model such as openai/gpt-4o-mini.")]
+TimeoutOption = Annotated[Optional[float], typer.Option(
+    "--timeout", envvar="BENCHAGENT_TIMEOUT", show_default=False,
+    help=f"Seconds a model server may take over one request before it is retried (default {REQUEST_TIMEOUT_S:g}).")]
 
 
 def fail(message: str, code: int = 1) -> None:
-    sys.stderr.write(f"error: {' '.join(message.split())}\n")
+    sys.stderr.write(f"error: {' '.join(scrub(message).split())}\n")
     raise typer.Exit(code)
 
 
@@ -43,6 +48,8 @@ def guarded(fn):
     """Run a command body; known failures become one line on stderr and a non-zero exit."""
     try:
         return fn()
+    except Interrupted as exc:
+        fail(str(exc), 130)
     except (BenchagentError, StoreError, ProgramError) as exc:
         fail(str(exc))
     except KeyboardInterrupt:
@@ -69,13 +76,14 @@ def build(
     program: Annotated[Optional[str], typer.Option(
         help="Use a compiled program version: 'latest' or its id (see `benchagent programs`).")] = None,
     source: SourceOption = None,
+    timeout: TimeoutOption = None,
 ) -> None:
     """Plan and build a benchmark, showing progress, then print the run summary: quotas, the requirement's facets
     and what carries each, and every facet or quota that could not be met, with its reason."""
     _with_progress(db, lambda on_event: api.build(requirement, size=size, db=db, model=model, api_base=api_base,
                                                   seed=seed, max_subtasks=max_subtasks, concurrency=concurrency,
                                                   spec_path=spec, program=program, sources=source or [],
-                                                  on_event=on_event))
+                                                  timeout=timeout, on_event=on_event))
 
 
 @app.command()
@@ -89,15 +97,14 @@ def plan(
     max_subtasks: Annotated[int, typer.Option(help="Most subtasks the design agent may propose (1-8).")] = 3,
     out_path: Annotated[Optional[Path], typer.Option("--out", help="Write the spec here as YAML you can edit.")] = None,
     source: SourceOption = None,
+    timeout: TimeoutOption = None,
 ) -> None:
     """Plan a benchmark without building it: print the spec as a tree and, with --out, write it as YAML."""
-    from benchagent.progress import BuildProgress
     from benchagent.report import print_spec
 
-    with BuildProgress(err) as progress:
-        run_id, spec = guarded(lambda: api.plan(requirement, size=size, db=db, model=model, api_base=api_base, seed=seed,
-                                                max_subtasks=max_subtasks, out=out_path, sources=source or [],
-                                                on_event=progress.on_event))
+    run_id, spec = _progressing(lambda on_event: api.plan(
+        requirement, size=size, db=db, model=model, api_base=api_base, seed=seed, max_subtasks=max_subtasks,
+        out=out_path, sources=source or [], timeout=timeout, on_event=on_event))
     print_spec(out, spec)
     out.print(f"\nrun id: {run_id}", highlight=False)
     if out_path:
@@ -112,18 +119,28 @@ def resume(
     model: Annotated[Optional[str], typer.Option(help="Model to use instead of the run's own.")] = None,
     api_base: Annotated[Optional[str], typer.Option(help="Base URL of an OpenAI-compatible server.")] = None,
     concurrency: Annotated[Optional[int], typer.Option(help="Samples realized at once (default: the run's).")] = None,
+    timeout: TimeoutOption = None,
 ) -> None:
     """Continue an interrupted build: accepted samples are kept, unfinished slots redone, quotas filled."""
     _with_progress(db, lambda on_event: api.resume(run_id, db=db, model=model, api_base=api_base,
-                                                   concurrency=concurrency, on_event=on_event))
+                                                   concurrency=concurrency, timeout=timeout, on_event=on_event))
+
+
+def _progressing(call):
+    """call(on_event) under a progress display, which is gone before a failure's one line is printed."""
+    from benchagent.progress import BuildProgress
+
+    def run():
+        with BuildProgress(err) as progress:
+            return call(progress.on_event)
+
+    return guarded(run)
 
 
 def _with_progress(db: Path, call) -> None:
-    from benchagent.progress import BuildProgress
     from benchagent.report import print_summary
 
-    with BuildProgress(err) as progress:
-        summary = guarded(lambda: call(progress.on_event))
+    summary = _progressing(call)
     print_summary(out, summary)
     out.print(f"\nrun id: {summary['run']['id']}\nbrowse: benchagent browse --db {db}", highlight=False)
 

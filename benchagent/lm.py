@@ -11,19 +11,22 @@ import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")  # before dspy imports litellm: no cost-map fetch
 
 import dspy  # noqa: E402
 import xllamacpp  # noqa: E402
 from dspy import lm15  # noqa: E402
+from dspy.clients import DISK_CACHE_LIMIT, Cache  # noqa: E402
 from dspy.clients.engines.base import validate_request  # noqa: E402
-from dspy.utils.exceptions import LMError  # noqa: E402
+from dspy.utils.caching import default_cache_dir  # noqa: E402
+from dspy.utils.exceptions import LMError, is_retryable_lm_error  # noqa: E402
 
 from benchagent import settings  # noqa: E402
 from benchagent.errors import ModelError  # noqa: E402
-from benchagent.program.provenance import HistoryTagging  # noqa: E402
+from benchagent.program.provenance import HistoryTagging, mark_cache_hit  # noqa: E402
+from benchagent.store.redact import public_url, remember, url_credential  # noqa: E402
 
 EMBEDDED_NAME = "embedded"
 EMBEDDED_MODEL_ID = "local/qwen2.5-coder-1.5b-instruct-q4_k_m"
@@ -33,6 +36,7 @@ EMBEDDED_SHA256 = "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb
 PART_COUNT = 22
 LOCAL_PREFIX = "local:"
 PROVIDER = "llama.cpp"
+NO_KEY = "no-key"  # sent to an --api-base server when no key is given: local servers need none, clients want one
 
 _CHUNK = 8 << 20
 _SAMPLING = ("max_tokens", "temperature", "top_p", "top_k", "seed", "frequency_penalty", "presence_penalty")
@@ -256,9 +260,45 @@ class LlamaEngine:
 
 # --- the LM ---
 
+class EndpointCache(Cache):
+    """DSPy's response cache with the endpoint (api_base) in its key, which DSPy leaves out, so one server's replies
+    are never served as another's; every hit is marked for the provenance record."""
+
+    def cache_key(self, request, ignored_args_for_cache_key=None):
+        return super().cache_key(request, [k for k in ignored_args_for_cache_key or () if k != "api_base"])
+
+    def get(self, request, ignored_args_for_cache_key=None):
+        found = super().get(request, ignored_args_for_cache_key)
+        if found is not None:
+            mark_cache_hit()
+        return found
+
+
+with dspy._cache_lock:
+    dspy.cache = EndpointCache(enable_disk_cache=True, enable_memory_cache=True, disk_cache_dir=default_cache_dir(),
+                               disk_size_limit_bytes=DISK_CACHE_LIMIT)
+
+
 class TrackedLM(HistoryTagging, dspy.LM):
-    """A dspy.LM whose history entries carry the callback call_id of the LM call that made them, so a
-    callback's on_lm_end finds its own call's usage in instance.history even under concurrency."""
+    """A dspy.LM whose history entries carry the callback call_id of the LM call that made them, so a callback's
+    on_lm_end finds its own call's usage in instance.history even under concurrency. It retries transient faults
+    (refused, reset, timeout, 429, 5xx) itself, so each attempt is an LM call of its own in the provenance: waits
+    double from `backoff` seconds, and no wait, a server's Retry-After included, exceeds `backoff_cap`."""
+
+    def __init__(self, *args, retries: int = 0, backoff: float = 1.0, backoff_cap: float = 30.0, **kwargs):
+        super().__init__(*args, num_retries=0, **kwargs)
+        self.retries, self.backoff, self.backoff_cap = retries, backoff, backoff_cap
+
+    def __call__(self, *args, **kwargs):
+        for attempt in range(self.retries + 1):
+            try:
+                return super().__call__(*args, **kwargs)
+            except LMError as exc:
+                if attempt == self.retries or not is_retryable_lm_error(exc):
+                    raise
+                hint = exc.retry_after
+                wait = hint if isinstance(hint, (int, float)) and 0 <= hint < float("inf") else self.backoff * 2 ** attempt
+                time.sleep(min(wait, self.backoff_cap))
 
 
 def _is_gguf(path: Path) -> bool:
@@ -287,11 +327,35 @@ def gguf_model(model: str, cache_dir: str | Path | None = None) -> tuple[Path, s
     return path, f"local/{path.stem.lower()}"
 
 
+def endpoint_options(provider: str, api_base: str) -> dict:
+    """The LM options for a server's URL: requests go to the URL without userinfo or query, with the key the URL
+    carries (userinfo or an api_key parameter), else the provider's environment variable, else a placeholder."""
+    base = public_url(api_base)
+    parts = urlsplit(base)
+    try:
+        parts.port
+    except ValueError:
+        raise ModelError(f"--api-base {base} has an invalid port") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ModelError(f"--api-base must be an http:// or https:// URL, got {base!r}")
+    if parts.query:
+        raise ModelError(f"--api-base takes no query parameters except a key, got {base}")
+    key = url_credential(api_base)
+    remember(key)
+    if key is None and not os.environ.get(f"{provider.upper()}_API_KEY"):
+        key = NO_KEY
+    return {"api_base": base, **({"api_key": key} if key else {})}
+
+
 def make_lm(model: str | None, api_base: str | None = None, *, cache_dir: str | Path | None = None,
-            temperature: float = 0.0, max_tokens: int = 1024, n_parallel: int = 4) -> dspy.LM:
+            temperature: float = 0.0, max_tokens: int = 1024, n_parallel: int = 4,
+            timeout: float | None = None) -> dspy.LM:
     """The LM for a model string: None → $BENCHAGENT_MODEL → "embedded"; "local:/path/file.gguf";
-    or "provider/model" for DSPy/LiteLLM (api_base for vLLM, SGLang or llama.cpp servers)."""
+    or "provider/model" for DSPy/LiteLLM (api_base for vLLM, SGLang or llama.cpp servers; requests time out after
+    `timeout` seconds, settings.REQUEST_TIMEOUT_S by default)."""
     model = model or os.environ.get("BENCHAGENT_MODEL") or EMBEDDED_NAME
+    if timeout is not None and not 0 < timeout < float("inf"):
+        raise ModelError(f"--timeout must be a positive number of seconds, got {timeout}")
     options = {"temperature": temperature, "max_tokens": max_tokens}
     if model == EMBEDDED_NAME or model.startswith(LOCAL_PREFIX):
         if api_base:
@@ -303,9 +367,10 @@ def make_lm(model: str | None, api_base: str | None = None, *, cache_dir: str | 
         raise ModelError(f"unknown model {model!r}: use embedded, local:/path.gguf "
                          "or provider/model such as openai/gpt-4o-mini")
     if api_base:
-        options["api_base"] = api_base
+        options.update(endpoint_options(provider, api_base))
     try:
-        return TrackedLM(model, **options)
+        return TrackedLM(model, timeout=timeout or settings.REQUEST_TIMEOUT_S, retries=settings.LM_RETRIES,
+                         backoff=settings.BACKOFF_S, backoff_cap=settings.BACKOFF_CAP_S, **options)
     except LMError as exc:  # e.g. a reasoning model refusing temperature 0
         raise ModelError(str(exc)) from exc
 
@@ -325,10 +390,7 @@ def sees_images(lm: dspy.LM) -> bool:
 def describe_model(lm: dspy.LM) -> str:
     """A secret-free model string for the store: the model id, plus the API base without credentials."""
     api_base = lm.kwargs.get("api_base")
-    if not api_base:
-        return lm.model
-    url = urlsplit(api_base)
-    return f"{lm.model}@{urlunsplit((url.scheme, url.netloc.rpartition('@')[2], url.path, '', ''))}"
+    return f"{lm.model}@{public_url(api_base)}" if api_base else lm.model
 
 
 def available_models(cache_dir: str | Path | None = None) -> list[dict]:

@@ -10,6 +10,10 @@ MAX_SUBTASKS = 8
 MAX_CONCURRENCY = 64
 EVAL_MAX_TOKENS = 256  # room for a model that reasons before it answers
 EVAL_PARALLEL = 4  # requests `benchagent eval` keeps in flight per model
+REQUEST_TIMEOUT_S = 120.0  # a model server that has not answered by then fails the request (which is retried)
+LM_RETRIES = 4             # a refused, reset or timed-out request, a 429 or a 5xx is retried this often
+BACKOFF_S = 1.0            # the first retry waits this long, each next one twice as long
+BACKOFF_CAP_S = 30.0       # no wait is longer, a server's Retry-After included
 
 
 def cache_dir() -> Path:

@@ -3,10 +3,10 @@
 import hashlib
 import io
 import json
+import queue
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import asdict, dataclass, field, replace
 from textwrap import shorten
 from typing import Any
@@ -16,7 +16,7 @@ from dspy.utils.exceptions import AdapterParseError, LMError
 from PIL import Image
 
 from benchagent.program.compiled import apply_program
-from benchagent.program.errors import PlanningError, ProgramError
+from benchagent.program.errors import Interrupted, PlanningError, ProgramError
 from benchagent.program.executor.item import LETTERS, Item
 from benchagent.program.executor.brief import tool_brief
 from benchagent.program.executor.dedup import DuplicateIndex
@@ -41,9 +41,11 @@ from benchagent.signatures import DesignBrief, Scope, Spec, SpecSource, SpecSubt
 from benchagent.store.catalog import list_cards, search_cards, upsert_cards
 from benchagent.store.db import Store, new_id, now
 from benchagent.store.programs import get_program
+from benchagent.store.redact import scrub
 
 Event = Callable[..., None]
 ACCEPTED = ("ok", "fixed")
+MALFORMED = "malformed model output"  # a slot failed by the model, not by its item: it spends no attempt
 LM_FAILURE_LIMIT = 5
 REDESIGN_ROUNDS = 1
 RELEVANCE_GAP = 0.5   # a modality-filtered best match under half the unfiltered best's bm25 is too weak
@@ -52,6 +54,23 @@ WHERE_SPAN = 8         # records read per wanted one when a plan takes only some
 
 class BuildAborted(ProgramError):
     """The build stopped before its quotas were met; its state is kept for `benchagent resume`."""
+
+
+def model_fault(exc: Exception) -> str:
+    """One line naming what went wrong with the model: its error, or that its reply could not be read."""
+    if isinstance(exc, AdapterParseError):
+        return "its reply could not be read: " + shorten(" ".join(str(exc).split()), 200)
+    return scrub(f"{type(exc).__name__}: {shorten(' '.join(str(exc).split()), 300)}")
+
+
+def stopped_status(exc: BaseException) -> str:
+    """The run's status after exc: 'interrupted' (resumable) for a stop or a model fault, else 'failed'."""
+    return "interrupted" if isinstance(exc, (BuildAborted, KeyboardInterrupt)) else "failed"
+
+
+def interrupted(run_id: str) -> Interrupted:
+    """A Ctrl-C, as the one line that says how to go on."""
+    return Interrupted(f"interrupted; run: benchagent resume {run_id}")
 
 
 @dataclass
@@ -67,6 +86,7 @@ class BuildRequest:
     api_base: str | None = None     # without credentials
     vision: bool = False            # the model sees images: the inspector and the solver get them
     program: str | None = None      # a compiled program: 'latest' or its id; resolved to the id when the build starts
+    url_credential: bool = False    # api_base carried a key, which is never stored: resume needs it again
     sources: list[str] = field(default_factory=list)  # the user's own data (paths) to ground on besides the catalog
 
 
@@ -167,7 +187,10 @@ class Build:
             try:
                 spec = self.plan()
             except BaseException as exc:
-                self.store.update("runs", self.run_id, {"status": "failed", "error": str(exc) or type(exc).__name__})
+                self.store.update("runs", self.run_id, {"status": stopped_status(exc),
+                                                        "error": scrub(str(exc)) or type(exc).__name__})
+                if isinstance(exc, KeyboardInterrupt):
+                    raise interrupted(self.run_id) from None
                 raise
         self.store.update("runs", self.run_id, {"status": "planned", "wall_s": round(time.perf_counter() - started, 2)})
         return spec
@@ -190,11 +213,12 @@ class Build:
                 self.store.update("runs", self.run_id, {"status": "running", "error": None})
                 shortfalls = self.execute(subtasks, callback)
         except BaseException as exc:
-            status = "interrupted" if isinstance(exc, (BuildAborted, KeyboardInterrupt)) else "failed"
             self.store.update("runs", self.run_id, {
-                "status": status, "error": str(exc) or type(exc).__name__,
+                "status": stopped_status(exc), "error": scrub(str(exc)) or type(exc).__name__,
                 "wall_s": round(before + time.perf_counter() - started, 2),
             })
+            if isinstance(exc, KeyboardInterrupt):
+                raise interrupted(self.run_id) from None
             raise
         self.store.update("runs", self.run_id, {
             "status": "done", "finished_at": now(), "wall_s": round(before + time.perf_counter() - started, 2),
@@ -213,11 +237,12 @@ class Build:
         try:
             with working_on(name):
                 return fn()
-        except AdapterParseError as exc:
-            status, error = "failed", " ".join(str(exc).split())[:500]
-            raise PlanningError(f"the model's reply in the {name} stage could not be read: {error[:200]}") from None
+        except (LMError, AdapterParseError) as exc:
+            status, error = "failed", model_fault(exc)
+            raise BuildAborted(f"the model failed in the {name} stage ({error}); "
+                               f"fix it, then run: benchagent resume {self.run_id}") from None
         except BaseException as exc:
-            status, error = "failed", str(exc)
+            status, error = "failed", scrub(str(exc))
             raise
         finally:
             self.store.update("steps", step_id, {"status": status, "error": error,
@@ -257,9 +282,9 @@ class Build:
         carriers, gaps = coverage(scope.facets, [(d, [g.plan for g in accepted[d.key]]) for d, _ in grounded],
                                   reasons, req.requirement, scope.language)
         if not grounded:
-            raise PlanningError("cannot build this from what is here: " + "; ".join(
+            raise self._unreadable(PlanningError("cannot build this from what is here: " + "; ".join(
                 f"{g.facet}: {shorten(g.reason, 160)}" for g in gaps)
-                + f" ({gaps[0].remedy if gaps else 'add a --source'})")
+                + f" ({gaps[0].remedy if gaps else 'add a --source'})"))
         allocation = self._stage("allocation", lambda: self.allocation_agent(
             requirement=req.requirement, subtasks=[d for d, _ in grounded], size=req.size,
             sources={k: [SourceShare(g.source_id, g.score, int(self.cards[g.source_id]["size"])) for g in gs]
@@ -277,6 +302,16 @@ class Build:
             "allocation_redesign": allocation.redesign, "unfillable": allocation.unfillable,
             "unfillable_reasons": allocation.reasons, "facet_carriers": carriers})
         return spec
+
+    def _unreadable(self, error: PlanningError) -> ProgramError:
+        """error, unless grounding went without judgments of the model it could not read: then the model is at fault,
+        and the run can be resumed once it is fixed."""
+        row = self.store.one("SELECT count(*) AS n FROM steps WHERE run_id = ? AND name = 'Predict(GroundSubtask)' "
+                             "AND status = 'failed' AND error LIKE 'AdapterParseError%'", (self.run_id,))
+        if not row["n"]:
+            return error
+        return BuildAborted(f"planning failed after {row['n']} of the model's replies could not be read ({error}); "
+                            f"fix the model, then run: benchagent resume {self.run_id}")
 
     def _candidates(self, scope: Scope, draft: SubtaskDraft) -> tuple[SubtaskDraft, list[dict], str | None]:
         """The draft (its modalities following the relevant sources unless the requirement demands them), the cards
@@ -443,7 +478,7 @@ class Build:
             if slot["status"] == "pending":
                 scheduler.redo.append(Job(subtask, source, slot["record_index"], slot["seed"], slot["id"]))
                 subtask.attempts -= 1  # booked again when the redo job starts
-            subtask.attempts += 1
+            subtask.attempts += slot["category"] != MALFORMED
             if slot["status"] == "accepted":
                 source.accepted += 1
             elif slot["category"]:
@@ -464,25 +499,34 @@ class Build:
         self._restore(subtasks, scheduler)
         self.on_event("execute", total=sum(s.quota for s in subtasks), accepted=sum(s.accepted for s in subtasks))
         context = {"lm": self.lm, "adapter": dspy.JSONAdapter(), "callbacks": [callback]}
-        with ThreadPoolExecutor(max_workers=max(1, self.request.concurrency)) as pool:
-            running: dict[Future, Job] = {}
+        # Daemon threads, not a pool: a stop (Ctrl-C, a model that went away) need not wait for the calls in flight;
+        # the callback records them as interrupted and writes nothing after.
+        results: queue.Queue = queue.Queue()
+        running = 0
+        try:
             while True:
-                while len(running) < max(1, self.request.concurrency) and (job := scheduler.next_job()):
+                while running < max(1, self.request.concurrency) and (job := scheduler.next_job()):
                     job = job if job.slot_id else self._open_slot(job)
-                    running[pool.submit(self._work, job, context)] = job
+                    threading.Thread(target=self._work_into, args=(job, context, results), daemon=True).start()
+                    running += 1
                 if not running:
                     break
-                done, _ = wait(running, return_when=FIRST_COMPLETED)
-                for future in done:
-                    job = running.pop(future)
-                    status, reason = self._finish(job, future.result())
-                    scheduler.finish(job, status in ACCEPTED, reason)
-                    self.on_event("sample", subtask=job.subtask.draft.key, status=status)
+                job, result, error = results.get()
+                running -= 1
+                if error is not None:
+                    raise error
+                status, reason = self._finish(job, result)
+                if status == "lm_error":
+                    scheduler.requeue(job)  # an outage does not spend the slot's attempts
+                else:
+                    scheduler.finish(job, status in ACCEPTED, reason, spent=reason != MALFORMED)
+                self.on_event("sample", subtask=job.subtask.draft.key, status="failed" if status == "lm_error" else status)
                 if self._lm_failures >= LM_FAILURE_LIMIT:
-                    for future in running:
-                        future.cancel()
                     raise BuildAborted(f"the model failed {self._lm_failures} slots in a row (last: {self._last_lm_error}); "
                                        f"fix it, then run: benchagent resume {self.run_id}")
+        except BaseException:
+            callback.interrupt("interrupted: the build stopped before this call ended")
+            raise
         shortfalls = scheduler.shortfalls()
         for short in shortfalls:
             self.on_event("shortfall", **short)
@@ -499,6 +543,12 @@ class Build:
     def _gold_position(self) -> int:
         with self._gold_lock:
             return GoldBalancer(4, seed=self.request.seed, used=self.gold_counts).next()
+
+    def _work_into(self, job: Job, context: dict, results: queue.Queue) -> None:
+        try:
+            results.put((job, self._work(job, context), None))
+        except BaseException as exc:
+            results.put((job, None, exc))
 
     def _work(self, job: Job, context: dict) -> tuple[str, Any]:
         """Realize and verify one slot in a worker thread; returns ("ok", (record, item, outcome)) or a failure."""
@@ -518,22 +568,24 @@ class Build:
                     outcome = self.verifier(item, subtask=subtask_text, answer_type=draft.answer_type,
                                             needs_image="image" in draft.modalities or bool(item.images),
                                             duplicates=self.duplicates, intent=self.intent)
-        except LMError as exc:  # the model or its connection: a pending slot is redone on resume, never lost
-            return "lm_error", ("model", f"{type(exc).__name__}: {exc}")
+        except LMError as exc:  # the model or its connection: the slot stays pending and is redone, never lost
+            return "lm_error", ("model", model_fault(exc))
         except AdapterParseError as exc:
-            return "failed", ("malformed model output", str(exc))
+            return "malformed", (MALFORMED, model_fault(exc))
         except (ProgramError, ValueError) as exc:
+            if isinstance(exc.__cause__, AdapterParseError):  # no reply of the model to an LLM step could be read
+                return "malformed", (MALFORMED, model_fault(exc.__cause__))
             return "failed", ("realization", str(exc))
         return "done", (record, item, outcome, brief)
 
     def _finish(self, job: Job, result: tuple[str, Any]) -> tuple[str, str | None]:
         kind, payload = result
         if kind != "done":
-            self._lm_failures = self._lm_failures + 1 if kind == "lm_error" else 0
+            self._lm_failures = self._lm_failures + 1 if kind in ("lm_error", "malformed") else 0
             category, detail = payload
             self._last_lm_error = reason = f"{category}: {detail}"
-            if kind == "lm_error" and self._lm_failures >= LM_FAILURE_LIMIT:
-                return "failed", None  # stays pending: resume redoes it
+            if kind == "lm_error":
+                return "lm_error", None  # stays pending: redone now, or by resume
             self.store.update("slots", job.slot_id, {"status": "failed", "reason": reason, "category": category})
             return "failed", category
         self._lm_failures = 0

@@ -5,6 +5,10 @@ class ProgramError(Exception):
     """Base class for failures of the agents' programs."""
 
 
+class Interrupted(ProgramError):
+    """Ctrl-C stopped the work; what it had recorded is kept."""
+
+
 class PlanningError(ProgramError):
     """The planner could not produce a usable specification."""
 

@@ -8,11 +8,14 @@ from dataclasses import dataclass
 from typing import Any
 
 import dspy
+from dspy import lm15
+from dspy.clients.call_result import usage_dict
 from dspy.utils.callback import ACTIVE_CALL_ID, BaseCallback
 from pydantic import BaseModel
 
 from benchagent.program.tools.registry import ToolResult
 from benchagent.store.db import Store, new_id, now
+from benchagent.store.redact import scrub
 
 
 @dataclass(frozen=True)
@@ -35,11 +38,25 @@ def working_on(stage: str, slot_id: str | None = None):
         _WHERE.reset(token)
 
 
+_cache_hits: set[str | None] = set()
+_hits_lock = threading.Lock()
+
+
+def mark_cache_hit() -> None:
+    """Called by the response cache when it answers the LM call running in this thread."""
+    with _hits_lock:
+        _cache_hits.add(ACTIVE_CALL_ID.get())
+
+
 class HistoryTagging:
-    """LM mixin: tags each history entry with the callback call id of the LM call that made it."""
+    """LM mixin: tags each history entry with the callback call id of the LM call that made it, and whether the
+    response cache answered it."""
 
     def update_history(self, entry):
-        entry["call_id"] = ACTIVE_CALL_ID.get()
+        entry["call_id"] = call_id = ACTIVE_CALL_ID.get()
+        with _hits_lock:
+            entry["cache_hit"] = call_id in _cache_hits
+            _cache_hits.discard(call_id)
         super().update_history(entry)
 
 
@@ -71,20 +88,50 @@ def _module_name(instance: Any) -> str:
 
 
 def _usage(entry: dict) -> tuple[int | None, int | None, int | None]:
-    usage = entry.get("usage") or {}
+    """The call's tokens; a cache hit carries none of its own, so the stored response's are reported."""
+    response = entry.get("response")
+    usage = entry.get("usage") or (usage_dict(response) if isinstance(response, lm15.Response) else {})
     details = usage.get("prompt_tokens_details") or {}
     cached = details.get("cached_tokens") if isinstance(details, dict) else getattr(details, "cached_tokens", None)
     return usage.get("prompt_tokens"), usage.get("completion_tokens"), cached
 
 
+def _error(exception: BaseException | None) -> str | None:
+    return scrub(repr(exception)) if exception else None
+
+
 class ProvenanceCallback(BaseCallback):
-    """Writes every module step, LM call and tool call of one run, each linked to its parent step."""
+    """Writes every module step, LM call and tool call of one run, each linked to its parent step; after interrupt()
+    it writes nothing more."""
 
     def __init__(self, store: Store, run_id: str):
         self.store = store
         self.run_id = run_id
         self._open: dict[str, tuple[str, float, Where, Any]] = {}
         self._lock = threading.Lock()
+        self._writing = threading.Lock()
+        self._closed = False
+
+    def _write(self, method, *args) -> None:
+        with self._writing:
+            if not self._closed:
+                method(*args)
+
+    def interrupt(self, reason: str) -> None:
+        """Record the steps and LM calls still in flight as failed with reason, then stop writing: their threads may
+        outlive the store."""
+        with self._writing:
+            with self._lock:
+                opened, self._open = self._open, {}
+            for record_id, t0, where, extra in opened.values():
+                elapsed = (time.perf_counter() - t0) * 1000
+                if record_id.startswith("step_"):
+                    self.store.update("steps", record_id, {"status": "failed", "error": reason, "duration_ms": elapsed})
+                elif record_id == "lm":
+                    lm, parent, messages = extra
+                    self.store.insert("lm_calls", self._lm_row(lm, parent, where, elapsed, {"messages": messages},
+                                                               None, reason))
+            self._closed = True
 
     def _parent_step(self) -> str | None:
         with self._lock:
@@ -102,7 +149,7 @@ class ProvenanceCallback(BaseCallback):
     def on_module_start(self, call_id, instance, inputs):
         where = _WHERE.get()
         step_id = new_id("step")
-        self.store.insert("steps", {
+        self._write(self.store.insert, "steps", {
             "id": step_id, "run_id": self.run_id, "parent_id": self._parent_step(), "slot_id": where.slot_id,
             "stage": where.stage, "name": _module_name(instance), "kind": "module",
             "inputs": plain(inputs.get("kwargs") or inputs.get("args") or inputs),
@@ -115,32 +162,35 @@ class ProvenanceCallback(BaseCallback):
         if opened is None:
             return
         step_id, t0, _, _ = opened
-        self.store.update("steps", step_id, {
+        self._write(self.store.update, "steps", step_id, {
             "outputs": plain(outputs), "status": "failed" if exception else "ok",
-            "error": repr(exception) if exception else None, "duration_ms": (time.perf_counter() - t0) * 1000,
+            "error": _error(exception), "duration_ms": (time.perf_counter() - t0) * 1000,
         })
 
     def on_lm_start(self, call_id, instance, inputs):
-        self._remember(call_id, "lm", (instance, self._parent_step()))
+        self._remember(call_id, "lm", (instance, self._parent_step(), inputs.get("messages")))
 
     def on_lm_end(self, call_id, outputs, exception=None):
         opened = self._forget(call_id)
         if opened is None:
             return
-        _, t0, where, (lm, parent) = opened
+        _, t0, where, (lm, parent, _) = opened
         entry = next((e for e in reversed(getattr(lm, "history", [])) if e.get("call_id") == call_id), {})
+        self._write(self.store.insert, "lm_calls", self._lm_row(
+            lm, parent, where, (time.perf_counter() - t0) * 1000, entry, outputs[0] if outputs else None,
+            _error(exception)))
+
+    def _lm_row(self, lm, parent: str | None, where: Where, latency_ms: float, entry: dict, response: Any,
+                error: str | None) -> dict:
         prompt_tokens, completion_tokens, cached = _usage(entry)
-        response = entry.get("response")
-        self.store.insert("lm_calls", {
+        return {
             "id": new_id("lm"), "run_id": self.run_id, "step_id": parent, "slot_id": where.slot_id,
             "stage": where.stage, "model": getattr(lm, "model", type(lm).__name__),
-            "messages": plain(entry.get("messages")), "response": plain(outputs[0] if outputs else None),
+            "messages": plain(entry.get("messages")), "response": plain(response),
             "prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens, "cached_tokens": cached,
-            "cost": entry.get("cost"), "latency_ms": (time.perf_counter() - t0) * 1000,
-            "cache_hit": int(bool(getattr(response, "cache_hit", False))),
-            "status": "failed" if exception else "ok", "error": repr(exception) if exception else None,
-            "created_at": now(),
-        })
+            "cost": entry.get("cost"), "latency_ms": latency_ms, "cache_hit": int(bool(entry.get("cache_hit"))),
+            "status": "failed" if error else "ok", "error": error, "created_at": now(),
+        }
 
     def on_tool_start(self, call_id, instance, inputs):
         self._remember(call_id, "tool", (instance, self._parent_step(), inputs.get("kwargs") or inputs, now()))
@@ -150,9 +200,9 @@ class ProvenanceCallback(BaseCallback):
         if opened is None:
             return
         _, t0, where, (tool, parent, args, started) = opened
-        self.store.insert("tool_calls", {
+        self._write(self.store.insert, "tool_calls", {
             "id": new_id("tool"), "run_id": self.run_id, "step_id": parent, "slot_id": where.slot_id,
             "tool": getattr(tool, "name", type(tool).__name__), "args": plain(args), "result": plain(outputs),
-            "status": "failed" if exception else "ok", "error": repr(exception) if exception else None,
+            "status": "failed" if exception else "ok", "error": _error(exception),
             "started_at": started, "duration_ms": (time.perf_counter() - t0) * 1000,
         })

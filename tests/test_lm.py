@@ -118,6 +118,7 @@ def test_local_gguf_gives_a_lazy_llama_lm(tmp_path):
 def test_provider_model_and_describe_model_hide_credentials():
     lm = L.make_lm("openai/qwen", api_base="http://user:s3cret@gpu:8000/v1?key=k3y")
     assert L.describe_model(lm) == "openai/qwen@http://gpu:8000/v1"
+    assert lm.kwargs["api_base"] == "http://gpu:8000/v1" and lm.kwargs["api_key"] == "k3y"
     assert L.describe_model(L.make_lm("anthropic/claude-x")) == "anthropic/claude-x"
 
 

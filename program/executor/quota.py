@@ -137,14 +137,23 @@ class Scheduler:
         job.source.inflight += 1
         job.subtask.attempts += 1
 
-    def finish(self, job: Job, accepted: bool, reason: str | None = None) -> None:
+    def finish(self, job: Job, accepted: bool, reason: str | None = None, *, spent: bool = True) -> None:
+        """Book a job's result; one that was not `spent` gives its attempt back."""
         with self._lock:
             job.source.inflight -= 1
+            job.subtask.attempts -= not spent
             if accepted:
                 job.source.accepted += 1
             elif reason:
                 job.subtask.reasons[reason] += 1
                 job.source.off_target += reason == "off_target"
+
+    def requeue(self, job: Job) -> None:
+        """Book a job the model never answered as not tried: it runs again first, without spending an attempt."""
+        with self._lock:
+            job.source.inflight -= 1
+            job.subtask.attempts -= 1
+            self.redo.append(job)
 
     def shortfalls(self) -> list[dict]:
         return [{"subtask": s.draft.key, "missing": s.missing, "reason": s.shortfall_reason()}

@@ -115,7 +115,7 @@ class Realizer(dspy.Module):
                 flow.images.update(images)
                 break
             else:
-                raise RealizationError(f"{label} failed after {attempts} attempt(s): {last_error}")
+                raise RealizationError(f"{label} failed after {attempts} attempt(s): {last_error}") from last_error
         return flow
 
     def _run_step(self, step, flow: Dataflow, *, subtask: str, attempt: int, label: str):
