@@ -1,5 +1,6 @@
 """One build: plan, then realize and verify slots concurrently until every quota is met; resumable."""
 
+import contextvars
 import hashlib
 import io
 import json
@@ -7,6 +8,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field, replace
 from textwrap import shorten
 from typing import Any
@@ -351,39 +353,45 @@ class Build:
         return draft, [], f"no source offers {', '.join(sorted(needs)) or 'text'} inputs"
 
     def _ground(self, scope: Scope, drafts: list[SubtaskDraft]):
+        """Each draft grounded on its own thread (the server decodes their calls together), kept in draft order:
+        (grounded, ungrounded), each a list of (draft, judged sources)."""
         tools = {t.name for t in list_tools()}
+        with ThreadPoolExecutor(max(1, min(len(drafts), self.request.concurrency)), "ground") as pool:
+            futures = [pool.submit(contextvars.copy_context().run, self._ground_one, scope, draft, tools)
+                       for draft in drafts]
+            outcomes = [future.result() for future in futures]
         grounded, ungrounded = [], []
-        for draft in drafts:
-            draft, cards, blocked = self._candidates(scope, draft)
-            if blocked:
-                ungrounded.append((draft, [Grounding("-", None, {}, 0.0, False, blocked)]))
-                self.on_event("ungrounded", subtask=draft.key, reasons=[blocked])
-                continue
-            about = subtask_words(scope, draft)
-            candidates = [(card, recipe_for(card, draft.answer_type)
-                           or next(iter(template_plans(card, draft.answer_type, about=about)), None)) for card in cards]
-            if cards and not any(plan for _, plan in candidates):
-                with working_on("grounding"):
-                    candidates[0] = (cards[0], self.plan_writer(subtask=draft, card=cards[0]))
-            judged, refused = [], []
-            for card, plan in candidates:
-                plan = self._carrying(plan, scope, draft, card) if plan else plan
-                why = plan and (f"its items quote the text of {card['name']}, which is not written in {scope.language}"
-                                if not speaks(plan, scope) else asks_about_other_things(plan, card, about, draft.name))
-                if why:
-                    refused.append(Grounding(card["id"], plan, {}, 0.0, False, why))
-                else:
-                    judged.append((card, plan))
-            results = self.grounding_agent(subtask=draft, candidates=judged, tools=tools, predictors=set(PREDICTORS),
-                                           brief=subtask_brief(draft, scope.language, scope.facets)) if judged else []
-            results = results + refused
-            results = served_first(own_first(results, {c["id"] for c in cards if c["kind"] == "user"}))
+        for draft, results in outcomes:
             if any(g.accepted for g in results):
                 grounded.append((draft, results))
             else:
                 ungrounded.append((draft, results))
                 self.on_event("ungrounded", subtask=draft.key, reasons=[g.rationale for g in results])
         return grounded, ungrounded
+
+    def _ground_one(self, scope: Scope, draft: SubtaskDraft, tools: set[str]) -> tuple[SubtaskDraft, list[Grounding]]:
+        """The draft (its modalities maybe adjusted) and every source judged for it, accepted ones first."""
+        draft, cards, blocked = self._candidates(scope, draft)
+        if blocked:
+            return draft, [Grounding("-", None, {}, 0.0, False, blocked)]
+        about = subtask_words(scope, draft)
+        candidates = [(card, recipe_for(card, draft.answer_type)
+                       or next(iter(template_plans(card, draft.answer_type, about=about)), None)) for card in cards]
+        if cards and not any(plan for _, plan in candidates):
+            with working_on("grounding"):
+                candidates[0] = (cards[0], self.plan_writer(subtask=draft, card=cards[0]))
+        judged, refused = [], []
+        for card, plan in candidates:
+            plan = self._carrying(plan, scope, draft, card) if plan else plan
+            why = plan and (f"its items quote the text of {card['name']}, which is not written in {scope.language}"
+                            if not speaks(plan, scope) else asks_about_other_things(plan, card, about, draft.name))
+            if why:
+                refused.append(Grounding(card["id"], plan, {}, 0.0, False, why))
+            else:
+                judged.append((card, plan))
+        results = self.grounding_agent(subtask=draft, candidates=judged, tools=tools, predictors=set(PREDICTORS),
+                                       brief=subtask_brief(draft, scope.language, scope.facets)) if judged else []
+        return draft, served_first(own_first(results + refused, {c["id"] for c in cards if c["kind"] == "user"}))
 
     def _carrying(self, plan: TransformPlan, scope: Scope, draft: SubtaskDraft, card: dict) -> TransformPlan:
         """The plan with the steps the facets ask for: degradations, the kinds of question named, the items'
