@@ -15,6 +15,7 @@ import dspy
 from dspy.utils.exceptions import AdapterParseError, LMError
 from PIL import Image
 
+from benchagent.program.adapter import Adapter
 from benchagent.program.compiled import apply_program
 from benchagent.program.errors import PlanningError, ProgramError
 from benchagent.program.executor.item import LETTERS, Item
@@ -114,6 +115,7 @@ class Build:
         self.grounding_agent, self.allocation_agent = GroundingAgent(), AllocationAgent()
         self.plan_writer = PlanWriter()
         self.realizer, self.verifier = Realizer(), Verifier(vision=request.vision)
+        self.adapter = Adapter()
         self.program_id = None
         if request.program:
             row = get_program(store, request.program)
@@ -163,7 +165,7 @@ class Build:
         """Plan and store the spec without realizing any sample; the run is left 'planned'."""
         started = time.perf_counter()
         self._open_run()
-        with dspy.context(lm=self.lm, adapter=dspy.JSONAdapter(), callbacks=[ProvenanceCallback(self.store, self.run_id)]):
+        with dspy.context(lm=self.lm, adapter=self.adapter, callbacks=[ProvenanceCallback(self.store, self.run_id)]):
             try:
                 spec = self.plan()
             except BaseException as exc:
@@ -183,7 +185,7 @@ class Build:
         before = self._wall_before = (row or {}).get("wall_s") or 0.0
         callback = ProvenanceCallback(self.store, self.run_id)
         try:
-            with dspy.context(lm=self.lm, adapter=dspy.JSONAdapter(), callbacks=[callback]):
+            with dspy.context(lm=self.lm, adapter=self.adapter, callbacks=[callback]):
                 if self.load_plan() is None:
                     self.save_spec(self.spec) if self.spec else self.plan()
                 subtasks = self.load_plan()
@@ -463,7 +465,7 @@ class Build:
         scheduler = Scheduler(subtasks, self.request.seed)
         self._restore(subtasks, scheduler)
         self.on_event("execute", total=sum(s.quota for s in subtasks), accepted=sum(s.accepted for s in subtasks))
-        context = {"lm": self.lm, "adapter": dspy.JSONAdapter(), "callbacks": [callback]}
+        context = {"lm": self.lm, "adapter": self.adapter, "callbacks": [callback]}
         with ThreadPoolExecutor(max_workers=max(1, self.request.concurrency)) as pool:
             running: dict[Future, Job] = {}
             while True:
