@@ -466,25 +466,28 @@ class Build:
         self._restore(subtasks, scheduler)
         self.on_event("execute", total=sum(s.quota for s in subtasks), accepted=sum(s.accepted for s in subtasks))
         context = {"lm": self.lm, "adapter": self.adapter, "callbacks": [callback]}
-        with ThreadPoolExecutor(max_workers=max(1, self.request.concurrency)) as pool:
-            running: dict[Future, Job] = {}
-            while True:
-                while len(running) < max(1, self.request.concurrency) and (job := scheduler.next_job()):
-                    job = job if job.slot_id else self._open_slot(job)
-                    running[pool.submit(self._work, job, context)] = job
-                if not running:
-                    break
-                done, _ = wait(running, return_when=FIRST_COMPLETED)
-                for future in done:
-                    job = running.pop(future)
-                    status, reason = self._finish(job, future.result())
-                    scheduler.finish(job, status in ACCEPTED, reason)
-                    self.on_event("sample", subtask=job.subtask.draft.key, status=status)
-                if self._lm_failures >= LM_FAILURE_LIMIT:
-                    for future in running:
-                        future.cancel()
-                    raise BuildAborted(f"the model failed {self._lm_failures} slots in a row (last: {self._last_lm_error}); "
-                                       f"fix it, then run: benchagent resume {self.run_id}")
+        try:
+            with ThreadPoolExecutor(max_workers=max(1, self.request.concurrency)) as pool:
+                running: dict[Future, Job] = {}
+                while True:
+                    while len(running) < max(1, self.request.concurrency) and (job := scheduler.next_job()):
+                        job = job if job.slot_id else self._open_slot(job)
+                        running[pool.submit(self._work, job, context)] = job
+                    if not running:
+                        break
+                    done, _ = wait(running, return_when=FIRST_COMPLETED)
+                    for future in done:
+                        job = running.pop(future)
+                        status, reason = self._finish(job, future.result(), callback)
+                        scheduler.finish(job, status in ACCEPTED, reason)
+                        self.on_event("sample", subtask=job.subtask.draft.key, status=status)
+                    if self._lm_failures >= LM_FAILURE_LIMIT:
+                        for future in running:
+                            future.cancel()
+                        raise BuildAborted(f"the model failed {self._lm_failures} slots in a row "
+                                           f"(last: {self._last_lm_error}); fix it, then run: benchagent resume {self.run_id}")
+        finally:
+            callback.flush_all()
         shortfalls = scheduler.shortfalls()
         for short in shortfalls:
             self.on_event("shortfall", **short)
@@ -528,15 +531,17 @@ class Build:
             return "failed", ("realization", str(exc))
         return "done", (record, item, outcome, brief)
 
-    def _finish(self, job: Job, result: tuple[str, Any]) -> tuple[str, str | None]:
+    def _finish(self, job: Job, result: tuple[str, Any], provenance: ProvenanceCallback) -> tuple[str, str | None]:
         kind, payload = result
         if kind != "done":
             self._lm_failures = self._lm_failures + 1 if kind == "lm_error" else 0
             category, detail = payload
             self._last_lm_error = reason = f"{category}: {detail}"
-            if kind == "lm_error" and self._lm_failures >= LM_FAILURE_LIMIT:
-                return "failed", None  # stays pending: resume redoes it
-            self.store.update("slots", job.slot_id, {"status": "failed", "reason": reason, "category": category})
+            with self.store.transaction():
+                provenance.flush(job.slot_id)
+                if kind == "lm_error" and self._lm_failures >= LM_FAILURE_LIMIT:
+                    return "failed", None  # stays pending: resume redoes it
+                self.store.update("slots", job.slot_id, {"status": "failed", "reason": reason, "category": category})
             return "failed", category
         self._lm_failures = 0
         record, item, outcome, brief = payload
@@ -550,12 +555,12 @@ class Build:
         if outcome.status in ACCEPTED and item.options and len(item.options) == 4 and item.answer_letter:
             with self._gold_lock:
                 self.gold_counts[LETTERS.index(item.answer_letter)] += 1
-        self._save_sample(job, sample_id, record, item, outcome, brief)
+        self._save_sample(job, sample_id, record, item, outcome, brief, provenance)
         self.store.update("runs", self.run_id, {"wall_s": self._wall()})  # survives a kill -9
         return outcome.status, None if outcome.status in ACCEPTED else outcome.category
 
     def _save_sample(self, job: Job, sample_id: str, record: dict, item: Item, outcome: Outcome,
-                     brief: DesignBrief | None) -> None:
+                     brief: DesignBrief | None, provenance: ProvenanceCallback) -> None:
         stamp = now()
         with self.store.transaction() as tx:
             tx.insert("samples", {
@@ -576,8 +581,7 @@ class Build:
                 "id": new_id("vrd"), "run_id": self.run_id, "sample_id": sample_id, "stage": v.stage, "name": v.name,
                 "passed": int(v.passed), "severity": v.severity, "detail": v.detail, "created_at": stamp,
             } for v in outcome.verdicts])
-            for table in ("steps", "lm_calls", "tool_calls"):
-                tx.conn.execute(f"UPDATE {table} SET sample_id = ? WHERE slot_id = ?", (sample_id, job.slot_id))
+            provenance.flush(job.slot_id, sample_id)
             accepted = outcome.status in ACCEPTED
             tx.update("slots", job.slot_id, {"status": "accepted" if accepted else "rejected",
                                              "reason": "; ".join(outcome.reasons) or None,

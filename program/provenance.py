@@ -78,12 +78,17 @@ def _usage(entry: dict) -> tuple[int | None, int | None, int | None]:
 
 
 class ProvenanceCallback(BaseCallback):
-    """Writes every module step, LM call and tool call of one run, each linked to its parent step."""
+    """Writes every module step, LM call and tool call of one run, each linked to its parent step. Records made for a
+    slot are kept in memory until the build writes the slot's outcome with `flush`, all in that one transaction; a
+    step is then one insert, not an insert and an update. A process killed mid-slot loses only that slot's records,
+    and its slot is pending, redone on resume."""
 
     def __init__(self, store: Store, run_id: str):
         self.store = store
         self.run_id = run_id
         self._open: dict[str, tuple[str, float, Where, Any]] = {}
+        self._held: dict[str, dict[str, list[dict]]] = {}   # slot id -> table -> rows, in the order they began
+        self._held_steps: dict[str, dict] = {}             # step id -> its held row, until it is written
         self._lock = threading.Lock()
 
     def _parent_step(self) -> str | None:
@@ -99,15 +104,42 @@ class ProvenanceCallback(BaseCallback):
         with self._lock:
             return self._open.pop(call_id, None)
 
+    def _write(self, table: str, row: dict, slot_id: str | None) -> None:
+        if slot_id is None:
+            self.store.insert(table, row)
+            return
+        with self._lock:
+            self._held.setdefault(slot_id, {"steps": [], "lm_calls": [], "tool_calls": []})[table].append(row)
+            if table == "steps":
+                self._held_steps[row["id"]] = row
+
+    def flush(self, slot_id: str, sample_id: str | None = None) -> None:
+        """Write what the slot's calls recorded, linked to its sample if it made one; call inside the transaction
+        that stores the slot's outcome."""
+        with self._lock:
+            held = self._held.pop(slot_id, {})
+            for row in held.get("steps", []):
+                self._held_steps.pop(row["id"], None)
+        with self.store.transaction() as tx:
+            for table in ("steps", "lm_calls", "tool_calls"):  # parents first: lm and tool calls point at steps
+                tx.insert_many(table, [{**row, "sample_id": sample_id} for row in held.get(table, [])])
+
+    def flush_all(self) -> None:
+        """Write every slot's records still held (slots cut short by an error or Ctrl-C)."""
+        with self._lock:
+            slots = list(self._held)
+        for slot_id in slots:
+            self.flush(slot_id)
+
     def on_module_start(self, call_id, instance, inputs):
         where = _WHERE.get()
         step_id = new_id("step")
-        self.store.insert("steps", {
+        self._write("steps", {
             "id": step_id, "run_id": self.run_id, "parent_id": self._parent_step(), "slot_id": where.slot_id,
             "stage": where.stage, "name": _module_name(instance), "kind": "module",
             "inputs": plain(inputs.get("kwargs") or inputs.get("args") or inputs),
-            "status": "running", "started_at": now(),
-        })
+            "status": "running", "started_at": now(), "outputs": None, "error": None, "duration_ms": None,
+        }, where.slot_id)
         self._remember(call_id, step_id)
 
     def on_module_end(self, call_id, outputs, exception=None):
@@ -115,10 +147,16 @@ class ProvenanceCallback(BaseCallback):
         if opened is None:
             return
         step_id, t0, _, _ = opened
-        self.store.update("steps", step_id, {
+        ended = {
             "outputs": plain(outputs), "status": "failed" if exception else "ok",
             "error": repr(exception) if exception else None, "duration_ms": (time.perf_counter() - t0) * 1000,
-        })
+        }
+        with self._lock:
+            held = self._held_steps.pop(step_id, None)
+            if held is not None:
+                held.update(ended)
+        if held is None:
+            self.store.update("steps", step_id, ended)
 
     def on_lm_start(self, call_id, instance, inputs):
         self._remember(call_id, "lm", (instance, self._parent_step()))
@@ -131,7 +169,7 @@ class ProvenanceCallback(BaseCallback):
         entry = next((e for e in reversed(getattr(lm, "history", [])) if e.get("call_id") == call_id), {})
         prompt_tokens, completion_tokens, cached = _usage(entry)
         response = entry.get("response")
-        self.store.insert("lm_calls", {
+        self._write("lm_calls", {
             "id": new_id("lm"), "run_id": self.run_id, "step_id": parent, "slot_id": where.slot_id,
             "stage": where.stage, "model": getattr(lm, "model", type(lm).__name__),
             "messages": plain(entry.get("messages")), "response": plain(outputs[0] if outputs else None),
@@ -140,7 +178,7 @@ class ProvenanceCallback(BaseCallback):
             "cache_hit": int(bool(getattr(response, "cache_hit", False))),
             "status": "failed" if exception else "ok", "error": repr(exception) if exception else None,
             "created_at": now(),
-        })
+        }, where.slot_id)
 
     def on_tool_start(self, call_id, instance, inputs):
         self._remember(call_id, "tool", (instance, self._parent_step(), inputs.get("kwargs") or inputs, now()))
@@ -150,9 +188,9 @@ class ProvenanceCallback(BaseCallback):
         if opened is None:
             return
         _, t0, where, (tool, parent, args, started) = opened
-        self.store.insert("tool_calls", {
+        self._write("tool_calls", {
             "id": new_id("tool"), "run_id": self.run_id, "step_id": parent, "slot_id": where.slot_id,
             "tool": getattr(tool, "name", type(tool).__name__), "args": plain(args), "result": plain(outputs),
             "status": "failed" if exception else "ok", "error": repr(exception) if exception else None,
             "started_at": started, "duration_ms": (time.perf_counter() - t0) * 1000,
-        })
+        }, where.slot_id)
