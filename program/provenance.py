@@ -2,6 +2,7 @@
 
 import contextlib
 import contextvars
+import dataclasses
 import threading
 import time
 from dataclasses import dataclass
@@ -44,7 +45,8 @@ class HistoryTagging:
 
 
 def plain(value: Any) -> Any:
-    """A JSON-safe copy of inputs and outputs; images and bytes become short descriptions."""
+    """A JSON-safe copy of inputs and outputs; images and bytes become short descriptions, dataclasses (a
+    realization's dataflow, a verification's outcome) their fields."""
     if isinstance(value, ToolResult):
         return {**value.result, "images": {name: f"<{len(png)} bytes png>" for name, png in value.images.items()}}
     if isinstance(value, BaseModel):
@@ -57,6 +59,8 @@ def plain(value: Any) -> Any:
         return f"<{len(value)} bytes>"
     if isinstance(value, dict):
         return {str(k): plain(v) for k, v in value.items()}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, (list, tuple)):
         return [plain(v) for v in value]
     if value is None or isinstance(value, (str, int, float, bool)):
