@@ -7,6 +7,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from results import record
+
 from benchagent.store import open_store
 from benchagent.store.db import now
 from benchagent.store.lineage import sample_lineage
@@ -60,9 +62,11 @@ def main(samples: int = SAMPLES, steps: int = STEPS) -> None:
             lineage = sample_lineage(store, sample_id)
             timings.append((time.perf_counter() - t0) * 1000)
             assert lineage["sample"]["id"] == sample_id and len(lineage["steps"]) <= STEPS_PER_SLOT
+        median, p95 = statistics.median(timings), sorted(timings)[int(len(timings) * 0.95)]
         print(f"bulk insert: {insert_rate:,.0f} sample rows/s ({samples:,} rows; target >= 20,000)")
-        print(f"lineage with {steps:,} steps: median {statistics.median(timings):.2f} ms, "
-              f"p95 {sorted(timings)[int(len(timings) * 0.95)]:.2f} ms (target < 20 ms)")
+        print(f"lineage with {steps:,} steps: median {median:.2f} ms, p95 {p95:.2f} ms (target < 20 ms)")
+        record("store", {"samples": samples, "steps": steps, "insert_rows_per_s": round(insert_rate),
+                         "lineage_median_ms": round(median, 2), "lineage_p95_ms": round(p95, 2)})
 
 
 if __name__ == "__main__":

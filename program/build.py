@@ -17,6 +17,7 @@ import dspy
 from dspy.utils.exceptions import AdapterParseError, LMError
 from PIL import Image
 
+from benchagent.program.adapter import Adapter
 from benchagent.program.compiled import apply_program
 from benchagent.program.errors import Interrupted, PlanningError, ProgramError
 from benchagent.program.executor.item import LETTERS, Item
@@ -136,6 +137,7 @@ class Build:
         self.grounding_agent, self.allocation_agent = GroundingAgent(), AllocationAgent()
         self.plan_writer = PlanWriter()
         self.realizer, self.verifier = Realizer(), Verifier(vision=request.vision)
+        self.adapter = Adapter()
         self.program_id = None
         if request.program:
             row = get_program(store, request.program)
@@ -185,7 +187,7 @@ class Build:
         """Plan and store the spec without realizing any sample; the run is left 'planned'."""
         started = time.perf_counter()
         self._open_run()
-        with dspy.context(lm=self.lm, adapter=dspy.JSONAdapter(), callbacks=[ProvenanceCallback(self.store, self.run_id)]):
+        with dspy.context(lm=self.lm, adapter=self.adapter, callbacks=[ProvenanceCallback(self.store, self.run_id)]):
             try:
                 spec = self.plan()
             except BaseException as exc:
@@ -208,7 +210,7 @@ class Build:
         before = self._wall_before = (row or {}).get("wall_s") or 0.0
         callback = ProvenanceCallback(self.store, self.run_id)
         try:
-            with dspy.context(lm=self.lm, adapter=dspy.JSONAdapter(), callbacks=[callback]):
+            with dspy.context(lm=self.lm, adapter=self.adapter, callbacks=[callback]):
                 if self.load_plan() is None:
                     self.save_spec(self.spec) if self.spec else self.plan()
                 subtasks = self.load_plan()
@@ -506,7 +508,7 @@ class Build:
         scheduler = Scheduler(subtasks, self.request.seed)
         self._restore(subtasks, scheduler)
         self.on_event("execute", total=sum(s.quota for s in subtasks), accepted=sum(s.accepted for s in subtasks))
-        context = {"lm": self.lm, "adapter": dspy.JSONAdapter(), "callbacks": [callback]}
+        context = {"lm": self.lm, "adapter": self.adapter, "callbacks": [callback]}
         # Daemon threads, not a pool: a stop (Ctrl-C, a model that went away) need not wait for the calls in flight;
         # the callback records them as interrupted and writes nothing after.
         results: queue.Queue = queue.Queue()
@@ -523,7 +525,7 @@ class Build:
                 running -= 1
                 if error is not None:
                     raise error
-                status, reason = self._finish(job, result)
+                status, reason = self._finish(job, result, callback)
                 if status == "lm_error":
                     scheduler.requeue(job)  # an outage does not spend the slot's attempts
                 else:
@@ -586,15 +588,17 @@ class Build:
             return "failed", ("realization", str(exc))
         return "done", (record, item, outcome, brief)
 
-    def _finish(self, job: Job, result: tuple[str, Any]) -> tuple[str, str | None]:
+    def _finish(self, job: Job, result: tuple[str, Any], provenance: ProvenanceCallback) -> tuple[str, str | None]:
         kind, payload = result
         if kind != "done":
             self._lm_failures = self._lm_failures + 1 if kind in ("lm_error", "malformed") else 0
             category, detail = payload
             self._last_lm_error = reason = f"{category}: {detail}"
-            if kind == "lm_error":
-                return "lm_error", None  # stays pending: redone now, or by resume
-            self.store.update("slots", job.slot_id, {"status": "failed", "reason": reason, "category": category})
+            with self.store.transaction():
+                provenance.flush(job.slot_id)
+                if kind == "lm_error":
+                    return "lm_error", None  # stays pending: redone now, or by resume
+                self.store.update("slots", job.slot_id, {"status": "failed", "reason": reason, "category": category})
             return "failed", category
         self._lm_failures = 0
         record, item, outcome, brief = payload
@@ -608,12 +612,12 @@ class Build:
         if outcome.status in ACCEPTED and item.options and len(item.options) == 4 and item.answer_letter:
             with self._gold_lock:
                 self.gold_counts[LETTERS.index(item.answer_letter)] += 1
-        self._save_sample(job, sample_id, record, item, outcome, brief)
+        self._save_sample(job, sample_id, record, item, outcome, brief, provenance)
         self.store.update("runs", self.run_id, {"wall_s": self._wall()})  # survives a kill -9
         return outcome.status, None if outcome.status in ACCEPTED else outcome.category
 
     def _save_sample(self, job: Job, sample_id: str, record: dict, item: Item, outcome: Outcome,
-                     brief: DesignBrief | None) -> None:
+                     brief: DesignBrief | None, provenance: ProvenanceCallback) -> None:
         stamp = now()
         with self.store.transaction() as tx:
             tx.insert("samples", {
@@ -634,8 +638,7 @@ class Build:
                 "id": new_id("vrd"), "run_id": self.run_id, "sample_id": sample_id, "stage": v.stage, "name": v.name,
                 "passed": int(v.passed), "severity": v.severity, "detail": v.detail, "created_at": stamp,
             } for v in outcome.verdicts])
-            for table in ("steps", "lm_calls", "tool_calls"):
-                tx.conn.execute(f"UPDATE {table} SET sample_id = ? WHERE slot_id = ?", (sample_id, job.slot_id))
+            provenance.flush(job.slot_id, sample_id)
             accepted = outcome.status in ACCEPTED
             tx.update("slots", job.slot_id, {"status": "accepted" if accepted else "rejected",
                                              "reason": "; ".join(outcome.reasons) or None,

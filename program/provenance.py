@@ -2,6 +2,7 @@
 
 import contextlib
 import contextvars
+import dataclasses
 import threading
 import time
 from dataclasses import dataclass
@@ -61,7 +62,8 @@ class HistoryTagging:
 
 
 def plain(value: Any) -> Any:
-    """A JSON-safe copy of inputs and outputs; images and bytes become short descriptions."""
+    """A JSON-safe copy of inputs and outputs; images and bytes become short descriptions, dataclasses (a
+    realization's dataflow, a verification's outcome) their fields."""
     if isinstance(value, ToolResult):
         return {**value.result, "images": {name: f"<{len(png)} bytes png>" for name, png in value.images.items()}}
     if isinstance(value, BaseModel):
@@ -74,6 +76,8 @@ def plain(value: Any) -> Any:
         return f"<{len(value)} bytes>"
     if isinstance(value, dict):
         return {str(k): plain(v) for k, v in value.items()}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, (list, tuple)):
         return [plain(v) for v in value]
     if value is None or isinstance(value, (str, int, float, bool)):
@@ -101,36 +105,77 @@ def _error(exception: BaseException | None) -> str | None:
 
 
 class ProvenanceCallback(BaseCallback):
-    """Writes every module step, LM call and tool call of one run, each linked to its parent step; after interrupt()
-    it writes nothing more."""
+    """Writes every module step, LM call and tool call of one run, each linked to its parent step. Records made for a
+    slot are kept in memory until the build writes the slot's outcome with `flush`, all in that one transaction; a
+    step is then one insert, not an insert and an update. A process killed mid-slot loses only that slot's records,
+    and its slot is pending, redone on resume. After interrupt() it writes nothing more."""
 
     def __init__(self, store: Store, run_id: str):
         self.store = store
         self.run_id = run_id
         self._open: dict[str, tuple[str, float, Where, Any]] = {}
+        self._held: dict[str, dict[str, list[dict]]] = {}   # slot id -> table -> rows, in the order they began
+        self._held_steps: dict[str, dict] = {}             # step id -> its held row, until it is written
         self._lock = threading.Lock()
         self._writing = threading.Lock()
         self._closed = False
 
-    def _write(self, method, *args) -> None:
-        with self._writing:
-            if not self._closed:
-                method(*args)
+    def _write(self, table: str, row: dict, slot_id: str | None) -> None:
+        if slot_id is None:
+            with self._writing:
+                if not self._closed:
+                    self.store.insert(table, row)
+            return
+        with self._lock:
+            self._held.setdefault(slot_id, {"steps": [], "lm_calls": [], "tool_calls": []})[table].append(row)
+            if table == "steps":
+                self._held_steps[row["id"]] = row
+
+    def _end_step(self, step_id: str, ended: dict) -> None:
+        with self._lock:
+            held = self._held_steps.pop(step_id, None)
+            if held is not None:
+                held.update(ended)
+        if held is None:
+            with self._writing:
+                if not self._closed:
+                    self.store.update("steps", step_id, ended)
+
+    def flush(self, slot_id: str, sample_id: str | None = None) -> None:
+        """Write what the slot's calls recorded, linked to its sample if it made one; call inside the transaction
+        that stores the slot's outcome."""
+        with self._lock:
+            held = self._held.pop(slot_id, {})
+            for row in held.get("steps", []):
+                self._held_steps.pop(row["id"], None)
+        if self._closed:
+            return
+        with self.store.transaction() as tx:
+            for table in ("steps", "lm_calls", "tool_calls"):  # parents first: lm and tool calls point at steps
+                tx.insert_many(table, [{**row, "sample_id": sample_id} for row in held.get(table, [])])
+
+    def flush_all(self) -> None:
+        """Write every slot's records still held (slots cut short by an error or Ctrl-C)."""
+        with self._lock:
+            slots = list(self._held)
+        for slot_id in slots:
+            self.flush(slot_id)
 
     def interrupt(self, reason: str) -> None:
-        """Record the steps and LM calls still in flight as failed with reason, then stop writing: their threads may
-        outlive the store."""
+        """Record the steps and LM calls still in flight as failed with reason, write every slot's held records,
+        then stop writing: their threads may outlive the store."""
+        with self._lock:
+            opened, self._open = self._open, {}
+        for record_id, t0, where, extra in opened.values():
+            elapsed = (time.perf_counter() - t0) * 1000
+            if record_id.startswith("step_"):
+                self._end_step(record_id, {"status": "failed", "error": reason, "duration_ms": elapsed})
+            elif record_id == "lm":
+                lm, parent, messages = extra
+                self._write("lm_calls", self._lm_row(lm, parent, where, elapsed, {"messages": messages}, None, reason),
+                            where.slot_id)
+        self.flush_all()
         with self._writing:
-            with self._lock:
-                opened, self._open = self._open, {}
-            for record_id, t0, where, extra in opened.values():
-                elapsed = (time.perf_counter() - t0) * 1000
-                if record_id.startswith("step_"):
-                    self.store.update("steps", record_id, {"status": "failed", "error": reason, "duration_ms": elapsed})
-                elif record_id == "lm":
-                    lm, parent, messages = extra
-                    self.store.insert("lm_calls", self._lm_row(lm, parent, where, elapsed, {"messages": messages},
-                                                               None, reason))
             self._closed = True
 
     def _parent_step(self) -> str | None:
@@ -149,12 +194,12 @@ class ProvenanceCallback(BaseCallback):
     def on_module_start(self, call_id, instance, inputs):
         where = _WHERE.get()
         step_id = new_id("step")
-        self._write(self.store.insert, "steps", {
+        self._write("steps", {
             "id": step_id, "run_id": self.run_id, "parent_id": self._parent_step(), "slot_id": where.slot_id,
             "stage": where.stage, "name": _module_name(instance), "kind": "module",
             "inputs": plain(inputs.get("kwargs") or inputs.get("args") or inputs),
-            "status": "running", "started_at": now(),
-        })
+            "status": "running", "started_at": now(), "outputs": None, "error": None, "duration_ms": None,
+        }, where.slot_id)
         self._remember(call_id, step_id)
 
     def on_module_end(self, call_id, outputs, exception=None):
@@ -162,10 +207,8 @@ class ProvenanceCallback(BaseCallback):
         if opened is None:
             return
         step_id, t0, _, _ = opened
-        self._write(self.store.update, "steps", step_id, {
-            "outputs": plain(outputs), "status": "failed" if exception else "ok",
-            "error": _error(exception), "duration_ms": (time.perf_counter() - t0) * 1000,
-        })
+        self._end_step(step_id, {"outputs": plain(outputs), "status": "failed" if exception else "ok",
+                                 "error": _error(exception), "duration_ms": (time.perf_counter() - t0) * 1000})
 
     def on_lm_start(self, call_id, instance, inputs):
         self._remember(call_id, "lm", (instance, self._parent_step(), inputs.get("messages")))
@@ -176,9 +219,9 @@ class ProvenanceCallback(BaseCallback):
             return
         _, t0, where, (lm, parent, _) = opened
         entry = next((e for e in reversed(getattr(lm, "history", [])) if e.get("call_id") == call_id), {})
-        self._write(self.store.insert, "lm_calls", self._lm_row(
+        self._write("lm_calls", self._lm_row(
             lm, parent, where, (time.perf_counter() - t0) * 1000, entry, outputs[0] if outputs else None,
-            _error(exception)))
+            _error(exception)), where.slot_id)
 
     def _lm_row(self, lm, parent: str | None, where: Where, latency_ms: float, entry: dict, response: Any,
                 error: str | None) -> dict:
@@ -200,9 +243,9 @@ class ProvenanceCallback(BaseCallback):
         if opened is None:
             return
         _, t0, where, (tool, parent, args, started) = opened
-        self._write(self.store.insert, "tool_calls", {
+        self._write("tool_calls", {
             "id": new_id("tool"), "run_id": self.run_id, "step_id": parent, "slot_id": where.slot_id,
             "tool": getattr(tool, "name", type(tool).__name__), "args": plain(args), "result": plain(outputs),
             "status": "failed" if exception else "ok", "error": _error(exception),
             "started_at": started, "duration_ms": (time.perf_counter() - t0) * 1000,
-        })
+        }, where.slot_id)

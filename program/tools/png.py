@@ -2,22 +2,44 @@
 
 import hashlib
 import io
+import struct
+import zlib
 from typing import Annotated
 
-from PIL import Image
+from PIL import Image, ImageChops
 from pydantic import AfterValidator, PlainSerializer
 
 from benchagent.program.tools.registry import PNG_SIGNATURE
 
 MAX_SIDE = 4096
+COLOR_TYPES = {"L": (0, 1), "RGB": (2, 3), "RGBA": (6, 4)}  # PNG colour type and bytes per pixel
+
+
+def _chunk(tag: bytes, body: bytes) -> bytes:
+    return struct.pack(">I", len(body)) + tag + body + struct.pack(">I", zlib.crc32(tag + body))
+
+
+def _png_bytes(img: Image.Image) -> bytes:
+    """PNG with the Up filter on every row and zlib level 1: half the time of Pillow's adaptive filtering for the
+    same size on drawn images, and zlib runs without the GIL. Other modes go through Pillow."""
+    if img.mode not in COLOR_TYPES:
+        buf = io.BytesIO()
+        img.save(buf, format="PNG", compress_level=1)
+        return buf.getvalue()
+    color_type, depth = COLOR_TYPES[img.mode]
+    width, height = img.size
+    above = Image.new(img.mode, img.size)
+    above.paste(img.crop((0, 0, width, height - 1)), (0, 1))
+    up = ImageChops.subtract_modulo(img, above).tobytes()
+    stride = depth * width
+    rows = b"".join(b"\x02" + up[i:i + stride] for i in range(0, len(up), stride))
+    header = struct.pack(">IIBBBBB", width, height, 8, color_type, 0, 0, 0)
+    return PNG_SIGNATURE + _chunk(b"IHDR", header) + _chunk(b"IDAT", zlib.compress(rows, 1)) + _chunk(b"IEND", b"")
 
 
 def encode_png(img: Image.Image, stem: str) -> tuple[str, bytes]:
-    """The PNG bytes of img and a content-addressed name for them. Level 1 compression: twice as fast as the
-    default for a third more bytes on drawn images."""
-    buf = io.BytesIO()
-    img.save(buf, format="PNG", compress_level=1)
-    data = buf.getvalue()
+    """The PNG bytes of img and a content-addressed name for them."""
+    data = _png_bytes(img)
     return f"{stem}-{hashlib.sha256(data).hexdigest()[:12]}.png", data
 
 
