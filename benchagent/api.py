@@ -91,7 +91,8 @@ def plan(requirement: str, *, size: int, db: str | Path, model: str | None = Non
     paths = checked_sources(sources)
     if out is not None and not Path(out).parent.exists():
         raise InputError(f"folder {Path(out).parent} does not exist (spec path {out})")
-    fields = dict(requirement=requirement, size=size, seed=seed, max_subtasks=max_subtasks, sources=paths)
+    fields = dict(requirement=requirement, size=size, seed=seed, max_subtasks=max_subtasks, sources=paths,
+                  plan_only=True)
     run_id, spec = _build(db, model, api_base, timeout, fields, plan_only=True, on_event=on_event)
     if out is not None:
         write_spec(spec, out)
@@ -132,15 +133,16 @@ def checked_spec(path: str | Path, sources: list[str] = ()):
 
 def resume(run_id: str, *, db: str | Path, model: str | None = None, api_base: str | None = None,
            concurrency: int | None = None, timeout: float | None = None, on_event=None) -> dict[str, Any]:
-    """Continue an interrupted run: accepted samples are kept, unfinished slots redone, quotas filled. A key the run's
-    --api-base carried was not stored: it comes from api_base again or the provider's environment variable."""
+    """Continue an interrupted run: accepted samples are kept, unfinished slots redone, quotas filled; an interrupted
+    `plan` is planned to the end, a finished one built. A key the run's --api-base carried was not stored: it comes
+    from api_base again or the provider's environment variable."""
     from benchagent.lm import make_lm
     from benchagent.program.build import Build
 
     check_concurrency(concurrency)
     store = open_store(db, create=False)
     try:
-        row = store.one("SELECT settings FROM runs WHERE id = ?", (run_id,))
+        row = store.one("SELECT settings, status FROM runs WHERE id = ?", (run_id,))
         if row is None:
             raise InputError(f"no run {run_id!r} in {db}")
         settings = json.loads(row["settings"] or "{}")
@@ -152,7 +154,11 @@ def resume(run_id: str, *, db: str | Path, model: str | None = None, api_base: s
                                  f"give --api-base with the key again, or set {variable}")
         lm = make_lm(model, api_base or settings.get("api_base"), timeout=timeout)
         kwargs = {"on_event": on_event} if on_event else {}
-        run_id = Build.resume(store, lm, run_id, concurrency=concurrency, **kwargs).run()
+        build = Build.resume(store, lm, run_id, concurrency=concurrency, **kwargs)
+        if build.request.plan_only and row["status"] != "planned":  # a plan cut short is finished, not built
+            build.plan_only()
+        else:
+            build.run()
         return run_summary(store, run_id)
     finally:
         store.close()

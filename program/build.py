@@ -90,6 +90,7 @@ class BuildRequest:
     vision: bool = False            # the model sees images: the inspector and the solver get them
     program: str | None = None      # a compiled program: 'latest' or its id; resolved to the id when the build starts
     url_credential: bool = False    # api_base carried a key, which is never stored: resume needs it again
+    plan_only: bool = False         # a `plan` run: resuming it finishes the plan and builds nothing
     sources: list[str] = field(default_factory=list)  # the user's own data (paths) to ground on besides the catalog
 
 
@@ -164,8 +165,8 @@ class Build:
         settings = json.loads(row["settings"] or "{}")
         request = BuildRequest(requirement=row["requirement"], size=row["size"], model=row["model"], seed=row["seed"],
                                **{k: settings[k] for k in ("max_subtasks", "attempts_per_sample", "concurrency",
-                                                           "model_spec", "api_base", "vision", "program", "sources")
-                                                           if k in settings})
+                                                           "model_spec", "api_base", "vision", "program", "sources",
+                                                           "url_credential", "plan_only") if k in settings})
         if concurrency:
             request.concurrency = concurrency
         return cls(store, lm, request, on_event=on_event, run_id=run_id)

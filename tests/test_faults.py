@@ -274,3 +274,22 @@ def test_ctrl_c_during_realization_stops_at_once_in_one_line(tmp_path):
     assert len(in_flight) == 3 and all(c["status"] == "failed" and "interrupted" in c["error"] for c in in_flight)
     assert rows(db, "SELECT count(*) AS n FROM steps WHERE status = 'running'")[0]["n"] == 0
     assert {s["status"] for s in rows(db, "SELECT status FROM slots")} == {"pending"}
+
+
+def test_an_interrupted_plan_resumes_to_a_plan_and_builds_nothing(tmp_path):
+    db = tmp_path / "p.db"
+    with FaultServer(chart_answers(), "500", lambda prompt: "fields: `subtasks`" in prompt) as server:
+        result = cli("plan", REQ, "--size", 2, "--db", db, "--model", "openai/scripted", "--api-base", server.base_url,
+                     "--timeout", 0.3)
+    run_id = rows(db, "SELECT id FROM runs")[0]["id"]
+    assert_one_line(result, f"benchagent resume {run_id}")
+    with FaultServer(chart_answers()) as healthy:
+        resumed = cli("resume", run_id, "--db", db, "--api-base", healthy.base_url)
+        assert resumed.exit_code == 0, resumed.stderr
+        assert rows(db, "SELECT status FROM runs")[0]["status"] == "planned"
+        assert rows(db, "SELECT count(*) AS n FROM specs")[0]["n"] == 1
+        assert rows(db, "SELECT count(*) AS n FROM samples")[0]["n"] == 0
+        built = cli("resume", run_id, "--db", db, "--api-base", healthy.base_url)  # a finished plan is built
+    assert built.exit_code == 0, built.stderr
+    assert rows(db, "SELECT status FROM runs")[0]["status"] == "done"
+    assert rows(db, "SELECT count(*) AS n FROM samples WHERE status IN ('ok', 'fixed')")[0]["n"] == 2
