@@ -119,6 +119,12 @@ _TABLES = {
 _HIDDEN = ["sources_fts", "sources_fts_data", "sources_fts_idx", "sources_fts_docsize", "sources_fts_config"]
 
 _ACCEPTED = "('ok', 'fixed')"
+# Each sample's latest review (n = 1), the one that counts.
+_LATEST_REVIEW = """latest as (
+  select sample_id, decision, trim(coalesce(reason, '')) as reason, reviewer, created_at,
+         row_number() over (partition by sample_id order by created_at desc, rowid desc) as n
+  from reviews
+)"""
 
 _QUERIES = {
     "sample_lineage": ("Sample lineage", "One sample with its run, spec, subtask and source, then every step, "
@@ -212,12 +218,8 @@ from specs join json_each(specs.scope, '$.facets') as facet
 where specs.version = (select max(version) from specs as newer where newer.run_id = specs.run_id)
 order by specs.run_id, facet.key"""),
     "program_training_samples": ("Program training samples", "The reviewed samples a compiled program version "
-                                 "was trained on, each with its latest human decision.", """
-with latest as (
-  select sample_id, decision, reason, reviewer, created_at,
-         row_number() over (partition by sample_id order by created_at desc, rowid desc) as n
-  from reviews
-)
+                                 "was trained on, each with its latest human decision.", f"""
+with {_LATEST_REVIEW}
 select programs.id as program_id, programs.optimizer, samples.id as sample_id, samples.run_id, samples.question,
        samples.answer, latest.decision, latest.reason, latest.reviewer, latest.created_at as reviewed_at
 from programs
@@ -229,11 +231,7 @@ order by samples.id"""),
     "review_acceptance_by_run": ("Human acceptance by run and program", "Per run: the program version it used "
                                  "(none for the uncompiled agents), its accepted samples, how many a human "
                                  "reviewed, and the share of those the human accepted.", f"""
-with latest as (
-  select sample_id, decision,
-         row_number() over (partition by sample_id order by created_at desc, rowid desc) as n
-  from reviews
-)
+with {_LATEST_REVIEW}
 select runs.id as run_id, runs.started_at, runs.program_id, programs.optimizer,
        count(samples.id) as accepted_samples, count(latest.decision) as reviewed,
        count(case when latest.decision = 'accept' then 1 end) as human_accepted,
@@ -294,12 +292,8 @@ group by lm_calls.run_id, lm_calls.stage
 order by lm_calls.run_id, min(lm_calls.created_at)"""),
     "review_acceptance_by_program": ("Human acceptance by program version", "Per program version that made "
                                      "samples (none: the uncompiled agents): samples a human reviewed, by their "
-                                     "latest decision, and the share accepted.", """
-with latest as (
-  select sample_id, decision,
-         row_number() over (partition by sample_id order by created_at desc, rowid desc) as n
-  from reviews
-)
+                                     "latest decision, and the share accepted.", f"""
+with {_LATEST_REVIEW}
 select coalesce(samples.program_id, 'uncompiled') as program, count(*) as reviewed,
        count(case when latest.decision = 'accept' then 1 end) as human_accepted,
        round(1.0 * count(case when latest.decision = 'accept' then 1 end) / count(*), 3) as human_acceptance
@@ -309,12 +303,8 @@ group by samples.program_id
 order by min(samples.created_at)"""),
     "ab_acceptance": ("Paired builds: acceptance without and with a program", "Per `benchagent ab` pair and side "
                       "(plain: no program; compiled: the pair's program), the accepted samples reviewed, the share "
-                      "reviewers accepted, and the program's own held-out figures from its compile.", """
-with latest as (
-  select sample_id, decision,
-         row_number() over (partition by sample_id order by created_at desc, rowid desc) as n
-  from reviews
-),
+                      "reviewers accepted, and the program's own held-out figures from its compile.", f"""
+with {_LATEST_REVIEW},
 sides as (
   select id as pair_id, program_id, seed, 'plain' as side, plain_run_id as run_id from ab_pairs
   union all
@@ -334,12 +324,8 @@ left join latest on latest.sample_id = samples.id and latest.n = 1
 group by sides.pair_id, sides.side
 order by sides.pair_id, sides.side desc"""),
     "ab_rejections": ("Paired builds: rejections by reason", "Per `benchagent ab` pair, each reason reviewers "
-                      "rejected samples for, counted on the plain and the compiled side.", """
-with latest as (
-  select sample_id, decision, trim(coalesce(reason, '')) as reason,
-         row_number() over (partition by sample_id order by created_at desc, rowid desc) as n
-  from reviews
-)
+                      "rejected samples for, counted on the plain and the compiled side.", f"""
+with {_LATEST_REVIEW}
 select ab_pairs.id as pair_id, ab_pairs.program_id, latest.reason,
        count(case when samples.run_id = ab_pairs.plain_run_id then 1 end) as plain,
        count(case when samples.run_id = ab_pairs.compiled_run_id then 1 end) as compiled
