@@ -81,7 +81,14 @@ def print_compiled(console: Console, row: dict[str, Any]) -> None:
     for f in steps:
         table.add_row(f"predicted acceptance ({m[f'n_{f.count}_heldout']} {f.heldout} samples)",
                       _figure(m[f"{f.metric}_before"]), _figure(m[f"{f.metric}_after"]))
+    if m.get("recall_agreement") is not None:
+        table.add_row("recall step names the lesson a sample repeats", "-", _figure(m["recall_agreement"]))
     console.print(table)
+    if m.get("lessons"):
+        use = ("the recall step checks every new item against them" if m.get("recall_trusted") else
+               "the recall step is left out: its held-out agreement did not beat always or never naming a lesson")
+        console.print(f"lessons taught to the phrasing, writing and judge steps: {'; '.join(m['lessons'])}; {use}",
+                      highlight=False)
     baseline = f"the parent program {row['parent_id']}" if row["parent_id"] else "the uncompiled program"
     accepted = ", ".join(f"{m[f'n_{f.count}_train']} accepted for the {f.step} step" for f in steps)
     console.print(f"before: {baseline}; trained on {m['n_train']} reviewed samples ({accepted}); "

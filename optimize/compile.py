@@ -18,11 +18,13 @@ from benchagent.optimize.acceptance import acceptance_metric, accepted
 from benchagent.optimize.datasets import judge_examples, phrase_examples, reviewed_samples, split, write_examples
 from benchagent.optimize.errors import OptimizeError
 from benchagent.optimize.judge import Judge, agreement_metric, agrees, inspector_state
-from benchagent.optimize.lessons import lessons, recall_state, taught
+from benchagent.optimize.lessons import (expected_lesson, lessons, recall_agrees, recall_state, recall_trusted,
+                                         taught)
 from benchagent.optimize.optimizers import Budget, check_optimizer, optimize
 from benchagent.optimize.phrase import Phraser, phrase_inputs, rephrased
 from benchagent.optimize.versions import load_part, program_state
 from benchagent.optimize.write import Writer, rewritten, write_inputs
+from benchagent.signatures import RecallRejections
 from benchagent.store.db import Store
 from benchagent.store.errors import NotFoundError
 from benchagent.store.programs import get_program, save_program
@@ -177,14 +179,21 @@ def compile_program(store: Store, lm: dspy.BaseLM, options: CompileOptions = Com
             realizer.update(compiled.dump_state())
             metrics.update({f"{f.metric}_before": before, f"{f.metric}_after": after,
                             f"n_{f.count}_train": len(step.train), f"n_{f.count}_heldout": len(step.heldout)})
+        recall = dspy.Predict(RecallRejections)
+        recall.load_state(recall_state(train, learned))
+        measurable = [r for r in heldout if expected_lesson(r, learned) is not None] if learned else []
+        agreement = share("recall agreement", measurable, partial(recall_agrees, recall, learned)) if measurable \
+            else None
+    trusted = recall_trusted(agreement, heldout, learned)
     metrics.update({
         "judge_agreement_before": judge_before, "judge_agreement_after": judge_after,
         "n_train": len(train), "n_heldout": len(heldout), "heldout_fraction": options.heldout, "lessons": learned,
+        "recall_agreement": agreement, "recall_trusted": trusted,
         "run_id": options.run_id, "max_demos": options.budget.max_demos, "trials": options.budget.trials,
         "lm_calls": counter.calls, "wall_s": round(time.perf_counter() - started, 2),
         "heldout_sample_ids": [r.sample_id for r in heldout],
     })
     row = save_program(store, state=program_state(realizer, judge, inspector_state(judge, train),
-                                                  recall_state(train, learned), learned),
+                                                  recall.dump_state(), learned, checked=learned if trusted else []),
                        optimizer=options.optimizer, train_sample_ids=[r.sample_id for r in train], metrics=metrics)
     return {k: v for k, v in row.items() if k != "state"}

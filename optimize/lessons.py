@@ -3,6 +3,8 @@ of the realizer's steps and the judge, and a recall step whose demos are reviewe
 
 from itertools import zip_longest
 
+from dspy.utils.exceptions import AdapterParseError
+
 import dspy
 from rapidfuzz import fuzz
 
@@ -11,6 +13,7 @@ from benchagent.signatures import RecallRejections
 
 MAX_LESSONS = 6
 MAX_RECALL_DEMOS = 4
+RECALL_BAR = 0.75  # held-out agreement the recall step needs before builds let it send items to repair
 SAME_REASON = 80  # rapidfuzz token_set_ratio from which two reasons are one lesson
 HEADER = "Human reviewers rejected earlier items for these reasons; make sure none of them applies here:"
 
@@ -45,6 +48,37 @@ def taught(module: dspy.Module, taught_lessons: list[str]) -> dspy.Module:
         text = "\n".join([base, "", HEADER, *(f"- {lesson}" for lesson in taught_lessons)]) if taught_lessons else base
         predictor.signature = predictor.signature.with_instructions(text)
     return module
+
+
+def expected_lesson(reviewed: Reviewed, taught_lessons: list[str]) -> int | None:
+    """The lesson number a reviewed sample should be recalled under: 0 for an accepted one (none), None for a
+    rejection no lesson stands for."""
+    if reviewed.decision == "accept":
+        return 0
+    index = _lesson_of(" ".join(reviewed.reason.split()), taught_lessons)
+    return None if index is None else index + 1
+
+
+def recall_agrees(recall: dspy.Predict, taught_lessons: list[str], reviewed: Reviewed) -> bool:
+    """Whether the recall step names the lesson a rejected sample's reason became and none for an accepted one
+    (for samples whose expected_lesson is not None)."""
+    expected = expected_lesson(reviewed, taught_lessons)
+    try:
+        with dspy.context(trace=None):
+            named = set(recall(item=reviewed.item.checker_json(), reasons=taught_lessons).repeated)
+    except AdapterParseError:
+        return False
+    return named == set() if expected == 0 else expected in named
+
+
+def recall_trusted(agreement: float | None, heldout: list[Reviewed], taught_lessons: list[str]) -> bool:
+    """Whether builds may act on the recall step: its held-out agreement reaches RECALL_BAR and beats both blind
+    answers (always naming the lesson, never naming one), so a step that flags every item is left out."""
+    expected = [e for e in (expected_lesson(r, taught_lessons) for r in heldout) if e is not None]
+    if agreement is None or not expected:
+        return False
+    blind = max(sum(e == 0 for e in expected), sum(e != 0 for e in expected)) / len(expected)
+    return agreement >= RECALL_BAR and agreement > blind
 
 
 def recall_state(reviewed: list[Reviewed], taught_lessons: list[str]) -> dict:

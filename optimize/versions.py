@@ -6,11 +6,13 @@ from benchagent.store.db import Store
 from benchagent.store.programs import LATEST, get_program
 
 
-def program_state(realizer: dict, judge: dspy.Module, inspector: dict, recall: dict, lessons: list[str]) -> dict:
+def program_state(realizer: dict, judge: dspy.Module, inspector: dict, recall: dict, lessons: list[str], *,
+                  checked: list[str]) -> dict:
     """realizer: the compiled steps' predictor states by the Realizer's attribute names; lessons: the reasons
-    reviewers rejected items for, which the build's recall step checks every item against."""
+    reviewers rejected items for (taught to the realizer and the judge); checked: those the build's recall step
+    checks every item against (none when the step did not earn trust on held-out samples)."""
     return {"realizer": realizer, "verifier": {"inspect": inspector, "recall": recall}, "judge": judge.dump_state(),
-            "lessons": lessons}
+            "lessons": lessons, "checked_lessons": checked}
 
 
 def load_program(store: Store, ref: str = LATEST) -> tuple[str, dict]:

@@ -3,7 +3,7 @@
 import dspy
 
 # A program document: {"realizer": the Realizer's predictor states, "verifier": the Verifier's, "judge": the Judge's,
-# "lessons": the reasons reviewers rejected items for}.
+# "lessons": the reasons reviewers rejected items for, "checked_lessons": those the recall step checks}.
 BUILD_PARTS = ("realizer", "verifier")
 
 
@@ -13,4 +13,4 @@ def apply_program(state: dict, realizer: dspy.Module, verifier: dspy.Module) -> 
     for part, module in zip(BUILD_PARTS, (realizer, verifier)):
         for name, predictor_state in state.get(part, {}).items():
             getattr(module, name).load_state(predictor_state)
-    verifier.lessons = list(state.get("lessons", []))
+    verifier.lessons = list(state.get("checked_lessons", []))

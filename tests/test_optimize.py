@@ -91,6 +91,10 @@ def chart_reply(mode: str):
             title = re.match(r"chart '(.*)': ", item["image_shows"]).group(1)
             ok = not demos or title in item["question"]
             return {"decision": "accept" if ok else "reject", "reason": "names the chart" if ok else "no chart named"}
+        if "fields: `repeated`" in last:  # the recall step, told the lesson "the question does not name the chart"
+            item = json.loads(section(last, "item"))
+            title = re.match(r"chart '(.*)': ", item["image_shows"]).group(1)
+            return {"repeated": [] if title in item["question"] else [1]}
         return next((v for k, v in answers.items() if f"fields: `{k}`" in last),
                     {"new_instruction": "Name the chart in the question."})  # GEPA's reflection prompt
 
@@ -373,7 +377,8 @@ def test_compile_teaches_the_reasons_reviewers_rejected_items_for(compiled):
     store, row = compiled
     state = get_program(store, row["id"])["state"]
     lesson = "subtask_alignment: the question does not name the chart"
-    assert state["lessons"] == [lesson] and row["metrics"]["lessons"] == [lesson]
+    assert state["lessons"] == state["checked_lessons"] == [lesson] and row["metrics"]["lessons"] == [lesson]
+    assert row["metrics"]["recall_agreement"] == 1 and row["metrics"]["recall_trusted"] is True
     for instructions in (state["realizer"]["phrase_question"]["signature"]["instructions"],
                          state["judge"]["judge"]["signature"]["instructions"]):
         assert instructions.endswith(f"{HEADER}\n- {lesson}")
@@ -417,6 +422,18 @@ def test_a_build_with_lessons_repairs_an_item_that_repeats_a_rejected_defect(com
         lessons = [v for v in verdicts if v[0] == "lessons"]
         assert lessons == [("lessons", "repeats_rejected", 0), ("lessons", "no_repeat", 1)]
         assert ("repair", "rewrite_question", 1) in verdicts
+
+
+def test_a_recall_step_that_flags_every_item_is_not_trusted(reviewed_db, tmp_path):
+    store = open_store(copy_db(reviewed_db[0], tmp_path))
+    demos = chart_reply("demos")
+    flags_all = PromptLM(lambda messages: {"repeated": [1]} if "fields: `repeated`" in messages[-1]["content"]
+                         else demos(messages))
+    row = compile_program(store, flags_all, CompileOptions())
+    state = get_program(store, row["id"])["state"]
+    assert state["lessons"] and state["checked_lessons"] == []
+    assert row["metrics"]["recall_trusted"] is False and row["metrics"]["recall_agreement"] < 1
+    store.close()
 
 
 def test_lessons_group_near_identical_reasons_and_teaching_again_replaces_them():
