@@ -81,6 +81,9 @@ def print_compiled(console: Console, row: dict[str, Any]) -> None:
     for f in steps:
         table.add_row(f"predicted acceptance ({m[f'n_{f.count}_heldout']} {f.heldout} samples)",
                       _figure(m[f"{f.metric}_before"]), _figure(m[f"{f.metric}_after"]))
+    if m.get("inspector_agreement_after") is not None:
+        table.add_row(f"build's inspector blocks what humans rejected{'' if m.get('inspector_trusted') else ' (demos left out)'}",
+                      _figure(m["inspector_agreement_before"]), _figure(m["inspector_agreement_after"]))
     if m.get("recall_agreement") is not None:
         table.add_row("recall step names the lesson a sample repeats", "-", _figure(m["recall_agreement"]))
     console.print(table)

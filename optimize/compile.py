@@ -17,14 +17,14 @@ from dspy.utils.callback import BaseCallback
 from benchagent.optimize.acceptance import acceptance_metric, accepted
 from benchagent.optimize.datasets import judge_examples, phrase_examples, reviewed_samples, split, write_examples
 from benchagent.optimize.errors import OptimizeError
-from benchagent.optimize.judge import Judge, agreement_metric, agrees, inspector_state
-from benchagent.optimize.lessons import (expected_lesson, lessons, recall_agrees, recall_state, recall_trusted,
-                                         taught)
+from benchagent.optimize.judge import Judge, agreement_metric, agrees, inspector_agrees, inspector_state
+from benchagent.optimize.lessons import (blind_agreement, expected_lesson, lessons, recall_agrees, recall_state,
+                                         recall_trusted, taught)
 from benchagent.optimize.optimizers import Budget, check_optimizer, optimize
 from benchagent.optimize.phrase import Phraser, phrase_inputs, rephrased
 from benchagent.optimize.versions import load_part, program_state
 from benchagent.optimize.write import Writer, rewritten, write_inputs
-from benchagent.signatures import RecallRejections
+from benchagent.signatures import InspectSample, RecallRejections
 from benchagent.store.db import Store
 from benchagent.store.errors import NotFoundError
 from benchagent.store.programs import get_program, save_program
@@ -75,6 +75,14 @@ def _share(stage: str, items: list, check: Callable[[Any], bool], threads: int, 
             passed += bool(future.result())
             on_event("step", stage=stage)
     return round(passed / len(items), 4)
+
+
+class _Inspector(dspy.Module):
+    """The Verifier's InspectSample predictor under its attribute name, so a program's verifier state loads into it."""
+
+    def __init__(self):
+        super().__init__()
+        self.inspect = dspy.Predict(InspectSample)
 
 
 def _latest(store: Store) -> dict | None:
@@ -167,6 +175,10 @@ def compile_program(store: Store, lm: dspy.BaseLM, options: CompileOptions = Com
         judge = taught(optimize(options.optimizer, Judge(), judge_examples(train), agreement_metric, options.budget),
                        learned)
         judge_after = share("judge agreement after", heldout, partial(agrees, judge))
+        inspectors = {"before": load_part(_Inspector(), parent, "verifier").inspect, "after": dspy.Predict(InspectSample)}
+        inspectors["after"].load_state(inspector_state(judge, train))
+        inspector = {side: share(f"inspector agreement {side}", heldout, partial(inspector_agrees, predictor))
+                     for side, predictor in inspectors.items()}
         for step in steps:
             f = step.figures
             measure = partial(accepted, judge=judge, inputs=step.inputs, remake=step.remake)
@@ -185,15 +197,21 @@ def compile_program(store: Store, lm: dspy.BaseLM, options: CompileOptions = Com
         agreement = share("recall agreement", measurable, partial(recall_agrees, recall, learned)) if measurable \
             else None
     trusted = recall_trusted(agreement, heldout, learned)
+    # the judge's demos reach the build's inspector only when they make it block what humans reject more often
+    inspector_trusted = inspector["after"] >= inspector["before"] and \
+        inspector["after"] > blind_agreement([r.decision == "reject" for r in heldout])
     metrics.update({
         "judge_agreement_before": judge_before, "judge_agreement_after": judge_after,
         "n_train": len(train), "n_heldout": len(heldout), "heldout_fraction": options.heldout, "lessons": learned,
         "recall_agreement": agreement, "recall_trusted": trusted,
+        "inspector_agreement_before": inspector["before"], "inspector_agreement_after": inspector["after"],
+        "inspector_trusted": inspector_trusted,
         "run_id": options.run_id, "max_demos": options.budget.max_demos, "trials": options.budget.trials,
         "lm_calls": counter.calls, "wall_s": round(time.perf_counter() - started, 2),
         "heldout_sample_ids": [r.sample_id for r in heldout],
     })
-    row = save_program(store, state=program_state(realizer, judge, inspector_state(judge, train),
+    row = save_program(store, state=program_state(realizer, judge, inspectors["after" if inspector_trusted else
+                                                                              "before"].dump_state(),
                                                   recall.dump_state(), learned, checked=learned if trusted else []),
                        optimizer=options.optimizer, train_sample_ids=[r.sample_id for r in train], metrics=metrics)
     return {k: v for k, v in row.items() if k != "state"}

@@ -4,6 +4,7 @@ import dspy
 from dspy.utils.exceptions import AdapterParseError
 
 from benchagent.optimize.datasets import Reviewed
+from benchagent.program.executor.verify import judge_issue
 from benchagent.signatures import INSPECTOR_CATEGORIES, InspectSample, JudgeSample
 
 
@@ -39,6 +40,18 @@ def agreement_metric(gold: dspy.Example, pred: dspy.Prediction, trace=None, pred
 def agrees(judge: Judge, reviewed: Reviewed) -> bool:
     pred = verdict(judge, reviewed.requirement, reviewed.item.checker_json())
     return pred is not None and pred.decision == reviewed.decision
+
+
+def inspector_agrees(inspector: dspy.Predict, reviewed: Reviewed) -> bool:
+    """Whether the inspector blocks a sample the human rejected and lets through one the human accepted, its issues
+    weighed as the build weighs them (tool-settled categories overridden for tool-made answers)."""
+    try:
+        with dspy.context(trace=None):
+            issues = inspector(subtask=reviewed.subtask, item=reviewed.item.checker_json()).issues
+    except AdapterParseError:
+        return False
+    blocked = any(judge_issue(issue, reviewed.item.answer_origin).blocking for issue in issues)
+    return blocked == (reviewed.decision == "reject")
 
 
 def inspector_state(judge: Judge, reviewed: list[Reviewed]) -> dict:

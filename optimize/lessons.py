@@ -74,11 +74,14 @@ def recall_agrees(recall: dspy.Predict, taught_lessons: list[str], reviewed: Rev
 def recall_trusted(agreement: float | None, heldout: list[Reviewed], taught_lessons: list[str]) -> bool:
     """Whether builds may act on the recall step: its held-out agreement reaches RECALL_BAR and beats both blind
     answers (always naming the lesson, never naming one), so a step that flags every item is left out."""
-    expected = [e for e in (expected_lesson(r, taught_lessons) for r in heldout) if e is not None]
-    if agreement is None or not expected:
-        return False
-    blind = max(sum(e == 0 for e in expected), sum(e != 0 for e in expected)) / len(expected)
-    return agreement >= RECALL_BAR and agreement > blind
+    expected = [e != 0 for e in (expected_lesson(r, taught_lessons) for r in heldout) if e is not None]
+    return agreement is not None and agreement >= RECALL_BAR and agreement > blind_agreement(expected)
+
+
+def blind_agreement(flags: list[bool]) -> float:
+    """The agreement a step reaches by giving one answer to every sample (always flag, or never): the share of the
+    more common expectation; 1.0 for no sample, so nothing beats it."""
+    return max(sum(flags), len(flags) - sum(flags)) / len(flags) if flags else 1.0
 
 
 def recall_state(reviewed: list[Reviewed], taught_lessons: list[str]) -> dict:

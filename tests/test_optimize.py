@@ -91,6 +91,12 @@ def chart_reply(mode: str):
             title = re.match(r"chart '(.*)': ", item["image_shows"]).group(1)
             ok = not demos or title in item["question"]
             return {"decision": "accept" if ok else "reject", "reason": "names the chart" if ok else "no chart named"}
+        if "fields: `issues`" in last and "image_shows" in last:  # the inspector applies the rule once it has demos
+            item = json.loads(section(last, "item"))
+            title = re.match(r"chart '(.*)': ", item["image_shows"]).group(1)
+            ok = not demos or title in item["question"]
+            return {"issues": [] if ok else [{"category": "subtask_alignment", "severity": "major",
+                                              "detail": "the question does not name the chart"}]}
         if "fields: `repeated`" in last:  # the recall step, told the lesson "the question does not name the chart"
             item = json.loads(section(last, "item"))
             title = re.match(r"chart '(.*)': ", item["image_shows"]).group(1)
@@ -379,6 +385,8 @@ def test_compile_teaches_the_reasons_reviewers_rejected_items_for(compiled):
     lesson = "subtask_alignment: the question does not name the chart"
     assert state["lessons"] == state["checked_lessons"] == [lesson] and row["metrics"]["lessons"] == [lesson]
     assert row["metrics"]["recall_agreement"] == 1 and row["metrics"]["recall_trusted"] is True
+    assert row["metrics"]["inspector_agreement_after"] == 1 > row["metrics"]["inspector_agreement_before"]
+    assert row["metrics"]["inspector_trusted"] is True and state["verifier"]["inspect"]["demos"]
     for instructions in (state["realizer"]["phrase_question"]["signature"]["instructions"],
                          state["judge"]["judge"]["signature"]["instructions"]):
         assert instructions.endswith(f"{HEADER}\n- {lesson}")
@@ -398,6 +406,8 @@ def test_a_build_with_lessons_repairs_an_item_that_repeats_a_rejected_defect(com
 
     def reply(messages):
         last = messages[-1]["content"]
+        if "fields: `issues`" in last:  # the inspector lets everything through: the recall step alone catches it
+            return {"issues": []}
         if "fields: `repeated`" in last:
             item = json.loads(section(last, "item"))
             title = re.match(r"chart '(.*)': ", item["image_shows"]).group(1)
@@ -433,6 +443,18 @@ def test_a_recall_step_that_flags_every_item_is_not_trusted(reviewed_db, tmp_pat
     state = get_program(store, row["id"])["state"]
     assert state["lessons"] and state["checked_lessons"] == []
     assert row["metrics"]["recall_trusted"] is False and row["metrics"]["recall_agreement"] < 1
+
+
+def test_inspector_demos_that_do_not_make_it_agree_more_are_left_out(reviewed_db, tmp_path):
+    """An inspector that blocks every item once it has demos agrees no better than blocking blindly."""
+    store = open_store(copy_db(reviewed_db[0], tmp_path))
+    demos = chart_reply("demos")
+    blocks_all = PromptLM(lambda messages: {"issues": [{"category": "ambiguity", "severity": "major", "detail": "x"}]}
+                          if "fields: `issues`" in messages[-1]["content"] and len(messages) > 2 else demos(messages))
+    row = compile_program(store, blocks_all, CompileOptions())
+    state = get_program(store, row["id"])["state"]
+    assert row["metrics"]["inspector_trusted"] is False and state["verifier"]["inspect"]["demos"] == []
+    store.close()
     store.close()
 
 
