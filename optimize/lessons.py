@@ -87,11 +87,11 @@ def blind_agreement(flags: list[bool]) -> float:
 def recall_state(reviewed: list[Reviewed], taught_lessons: list[str]) -> dict:
     """A RecallRejections predictor state whose demos are reviewed items, rejected ones (with the number of the
     lesson their reason became) and accepted ones (none) in turn."""
-    rejected = [(r, _lesson_of(" ".join(r.reason.split()), taught_lessons)) for r in reviewed if r.decision == "reject"]
-    rejected = [(r, index) for r, index in rejected if index is not None]
-    accepted = [(r, None) for r in reviewed if r.decision == "accept"]
-    demos = [{"item": r.item.checker_json(), "reasons": taught_lessons, "repeated": [] if index is None else [index + 1]}
-             for pair in zip_longest(rejected, accepted) for r, index in filter(None, pair)][:MAX_RECALL_DEMOS]
+    labelled = [(r, expected_lesson(r, taught_lessons)) for r in reviewed]
+    rejected = [(r, number) for r, number in labelled if number]
+    accepted = [(r, number) for r, number in labelled if number == 0]
+    demos = [{"item": r.item.checker_json(), "reasons": taught_lessons, "repeated": [number] if number else []}
+             for pair in zip_longest(rejected, accepted) for r, number in filter(None, pair)][:MAX_RECALL_DEMOS]
     recall = dspy.Predict(RecallRejections)
     recall.demos = demos if taught_lessons else []
     return recall.dump_state()
