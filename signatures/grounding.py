@@ -5,6 +5,8 @@ from typing import Literal
 import dspy
 from pydantic import BaseModel, Field
 
+from benchagent.signatures.types import decoded
+
 
 class PlanStep(BaseModel):
     kind: Literal["LLM", "PURE"]
@@ -29,7 +31,7 @@ class SourceJudgment(BaseModel):
     coverage: float = Field(description="0-1: it supplies every field an item needs")
     simplicity: float = Field(description="0-1: few, simple steps")
     risk: float = Field(description="0-1: chance of wrong or leaky items")
-    rationale: str = Field(max_length=300, description="one short sentence")
+    rationale: str = Field(max_length=300, json_schema_extra=decoded(120), description="one short sentence")
 
 
 class GroundSubtask(dspy.Signature):

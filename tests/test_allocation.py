@@ -72,6 +72,14 @@ def test_proposal_is_scaled_to_the_size():
     assert result.quotas == {"a": 6, "b": 2}
 
 
+def test_a_lone_subtask_takes_the_whole_size_without_a_call():
+    sources = {"a": [SourceShare("s1", 0.9, 50)]}
+    lm = scripted({"a": (0.1, 3)}, [])
+    result = allocate(lm, sources, 12)
+    assert lm.history == [] and result.quotas == {"a": 12} and result.importance == {"a": 1.0}
+    check(result, sources, 12)
+
+
 def test_exhausted_source_is_diagnosed_and_requota_moves_the_rest_by_importance():
     sources = {"a": [SourceShare("s1", 0.9, 2)], "b": [SourceShare("s2", 0.5, 100)], "c": [SourceShare("s3", 0.5, 100)]}
     lm = scripted({"a": (1.0, 6), "b": (0.75, 2), "c": (0.25, 2)}, [[("a", "source_exhausted", "requota")]])
@@ -197,5 +205,6 @@ def test_guarantees_hold_whatever_the_llm_says(case):
     result = allocate(lm, sources, size, rounds=rounds)
     check(result, sources, size)
     llm_rounds = {d["round"] for d in result.diagnoses if d["round"] <= rounds}
-    assert len(lm.history) == 1 + len(llm_rounds) and llm_rounds == set(range(1, len(llm_rounds) + 1))
+    proposed = len(sources) > 1  # a lone subtask takes the whole size without asking
+    assert len(lm.history) == proposed + len(llm_rounds) and llm_rounds == set(range(1, len(llm_rounds) + 1))
     assert allocate(scripted(proposal, list(replies)), sources, size, rounds=rounds) == result

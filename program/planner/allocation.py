@@ -10,7 +10,7 @@ from dspy.utils.exceptions import AdapterParseError
 
 from benchagent.signatures import ProposeQuotas, SubtaskDraft
 from benchagent.signatures.spec import Spec
-from benchagent.signatures.allocation import DiagnoseShortfall
+from benchagent.signatures.allocation import DiagnoseShortfall, QuotaProposal
 
 
 @dataclass
@@ -171,10 +171,11 @@ class AllocationAgent(dspy.Module):
 
     def forward(self, requirement: str, subtasks: list[SubtaskDraft], size: int,
                 sources: dict[str, list[SourceShare]], rounds: int = 2) -> Allocation:
-        """Propose quotas, spread them, then up to `rounds` times diagnose the shortfalls and reorder, re-quota or
+        """Propose quotas (one subtask takes the whole size), spread them, then up to `rounds` times diagnose the shortfalls and reorder, re-quota or
         send subtasks back to design; a last code pass moves or reports whatever is still unfilled."""
         listing = "\n".join(f"{s.key}: {s.description}" for s in subtasks)
-        proposals = self.propose(requirement=requirement, subtasks=listing, size=size).quotas
+        proposals = self.propose(requirement=requirement, subtasks=listing, size=size).quotas if len(subtasks) > 1 \
+            else [QuotaProposal(key=subtasks[0].key, importance=1.0, quota=size)]  # nothing to weigh against
         by_key = {p.key: p for p in proposals}
         importance = {s.key: min(1.0, max(0.0, by_key[s.key].importance)) if s.key in by_key else 0.5 for s in subtasks}
         weights = {s.key: max(by_key[s.key].quota, 0) if s.key in by_key else 0 for s in subtasks}
