@@ -244,7 +244,8 @@ def contract(requirement: str, scope: Scope) -> Scope:
         facets = [f for f in facets if f.kind not in ("capability", "topic")]
         facets.insert(0, Facet(kind="capability", value=interpretation[:120], quote=requirement[:200]))
     elif not any(f.kind in ("capability", "topic") for f in facets):
-        facets.insert(0, Facet(kind="capability", value=scope.topic or requirement[:100], quote=requirement[:200]))
+        topic = scope.topic if stems(scope.topic) - META - {"model", "test"} else ""  # not "benchmark" or "model"
+        facets.insert(0, Facet(kind="capability", value=topic or requirement[:100], quote=requirement[:200]))
     code, prob = detect_language(requirement)
     stated = next((f for f in facets if f.kind == "language"), None)
     named = named_language(f"{stated.value} {stated.quote}") if stated else None

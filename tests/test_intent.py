@@ -414,6 +414,13 @@ def test_facets_filed_under_the_wrong_kind_or_quoting_everything_are_dropped():
     assert kept == [("capability", "tables"), ("presentation", junk)]
 
 
+def test_a_topic_that_only_says_benchmark_does_not_become_the_capability():
+    requirement = "Build a benchmark that tests whether a model can read values off bar charts"
+    scope = Scope(topic="benchmark", modalities=["image"], keywords=[], facets=[])
+    [capability] = [f for f in contract(requirement, scope).facets if f.kind == "capability"]
+    assert capability.value == requirement
+
+
 def test_a_source_whose_items_keep_missing_the_requirement_is_dropped_for_the_others():
     from benchagent.program.executor.quota import Scheduler, SourceQuota, SubtaskQuota
 
