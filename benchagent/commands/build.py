@@ -10,10 +10,12 @@ from benchagent.commands.options import (ApiBaseOption, ConcurrencyOption, DbOpt
                                          NewDbOption, SourceOption, TimeoutOption)
 from benchagent.commands.output import out, progressing
 
+REQUIREMENT_HELP = "What the benchmark should test, in one sentence."
+
 
 def build(
     db: NewDbOption,
-    requirement: Annotated[Optional[str], typer.Argument(help="What the benchmark should test, in one sentence.")] = None,
+    requirement: Annotated[Optional[str], typer.Argument(help=REQUIREMENT_HELP)] = None,
     size: Annotated[Optional[int], typer.Option(
         help="Number of accepted samples to deliver \\[default: 10; with --spec, the spec's, whose quotas are "
              "apportioned anew when --size is given].", show_default=False)] = None,
@@ -41,7 +43,7 @@ def build(
 
 
 def plan(
-    requirement: Annotated[str, typer.Argument(help="What the benchmark should test, in one sentence.")],
+    requirement: Annotated[str, typer.Argument(help=REQUIREMENT_HELP)],
     db: NewDbOption,
     size: Annotated[int, typer.Option(help="Number of samples the spec is for.")] = 10,
     model: ModelOption = None,

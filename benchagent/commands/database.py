@@ -36,7 +36,8 @@ def lineage(
 def sources(
     db: DbOption,
     source: Annotated[Optional[list[Path]], typer.Option(
-        "--source", help="Add a user source: JSONL, CSV, Parquet, a saved HF dataset, an image or text folder.")] = None,
+        "--source", help="Add a user source: JSONL, CSV, Parquet, a saved HF dataset, an image or text folder.",
+    )] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the cards as JSON.")] = False,
 ) -> None:
     """List the source cards builds can ground on: generators, built-in datasets and your own data."""
@@ -54,7 +55,8 @@ def browse(
     port: Annotated[int, typer.Option(help="Port to serve on.")] = 8001,
     host: Annotated[str, typer.Option(help="Interface to bind; 127.0.0.1 keeps it local.")] = "127.0.0.1",
     review: Annotated[bool, typer.Option(
-        "--review", help="Add Accept and Reject buttons to sample pages; they write the reviews table (CSRF-protected).")] = False,
+        "--review",
+        help="Add Accept and Reject buttons to sample pages; they write the reviews table (CSRF-protected).")] = False,
     reviewer: Annotated[Optional[str], typer.Option(
         help="Name recorded on reviews made in the browser (default: your user name).")] = None,
 ) -> None:

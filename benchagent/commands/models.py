@@ -8,7 +8,8 @@ from benchagent.commands.output import err, guarded, out
 
 
 def models(
-    check: Annotated[bool, typer.Option("--check", help="Load the embedded model and time a short completion.")] = False,
+    check: Annotated[bool, typer.Option(
+        "--check", help="Load the embedded model and time a short completion.")] = False,
 ) -> None:
     """List the models benchagent can use; --check loads the embedded one and reports its speed."""
     from benchagent.lm import available_models, check_embedded

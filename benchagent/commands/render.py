@@ -7,7 +7,7 @@ from rich.console import Console
 from rich.table import Table
 
 
-def percent(value: float | None) -> str:
+def _percent(value: float | None) -> str:
     return "-" if value is None else f"{value:.0%}"
 
 
@@ -22,7 +22,7 @@ def print_sources(console: Console, cards: list[dict[str, Any]]) -> None:
 
 
 def _change(metrics: dict[str, Any], name: str) -> str:
-    return f"{percent(metrics.get(name + '_before'))} → {percent(metrics.get(name + '_after'))}"
+    return f"{_percent(metrics.get(name + '_before'))} → {_percent(metrics.get(name + '_after'))}"
 
 
 def _steps_in(metrics: dict[str, Any]) -> list:
@@ -38,16 +38,17 @@ def print_compiled(console: Console, row: dict[str, Any]) -> None:
     for column in ("held-out figure", "before", "after"):
         table.add_column(column, justify="left" if column == "held-out figure" else "right")
     table.add_row(f"judge agreement with humans ({m['n_heldout']} samples)",
-                  percent(m["judge_agreement_before"]), percent(m["judge_agreement_after"]))
+                  _percent(m["judge_agreement_before"]), _percent(m["judge_agreement_after"]))
     steps = _steps_in(m)
     for f in steps:
         table.add_row(f"predicted acceptance ({m[f'n_{f.count}_heldout']} {f.heldout} samples)",
-                      percent(m[f"{f.metric}_before"]), percent(m[f"{f.metric}_after"]))
+                      _percent(m[f"{f.metric}_before"]), _percent(m[f"{f.metric}_after"]))
     if m.get("inspector_agreement_after") is not None:
-        table.add_row(f"build's inspector blocks what humans rejected{'' if m.get('inspector_trusted') else ' (demos left out)'}",
-                      percent(m["inspector_agreement_before"]), percent(m["inspector_agreement_after"]))
+        left_out = "" if m.get("inspector_trusted") else " (demos left out)"
+        table.add_row(f"build's inspector blocks what humans rejected{left_out}",
+                      _percent(m["inspector_agreement_before"]), _percent(m["inspector_agreement_after"]))
     if m.get("recall_agreement") is not None:
-        table.add_row("recall step names the lesson a sample repeats", "-", percent(m["recall_agreement"]))
+        table.add_row("recall step names the lesson a sample repeats", "-", _percent(m["recall_agreement"]))
     console.print(table)
     if m.get("lessons"):
         use = ("the recall step checks every new item against them" if m.get("recall_trusted") else
@@ -83,8 +84,8 @@ def print_pair(console: Console, figures: dict[str, Any]) -> None:
     table.add_row("run", plain["run_id"], compiled["run_id"])
     table.add_row("delivered", str(plain["delivered"]), str(compiled["delivered"]))
     table.add_row("reviewed", str(plain["reviewed"]), str(compiled["reviewed"]))
-    table.add_row("accepted by reviewers", f"{plain['accepted']} ({percent(plain['acceptance'])})",
-                  f"{compiled['accepted']} ({percent(compiled['acceptance'])})")
+    table.add_row("accepted by reviewers", f"{plain['accepted']} ({_percent(plain['acceptance'])})",
+                  f"{compiled['accepted']} ({_percent(compiled['acceptance'])})")
     for reason in figures["reasons"]:
         table.add_row(f"rejected: {reason['reason']}", str(reason["plain"]), str(reason["compiled"]))
     console.print(table)

@@ -20,7 +20,7 @@ def _reviewer(name: str | None) -> str:
 
 def review(
     ctx: typer.Context,
-    db: Annotated[Optional[Path], typer.Option("--db", help=DB_HELP)] = None,  # optional here, so `review import` parses
+    db: Annotated[Optional[Path], typer.Option("--db", help=DB_HELP)] = None,  # optional: `review import` has its own
     run: Annotated[Optional[str], typer.Option("--run", help="Review only this run's samples.")] = None,
     reviewer: ReviewerOption = None,
 ) -> None:
