@@ -1,4 +1,4 @@
-"""The Python API the CLI mirrors: build, resume, status, lineage."""
+"""The Python API the CLI mirrors: build, resume, status, lineage, compile, evaluate and the rest."""
 
 import json
 import os
@@ -210,9 +210,10 @@ def export(run_id: str, *, db: str | Path, formats: list[str], out: str | Path, 
 
 
 def evaluate(run_id: str, *, db: str | Path, models: list[str], api_base: str | None = None, chart: str | Path,
-             max_tokens: int = EVAL_MAX_TOKENS, parallel: int = EVAL_PARALLEL, on_item=None) -> dict[str, Any]:
-    """Score each model (smallest first) on the run's accepted items, `parallel` requests at a time, store the
-    predictions, draw the chart."""
+             max_tokens: int = EVAL_MAX_TOKENS, parallel: int = EVAL_PARALLEL, timeout: float | None = None,
+             on_item=None) -> dict[str, Any]:
+    """Score each model (smallest first) on the run's accepted items, `parallel` requests at a time (each server
+    request given `timeout` seconds), store the predictions, draw the chart."""
     from benchagent.evaluate import evaluate_run
     from benchagent.evaluate.ask import ModelUnderTest
     from benchagent.figures import eval_chart
@@ -230,7 +231,7 @@ def evaluate(run_id: str, *, db: str | Path, models: list[str], api_base: str | 
     try:
         load_items(store, run_id)  # an unknown or empty run is refused before any model loads
         lms = [make_lm(m, None if m == EMBEDDED_NAME or m.startswith(LOCAL_PREFIX) else api_base,
-                       max_tokens=max_tokens, n_parallel=parallel) for m in models]
+                       max_tokens=max_tokens, n_parallel=parallel, timeout=timeout) for m in models]
         under_test = [ModelUnderTest(lm, describe_model(lm), sees_images(lm), max_tokens=max_tokens) for lm in lms]
         figures = evaluate_run(store, run_id, under_test, parallel=parallel,
                                **({"on_item": on_item} if on_item else {}))
@@ -254,9 +255,41 @@ def report(run_id: str, *, db: str | Path, out: str | Path) -> Path:
         store.close()
 
 
+def compile(db: str | Path, *, run: str | None = None, optimizer: str = "bootstrap", max_demos: int = 4,
+            trials: int = 4, heldout: float = 0.3, threads: int = 2, model: str | None = None,
+            api_base: str | None = None, timeout: float | None = None, on_event=None) -> dict[str, Any]:
+    """Compile the agents against db's human-reviewed samples (only run's, when given) and store the new program
+    version; the options are checked first, then the store, and only then does the model load. Returns its row."""
+    from benchagent.lm import make_lm
+    from benchagent.optimize.compile import CompileOptions, check_compile, compile_program
+    from benchagent.optimize.optimizers import Budget
+
+    options = CompileOptions(optimizer=optimizer, budget=Budget(max_demos=max_demos, trials=trials), heldout=heldout,
+                             threads=threads, run_id=run)
+    options.check()
+    store = open_store(db, create=False)
+    try:
+        check_compile(store, options)
+        return compile_program(store, make_lm(model, api_base, timeout=timeout), options,
+                               **({"on_event": on_event} if on_event else {}))
+    finally:
+        store.close()
+
+
+def programs(db: str | Path) -> list[dict[str, Any]]:
+    """The compiled program versions, oldest first, without their states."""
+    from benchagent.store.programs import list_programs
+
+    store = open_store(db, create=False)
+    try:
+        return list_programs(store)
+    finally:
+        store.close()
+
+
 def ab(spec_path: str | Path, *, db: str | Path, program: str = "latest", seed: int | None = None,
        size: int | None = None, model: str | None = None, api_base: str | None = None, concurrency: int = 2,
-       on_event=None, on_build=None) -> dict[str, Any]:
+       timeout: float | None = None, on_event=None, on_build=None) -> dict[str, Any]:
     """Build one spec with one seed twice, without and with a compiled program, and record the pair; the reviews
     that follow measure what the program changed (`ab_figures`). on_build(side) is called before each build.
     Returns {"pair_id", "program_id", "plain": summary, "compiled": summary}."""
@@ -275,7 +308,7 @@ def ab(spec_path: str | Path, *, db: str | Path, program: str = "latest", seed: 
         if on_build:
             on_build(side)
         summaries[side] = build(spec_path=spec_path, db=db, model=model, api_base=api_base, seed=seed, size=size,
-                                concurrency=concurrency, program=version, on_event=on_event)
+                                concurrency=concurrency, program=version, timeout=timeout, on_event=on_event)
     store = open_store(db, create=False)
     try:
         pair_id = save_pair(store, program_id, summaries["plain"]["run"]["id"], summaries["compiled"]["run"]["id"],

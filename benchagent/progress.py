@@ -1,4 +1,7 @@
-"""Live build progress on the terminal: the planning stage, then a bar of accepted samples."""
+"""Live progress on the terminal: a build's planning stage then a bar of accepted samples; a compile's stages."""
+
+import sys
+from typing import Any
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -52,3 +55,31 @@ class BuildProgress:
             status = "ok" if data["status"] in ("ok", "fixed") else data["status"]
             self.counts[status] = self.counts.get(status, 0) + 1
             self.progress.update(self.task, advance=1 if status == "ok" else 0, counts=self._counts())
+
+
+class CompileProgress:
+    """The compile's events as a rich progress line: stage, items evaluated, LM calls."""
+
+    def __init__(self):
+        # bound to the real stderr now: the optimizers' own output is redirected while they run
+        self.progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                                 TextColumn("LM calls {task.fields[calls]}"), TimeElapsedColumn(),
+                                 console=Console(file=sys.stderr))
+        self.task = self.progress.add_task("reading reviews", total=None, calls=0)
+
+    def __enter__(self) -> "CompileProgress":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.progress.live.is_started:
+            self.progress.stop()
+
+    def on_event(self, kind: str, **data: Any) -> None:
+        if not self.progress.live.is_started:  # shown from the first event on: a refusal before it stays one line
+            self.progress.start()
+        if kind == "stage":
+            self.progress.update(self.task, description=data["stage"], total=data["total"], completed=0)
+        elif kind == "step":
+            self.progress.advance(self.task)
+        elif kind == "lm_call":
+            self.progress.update(self.task, calls=data["calls"])

@@ -32,10 +32,10 @@ class ReviewImportError(InputError):
 
     def __init__(self, path: Path, problems: list[tuple[int, str]]):
         self.problems = problems
-        lines = "".join(f"\nline {line}: {_clipped(message)}" for line, message in problems[:SHOWN_PROBLEMS])
+        lines = [f"line {line}: {_clipped(message)}" for line, message in problems[:SHOWN_PROBLEMS]]
         if len(problems) > SHOWN_PROBLEMS:
-            lines += f"\n... and {len(problems) - SHOWN_PROBLEMS:,} more"
-        super().__init__(f"{path}: {len(problems):,} bad row(s), nothing written{lines}")
+            lines.append(f"... and {len(problems) - SHOWN_PROBLEMS:,} more")
+        super().__init__(f"{path}: {len(problems):,} bad row(s), nothing written", lines)
 
 
 def _clipped(message: str, limit: int = 200) -> str:

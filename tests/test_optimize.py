@@ -25,7 +25,8 @@ from rich.console import Console
 
 import benchagent.lm
 import benchagent.program.build as build_module
-from benchagent import cli_optimize
+from benchagent.commands import optimize
+from benchagent.commands.render import print_compiled
 from benchagent.optimize.compile import CompileOptions, compile_program
 from benchagent.optimize.datasets import judge_examples, phrase_examples, reviewed_samples, split
 from benchagent.optimize.errors import OptimizeError
@@ -306,14 +307,13 @@ def test_compile_refuses_what_it_cannot_compile(reviewed_db, tmp_path):
 
 def cli_app() -> typer.Typer:
     application = typer.Typer()
-    application.command()(cli_optimize.compile)
-    application.command()(cli_optimize.programs)
+    optimize.register(application)
     return application
 
 
 def test_compile_command_prints_and_stores_the_figures(reviewed_db, tmp_path, monkeypatch):
     db = copy_db(reviewed_db[0], tmp_path)
-    monkeypatch.setattr(benchagent.lm, "make_lm", lambda model, api_base=None: PromptLM(chart_reply("demos")))
+    monkeypatch.setattr(benchagent.lm, "make_lm", lambda *_, **__: PromptLM(chart_reply("demos")))
     result = CliRunner().invoke(cli_app(), ["compile", "--db", str(db), "--max-demos", "3"])
     assert result.exit_code == 0, result.output
     store = open_store(db)
@@ -373,7 +373,7 @@ def test_items_the_llm_wrote_compile_their_writing_step(tmp_path):
     apply_program(state, realizer, verifier)
     assert realizer.write_item.demos and not realizer.phrase_question.demos
     console = Console(record=True, width=200)
-    cli_optimize.print_compiled(console, row)
+    print_compiled(console, row)
     assert f"predicted acceptance ({m['n_writer_heldout']} re-written samples)" in console.export_text()
 
 

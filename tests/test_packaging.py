@@ -33,3 +33,5 @@ def test_every_package_folder_is_declared(wheel_names):
         for init in (ROOT / folder).rglob("__init__.py"):
             relative = init.relative_to(ROOT / folder).as_posix()
             assert f"benchagent/{folder}/{relative}" in wheel_names, f"{init} is missing from the wheel"
+    for init in (ROOT / "benchagent").rglob("__init__.py"):
+        assert init.relative_to(ROOT).as_posix() in wheel_names, f"{init} is missing from the wheel"

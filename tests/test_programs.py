@@ -6,7 +6,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from benchagent import cli_optimize
+from benchagent.commands import optimize
 from benchagent.store import open_store
 from benchagent.store.errors import NotFoundError
 from benchagent.store.programs import get_program, list_programs, save_program, state_hash
@@ -18,8 +18,7 @@ STATE = {"realizer": {"phrase_question": {"demos": [{"goal": "g", "question": "q
 def app() -> typer.Typer:
     """The two commands registered the way cli.py registers them."""
     application = typer.Typer()
-    application.command()(cli_optimize.compile)
-    application.command()(cli_optimize.programs)
+    optimize.register(application)
     return application
 
 

@@ -7,7 +7,7 @@ import pytest
 from typer.testing import CliRunner
 from test_reviews import add_samples, reviews
 
-from benchagent.cli_review import review_app
+from benchagent.cli import app
 
 
 @pytest.fixture
@@ -19,7 +19,7 @@ def db(sample_db, tmp_path, monkeypatch) -> Path:
 
 
 def run(*args: str, input: str | None = None):
-    return CliRunner().invoke(review_app, [str(a) for a in args], input=input)
+    return CliRunner().invoke(app, ["review", *(str(a) for a in args)], input=input)
 
 
 def test_loop_accepts_rejects_quits_and_continues(db, sample_db):

@@ -1,0 +1,52 @@
+"""`compile` and `programs`: compile the agents against human-reviewed samples; list the program versions."""
+
+from typing import Annotated, Optional
+
+import typer
+
+from benchagent import api
+from benchagent.commands.options import ApiBaseOption, DbOption, ModelOption, TimeoutOption
+from benchagent.commands.output import guarded, out, print_json
+
+
+def compile(
+    db: DbOption,
+    run: Annotated[Optional[str], typer.Option(help="Only this run's reviewed samples (default: all runs).")] = None,
+    optimizer: Annotated[str, typer.Option(help="bootstrap, mipro, gepa or simba.")] = "bootstrap",
+    model: ModelOption = None,
+    api_base: ApiBaseOption = None,
+    max_demos: Annotated[int, typer.Option(help="Demos per predictor (bootstrap, mipro, simba).")] = 4,
+    trials: Annotated[int, typer.Option(help="mipro trials, gepa full evaluations, simba steps.")] = 4,
+    heldout: Annotated[float, typer.Option(help="Share of reviewed samples held out for the figures.")] = 0.3,
+    threads: Annotated[int, typer.Option(help="Held-out items evaluated at once.")] = 2,
+    timeout: TimeoutOption = None,
+) -> None:
+    """Align the acceptance judge to human reviews, compile the realizer against it, store the program version,
+    and print judge agreement and predicted acceptance on held-out samples before and after."""
+    from benchagent.commands.render import print_compiled
+    from benchagent.progress import CompileProgress
+
+    with CompileProgress() as progress:
+        row = guarded(lambda: api.compile(db, run=run, optimizer=optimizer, max_demos=max_demos, trials=trials,
+                                          heldout=heldout, threads=threads, model=model, api_base=api_base,
+                                          timeout=timeout, on_event=progress.on_event))
+    print_compiled(out, row)
+
+
+def programs(
+    db: DbOption,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the versions as JSON.")] = False,
+) -> None:
+    """List the compiled program versions, oldest first, with their parents and before/after figures."""
+    from benchagent.commands.render import print_programs
+
+    rows = guarded(lambda: api.programs(db))
+    if as_json:
+        print_json(rows)
+    else:
+        print_programs(out, rows)
+
+
+def register(app: typer.Typer) -> None:
+    for command in (compile, programs):
+        app.command()(command)
