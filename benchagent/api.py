@@ -257,20 +257,24 @@ def report(run_id: str, *, db: str | Path, out: str | Path) -> Path:
 
 def compile(db: str | Path, *, run: str | None = None, optimizer: str = "bootstrap", max_demos: int = 4,
             trials: int = 4, heldout: float = 0.3, threads: int = 2, model: str | None = None,
-            api_base: str | None = None, timeout: float | None = None, on_event=None) -> dict[str, Any]:
+            api_base: str | None = None, timeout: float | None = None, reflection_model: str | None = None,
+            reflection_api_base: str | None = None, on_event=None) -> dict[str, Any]:
     """Compile the agents against db's human-reviewed samples (only run's, when given) and store the new program
-    version; the options are checked first, then the store, and only then does the model load. Returns its row."""
+    version; the options are checked first, then the store, and only then do the models load (gepa's reflection
+    model, when named, besides the program's). Returns its row."""
     from benchagent.lm import make_lm
     from benchagent.optimize.compile import CompileOptions, check_compile, compile_program
     from benchagent.optimize.optimizers import Budget
 
     options = CompileOptions(optimizer=optimizer, budget=Budget(max_demos=max_demos, trials=trials), heldout=heldout,
-                             threads=threads, run_id=run)
+                             threads=threads, run_id=run,
+                             reflection_model=reflection_model)
     options.check()
     store = open_store(db, create=False)
     try:
         check_compile(store, options)
-        return compile_program(store, make_lm(model, api_base, timeout=timeout), options,
+        reflection_lm = make_lm(reflection_model, reflection_api_base, timeout=timeout) if reflection_model else None
+        return compile_program(store, make_lm(model, api_base, timeout=timeout), options, reflection_lm=reflection_lm,
                                **({"on_event": on_event} if on_event else {}))
     finally:
         store.close()

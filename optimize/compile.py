@@ -43,9 +43,12 @@ class CompileOptions:
     heldout: float = 0.3               # share of reviewed samples held out, chosen by sample id hash
     threads: int = 2                   # held-out items evaluated at once
     run_id: str | None = None          # only this run's reviewed samples
+    reflection_model: str | None = None  # gepa's reflection model, when not the program's own
 
     def check(self) -> None:
         check_optimizer(self.optimizer)
+        if self.reflection_model and self.optimizer != "gepa":
+            raise OptimizeError("--reflection-model is used by --optimizer gepa only")
         self.budget.check()
         if not 0 < self.heldout < 1:
             raise OptimizeError(f"--heldout must be between 0 and 1, got {self.heldout}")
@@ -155,10 +158,10 @@ def check_compile(store: Store, options: CompileOptions) -> None:
 
 
 def compile_program(store: Store, lm: dspy.BaseLM, options: CompileOptions = CompileOptions(), *,
-                    on_event: Event = _noop) -> dict[str, Any]:
+                    reflection_lm: dspy.BaseLM | None = None, on_event: Event = _noop) -> dict[str, Any]:
     """Compile and store a new program version, the child of the latest one, whose state (or the uncompiled
-    program) is the baseline of the 'before' figures; samples the parent trained on are never held out.
-    Returns the stored row without its state."""
+    program) is the baseline of the 'before' figures; samples the parent trained on are never held out. gepa
+    reflects with reflection_lm when given. Returns the stored row without its state."""
     options.check()
     started = time.perf_counter()
     latest = _latest(store)
@@ -172,7 +175,8 @@ def compile_program(store: Store, lm: dspy.BaseLM, options: CompileOptions = Com
     with dspy.context(lm=lm, adapter=dspy.JSONAdapter(), callbacks=[counter]):
         judge_before = share("judge agreement before", heldout, partial(agrees, load_part(Judge(), parent, "judge")))
         on_event("stage", stage=f"aligning the judge ({options.optimizer})", total=None)
-        judge = taught(optimize(options.optimizer, Judge(), judge_examples(train), agreement_metric, options.budget),
+        judge = taught(optimize(options.optimizer, Judge(), judge_examples(train), agreement_metric, options.budget,
+                                reflection_lm),
                        learned)
         judge_after = share("judge agreement after", heldout, partial(agrees, judge))
         inspectors = {"before": load_part(_Inspector(), parent, "verifier").inspect, "after": dspy.Predict(InspectSample)}
@@ -186,7 +190,8 @@ def compile_program(store: Store, lm: dspy.BaseLM, options: CompileOptions = Com
                            lambda r, m=load_part(step.module(), parent, "realizer"): measure(m, reviewed=r))
             on_event("stage", stage=f"compiling the {f.step} step ({options.optimizer})", total=None)
             compiled = taught(optimize(options.optimizer, step.module(), step.train,
-                                       acceptance_metric(judge, train, step.remake), options.budget), learned)
+                                       acceptance_metric(judge, train, step.remake), options.budget, reflection_lm),
+                             learned)
             after = share(f"{f.step} acceptance after", step.heldout, lambda r, m=compiled: measure(m, reviewed=r))
             realizer.update(compiled.dump_state())
             metrics.update({f"{f.metric}_before": before, f"{f.metric}_after": after,
@@ -206,7 +211,8 @@ def compile_program(store: Store, lm: dspy.BaseLM, options: CompileOptions = Com
         "recall_agreement": agreement, "recall_trusted": trusted,
         "inspector_agreement_before": inspector["before"], "inspector_agreement_after": inspector["after"],
         "inspector_trusted": inspector_trusted,
-        "run_id": options.run_id, "max_demos": options.budget.max_demos, "trials": options.budget.trials,
+        "run_id": options.run_id, "reflection_model": options.reflection_model if reflection_lm else None,
+        "max_demos": options.budget.max_demos, "trials": options.budget.trials,
         "lm_calls": counter.calls, "wall_s": round(time.perf_counter() - started, 2),
         "heldout_sample_ids": [r.sample_id for r in heldout],
     })

@@ -32,7 +32,8 @@ def check_optimizer(name: str) -> None:
         raise OptimizeError(f"unknown optimizer {name!r}: use one of {', '.join(OPTIMIZERS)}")
 
 
-def _optimizer(name: str, metric: Callable, budget: Budget, trainset: list[dspy.Example]):
+def _optimizer(name: str, metric: Callable, budget: Budget, trainset: list[dspy.Example],
+               reflection_lm: dspy.BaseLM | None):
     demos = budget.max_demos
     errors = len(trainset) + 1  # a malformed answer costs its example a demo, never the whole compile
     if name == "bootstrap":
@@ -45,17 +46,18 @@ def _optimizer(name: str, metric: Callable, budget: Budget, trainset: list[dspy.
         return optimizer, {"valset": trainset, "num_trials": budget.trials, "minibatch": False,
                            "program_aware_proposer": False, "data_aware_proposer": False}
     if name == "gepa":
-        return dspy.GEPA(metric=metric, max_full_evals=budget.trials, reflection_lm=dspy.settings.lm,
+        return dspy.GEPA(metric=metric, max_full_evals=budget.trials, reflection_lm=reflection_lm or dspy.settings.lm,
                          reflection_minibatch_size=min(3, len(trainset)), use_merge=False, num_threads=1), {}
     return dspy.SIMBA(metric=metric, bsize=min(4, len(trainset)), num_candidates=2, max_steps=budget.trials,
                       max_demos=demos, num_threads=1), {}
 
 
 def optimize(name: str, student: dspy.Module, trainset: list[dspy.Example], metric: Callable,
-             budget: Budget) -> dspy.Module:
-    """Compile student on trainset with the named optimizer; the optimizers' own prints and progress bars are
-    swallowed (callers report progress through LM-call events)."""
+             budget: Budget, reflection_lm: dspy.BaseLM | None = None) -> dspy.Module:
+    """Compile student on trainset with the named optimizer (gepa reflects with reflection_lm, else the program's own
+    model); the optimizers' own prints and progress bars are swallowed (callers report progress through LM-call
+    events)."""
     check_optimizer(name)
-    optimizer, options = _optimizer(name, metric, budget, trainset)
+    optimizer, options = _optimizer(name, metric, budget, trainset, reflection_lm)
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
         return optimizer.compile(student, trainset=trainset, **options)

@@ -293,6 +293,19 @@ def test_other_optimizers_compile_and_store_a_version(optimizer, trials, reviewe
         assert (m["predicted_acceptance_before"], m["predicted_acceptance_after"]) == (0.0, 1.0)
 
 
+def test_gepa_reflects_with_the_model_the_user_names(reviewed_db, tmp_path):
+    store = open_store(copy_db(reviewed_db[0], tmp_path))
+    program_lm = PromptLM(chart_reply("demos"))
+    reflector = PromptLM(lambda messages: {"new_instruction": "Name the chart and the unit."})
+    options = CompileOptions(optimizer="gepa", budget=Budget(trials=3), reflection_model="openai/reflector")
+    row = compile_program(store, program_lm, options, reflection_lm=reflector)
+    reflected = [h for h in reflector.history if "feedback" in json.dumps(h["messages"]).lower()]
+    assert reflected and row["metrics"]["reflection_model"] == "openai/reflector"
+    assert not any("feedback" in json.dumps(h["messages"]).lower() for h in program_lm.history)
+    with pytest.raises(OptimizeError, match="gepa only"):
+        CompileOptions(reflection_model="openai/reflector").check()
+
+
 def test_compile_refuses_what_it_cannot_compile(reviewed_db, tmp_path):
     store = open_store(tmp_path / "empty.db")
     with pytest.raises(OptimizeError, match="no reviewed sample"):

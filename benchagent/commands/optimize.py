@@ -20,6 +20,11 @@ def compile(
     heldout: Annotated[float, typer.Option(help="Share of reviewed samples held out for the figures.")] = 0.3,
     threads: Annotated[int, typer.Option(help="Held-out items evaluated at once.")] = 2,
     timeout: TimeoutOption = None,
+    reflection_model: Annotated[Optional[str], typer.Option(
+        help="gepa only: the model that reads the reviewers' reasons and rewrites the instructions, e.g. a stronger "
+             "openai/<name> (default: --model).")] = None,
+    reflection_api_base: Annotated[Optional[str], typer.Option(
+        help="Base URL of the reflection model's OpenAI-compatible server.")] = None,
 ) -> None:
     """Align the acceptance judge to human reviews, compile the realizer against it, store the program version,
     and print judge agreement and predicted acceptance on held-out samples before and after."""
@@ -29,7 +34,8 @@ def compile(
     with CompileProgress() as progress:
         row = guarded(lambda: api.compile(db, run=run, optimizer=optimizer, max_demos=max_demos, trials=trials,
                                           heldout=heldout, threads=threads, model=model, api_base=api_base,
-                                          timeout=timeout, on_event=progress.on_event))
+                                          timeout=timeout, reflection_model=reflection_model,
+                                          reflection_api_base=reflection_api_base, on_event=progress.on_event))
     print_compiled(out, row)
 
 
