@@ -14,13 +14,16 @@ FACET_KINDS: tuple[str, ...] = get_args(FacetKind)
 
 
 class Facet(BaseModel):
+    """One specific the requirement states: its words first (copied), then what kind of specific they are."""
+
     key: SkipJsonSchema[str] = ""  # set by code; the model never writes it
+    quote: str = Field(max_length=200, json_schema_extra=decoded(100),
+                       description="the few words of the requirement it comes from, copied exactly")
     kind: FacetKind = Field(description="capability or topic: what is tested; operation: a step the questions must "
                                         "use; presentation: how the input is shown; degradation: damage done to the "
                                         "input; answer_format; level: difficulty or audience; language: language of "
                                         "the items; question_kind: one kind of question it lists")
     value: str = Field(max_length=120, description="what it asks for, a few words")
-    quote: str = Field(max_length=200, json_schema_extra=decoded(100), description="the few words of the requirement it comes from, copied exactly")
 
 
 class Scope(BaseModel):
