@@ -13,6 +13,8 @@ import subprocess
 import sys
 import tempfile
 import time
+
+import yaml
 from pathlib import Path
 
 sys.path[:0] = [str(Path(__file__).parent)]
@@ -30,7 +32,7 @@ PER_STAGE = """SELECT coalesce(s.stage, '?') AS stage, count(*) AS calls, sum(l.
 FROM lm_calls l LEFT JOIN steps s ON s.id = l.step_id WHERE l.slot_id IS NULL GROUP BY 1 ORDER BY 1"""
 
 
-def plan_once(benchagent: str, requirement: str, size: int, seed: int) -> dict:
+def plan_once(benchagent: str, requirement: str, size: int, seed: int, keep: Path | None = None) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         env = {**os.environ, "DSPY_CACHEDIR": str(Path(tmp) / "dspy")}
         db, out = Path(tmp) / "plan.db", Path(tmp) / "spec.yaml"
@@ -45,8 +47,10 @@ def plan_once(benchagent: str, requirement: str, size: int, seed: int) -> dict:
         con.row_factory = sqlite3.Row
         stages = [dict(r) for r in con.execute(PER_STAGE)]
         con.close()
-        import yaml
         spec = yaml.safe_load(out.read_text())
+        if keep:
+            keep.mkdir(parents=True, exist_ok=True)
+            shutil.copy(out, keep / f"spec_{REQUIREMENTS.index(requirement)}.yaml")
     return {"requirement": requirement, "wall_s": round(wall, 1),
             "completion_tokens": sum(s["completion_tokens"] or 0 for s in stages),
             "prompt_tokens": sum(s["prompt_tokens"] or 0 for s in stages), "calls": sum(s["calls"] for s in stages),
@@ -62,10 +66,11 @@ def main() -> None:
     parser.add_argument("--benchagent", default=shutil.which("benchagent"), help="the benchagent executable to time")
     parser.add_argument("--size", type=int, default=12)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--keep", type=Path, help="a folder to keep each requirement's spec YAML in")
     args = parser.parse_args()
     runs = []
     for requirement in REQUIREMENTS:
-        runs.append(plan_once(args.benchagent, requirement, args.size, args.seed))
+        runs.append(plan_once(args.benchagent, requirement, args.size, args.seed, args.keep))
         print(json.dumps({k: v for k, v in runs[-1].items() if k != "stages"}), flush=True)
     previous = json.loads(RESULTS.read_text()).get("planning", {}) if RESULTS.exists() else {}
     kept = {k: v for k, v in previous.items() if k not in ("date", "cores")}
