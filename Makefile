@@ -9,10 +9,11 @@ DEMO_REQUIREMENT ?= Build a benchmark that tests whether a model can read values
 
 install: $(STAMP)
 
+# PYTHONWARNINGS hides setuptools' "Editable installation." notice, which the package-dir mapping always triggers
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[test]'
+	PYTHONWARNINGS='ignore:Editable installation' $(PY) -m pip install -q -e '.[test]'
 	touch $(STAMP)
 
 browser:
