@@ -9,11 +9,12 @@ DEMO_REQUIREMENT ?= Build a benchmark that tests whether a model can read values
 
 install: $(STAMP)
 
-# PYTHONWARNINGS hides setuptools' "Editable installation." notice, which the package-dir mapping always triggers
+# setuptools' "Editable installation." notice comes with every package-dir mapping: nothing to act on
+$(STAMP): export PYTHONWARNINGS = ignore:Editable installation
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	PYTHONWARNINGS='ignore:Editable installation' $(PY) -m pip install -q -e '.[test]'
+	$(PY) -m pip install -q -e '.[test]'
 	touch $(STAMP)
 
 browser:
