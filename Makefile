@@ -9,6 +9,8 @@ DEMO_REQUIREMENT ?= Build a benchmark that tests whether a model can read values
 
 install: $(STAMP)
 
+# setuptools' "Editable installation." notice comes with every package-dir mapping: nothing to act on
+$(STAMP): export PYTHONWARNINGS = ignore:Editable installation
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip

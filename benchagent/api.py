@@ -36,7 +36,7 @@ def check_concurrency(concurrency: int | None) -> None:
 
 def _build(db, model, api_base, timeout, request_fields: dict, *, spec=None, plan_only: bool = False,
            on_event=None):
-    from benchagent.lm import describe_model, make_lm, sees_images
+    from benchagent.lm.select import describe_model, make_lm, sees_images
     from benchagent.program.build import Build, BuildRequest
 
     new = check_store(db, create=True) == 0  # every refusal comes before the first file is written
@@ -136,7 +136,7 @@ def resume(run_id: str, *, db: str | Path, model: str | None = None, api_base: s
     """Continue an interrupted run: accepted samples are kept, unfinished slots redone, quotas filled; an interrupted
     `plan` is planned to the end, a finished one built. A key the run's --api-base carried was not stored: it comes
     from api_base again or the provider's environment variable."""
-    from benchagent.lm import make_lm
+    from benchagent.lm.select import make_lm
     from benchagent.program.build import Build
 
     check_concurrency(concurrency)
@@ -218,7 +218,7 @@ def evaluate(run_id: str, *, db: str | Path, models: list[str], api_base: str | 
     from benchagent.evaluate.ask import ModelUnderTest
     from benchagent.figures import eval_chart
     from benchagent.items import load_items
-    from benchagent.lm import EMBEDDED_NAME, LOCAL_PREFIX, describe_model, make_lm, sees_images
+    from benchagent.lm.select import EMBEDDED_NAME, LOCAL_PREFIX, describe_model, make_lm, sees_images
 
     if not models:
         raise InputError("give at least one --model")
@@ -262,7 +262,7 @@ def compile(db: str | Path, *, run: str | None = None, optimizer: str = "bootstr
     """Compile the agents against db's human-reviewed samples (only run's, when given) and store the new program
     version; the options are checked first, then the store, and only then do the models load (gepa's reflection
     model, when named, besides the program's). Returns its row."""
-    from benchagent.lm import make_lm
+    from benchagent.lm.select import make_lm
     from benchagent.optimize.compile import CompileOptions, check_compile, compile_program
     from benchagent.optimize.optimizers import Budget
 

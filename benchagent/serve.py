@@ -3,19 +3,23 @@ commands that run an export against it."""
 
 import os
 from pathlib import Path
-
-import xllamacpp
+from typing import TYPE_CHECKING
 
 from benchagent.errors import InputError, ModelError
-from benchagent.lm import gguf_model
+from benchagent.lm.select import gguf_model
+
+if TYPE_CHECKING:
+    import xllamacpp
 
 HOST = "127.0.0.1"
 
 
 def start_server(model: str, *, port: int = 8080, n_parallel: int = 2, ctx_per_slot: int = 4096
-                 ) -> tuple[xllamacpp.Server, str, str]:
+                 ) -> tuple["xllamacpp.Server", str, str]:
     """Load the model and serve it on 127.0.0.1:port (0 picks a free port); returns (server, base URL ending in /v1,
     the model name clients send). The server stops when the object is released."""
+    import xllamacpp
+
     if not 0 <= port <= 65535:
         raise InputError(f"--port must be between 0 and 65535, got {port}")
     path, model_id = gguf_model(model)

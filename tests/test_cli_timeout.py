@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from benchagent import settings
 from benchagent.cli import app
-from benchagent.lm import EndpointCache
+from benchagent.lm.tracked_lm import EndpointCache
 from benchagent.store import open_store
 from benchagent.store.programs import save_program
 

@@ -18,7 +18,8 @@ from typer.testing import CliRunner
 
 from benchagent import settings
 from benchagent.cli import app
-from benchagent.lm import EndpointCache, make_lm
+from benchagent.lm.select import make_lm
+from benchagent.lm.tracked_lm import EndpointCache
 from benchagent.store.redact import public_url, scrub, url_credential
 
 REQ = "Build a benchmark that tests whether a model can read values off bar charts"

@@ -379,7 +379,7 @@ def test_a_judge_reply_that_cannot_be_read_is_asked_again_then_refused():
 
 
 def test_list_schemas_sent_to_llama_cpp_are_bounded():
-    from benchagent.lm import MAX_ITEMS, response_format_fields
+    from benchagent.lm.llama_engine import MAX_ITEMS, response_format_fields
 
     schema = {"type": "object", "properties": {"judgments": {"type": "array", "items": {"type": "object", "properties": {
         "tags": {"type": "array", "maxItems": 3, "items": {"type": "string"}}}}}}}

@@ -8,7 +8,7 @@ import pydantic
 import pytest
 from dspy import lm15
 
-from benchagent.lm import EMBEDDED_NAME, make_lm
+from benchagent.lm.select import EMBEDDED_NAME, make_lm
 
 pytestmark = pytest.mark.integration
 

@@ -23,7 +23,7 @@ from scripted_lm import ScriptedLM, chart_answers, scripted_lm
 from typer.testing import CliRunner
 from rich.console import Console
 
-import benchagent.lm
+import benchagent.lm.select
 import benchagent.program.build as build_module
 from benchagent.commands import optimize
 from benchagent.commands.render import print_compiled
@@ -326,7 +326,7 @@ def cli_app() -> typer.Typer:
 
 def test_compile_command_prints_and_stores_the_figures(reviewed_db, tmp_path, monkeypatch):
     db = copy_db(reviewed_db[0], tmp_path)
-    monkeypatch.setattr(benchagent.lm, "make_lm", lambda *_, **__: PromptLM(chart_reply("demos")))
+    monkeypatch.setattr(benchagent.lm.select, "make_lm", lambda *_, **__: PromptLM(chart_reply("demos")))
     result = CliRunner().invoke(cli_app(), ["compile", "--db", str(db), "--max-demos", "3"])
     assert result.exit_code == 0, result.output
     store = open_store(db)
@@ -347,13 +347,13 @@ def test_compile_command_refuses_bad_options_before_loading_a_model(args, fragme
     def no_model(*_, **__):
         raise AssertionError("no model may be loaded")
 
-    monkeypatch.setattr(benchagent.lm, "make_lm", no_model)
+    monkeypatch.setattr(benchagent.lm.select, "make_lm", no_model)
     result = CliRunner().invoke(cli_app(), ["compile", "--db", str(copy_db(reviewed_db[0], tmp_path)), *args])
     assert result.exit_code == 1 and fragment in result.output
 
 
 def test_compile_command_refuses_a_store_without_reviews(tmp_path, monkeypatch):
-    monkeypatch.setattr(benchagent.lm, "make_lm", lambda *_, **__: pytest.fail("no model may be loaded"))
+    monkeypatch.setattr(benchagent.lm.select, "make_lm", lambda *_, **__: pytest.fail("no model may be loaded"))
     open_store(tmp_path / "fresh.db").close()
     result = CliRunner().invoke(cli_app(), ["compile", "--db", str(tmp_path / "fresh.db")])
     assert result.exit_code == 1 and "no reviewed sample" in result.output
@@ -505,8 +505,8 @@ def test_ab_builds_the_same_records_without_and_with_the_program_and_shows_the_r
     write_spec(Spec.model_validate(json.loads(store.query("SELECT spec FROM specs ORDER BY rowid LIMIT 1")[0]["spec"])["spec"]),
                spec_path)
     store.close()
-    monkeypatch.setattr(benchagent.lm, "make_lm", lambda *_, **__: PromptLM(chart_reply("demos")))
-    monkeypatch.setattr(benchagent.lm, "sees_images", lambda lm: False)
+    monkeypatch.setattr(benchagent.lm.select, "make_lm", lambda *_, **__: PromptLM(chart_reply("demos")))
+    monkeypatch.setattr(benchagent.lm.select, "sees_images", lambda lm: False)
     result = CliRunner().invoke(app, ["ab", "run", "--spec", str(spec_path), "--db", str(db), "--seed", "9",
                                       "--size", "3", "--concurrency", "1"])
     assert result.exit_code == 0, result.output

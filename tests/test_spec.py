@@ -103,7 +103,7 @@ def test_rescaled_spec_apportions_quotas_and_shares_anew(planned):
 
 def test_build_of_a_spec_takes_size_and_seed_from_the_command_line(tmp_path, planned, monkeypatch):
     _, spec, path = planned
-    import benchagent.lm as lm_module
+    import benchagent.lm.select as lm_module
     monkeypatch.setattr(lm_module, "make_lm", lambda model, api_base, **_: scripted_lm(two_subtask_answers()))
     monkeypatch.setattr(lm_module, "sees_images", lambda lm: False)
     monkeypatch.setattr(lm_module, "describe_model", lambda lm: "scripted")

@@ -12,7 +12,7 @@ def models(
         "--check", help="Load the embedded model and time a short completion.")] = False,
 ) -> None:
     """List the models benchagent can use; --check loads the embedded one and reports its speed."""
-    from benchagent.lm import available_models, check_embedded
+    from benchagent.lm.select import available_models, check_embedded
 
     for entry in guarded(available_models):
         out.print(f"{entry['name']:<34} {entry.get('status', '')}  {entry.get('note', '')}", highlight=False)
