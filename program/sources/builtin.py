@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from benchagent.program.sources.generators import SourceCard
+from benchagent.program.sources.cards import SourceCard
 from benchagent.program.sources.passages import passages
 from benchagent.program.sources.readers import RowSource, Source, csv_rows, json_rows, to_png
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import dspy
 
-from benchagent.program.sources.generators import SourceCard
+from benchagent.program.sources.cards import SourceCard
 from benchagent.program.sources.readers import (
     RowSource, SourceError, csv_rows, infer_fields, json_rows, jsonl_rows, read_text, shorten,
 )

@@ -1,0 +1,32 @@
+"""The source card: one typed model for generator, built-in and user sources, and its `sources` row in the store."""
+
+from typing import Any, Literal
+
+from pydantic import BaseModel
+
+ROW_COLUMNS = ("id", "name", "kind", "modalities", "description", "fields", "size", "license")
+
+
+class SourceCard(BaseModel):
+    """A source card; `row()` gives the store's `sources` row, `from_row()` reads the card back from one."""
+
+    id: str
+    name: str
+    kind: Literal["builtin", "user", "generator"]
+    modalities: list[str]
+    description: str
+    fields: dict[str, str]
+    size: int
+    license: str
+    keywords: list[str]
+    tools: list[str]
+
+    def row(self) -> dict[str, Any]:
+        card = self.model_dump()
+        return {**{k: card[k] for k in ROW_COLUMNS}, "keywords": ", ".join(self.keywords), "card": card}
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> "SourceCard":
+        """The card a row (from `row()`, the catalog or the store) holds; row-only keys (a user card's path, format
+        and examples, a search's bm25) stay in the row."""
+        return cls.model_validate(row["card"])
