@@ -63,7 +63,8 @@ _AXES_FIELDS = {
     "theme": "str: theme key", "title": "str: chart title", "y_label": "str: y axis label", "unit": "str: value unit",
     "resolution": "int: every value is a multiple of it, half a gridline step when drawn",
 }
-_PAIR_FIELDS = {"pair": "list[str]: two labels, larger value first", "difference": "int: value of pair[0] minus pair[1]"}
+_PAIR_FIELDS = {"pair": "list[str]: two labels, larger value first",
+                "difference": "int: value of pair[0] minus pair[1]"}
 
 
 def _title(rng: random.Random, template: str) -> str:

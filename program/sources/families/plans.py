@@ -60,7 +60,8 @@ class TargetRecipe:
                           instruction="choose what to ask and compute the exact answer")]
         if self.render:
             steps.append(PlanStep(kind="PURE", tool=self.render.tool, inputs=self.render.inputs,
-                                  outputs=["final.input.image:image"], instruction="draw the image from the record's data"))
+                                  outputs=["final.input.image:image"],
+                                  instruction="draw the image from the record's data"))
         if choice:
             pool = ["interim.label_pool:pool"] if self.options == "label_options" else []
             steps += [

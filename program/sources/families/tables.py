@@ -58,7 +58,8 @@ RECIPE = TargetRecipe({"number": Step("table_number_target", [*_TABLE, "original
                 "threshold, which row is highest or lowest, and row comparisons, computed by exact table "
                 "operations.",
     fields={"theme": "str: shop_sales (a shop's products with their prices, units sold and revenue) | "
-                     "class_results (students' marks in school subjects by class)", "title": "str", "columns": "list[str]",
+                     "class_results (students' marks in school subjects by class)",
+            "title": "str", "columns": "list[str]",
             "rows": "list[list[str|int]]: first column names the row", "row_label": "str",
             "group_column": "str", "numeric_columns": "list[str]",
             "sum_columns": "list[str]: columns whose totals mean something; others get averages",

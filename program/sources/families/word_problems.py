@@ -73,7 +73,8 @@ def _baking(rng: random.Random, names: list[str]) -> tuple[dict, list[str], dict
         count, quarters = rng.randint(2, 8), rng.choice([q for q in range(1, 12) if q % 4])
         exprs[name] = _op("*", count, str(Fraction(quarters, 4)))
         facts.append(f"{name} bakes {count} {bake}s, and each {bake} needs {_mixed(quarters)} of flour.")
-    phrases = {"ask": "how many cups of flour {name} needs", "total_ask": "how many cups of flour {names} need altogether",
+    phrases = {"ask": "how many cups of flour {name} needs",
+               "total_ask": "how many cups of flour {names} need altogether",
                "compare": {"more": "needs more flour than", "most": "needs the most flour",
                            "least": "needs the least flour"}, "unit": "cups"}
     return exprs, facts, phrases
