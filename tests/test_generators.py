@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from benchagent.program.sources.generators import GENERATORS, generate_record, generator_cards
+from benchagent.program.sources.families import GENERATORS
+from benchagent.program.sources.generators import generate_record, generator_cards
 from benchagent.program.tools import run_tool
 from benchagent.program.tools.charts import nice_ticks
 

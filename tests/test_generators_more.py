@@ -13,7 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from benchagent.program.executor.realize import binding
-from benchagent.program.sources.generators import GENERATORS, generate_record, generator_cards
+from benchagent.program.sources.families import GENERATORS
+from benchagent.program.sources.generators import generate_record, generator_cards
 from benchagent.program.sources.recipes import recipe_for
 from benchagent.program.tools import get_tool, run_tool
 from benchagent.program.tools.units import UNITS, quantity_text

@@ -13,7 +13,7 @@ from benchagent.program.executor.realize import PREDICTORS, Realizer, item_from_
 from benchagent.program.planner.plan_check import validate_plan
 from benchagent.program.planner.plan_writer import PlanWriter, dry_run, template_plans
 from benchagent.program.sources.builtin import builtin_source
-from benchagent.program.sources.generators import GENERATORS
+from benchagent.program.sources.families import GENERATORS
 from benchagent.program.sources.recipes import answer_origin
 from benchagent.program.sources.user import user_source
 from benchagent.program.tools import list_tools
@@ -113,7 +113,7 @@ def test_sources_get_only_the_answer_types_they_can_serve():
     assert template_plans(_card("builtin_countries"), "number") == []
     assert template_plans(_card("builtin_python_docs"), "number") == []
     assert template_plans(_card("builtin_iris"), "number") == []
-    generator = next(card.model_dump() for card, _ in GENERATORS.values())
+    generator = next(generator.card.model_dump() for generator in GENERATORS.values())
     assert template_plans(generator, "number") == []
 
 

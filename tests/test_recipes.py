@@ -10,7 +10,8 @@ import pytest
 
 from benchagent.program.executor.realize import PREDICTORS, Realizer, item_from_flow
 from benchagent.program.planner.plan_check import validate_plan
-from benchagent.program.sources.generators import GENERATORS, generate_record
+from benchagent.program.sources.families import GENERATORS
+from benchagent.program.sources.generators import generate_record
 from benchagent.program.sources.recipes import answer_origin, recipe_for
 from benchagent.program.tools import list_tools
 from benchagent.program.tools.units import quantity_text
@@ -18,7 +19,7 @@ from scripted_lm import scripted_lm
 
 ANSWER_TYPES = ("number", "choice", "label", "binary")
 NEW = ["gen_shape_scenes", "gen_small_tables", "gen_arithmetic_facts", "gen_unit_conversions", "gen_calendar_dates"]
-CARDS = {sid: card.model_dump() for sid, (card, _) in GENERATORS.items()}
+CARDS = {sid: generator.card.model_dump() for sid, generator in GENERATORS.items()}
 QUESTION = "What does the item ask about the material shown?"
 
 

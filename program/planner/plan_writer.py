@@ -16,7 +16,7 @@ from benchagent.program.intent import card_words, stems
 from benchagent.program.executor.realize import PREDICTORS, Dataflow, binding
 from benchagent.program.planner.plan_check import required_finals, validate_plan
 from benchagent.program.sources.catalog import source_for
-from benchagent.program.sources.recipes import PHRASE, PLACE_GOLD
+from benchagent.program.sources.families.plans import PHRASE, PLACE_GOLD
 from benchagent.program.sources.readers import SourceError, shorten
 from benchagent.program.tools import records  # noqa: F401  (importing registers the record tools)
 from benchagent.program.tools.registry import Tool, ToolError, get_tool, run_tool

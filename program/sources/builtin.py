@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from benchagent.program.sources.generators import SourceCard
+from benchagent.program.sources.cards import SourceCard
 from benchagent.program.sources.passages import passages
 from benchagent.program.sources.readers import RowSource, Source, csv_rows, json_rows, to_png
 
@@ -29,11 +29,11 @@ class _Builtin:
     make: Callable[[Any], dict[str, Any]] = copy.deepcopy
     size: int | None = None  # None: counted from the data, which changes with the package's version
 
-    def card(self) -> dict[str, Any]:
+    def card(self) -> SourceCard:
         size = self.size if self.size is not None else len(self.load())
         return SourceCard(id=f"builtin_{self.name}", name=self.name, kind="builtin", modalities=self.modalities,
                           description=self.description, fields=self.fields, size=size, license=self.license,
-                          keywords=self.keywords, tools=[]).row()
+                          keywords=self.keywords, tools=[])
 
 
 # scikit-learn
@@ -412,7 +412,7 @@ _BUILTINS: dict[str, _Builtin] = {f"builtin_{b.name}": b for b in [
 
 def builtin_cards() -> list[dict[str, Any]]:
     """The store rows (`sources` table) of every built-in source."""
-    return [spec.card() for spec in _BUILTINS.values()]
+    return [spec.card().row() for spec in _BUILTINS.values()]
 
 
 @functools.cache
@@ -420,4 +420,4 @@ def builtin_source(source_id: str) -> Source:
     if source_id not in _BUILTINS:
         raise ValueError(f"unknown built-in source {source_id!r}; known: {', '.join(_BUILTINS)}")
     spec = _BUILTINS[source_id]
-    return RowSource(spec.card(), spec.load, spec.make)
+    return RowSource(spec.card().row(), spec.load, spec.make)

@@ -6,7 +6,8 @@ from pathlib import Path
 from typing import Any
 
 from benchagent.program.sources.builtin import builtin_cards, builtin_source
-from benchagent.program.sources.generators import GENERATORS, generate_record, generator_cards
+from benchagent.program.sources.families import GENERATORS
+from benchagent.program.sources.generators import generate_record, generator_cards
 from benchagent.program.sources.readers import RowSource, Source, SourceError
 from benchagent.program.sources.user import user_source
 
@@ -15,7 +16,7 @@ class GeneratorSource:
     """A generator's records for one build seed."""
 
     def __init__(self, source_id: str, seed: int):
-        self.card, self.seed = GENERATORS[source_id][0].row(), seed
+        self.card, self.seed = GENERATORS[source_id].card.row(), seed
 
     @property
     def capacity(self) -> int:

@@ -7,11 +7,11 @@ import json
 import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import dspy
 
-from benchagent.program.sources.generators import SourceCard
+from benchagent.program.sources.cards import SourceCard
 from benchagent.program.sources.readers import (
     RowSource, SourceError, csv_rows, infer_fields, json_rows, jsonl_rows, read_text, shorten,
 )
@@ -71,21 +71,29 @@ def _words(name: str) -> list[str]:
     return [w for w in re.split(r"[^a-z0-9]+", name.lower()) if len(w) > 1]
 
 
-def plain_description(card: dict[str, Any]) -> str:
-    fields = ", ".join(card["fields"])
-    return (f"User-supplied {card['format']} {card['name']} with {card['size']:,} records; each record holds "
-            f"{fields}. Questions can be grounded on the values of these fields.")
+class UserCard(SourceCard):
+    """A user source's card with where its data lies, its format and a few shortened records; these three stay out
+    of the stored card, in the row."""
+
+    ROW_ONLY: ClassVar[tuple[str, ...]] = ("path", "format", "examples")
+
+    path: str
+    format: str
+    examples: list[dict[str, Any]]
 
 
-def plain_keywords(card: dict[str, Any]) -> list[str]:
-    words = _words(Path(card["name"]).stem) + [w for f in card["fields"] for w in _words(f)] + _words(card["format"])
+def plain_description(card: UserCard) -> str:
+    return (f"User-supplied {card.format} {card.name} with {card.size:,} records; each record holds "
+            f"{', '.join(card.fields)}. Questions can be grounded on the values of these fields.")
+
+
+def plain_keywords(card: UserCard) -> list[str]:
+    words = _words(Path(card.name).stem) + [w for f in card.fields for w in _words(f)] + _words(card.format)
     return list(dict.fromkeys(words))
 
 
-def with_text(card: dict[str, Any], description: str, keywords: list[str]) -> dict[str, Any]:
-    """The card with a new description and keywords, in its store row and in its nested card."""
-    return {**card, "description": description, "keywords": ", ".join(keywords),
-            "card": {**card["card"], "description": description, "keywords": keywords}}
+def with_text(card: UserCard, description: str, keywords: list[str]) -> UserCard:
+    return card.model_copy(update={"description": description, "keywords": keywords})
 
 
 def user_source(path: str | Path) -> RowSource:
@@ -100,12 +108,11 @@ def user_source(path: str | Path) -> RowSource:
         raise SourceError(f"{path}: holds no records")
     slug = "_".join(_words(path.stem))[:40] or "data"
     digest = hashlib.sha256(str(path).encode()).hexdigest()[:8]
-    card = SourceCard(id=f"user_{slug}_{digest}", name=path.name, kind="user", modalities=_modalities(fields),
-                      description="", fields=fields, size=len(rows), license="user-supplied", keywords=[],
-                      tools=[]).row()
-    card |= {"path": str(path), "format": fmt,
-             "examples": [shorten(make(rows[i])) for i in range(min(EXAMPLES, len(rows)))]}
-    return RowSource(with_text(card, plain_description(card), plain_keywords(card)), lambda: rows, make)
+    card = UserCard(id=f"user_{slug}_{digest}", name=path.name, kind="user", modalities=_modalities(fields),
+                    description="", fields=fields, size=len(rows), license="user-supplied", keywords=[], tools=[],
+                    path=str(path), format=fmt,
+                    examples=[shorten(make(rows[i])) for i in range(min(EXAMPLES, len(rows)))])
+    return RowSource(with_text(card, plain_description(card), plain_keywords(card)).row(), lambda: rows, make)
 
 
 class SourceDescriber(dspy.Module):
@@ -117,8 +124,10 @@ class SourceDescriber(dspy.Module):
         self.describe = dspy.Predict(DescribeSource)
 
     def forward(self, card: dict[str, Any]) -> dict[str, Any]:
-        examples = "\n".join(json.dumps(e, ensure_ascii=False) for e in card.get("examples", []))
-        out = self.describe(file_name=card["name"], field_types=card["fields"], size=card["size"], examples=examples)
-        description = " ".join((out.description or "").split()) or plain_description(card)
+        """The card row with the LM's description and keywords."""
+        typed = UserCard.from_row(card)
+        examples = "\n".join(json.dumps(e, ensure_ascii=False) for e in typed.examples)
+        out = self.describe(file_name=typed.name, field_types=typed.fields, size=typed.size, examples=examples)
+        description = " ".join((out.description or "").split()) or plain_description(typed)
         keywords = list(dict.fromkeys(k.strip().lower() for k in out.keywords or [] if k.strip()))
-        return with_text(card, description, keywords or plain_keywords(card))
+        return with_text(typed, description, keywords or plain_keywords(typed)).row()

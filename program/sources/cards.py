@@ -1,0 +1,35 @@
+"""The source card: one typed model for generator, built-in and user sources, and its `sources` row in the store."""
+
+from typing import Any, ClassVar, Literal
+
+from pydantic import BaseModel
+
+ROW_COLUMNS = ("id", "name", "kind", "modalities", "description", "fields", "size", "license")
+
+
+class SourceCard(BaseModel):
+    """A source card; `row()` gives the store's `sources` row, `from_row()` reads the card back from one."""
+
+    ROW_ONLY: ClassVar[tuple[str, ...]] = ()  # fields kept beside the stored card, in the row only
+
+    id: str
+    name: str
+    kind: Literal["builtin", "user", "generator"]
+    modalities: list[str]
+    description: str
+    fields: dict[str, str]
+    size: int
+    license: str
+    keywords: list[str]
+    tools: list[str]
+
+    def row(self) -> dict[str, Any]:
+        card = self.model_dump(exclude=set(self.ROW_ONLY))
+        return {**{k: card[k] for k in ROW_COLUMNS}, "keywords": ", ".join(self.keywords), "card": card,
+                **self.model_dump(include=set(self.ROW_ONLY))}
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> "SourceCard":
+        """The card a row (from `row()`, the catalog or the store) holds; keys of no field, such as a search's bm25,
+        are dropped."""
+        return cls.model_validate({**row["card"], **{k: row[k] for k in cls.ROW_ONLY}})

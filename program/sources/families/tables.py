@@ -1,0 +1,88 @@
+"""The table family: a shop's sales or students' test scores, rendered by the table_image tool, with totals and
+each column's highest row."""
+
+import random
+from collections import Counter
+from typing import Any
+
+from benchagent.program.sources.cards import SourceCard
+from benchagent.program.sources.families.plans import Step, TargetRecipe
+from benchagent.program.sources.families.registry import SIZE, generator
+from benchagent.program.sources.families.words import MONTHS, NAMES, PLACES
+from benchagent.program.tools.targets import unique_extreme
+
+PRODUCTS = {
+    "Drinks": ["Orange juice", "Cola", "Sparkling water", "Iced tea", "Lemonade", "Apple juice"],
+    "Snacks": ["Crisps", "Pretzels", "Popcorn", "Trail mix", "Rice cakes"],
+    "Bakery": ["Croissant", "Bagel", "Muffin", "Sourdough loaf", "Cinnamon roll"],
+    "Dairy": ["Yogurt", "Cheddar", "Milk", "Butter", "Cream cheese"],
+}
+FOOD_SHOPS = ["Corner Deli", "Green Leaf Market", "Harbor Street Bakery", "Main Street Grocery", "the station kiosk",
+              "the school canteen", "Riverside Farm Shop"]
+CLASSES = ["7A", "7B", "8A", "8B", "9A", "9B"]
+TERMS = ["autumn", "spring", "summer"]
+
+
+def _shop_sales(rng: random.Random) -> tuple[str, list[str], list[list], list[str]]:
+    categories = rng.sample(list(PRODUCTS), rng.randint(2, 3))
+    items = [(p, c) for c in categories for p in rng.sample(PRODUCTS[c], rng.randint(2, 3))]
+    units = rng.sample(range(5, 151), len(items))
+    rows = []
+    for (product, category), sold in zip(items, units):
+        price = rng.randint(1, 12)
+        rows.append([product, category, sold, price, sold * price])
+    title = f"Sales at {rng.choice(FOOD_SHOPS)} in {rng.choice(MONTHS)}"
+    return title, ["Product", "Category", "Units sold", "Price ($)", "Revenue ($)"], rows, ["Units sold", "Revenue ($)"]
+
+
+def _class_results(rng: random.Random) -> tuple[str, list[str], list[list], list[str]]:
+    classes = rng.sample(CLASSES, 2)
+    rows = [[name, rng.choice(classes), *(rng.randint(35, 100) for _ in range(3))]
+            for name in rng.sample(NAMES, rng.randint(5, 8))]
+    title = f"Test scores at {rng.choice(PLACES['school'])}, {rng.choice(TERMS)} term"
+    return title, ["Student", "Class", "Maths", "Science", "English"], rows, []
+
+
+_TABLE = ["original.title", "original.columns", "original.rows"]
+RECIPE = TargetRecipe({"number": Step("table_number_target", [*_TABLE, "original.sum_columns"]),
+                       "choice": Step("table_number_target", [*_TABLE, "original.sum_columns"]),
+                       "label": Step("table_label_target", _TABLE), "binary": Step("table_binary_target", _TABLE)},
+                      Step("table_image", _TABLE), "decimal_options")
+
+
+@generator(SourceCard(
+    id="gen_small_tables", name="small_tables", kind="generator", modalities=["image", "table"],
+    description="Generated small tables rendered as images by the table_image tool: a shop's sales "
+                "(product, category, units sold, price, revenue) or students' test scores by class. "
+                "Grounds cell lookups, column totals, a category's sum or average, counts of rows above a "
+                "threshold, which row is highest or lowest, and row comparisons, computed by exact table "
+                "operations.",
+    fields={"theme": "str: shop_sales (a shop's products with their prices, units sold and revenue) | "
+                     "class_results (students' marks in school subjects by class)",
+            "title": "str", "columns": "list[str]",
+            "rows": "list[list[str|int]]: first column names the row", "row_label": "str",
+            "group_column": "str", "numeric_columns": "list[str]",
+            "sum_columns": "list[str]: columns whose totals mean something; others get averages",
+            "totals": "object: column -> sum",
+            "highest": "object: column -> row name or null on a tie"},
+    size=SIZE, license="generated",
+    keywords=["table", "tabular", "table QA", "lookup", "aggregation", "sum", "count", "sales",
+              "scores", "document understanding"],
+    tools=["table_image", "table_number_target", "table_label_target", "table_binary_target",
+           "table_aggregate", "decimal_options", "shuffle_options"]), RECIPE)
+
+
+def small_table(rng: random.Random) -> dict[str, Any]:
+    family = rng.choice((_shop_sales, _class_results))
+    while True:
+        title, columns, rows, sum_columns = family(rng)
+        numeric = [c for i, c in enumerate(columns) if isinstance(rows[0][i], int)]
+        highest = {c: unique_extreme({r[0]: r[columns.index(c)] for r in rows}, True) for c in numeric}
+        groups = Counter(r[1] for r in rows)
+        if any(highest.values()) and min(groups.values()) > 1:
+            break
+    return {
+        "theme": family.__name__.strip("_"), "title": title, "columns": columns, "rows": rows,
+        "row_label": columns[0], "group_column": columns[1], "numeric_columns": numeric, "sum_columns": sum_columns,
+        "totals": {c: sum(r[columns.index(c)] for r in rows) for c in numeric}, "highest": highest,
+    }

@@ -1,0 +1,139 @@
+"""The arithmetic word-problem family: three people trade, bake or save; each amount is an expression tree evaluated
+exactly."""
+
+import random
+from fractions import Fraction
+from typing import Any
+
+from benchagent.program.sources.cards import SourceCard
+from benchagent.program.sources.families.plans import TargetRecipe, same_inputs
+from benchagent.program.sources.families.registry import SIZE, generator
+from benchagent.program.sources.families.words import NAMES
+from benchagent.program.tools.arithmetic import decimal_text, evaluate
+from benchagent.program.tools.targets import join_names, mentions
+
+ITEMS = {"stickers": "sticker", "marbles": "marble", "stamps": "stamp", "seashells": "seashell",
+         "trading cards": "trading card", "postcards": "postcard"}
+BAKES = ["lemon cake", "carrot cake", "apple tart", "cheesecake", "sponge cake", "fruit tart", "honey cake"]
+PURCHASES = ["a book", "a board game", "a concert ticket", "new headphones", "a gift", "art supplies"]
+
+
+def _things(n: int, plural: str) -> str:
+    return f"{n} {ITEMS.get(plural, plural) if n == 1 else plural}"
+
+
+def _op(op: str, *args) -> dict[str, Any]:
+    return {"op": op, "args": list(args)}
+
+
+def _exchange(rng: random.Random, names: list[str]) -> tuple[dict, list[str], dict]:
+    """Integer story: collections change hands, are bought in packs or lost."""
+    item = rng.choice(list(ITEMS))
+    have = {n: rng.randint(6, 40) for n in names}
+    exprs: dict[str, Any] = dict(have)
+    facts = [f"{n} has {_things(have[n], item)}." for n in names]
+    for _ in range(rng.randint(2, 3)):
+        kind, a = rng.choice(("give", "buy", "lose")), rng.choice(names)
+        if have[a] < 3:
+            kind = "buy"
+        if kind == "give":
+            b, k = rng.choice([n for n in names if n != a]), rng.randint(1, min(10, have[a] - 1))
+            have[a], have[b] = have[a] - k, have[b] + k
+            exprs[a], exprs[b] = _op("-", exprs[a], k), _op("+", exprs[b], k)
+            facts.append(f"{a} gives {_things(k, item)} to {b}.")
+        elif kind == "buy":
+            packs, size = rng.randint(2, 4), rng.randint(3, 10)
+            have[a] += packs * size
+            exprs[a] = _op("+", exprs[a], _op("*", packs, size))
+            facts.append(f"{a} buys {packs} packs of {item} with {size} {item} in each pack.")
+        else:
+            k = rng.randint(1, min(8, have[a] - 1))
+            have[a] -= k
+            exprs[a] = _op("-", exprs[a], k)
+            facts.append(f"{a} loses {_things(k, item)}.")
+    phrases = {"ask": f"how many {item} {{name}} has at the end",
+               "total_ask": f"how many {item} {{names}} have altogether at the end",
+               "compare": {"more": f"has more {item} at the end than", "most": f"has the most {item} at the end",
+                           "least": f"has the fewest {item} at the end"}, "unit": item}
+    return exprs, facts, phrases
+
+
+def _mixed(quarters: int) -> str:
+    """A number of quarter cups as '3/4 cup', '1 1/2 cups' or '2 cups'."""
+    whole, part = divmod(quarters, 4)
+    frac = {0: "", 1: "1/4", 2: "1/2", 3: "3/4"}[part]
+    text = " ".join(t for t in (str(whole) if whole else "", frac) if t)
+    return f"{text} {'cup' if quarters <= 4 else 'cups'}"
+
+
+def _baking(rng: random.Random, names: list[str]) -> tuple[dict, list[str], dict]:
+    """Fraction story: each baker makes several cakes needing a quarter-cup multiple of flour each."""
+    exprs, facts = {}, []
+    for name, bake in zip(names, rng.sample(BAKES, len(names))):
+        count, quarters = rng.randint(2, 8), rng.choice([q for q in range(1, 12) if q % 4])
+        exprs[name] = _op("*", count, str(Fraction(quarters, 4)))
+        facts.append(f"{name} bakes {count} {bake}s, and each {bake} needs {_mixed(quarters)} of flour.")
+    phrases = {"ask": "how many cups of flour {name} needs",
+               "total_ask": "how many cups of flour {names} need altogether",
+               "compare": {"more": "needs more flour than", "most": "needs the most flour",
+                           "least": "needs the least flour"}, "unit": "cups"}
+    return exprs, facts, phrases
+
+
+def _savings(rng: random.Random, names: list[str]) -> tuple[dict, list[str], dict]:
+    """Money story: starting amount plus weekly savings minus one purchase, in whole dollars."""
+    exprs, facts = {}, []
+    for name in names:
+        start, weekly, weeks = rng.randint(10, 80), rng.randint(2, 15), rng.randint(2, 6)
+        spent = rng.randint(5, min(40, start + weekly * weeks - 1))
+        exprs[name] = _op("-", _op("+", start, _op("*", weekly, weeks)), spent)
+        facts.append(f"{name} has ${start}, saves ${weekly} every week for {weeks} weeks, "
+                     f"then spends ${spent} on {rng.choice(PURCHASES)}.")
+    phrases = {"ask": "how many dollars {name} has at the end",
+               "total_ask": "how many dollars {names} have altogether at the end",
+               "compare": {"more": "has more money at the end than", "most": "has the most money at the end",
+                           "least": "has the least money at the end"}, "unit": "dollars"}
+    return exprs, facts, phrases
+
+_STORY = ["original.facts", "original.quantities", "original.total_ask", "original.compare"]
+RECIPE = TargetRecipe(same_inputs({"number": "word_problem_number_target", "choice": "word_problem_number_target",
+                                   "label": "word_problem_label_target", "binary": "word_problem_binary_target"},
+                                  _STORY), None, "decimal_options")
+
+
+@generator(SourceCard(
+    id="gen_arithmetic_facts", name="arithmetic_facts", kind="generator", modalities=["text"],
+    description="Generated arithmetic word problems: three people trade, buy and lose collections "
+                "(integers), bake cakes needing fractions of a cup of flour (fractions), or save and spend "
+                "money. Each person's amount is an expression tree evaluated exactly. Grounds how-much "
+                "questions, totals, who ends with the most or least, and who has more.",
+    fields={"theme": "str: exchange | baking | savings", "unit": "str", "facts": "list[str]: the story",
+            "quantities": "list[object]: name, ask, expression (tree of + - * / over integers and fractions)",
+            "total_ask": "str", "compare": "object: more, most, least phrases",
+            "answers": "object: name -> exact decimal", "total": "str", "most": "str", "least": "str"},
+    size=SIZE, license="generated",
+    keywords=["arithmetic", "math word problems", "fractions", "addition", "subtraction", "multiplication",
+              "mathematical reasoning", "multi-step", "money", "short stories"],
+    tools=["word_problem_number_target", "word_problem_label_target", "word_problem_binary_target",
+           "exact_arithmetic", "decimal_options", "shuffle_options"]), RECIPE)
+
+
+def arithmetic_facts(rng: random.Random) -> dict[str, Any]:
+    family = rng.choice((_exchange, _baking, _savings))
+    while True:
+        names = rng.sample(NAMES, 3)
+        exprs, facts, phrases = family(rng, names)
+        values = {n: evaluate(e) for n, e in exprs.items()}
+        total = sum(values.values())
+        answers = {n: decimal_text(v) for n, v in values.items()}
+        story = " ".join(facts)
+        if (len(set(values.values())) == 3 and min(values.values()) > 0
+                and not any(mentions(story, a) for a in [*answers.values(), decimal_text(total)])):
+            break
+    return {
+        "theme": family.__name__.strip("_"), "unit": phrases["unit"], "facts": facts,
+        "quantities": [{"name": n, "ask": phrases["ask"].format(name=n), "expression": exprs[n]} for n in names],
+        "total_ask": phrases["total_ask"].format(names=join_names(names)), "compare": phrases["compare"],
+        "answers": answers, "total": decimal_text(total),
+        "most": max(values, key=values.get), "least": min(values, key=values.get),
+    }
