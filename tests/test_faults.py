@@ -73,8 +73,8 @@ def rows(db, sql, params=()):
         conn.close()
 
 
-def resume_completes(db, run_id):
-    with FaultServer(chart_answers()) as healthy:
+def resume_completes(db, run_id, answers=None):
+    with FaultServer(answers or chart_answers()) as healthy:
         result = cli("resume", run_id, "--db", db, "--api-base", healthy.base_url)
     assert result.exit_code == 0, result.stderr
     run = rows(db, "SELECT status FROM runs WHERE id = ?", (run_id,))[0]
@@ -89,11 +89,21 @@ CASES = ([(fault, "design") for fault in OUTAGES + UNREADABLE]
             ("truncated", "allocation"), ("500", "verify"), ("garbage", "verify")])
 
 
+def two_subtasks() -> dict:
+    """Answers whose design keeps two subtasks, so allocation asks the model (one subtask takes the whole size)."""
+    answers = chart_answers()
+    read = answers["subtasks"]["subtasks"][0]
+    answers["subtasks"]["subtasks"].append(dict(read, key="compare_bars", name="Compare two bars",
+                                                description="ask which of two bars is taller"))
+    return answers
+
+
 @pytest.mark.parametrize("fault, stage", CASES)
 def test_a_persistent_fault_interrupts_the_build_in_one_line_and_resume_completes(tmp_path, fault, stage):
     db = tmp_path / "f.db"
     field = STAGE_FIELD[stage]
-    with FaultServer(chart_answers(), fault, lambda prompt: f"fields: `{field}`" in prompt, delay=1.0) as server:
+    answers = two_subtasks() if stage == "allocation" else chart_answers()
+    with FaultServer(answers, fault, lambda prompt: f"fields: `{field}`" in prompt, delay=1.0) as server:
         started = time.monotonic()
         result = build(db, server.base_url)
         assert time.monotonic() - started < 15
@@ -114,7 +124,7 @@ def test_a_persistent_fault_interrupts_the_build_in_one_line_and_resume_complete
             assert {s["status"] for s in slots} == {"pending"}
         else:
             assert {s["category"] for s in slots if s["status"] == "failed"} == {"malformed model output"}
-    resume_completes(db, run["id"])
+    resume_completes(db, run["id"], answers)
 
 
 def test_a_transient_fault_is_retried_and_the_build_succeeds(tmp_path):
