@@ -61,9 +61,19 @@ class HistoryTagging:
         super().update_history(entry)
 
 
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
 def plain(value: Any) -> Any:
     """A JSON-safe copy of inputs and outputs; images and bytes become short descriptions, dataclasses (a
     realization's dataflow, a verification's outcome) their fields."""
+    kind = type(value)
+    if kind in _SCALARS:  # most of what is walked: answered before the isinstance checks below
+        return value
+    if kind is dict:
+        return {str(k): plain(v) for k, v in value.items()}
+    if kind is list:
+        return [plain(v) for v in value]
     if isinstance(value, ToolResult):
         return {**value.result, "images": {name: f"<{len(png)} bytes png>" for name, png in value.images.items()}}
     if isinstance(value, BaseModel):
