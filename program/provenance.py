@@ -3,6 +3,7 @@
 import contextlib
 import contextvars
 import dataclasses
+import functools
 import threading
 import time
 from dataclasses import dataclass
@@ -11,12 +12,41 @@ from typing import Any
 import dspy
 from dspy import lm15
 from dspy.clients.call_result import usage_dict
+from dspy.utils import callback as _dspy_callback
 from dspy.utils.callback import ACTIVE_CALL_ID, BaseCallback
 from pydantic import BaseModel
 
 from benchagent.program.tools.registry import ToolResult
 from benchagent.store.db import Store, new_id, now
 from benchagent.store.redact import scrub
+
+
+def _kept_per_class(lookup):
+    """DSPy picks a callback's handler for every call it wraps (each module, LM, tool and adapter call) by testing the
+    instance against its classes, one of them a runtime Protocol (CodeInterpreter) that costs about 14 us a test on
+    Python 3.11, twice a call. The choice depends only on the classes and the LM flag, so it is kept per (callback
+    class, instance class, method, flag); a handler set on the callback object itself is always looked up anew."""
+    chosen: dict = {}
+
+    @functools.wraps(lookup)
+    def handler(callback, instance, fn):
+        key = (type(callback), type(instance), fn.__name__, getattr(instance, "supports_decision_requests", False) is True)
+        method = chosen.get(key)
+        if method is not None and method.__name__ not in getattr(callback, "__dict__", ()):
+            return method.__get__(callback)
+        found = lookup(callback, instance, fn)
+        if getattr(found, "__self__", None) is callback and found.__name__ not in getattr(callback, "__dict__", ()):
+            chosen[key] = found.__func__
+        return found
+
+    handler.kept_per_class = True
+    return handler
+
+
+for _name in ("_get_on_start_handler", "_get_on_end_handler"):
+    _lookup = getattr(_dspy_callback, _name, None)
+    if _lookup is not None and not getattr(_lookup, "kept_per_class", False):
+        setattr(_dspy_callback, _name, _kept_per_class(_lookup))
 
 
 @dataclass(frozen=True)
