@@ -7,6 +7,8 @@ import pydantic
 from dspy.adapters import utils as _dspy_adapter_utils
 from dspy.utils.callback import with_callbacks
 
+from benchagent.program.provenance import signature_kept
+
 _UNSET = object()
 
 
@@ -42,6 +44,7 @@ class Adapter(dspy.JSONAdapter):
 # arguments, looking the handler up) for one call. One layer each, as a direct dspy adapter has.
 Adapter.format = with_callbacks(inspect.unwrap(dspy.JSONAdapter.format))
 Adapter.parse = with_callbacks(inspect.unwrap(dspy.JSONAdapter.parse))
+signature_kept(Adapter.format, Adapter.parse)
 
 
 _TYPE_ADAPTERS_KEPT = 1024

@@ -4,6 +4,7 @@ import contextlib
 import contextvars
 import dataclasses
 import functools
+import inspect
 import threading
 import time
 from dataclasses import dataclass
@@ -47,6 +48,19 @@ for _name in ("_get_on_start_handler", "_get_on_end_handler"):
     _lookup = getattr(_dspy_callback, _name, None)
     if _lookup is not None and not getattr(_lookup, "kept_per_class", False):
         setattr(_dspy_callback, _name, _kept_per_class(_lookup))
+
+
+def signature_kept(*wrapped_calls) -> None:
+    """DSPy binds the arguments of every call it wraps for callbacks with inspect.getcallargs, which works the
+    function's signature out anew each time (about 10 us); a function carrying __signature__ is read from it. Set
+    once on the functions behind these wrappers, to the signature inspect computes."""
+    for call in wrapped_calls:
+        fn = getattr(call, "__wrapped__", None)
+        if inspect.isfunction(fn) and "__signature__" not in vars(fn):
+            fn.__signature__ = inspect.signature(fn)
+
+
+signature_kept(dspy.Module.__call__, dspy.BaseLM.__call__, dspy.Tool.__call__)
 
 
 @dataclass(frozen=True)

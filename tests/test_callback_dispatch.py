@@ -39,3 +39,22 @@ def test_a_handler_set_on_the_callback_object_is_honoured():
     start(callback, instance, dspy.Module.__call__)
     callback.on_module_start = lambda **kwargs: "own"
     assert start(callback, instance, dspy.Module.__call__)() == "own"
+
+
+def test_kept_signatures_bind_arguments_as_before():
+    import inspect
+
+    calls = [(dspy.Module.__call__, (dspy.Predict("q -> a"),), {"q": "x"}),
+             (dspy.Tool.__call__, (dspy.Tool(lambda x: x, name="echo"),), {"x": 1}),
+             (Adapter.format, (Adapter(), dspy.Signature("q -> a"), [], {"q": "x"}), {}),
+             (Adapter.parse, (Adapter(), dspy.Signature("q -> a"), '{"a": "y"}'), {})]
+    for wrapper, args, kwargs in calls:
+        fn = wrapper.__wrapped__
+        kept = fn.__signature__
+        bound = inspect.getcallargs(fn, *args, **kwargs)
+        del fn.__signature__
+        try:
+            assert inspect.getcallargs(fn, *args, **kwargs) == bound
+            assert inspect.signature(fn) == kept
+        finally:
+            fn.__signature__ = kept
