@@ -12,8 +12,6 @@ from zlib.compress (about 6% larger on a bar chart, for half the time)."""
 import functools
 import zlib
 
-import numpy as np
-
 _ADLER_MOD = 65521
 _LENGTH_BASES = (3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59, 67, 83, 99, 115, 131, 163,
                  195, 227, 258)
@@ -82,9 +80,11 @@ def _adler_blank(adler: int, k: int, stride: int, filter_byte: int) -> int:
     return (b << 16) | a
 
 
-def compress_rows(rows: np.ndarray, level: int = 1) -> bytes:
-    """The zlib stream of a 2-D uint8 array of filtered rows (filter byte first), equal to zlib.compress(rows)
-    once decompressed."""
+def compress_rows(rows, level: int = 1) -> bytes:
+    """The zlib stream of a 2-D uint8 numpy array of filtered rows (filter byte first), equal to
+    zlib.compress(rows) once decompressed."""
+    import numpy as np  # here, not at the top: importing the tools loads no numpy
+
     height, width = rows.shape
     stride = width - 1
     if stride < MIN_STRIDE or height < 2:

@@ -6,7 +6,6 @@ import struct
 import zlib
 from typing import Annotated
 
-import numpy as np
 from PIL import Image
 from pydantic import AfterValidator, PlainSerializer
 
@@ -29,6 +28,8 @@ def _png_bytes(img: Image.Image) -> bytes:
         buf = io.BytesIO()
         img.save(buf, format="PNG", compress_level=1)
         return buf.getvalue()
+    import numpy as np  # here, not at the top: importing the tools (the source catalog does) loads no numpy
+
     color_type, depth = COLOR_TYPES[img.mode]
     width, height = img.size
     stride = depth * width
