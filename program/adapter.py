@@ -1,6 +1,13 @@
 """The adapter every agent runs under: DSPy's JSONAdapter, with what depends only on the signature made once."""
 
+import inspect
+
 import dspy
+import pydantic
+from dspy.adapters import utils as _dspy_adapter_utils
+from dspy.utils.callback import with_callbacks
+
+from benchagent.program.provenance import signature_kept
 
 _UNSET = object()
 
@@ -30,3 +37,41 @@ class Adapter(dspy.JSONAdapter):
             chosen = self._formats[key] = made.get("response_format")
         if chosen is not None:
             lm_kwargs["response_format"] = chosen
+
+
+# dspy.Adapter.__init_subclass__ wraps format() and parse() in callback dispatch once more for every subclass, so by
+# this class format ran under three layers and parse under two, each firing the callbacks again (and binding the
+# arguments, looking the handler up) for one call. One layer each, as a direct dspy adapter has.
+Adapter.format = with_callbacks(inspect.unwrap(dspy.JSONAdapter.format))
+Adapter.parse = with_callbacks(inspect.unwrap(dspy.JSONAdapter.parse))
+signature_kept(Adapter.format, Adapter.parse)
+
+
+_TYPE_ADAPTERS_KEPT = 1024
+
+
+def _kept_type_adapters(make=pydantic.TypeAdapter):
+    """dspy formats every input value with TypeAdapter(type(value)) and parses every output field with
+    TypeAdapter(annotation), building a pydantic schema each time (about 40 us, ten times a call); pydantic
+    advises making one per type and reusing it. Kept per type here; an unhashable type is made anew."""
+    made: dict = {}
+
+    def type_adapter(tp, *args, **kwargs):
+        if args or kwargs:
+            return make(tp, *args, **kwargs)
+        try:
+            return made[tp]
+        except KeyError:
+            if len(made) >= _TYPE_ADAPTERS_KEPT:
+                made.clear()
+            adapter = made[tp] = make(tp, _parent_depth=3)  # forward references resolve where dspy called it
+            return adapter
+        except TypeError:
+            return make(tp, _parent_depth=3)
+
+    type_adapter.kept = True
+    return type_adapter
+
+
+if getattr(_dspy_adapter_utils, "TypeAdapter", None) is pydantic.TypeAdapter:
+    _dspy_adapter_utils.TypeAdapter = _kept_type_adapters()

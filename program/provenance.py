@@ -3,6 +3,8 @@
 import contextlib
 import contextvars
 import dataclasses
+import functools
+import inspect
 import threading
 import time
 from dataclasses import dataclass
@@ -11,12 +13,54 @@ from typing import Any
 import dspy
 from dspy import lm15
 from dspy.clients.call_result import usage_dict
+from dspy.utils import callback as _dspy_callback
 from dspy.utils.callback import ACTIVE_CALL_ID, BaseCallback
 from pydantic import BaseModel
 
 from benchagent.program.tools.registry import ToolResult
 from benchagent.store.db import Store, new_id, now
 from benchagent.store.redact import scrub
+
+
+def _kept_per_class(lookup):
+    """DSPy picks a callback's handler for every call it wraps (each module, LM, tool and adapter call) by testing the
+    instance against its classes, one of them a runtime Protocol (CodeInterpreter) that costs about 14 us a test on
+    Python 3.11, twice a call. The choice depends only on the classes and the LM flag, so it is kept per (callback
+    class, instance class, method, flag); a handler set on the callback object itself is always looked up anew."""
+    chosen: dict = {}
+
+    @functools.wraps(lookup)
+    def handler(callback, instance, fn):
+        key = (type(callback), type(instance), fn.__name__, getattr(instance, "supports_decision_requests", False) is True)
+        method = chosen.get(key)
+        if method is not None and method.__name__ not in getattr(callback, "__dict__", ()):
+            return method.__get__(callback)
+        found = lookup(callback, instance, fn)
+        if getattr(found, "__self__", None) is callback and found.__name__ not in getattr(callback, "__dict__", ()):
+            chosen[key] = found.__func__
+        return found
+
+    handler.kept_per_class = True
+    return handler
+
+
+for _name in ("_get_on_start_handler", "_get_on_end_handler"):
+    _lookup = getattr(_dspy_callback, _name, None)
+    if _lookup is not None and not getattr(_lookup, "kept_per_class", False):
+        setattr(_dspy_callback, _name, _kept_per_class(_lookup))
+
+
+def signature_kept(*wrapped_calls) -> None:
+    """DSPy binds the arguments of every call it wraps for callbacks with inspect.getcallargs, which works the
+    function's signature out anew each time (about 10 us); a function carrying __signature__ is read from it. Set
+    once on the functions behind these wrappers, to the signature inspect computes."""
+    for call in wrapped_calls:
+        fn = getattr(call, "__wrapped__", None)
+        if inspect.isfunction(fn) and "__signature__" not in vars(fn):
+            fn.__signature__ = inspect.signature(fn)
+
+
+signature_kept(dspy.Module.__call__, dspy.BaseLM.__call__, dspy.Tool.__call__)
 
 
 @dataclass(frozen=True)
@@ -61,9 +105,19 @@ class HistoryTagging:
         super().update_history(entry)
 
 
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
 def plain(value: Any) -> Any:
     """A JSON-safe copy of inputs and outputs; images and bytes become short descriptions, dataclasses (a
     realization's dataflow, a verification's outcome) their fields."""
+    kind = type(value)
+    if kind in _SCALARS:  # most of what is walked: answered before the isinstance checks below
+        return value
+    if kind is dict:
+        return {str(k): plain(v) for k, v in value.items()}
+    if kind is list:
+        return [plain(v) for v in value]
     if isinstance(value, ToolResult):
         return {**value.result, "images": {name: f"<{len(png)} bytes png>" for name, png in value.images.items()}}
     if isinstance(value, BaseModel):

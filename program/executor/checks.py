@@ -76,9 +76,12 @@ OPERATIONS = {
 ENTITY_KEYS = ("category", "pair", "of", "row", "subject", "formula")
 
 
+_OPERATION_PATTERNS = {op: re.compile(rf"\b(?:{'|'.join(phrases)})\b") for op, phrases in OPERATIONS.items()}
+
+
 def operations(text: str) -> set[str]:
     text = " ".join(re.findall(r"[a-z%]+", text.lower()))
-    return {op for op, phrases in OPERATIONS.items() if any(re.search(rf"\b{p}\b", text) for p in phrases)}
+    return {op for op, pattern in _OPERATION_PATTERNS.items() if pattern.search(text)}
 
 
 def _entities(query: dict) -> list[str]:

@@ -7,7 +7,7 @@ from typing import Annotated
 from PIL import Image, ImageDraw
 from pydantic import AfterValidator, BaseModel, Field, StringConstraints, model_validator
 
-from benchagent.program.tools.fonts import check_text, font
+from benchagent.program.tools.fonts import check_text, draw_text, text_length
 from benchagent.program.tools.png import encode_png
 from benchagent.program.tools.registry import ToolInput, ToolOutput, tool
 
@@ -134,33 +134,31 @@ def nice_ticks(vmax: int) -> list[int]:
 
 
 def _fit(text: str, max_width: float):
-    """The largest font and one- or two-line split of text that fits max_width."""
+    """The largest font size and one- or two-line split of text that fits max_width."""
     words = text.split()
     splits = [[text]] + sorted(
         ([" ".join(words[:i]), " ".join(words[i:])] for i in range(1, len(words))),
         key=lambda lines: max(map(len, lines)),
     )
     for size in (14, 12, 11):
-        f = font(size)
         for lines in splits:
-            if max(f.getlength(line) for line in lines) <= max_width:
-                return lines, f
-    return splits[-1], f
+            if max(text_length(size, line) for line in lines) <= max_width:
+                return lines, size
+    return splits[-1], size
 
 
 def _header(draw: ImageDraw.ImageDraw, title: str, y_label: str) -> None:
-    f = next(f for f in map(font, (20, 18, 16, 15, 14)) if f.getlength(title) <= WIDTH - 40 or f.size == 14)
-    draw.text((WIDTH // 2, 16), title, font=f, fill=TEXT, anchor="ma")
+    size = next(s for s in (20, 18, 16, 15, 14) if text_length(s, title) <= WIDTH - 40 or s == 14)
+    draw_text(draw, (WIDTH // 2, 16), title, size, TEXT, "ma")
     if y_label:
-        draw.text((12, TOP - 30), y_label, font=font(13), fill=TEXT, anchor="la")
+        draw_text(draw, (12, TOP - 30), y_label, 13, TEXT, "la")
 
 
 def _y_axis(draw: ImageDraw.ImageDraw, ticks: list[int]) -> None:
-    f = font(13)
     for t in ticks:
         y = _y(t, ticks[-1])
         draw.line([(LEFT, y), (RIGHT, y)], fill=GRID if t else AXIS, width=1)
-        draw.text((LEFT - 8, y), f"{t:,}", font=f, fill=TEXT, anchor="rm")
+        draw_text(draw, (LEFT - 8, y), f"{t:,}", 13, TEXT, "rm")
     draw.line([(LEFT, TOP - 6), (LEFT, BOTTOM)], fill=AXIS, width=1)
 
 
@@ -170,9 +168,9 @@ def _y(value: int, y_max: int) -> int:
 
 def _x_labels(draw: ImageDraw.ImageDraw, labels: list[str], centers: list[int], slot: float) -> None:
     for label, cx in zip(labels, centers):
-        lines, f = _fit(label, slot - 6)
+        lines, size = _fit(label, slot - 6)
         for k, line in enumerate(lines):
-            draw.text((cx, BOTTOM + 8 + 16 * k), line, font=f, fill=TEXT, anchor="ma")
+            draw_text(draw, (cx, BOTTOM + 8 + 16 * k), line, size, TEXT, "ma")
 
 
 def _canvas() -> tuple[Image.Image, ImageDraw.ImageDraw]:
@@ -195,7 +193,7 @@ def bar_chart(args: BarChartArgs) -> BarChartOutput:
         if box.y0 < box.y1:
             draw.rectangle([box.x0, box.y0, box.x1 - 1, box.y1 - 1], fill=PALETTE[0])
         if args.show_values:
-            draw.text(((box.x0 + box.x1) // 2, box.y0 - 4), f"{value:,}", font=font(13), fill=TEXT, anchor="md")
+            draw_text(draw, ((box.x0 + box.x1) // 2, box.y0 - 4), f"{value:,}", 13, TEXT, "md")
         bars.append(box)
     _x_labels(draw, args.categories, [(b.x0 + b.x1) // 2 for b in bars], slot)
     name, data = encode_png(img, "bar_chart")
@@ -237,7 +235,6 @@ def pie_chart(args: PieChartArgs) -> PieChartOutput:
     center, radius = Point(x=250, y=275), 170
     bbox = [center.x - radius, center.y - radius, center.x + radius, center.y + radius]
     total, start, slices = sum(args.values), -90.0, []
-    legend_font = font(15)
     for i, (label, value) in enumerate(zip(args.labels, args.values)):
         percent = round(100 * value / total, 1)
         end = start + 360 * value / total
@@ -254,7 +251,7 @@ def pie_chart(args: PieChartArgs) -> PieChartOutput:
     for i, s in enumerate(slices):
         y = top + 30 * i
         draw.rectangle([470, y, 489, y + 19], fill=s.color)
-        draw.text((498, y + 10), s.legend, font=legend_font, fill=TEXT, anchor="lm")
+        draw_text(draw, (498, y + 10), s.legend, 15, TEXT, "lm")
     name, data = encode_png(img, "pie_chart")
     return PieChartOutput(image=name, images={name: data}, width=WIDTH, height=HEIGHT, title=args.title,
                           slices=slices, center=center, radius=radius)

@@ -6,9 +6,10 @@ import struct
 import zlib
 from typing import Annotated
 
-from PIL import Image, ImageChops
+from PIL import Image
 from pydantic import AfterValidator, PlainSerializer
 
+from benchagent.program.tools.deflate import compress_rows
 from benchagent.program.tools.registry import PNG_SIGNATURE
 
 MAX_SIDE = 4096
@@ -21,20 +22,24 @@ def _chunk(tag: bytes, body: bytes) -> bytes:
 
 def _png_bytes(img: Image.Image) -> bytes:
     """PNG with the Up filter on every row and zlib level 1: half the time of Pillow's adaptive filtering for the
-    same size on drawn images, and zlib runs without the GIL. Other modes go through Pillow."""
+    same size on drawn images, and zlib runs without the GIL. The filtered rows are made in one numpy pass; rows
+    equal to the row above skip zlib (deflate.py). Other modes go through Pillow."""
     if img.mode not in COLOR_TYPES:
         buf = io.BytesIO()
         img.save(buf, format="PNG", compress_level=1)
         return buf.getvalue()
+    import numpy as np  # here, not at the top: importing the tools (the source catalog does) loads no numpy
+
     color_type, depth = COLOR_TYPES[img.mode]
     width, height = img.size
-    above = Image.new(img.mode, img.size)
-    above.paste(img.crop((0, 0, width, height - 1)), (0, 1))
-    up = ImageChops.subtract_modulo(img, above).tobytes()
     stride = depth * width
-    rows = b"".join(b"\x02" + up[i:i + stride] for i in range(0, len(up), stride))
+    pixels = np.asarray(img).reshape(height, stride)
+    rows = np.empty((height, stride + 1), np.uint8)
+    rows[:, 0] = 2  # the Up filter: each byte minus the one above it, modulo 256; the first row is unchanged
+    rows[0, 1:] = pixels[0]
+    np.subtract(pixels[1:], pixels[:-1], out=rows[1:, 1:])
     header = struct.pack(">IIBBBBB", width, height, 8, color_type, 0, 0, 0)
-    return PNG_SIGNATURE + _chunk(b"IHDR", header) + _chunk(b"IDAT", zlib.compress(rows, 1)) + _chunk(b"IEND", b"")
+    return PNG_SIGNATURE + _chunk(b"IHDR", header) + _chunk(b"IDAT", compress_rows(rows, 1)) + _chunk(b"IEND", b"")
 
 
 def encode_png(img: Image.Image, stem: str) -> tuple[str, bytes]:

@@ -1,0 +1,74 @@
+"""The build's adapter: what it keeps per signature changes nothing the model sees, and each call fires the
+adapter callbacks once."""
+
+import dspy
+import pytest
+from dspy.utils.callback import BaseCallback
+from scripted_lm import ScriptedLM
+
+from benchagent.program.adapter import Adapter
+
+
+class Ask(dspy.Signature):
+    """Answer the question."""
+
+    question: str = dspy.InputField()
+    answer: str = dspy.OutputField()
+
+
+class Events(BaseCallback):
+    def __init__(self):
+        self.seen = []
+
+    def on_adapter_format_start(self, call_id, instance, inputs):
+        self.seen.append("format")
+
+    def on_adapter_parse_start(self, call_id, instance, inputs):
+        self.seen.append("parse")
+
+    def on_lm_start(self, call_id, instance, inputs):
+        self.seen.append("lm")
+
+
+def _run(adapter):
+    lm = ScriptedLM([{"answer": "four"}, {"answer": "five"}], adapter=dspy.JSONAdapter())
+    events = Events()
+    with dspy.context(lm=lm, adapter=adapter, callbacks=[events]):
+        answers = [dspy.Predict(Ask)(question=q).answer for q in ("2 + 2?", "2 + 3?")]
+    return answers, events.seen, [entry["messages"] for entry in lm.history]
+
+
+def test_one_callback_event_per_adapter_step_and_the_same_prompts_as_dspy():
+    answers, seen, prompts = _run(Adapter())
+    assert answers == ["four", "five"]
+    assert seen == ["format", "lm", "parse"] * 2
+    assert (answers, prompts) == (_run(dspy.JSONAdapter())[0], _run(dspy.JSONAdapter())[2])
+
+
+
+def test_kept_type_adapters_serialize_and_parse_as_fresh_ones():
+    import json
+    from typing import Literal
+
+    import pydantic
+    from dspy.adapters import utils
+
+    from benchagent.signatures.brief import DesignBrief
+
+    assert utils.TypeAdapter.kept
+    brief = DesignBrief.model_validate(_brief())
+    for value in ["text", 3, 2.5, None, True, {"a": [1, {"b": "c"}]}, [1, "x"], (1, 2), brief]:
+        fresh = pydantic.TypeAdapter(type(value)).dump_python(value, mode="json", fallback=str)
+        assert [utils.serialize_for_json(value) for _ in range(2)] == [fresh] * 2  # made, then kept
+    for annotation, raw, parsed in [(int, "7", 7), (list[int], "[1, 2]", [1, 2]), (Literal["yes", "no"], "no", "no"),
+                                    (bool, "true", True), (dict[str, float], '{"a": 1}', {"a": 1.0}),
+                                    (DesignBrief, json.dumps(_brief()), brief)]:
+        assert [utils.parse_value(raw, annotation) for _ in range(2)] == [parsed] * 2
+    with pytest.raises(pydantic.ValidationError):
+        utils.parse_value("[1, 'x']", list[int])
+
+
+
+def _brief() -> dict:
+    return {"fit": "a bar chart of one quantity", "core_facts": ["Coal: 400"], "goal": "read the tallest bar",
+            "reasoning_hops": 1, "difficulty_plan": "one lookup", "leakage_guards": ["no value in the question"]}
