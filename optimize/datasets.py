@@ -7,25 +7,18 @@ from itertools import zip_longest
 
 import dspy
 
-from benchagent.program.build import stored_item
-from benchagent.program.executor.item import Item
+from benchagent.program.executor.item import Item, stored_item
 from benchagent.program.planner.grounding import subtask_brief
-from benchagent.signatures import SubtaskDraft
 from benchagent.store.db import Store
+from benchagent.store.plans import subtask_draft
+from benchagent.store.reviews import reviewed_rows
+from benchagent.store.steps import last_inputs
 
 PHRASE_STEP = "Predict(PhraseQuestion)"
 WRITE_STEP = "Predict(WriteItem)"
 INSPECT_STEP = "Predict(InspectSample)"
 PHRASE_INPUTS = ("subtask", "goal", "context")
 WRITE_INPUTS = ("subtask", "brief", "passage")
-
-_LATEST_REVIEWS = """
-SELECT s.*, r.decision, r.reason AS review_reason, u.requirement, t.key, t.name, t.description, t.capability,
-       t.modalities AS subtask_modalities, t.answer_type, t.rationale
-FROM (SELECT *, row_number() OVER (PARTITION BY sample_id ORDER BY created_at DESC, rowid DESC) AS n FROM reviews) r
-JOIN samples s ON s.id = r.sample_id JOIN subtasks t ON t.id = s.subtask_id JOIN runs u ON u.id = s.run_id
-WHERE r.n = 1 AND (? IS NULL OR s.run_id = ?) ORDER BY s.id
-"""
 
 
 @dataclass(frozen=True)
@@ -71,40 +64,23 @@ def split(reviewed: list[Reviewed], fraction: float, *, trained: frozenset[str] 
     return [r for r in reviewed if r.sample_id not in out], [r for r in reviewed if r.sample_id in out]
 
 
-def _last_steps(store: Store, name: str, sample_ids: list[str]) -> dict[str, dict]:
-    """The inputs of the last successful step called name of each sample."""
-    marks = ", ".join("?" for _ in sample_ids)
-    rows = store.query(f"SELECT sample_id, inputs FROM steps WHERE name = ? AND status = 'ok' "
-                       f"AND sample_id IN ({marks}) ORDER BY started_at, rowid", (name, *sample_ids))
-    return {row["sample_id"]: json.loads(row["inputs"] or "{}") for row in rows}
-
-
-def _facts(inspected: dict | None, brief: str | None) -> str:
+def _facts(inspected: dict | None, brief: dict | None) -> str:
     """What the image shows, from the inspector's view of the item, else from the tool brief's facts."""
     if inspected and "image_shows" in (shown := json.loads(inspected.get("item") or "{}")):
         return shown["image_shows"]
-    return ", ".join(json.loads(brief)["core_facts"]) if brief else ""
+    return ", ".join(brief["core_facts"]) if brief else ""
 
 
 def reviewed_samples(store: Store, run_id: str | None = None) -> list[Reviewed]:
     """Every reviewed sample (of one run, or all), with its latest review, ordered by sample id."""
-    rows = store.query(_LATEST_REVIEWS, (run_id, run_id))
+    rows = reviewed_rows(store, run_id)
     ids = [row["id"] for row in rows]
-    if not ids:
-        return []
-    images: dict[str, dict[str, bytes]] = {}
-    marks = ", ".join("?" for _ in ids)
-    for asset in store.query(f"SELECT sample_id, name, content FROM assets WHERE sample_id IN ({marks})", ids):
-        images.setdefault(asset["sample_id"], {})[asset["name"]] = asset["content"]
-    phrased, inspected = _last_steps(store, PHRASE_STEP, ids), _last_steps(store, INSPECT_STEP, ids)
-    written = _last_steps(store, WRITE_STEP, ids)
+    phrased, inspected = last_inputs(store, PHRASE_STEP, ids), last_inputs(store, INSPECT_STEP, ids)
+    written = last_inputs(store, WRITE_STEP, ids)
     out = []
     for row in rows:
-        draft = SubtaskDraft(key=row["key"], name=row["name"], description=row["description"],
-                             capability=row["capability"] or "", modalities=json.loads(row["subtask_modalities"]),
-                             answer_type=row["answer_type"], rationale=row["rationale"] or "")
-        item = replace(stored_item(row, images.get(row["id"], {})),
-                       facts=_facts(inspected.get(row["id"]), row["brief"]))
+        draft = subtask_draft(row)
+        item = replace(stored_item(row), facts=_facts(inspected.get(row["id"]), row["brief"]))
         inputs, wrote = phrased.get(row["id"]), written.get(row["id"])
         out.append(Reviewed(
             sample_id=row["id"], decision=row["decision"], reason=row["review_reason"] or "",

@@ -1,9 +1,6 @@
 """One build: plan, then realize and verify slots concurrently until every quota is met; resumable."""
 
 import contextvars
-import hashlib
-import io
-import json
 import queue
 import threading
 import time
@@ -15,12 +12,11 @@ from typing import Any
 
 import dspy
 from dspy.utils.exceptions import AdapterParseError, LMError
-from PIL import Image
 
 from benchagent.program.adapter import Adapter
 from benchagent.program.compiled import apply_program
 from benchagent.program.errors import Interrupted, PlanningError, ProgramError
-from benchagent.program.executor.item import LETTERS, Item
+from benchagent.program.executor.item import LETTERS, Item, stored_item
 from benchagent.program.executor.brief import tool_brief
 from benchagent.program.executor.dedup import DuplicateIndex
 from benchagent.program.executor.quota import Job, Scheduler, SourceQuota, SubtaskQuota
@@ -43,8 +39,13 @@ from benchagent.program.tools.registry import list_tools
 from benchagent.signatures import DesignBrief, Scope, Spec, SpecSource, SpecSubtask, SubtaskDraft, TransformPlan
 from benchagent.store.catalog import list_cards, search_cards, upsert_cards
 from benchagent.store.db import Store, new_id, now
+from benchagent.store.plans import accepted_groundings, latest_spec, planned_subtasks, save_plan, subtask_draft
 from benchagent.store.programs import get_program
 from benchagent.store.redact import scrub
+from benchagent.store.runs import create_run, get_run, update_run
+from benchagent.store.samples import accepted_samples, save_sample
+from benchagent.store.slots import close_slot, open_slot, run_slots
+from benchagent.store.steps import close_step, open_stage, unreadable_replies
 
 Event = Callable[..., None]
 ACCEPTED = ("ok", "fixed")
@@ -159,10 +160,10 @@ class Build:
     @classmethod
     def resume(cls, store: Store, lm: dspy.BaseLM, run_id: str, *, on_event: Event = _noop,
                concurrency: int | None = None) -> "Build":
-        row = store.one("SELECT * FROM runs WHERE id = ?", (run_id,))
+        row = get_run(store, run_id)
         if row is None:
             raise ProgramError(f"no run {run_id!r} in {store.path}")
-        settings = json.loads(row["settings"] or "{}")
+        settings = row["settings"]
         request = BuildRequest(requirement=row["requirement"], size=row["size"], model=row["model"], seed=row["seed"],
                                **{k: settings[k] for k in ("max_subtasks", "attempts_per_sample", "concurrency",
                                                            "model_spec", "api_base", "vision", "program", "sources",
@@ -172,14 +173,12 @@ class Build:
         return cls(store, lm, request, on_event=on_event, run_id=run_id)
 
     def _open_run(self) -> dict | None:
-        row = self.store.one("SELECT status, wall_s FROM runs WHERE id = ?", (self.run_id,))
+        row = get_run(self.store, self.run_id)
         if row is None:
-            settings = {k: v for k, v in asdict(self.request).items() if k not in ("requirement", "size", "model", "seed")}
-            self.store.insert("runs", {
-                "id": self.run_id, "requirement": self.request.requirement, "size": self.request.size,
-                "model": self.request.model, "seed": self.request.seed, "status": "planning", "started_at": now(),
-                "settings": settings, "program_id": self.program_id,
-            })
+            req = self.request
+            settings = {k: v for k, v in asdict(req).items() if k not in ("requirement", "size", "model", "seed")}
+            create_run(self.store, self.run_id, requirement=req.requirement, size=req.size, model=req.model,
+                       seed=req.seed, settings=settings, program_id=self.program_id)
         self.on_event("run", run_id=self.run_id, resumed=self.resuming)
         upsert_cards(self.store, list(self.cards.values()))
         return row
@@ -192,12 +191,12 @@ class Build:
             try:
                 spec = self.plan()
             except BaseException as exc:
-                self.store.update("runs", self.run_id, {"status": stopped_status(exc),
-                                                        "error": scrub(str(exc)) or type(exc).__name__})
+                update_run(self.store, self.run_id, status=stopped_status(exc),
+                           error=scrub(str(exc)) or type(exc).__name__)
                 if isinstance(exc, KeyboardInterrupt):
                     raise interrupted(self.run_id) from None
                 raise
-        self.store.update("runs", self.run_id, {"status": "planned", "wall_s": round(time.perf_counter() - started, 2)})
+        update_run(self.store, self.run_id, status="planned", wall_s=round(time.perf_counter() - started, 2))
         return spec
 
     def _wall(self) -> float:
@@ -215,29 +214,24 @@ class Build:
                 if self.load_plan() is None:
                     self.save_spec(self.spec) if self.spec else self.plan()
                 subtasks = self.load_plan()
-                self.store.update("runs", self.run_id, {"status": "running", "error": None})
+                update_run(self.store, self.run_id, status="running", error=None)
                 shortfalls = self.execute(subtasks, callback)
         except BaseException as exc:
-            self.store.update("runs", self.run_id, {
-                "status": stopped_status(exc), "error": scrub(str(exc)) or type(exc).__name__,
-                "wall_s": round(before + time.perf_counter() - started, 2),
-            })
+            update_run(self.store, self.run_id, status=stopped_status(exc), error=scrub(str(exc)) or type(exc).__name__,
+                       wall_s=round(before + time.perf_counter() - started, 2))
             if isinstance(exc, KeyboardInterrupt):
                 raise interrupted(self.run_id) from None
             raise
-        self.store.update("runs", self.run_id, {
-            "status": "done", "finished_at": now(), "wall_s": round(before + time.perf_counter() - started, 2),
-            "error": "; ".join(f"{s['subtask']}: {s['missing']} missing ({s['reason']})" for s in shortfalls) or None,
-        })
+        update_run(self.store, self.run_id, status="done", finished_at=now(),
+                   wall_s=round(before + time.perf_counter() - started, 2),
+                   error="; ".join(f"{s['subtask']}: {s['missing']} missing ({s['reason']})" for s in shortfalls) or None)
         return self.run_id
 
     # planning
 
     def _stage(self, name: str, fn: Callable[[], Any]) -> Any:
         self.on_event("stage", stage=name)
-        step_id, t0 = new_id("step"), time.perf_counter()
-        self.store.insert("steps", {"id": step_id, "run_id": self.run_id, "stage": name, "name": name,
-                                    "kind": "stage", "status": "running", "started_at": now()})
+        step_id, t0 = open_stage(self.store, self.run_id, name), time.perf_counter()
         status, error = "ok", None
         try:
             with working_on(name):
@@ -250,8 +244,7 @@ class Build:
             status, error = "failed", scrub(str(exc))
             raise
         finally:
-            self.store.update("steps", step_id, {"status": status, "error": error,
-                                                 "duration_ms": (time.perf_counter() - t0) * 1000})
+            close_step(self.store, step_id, status, error, (time.perf_counter() - t0) * 1000)
 
     def plan(self) -> Spec:
         """Run the planner agents and store the spec they agree on, with every facet of the requirement carried or
@@ -311,11 +304,10 @@ class Build:
     def _unreadable(self, error: PlanningError) -> ProgramError:
         """error, unless grounding went without judgments of the model it could not read: then the model is at fault,
         and the run can be resumed once it is fixed."""
-        row = self.store.one("SELECT count(*) AS n FROM steps WHERE run_id = ? AND name = 'Predict(GroundSubtask)' "
-                             "AND status = 'failed' AND error LIKE 'AdapterParseError%'", (self.run_id,))
-        if not row["n"]:
+        unread = unreadable_replies(self.store, self.run_id, "Predict(GroundSubtask)")
+        if not unread:
             return error
-        return BuildAborted(f"planning failed after {row['n']} of the model's replies could not be read ({error}); "
+        return BuildAborted(f"planning failed after {unread} of the model's replies could not be read ({error}); "
                             f"fix the model, then run: benchagent resume {self.run_id}")
 
     def _candidates(self, scope: Scope, draft: SubtaskDraft) -> tuple[SubtaskDraft, list[dict], str | None]:
@@ -406,59 +398,46 @@ class Build:
 
     def save_spec(self, spec: Spec, judged: dict[str, list[Grounding]] | None = None,
                   dropped: list[SubtaskDraft] = (), decisions: dict | None = None) -> None:
-        """The spec, its subtasks and every judged grounding in one transaction: a crash leaves all or none."""
+        """The spec, its subtasks and every judged grounding, stored together: a crash leaves all or none."""
         judged = judged or {}
-        spec_id = new_id("spec")
         document = {"spec": spec.model_dump(), **(decisions or {}), "dropped": [
             {"key": d.key, "name": d.name, "reasons": [g.rationale for g in judged.get(d.key, [])]} for d in dropped]}
-        with self.store.transaction() as tx:
-            tx.insert("specs", {"id": spec_id, "run_id": self.run_id, "version": 1, "scope": spec.scope.model_dump(),
-                                "spec": document, "created_at": now()})
-            rows = [(s.model_dump(exclude={"sources", "quota", "importance"}), s.quota, s.importance, s.sources)
-                    for s in spec.subtasks]
-            rows += [(d.model_dump(), 0, None, []) for d in dropped]
-            for fields, quota, importance, sources in rows:
-                subtask_id = new_id("sub")
-                tx.insert("subtasks", {
-                    "id": subtask_id, "run_id": self.run_id, "spec_id": spec_id, "key": fields["key"],
-                    "name": fields["name"], "description": fields["description"], "capability": fields["capability"],
-                    "modalities": fields["modalities"], "answer_type": fields["answer_type"],
-                    "rationale": fields["rationale"], "importance": importance, "quota": quota,
-                    "sample_schema": sample_schema(fields["answer_type"], fields["modalities"]),
-                })
-                shares = {s.source_id: s.share for s in sources}
-                groundings = judged.get(fields["key"]) or [
-                    Grounding(s.source_id, s.plan, {}, s.score or 1.0, True, "chosen in the edited spec") for s in sources]
-                tx.insert_many("groundings", [{
-                    "id": new_id("grd"), "run_id": self.run_id, "subtask_id": subtask_id, "source_id": g.source_id,
-                    "kind": g.plan.kind if g.plan else None, "plan": g.plan.model_dump() if g.plan else {},
-                    "scores": g.scores, "score": g.score, "accepted": int(g.accepted and g.source_id in shares),
-                    "rationale": g.rationale, "share": shares.get(g.source_id, 0),
-                } for g in groundings if g.source_id in self.cards])  # a subtask no source could serve keeps its
-                # reason in the spec's `dropped` list
-                self.on_event("subtask", key=fields["key"], quota=quota, sources=list(shares))
+        rows = [(s.model_dump(exclude={"sources", "quota", "importance", "facets"}), s.quota, s.importance, s.sources)
+                for s in spec.subtasks]
+        rows += [(d.model_dump(exclude={"facets"}), 0, None, []) for d in dropped]
+        subtasks = []
+        for fields, quota, importance, sources in rows:
+            shares = {s.source_id: s.share for s in sources}
+            groundings = judged.get(fields["key"]) or [
+                Grounding(s.source_id, s.plan, {}, s.score or 1.0, True, "chosen in the edited spec") for s in sources]
+            subtasks.append(({**fields, "importance": importance, "quota": quota,
+                              "sample_schema": sample_schema(fields["answer_type"], fields["modalities"])}, [{
+                "source_id": g.source_id, "kind": g.plan.kind if g.plan else None,
+                "plan": g.plan.model_dump() if g.plan else {}, "scores": g.scores, "score": g.score,
+                "accepted": int(g.accepted and g.source_id in shares), "rationale": g.rationale,
+                "share": shares.get(g.source_id, 0),
+            } for g in groundings if g.source_id in self.cards]))  # a subtask no source could serve keeps its reason
+            # in the spec's `dropped` list
+        save_plan(self.store, self.run_id, spec.scope.model_dump(), document, subtasks)
+        for (fields, quota, _, sources) in rows:
+            self.on_event("subtask", key=fields["key"], quota=quota, sources=[s.source_id for s in sources])
 
     def load_plan(self) -> list[SubtaskQuota] | None:
         """The stored spec as quotas, with what earlier attempts of this run already used and delivered."""
-        spec = self.store.one("SELECT id, scope, spec FROM specs WHERE run_id = ? ORDER BY version DESC LIMIT 1",
-                              (self.run_id,))
+        spec = latest_spec(self.store, self.run_id)
         if spec is None:
             return None
         req = self.request
-        scope = Scope.model_validate_json(spec["scope"])
+        scope = Scope.model_validate(spec["scope"])
         self.intent = Intent.of(req.requirement, scope)
-        facets = {s["key"]: s.get("facets") or [] for s in json.loads(spec["spec"]).get("spec", {}).get("subtasks", [])}
+        facets = {s["key"]: s.get("facets") or [] for s in spec["spec"].get("spec", {}).get("subtasks", [])}
         subtasks = []
-        for row in self.store.query("SELECT * FROM subtasks WHERE spec_id = ? AND quota > 0 ORDER BY rowid", (spec["id"],)):
-            draft = SubtaskDraft(key=row["key"], name=row["name"], description=row["description"],
-                                 capability=row["capability"] or "", modalities=json.loads(row["modalities"]),
-                                 answer_type=row["answer_type"], rationale=row["rationale"] or "",
-                                 facets=facets.get(row["key"], []))
+        for row in planned_subtasks(self.store, spec["id"]):
+            draft = subtask_draft(row, facets.get(row["key"], []))
             budget = row["quota"] * req.attempts_per_sample
             sources = []
-            for g in self.store.query("SELECT * FROM groundings WHERE subtask_id = ? AND accepted = 1 ORDER BY score DESC",
-                                      (row["id"],)):
-                plan = TransformPlan.model_validate_json(g["plan"])
+            for g in accepted_groundings(self.store, row["id"]):
+                plan = TransformPlan.model_validate(g["plan"])
                 order = self._record_order(draft.key, g["source_id"], plan, budget + row["quota"])
                 sources.append(SourceQuota(g["id"], g["source_id"], plan, g["share"] or 0, order))
             subtasks.append(SubtaskQuota(row["id"], draft, row["quota"], budget, sources))
@@ -483,7 +462,7 @@ class Build:
     def _restore(self, subtasks: list[SubtaskQuota], scheduler: Scheduler) -> None:
         """Book what earlier processes of this run did: used records, accepted samples, slots cut short."""
         by_grounding = {s.grounding_id: (t, s) for t in subtasks for s in t.sources}
-        for slot in self.store.query("SELECT * FROM slots WHERE run_id = ? ORDER BY rowid", (self.run_id,)):
+        for slot in run_slots(self.store, self.run_id):
             subtask, source = by_grounding[slot["grounding_id"]]
             source.used.add(slot["record_index"])
             if slot["status"] == "pending":
@@ -495,11 +474,7 @@ class Build:
             elif slot["category"]:
                 subtask.reasons[slot["category"]] += 1
                 source.off_target += slot["category"] == "off_target"
-        samples = self.store.query("SELECT * FROM samples WHERE run_id = ? AND status IN ('ok', 'fixed')", (self.run_id,))
-        images = {}
-        for asset in self.store.query("SELECT sample_id, name, content FROM assets WHERE run_id = ?", (self.run_id,)):
-            images.setdefault(asset["sample_id"], {})[asset["name"]] = asset["content"]
-        pairs = [(row["id"], stored_item(row, images.get(row["id"], {}))) for row in samples]
+        pairs = [(row["id"], stored_item(row)) for row in accepted_samples(self.store, self.run_id)]
         self.duplicates.load(pairs)
         for _, item in pairs:
             if item.options and len(item.options) == 4 and item.answer_letter:
@@ -544,11 +519,8 @@ class Build:
         return shortfalls
 
     def _open_slot(self, job: Job) -> Job:
-        slot_id = new_id("slot")
-        self.store.insert("slots", {
-            "id": slot_id, "run_id": self.run_id, "subtask_id": job.subtask.subtask_id, "source_id": job.source.source_id,
-            "grounding_id": job.source.grounding_id, "record_index": job.index, "seed": job.seed, "status": "pending",
-        })
+        slot_id = open_slot(self.store, self.run_id, subtask_id=job.subtask.subtask_id, source_id=job.source.source_id,
+                            grounding_id=job.source.grounding_id, record_index=job.index, seed=job.seed)
         return Job(job.subtask, job.source, job.index, job.seed, slot_id)
 
     def _gold_position(self) -> int:
@@ -599,7 +571,7 @@ class Build:
                 provenance.flush(job.slot_id)
                 if kind == "lm_error":
                     return "lm_error", None  # stays pending: redone now, or by resume
-                self.store.update("slots", job.slot_id, {"status": "failed", "reason": reason, "category": category})
+                close_slot(self.store, job.slot_id, "failed", reason, category)
             return "failed", category
         self._lm_failures = 0
         record, item, outcome, brief = payload
@@ -614,41 +586,21 @@ class Build:
             with self._gold_lock:
                 self.gold_counts[LETTERS.index(item.answer_letter)] += 1
         self._save_sample(job, sample_id, record, item, outcome, brief, provenance)
-        self.store.update("runs", self.run_id, {"wall_s": self._wall()})  # survives a kill -9
+        update_run(self.store, self.run_id, wall_s=self._wall())  # survives a kill -9
         return outcome.status, None if outcome.status in ACCEPTED else outcome.category
 
     def _save_sample(self, job: Job, sample_id: str, record: dict, item: Item, outcome: Outcome,
                      brief: DesignBrief | None, provenance: ProvenanceCallback) -> None:
-        stamp = now()
-        with self.store.transaction() as tx:
-            tx.insert("samples", {
+        accepted = outcome.status in ACCEPTED
+        with self.store.transaction():
+            save_sample(self.store, {
                 "id": sample_id, "run_id": self.run_id, "subtask_id": job.subtask.subtask_id, "slot_id": job.slot_id,
-                "source_id": job.source.source_id, "record": plain(record), "brief": brief.model_dump() if brief else None, "question": item.question, "options": item.options,
-                "answer": item.answer, "input": item.final_input(), "output": item.final_output(),
-                "answer_origin": item.answer_origin, "status": outcome.status, "reasons": outcome.reasons,
-                "program_id": self.program_id,
-                "created_at": stamp,
-            })
-            for name, png in item.images.items():
-                with Image.open(io.BytesIO(png)) as img:
-                    width, height = img.size
-                tx.insert("assets", {"id": new_id("ast"), "run_id": self.run_id, "sample_id": sample_id, "name": name,
-                                     "mime": "image/png", "width": width, "height": height,
-                                     "sha256": hashlib.sha256(png).hexdigest(), "content": png})
-            tx.insert_many("verdicts", [{
-                "id": new_id("vrd"), "run_id": self.run_id, "sample_id": sample_id, "stage": v.stage, "name": v.name,
-                "passed": int(v.passed), "severity": v.severity, "detail": v.detail, "created_at": stamp,
-            } for v in outcome.verdicts])
+                "source_id": job.source.source_id, "record": plain(record), "brief": brief.model_dump() if brief else None,
+                "question": item.question, "options": item.options, "answer": item.answer, "input": item.final_input(),
+                "output": item.final_output(), "answer_origin": item.answer_origin, "status": outcome.status,
+                "reasons": outcome.reasons, "program_id": self.program_id, "created_at": now(),
+            }, item.images, [{"stage": v.stage, "name": v.name, "passed": int(v.passed), "severity": v.severity,
+                              "detail": v.detail} for v in outcome.verdicts])
             provenance.flush(job.slot_id, sample_id)
-            accepted = outcome.status in ACCEPTED
-            tx.update("slots", job.slot_id, {"status": "accepted" if accepted else "rejected",
-                                             "reason": "; ".join(outcome.reasons) or None,
-                                             "category": None if accepted else outcome.category})
-
-
-def stored_item(row: dict, images: dict[str, bytes]) -> Item:
-    """An accepted sample read back from the store, as the duplicate index and the gold balance need it."""
-    final_input = json.loads(row["input"] or "{}")
-    extra = {k: v for k, v in final_input.items() if k not in ("question", "options") and k not in images}
-    return Item(question=row["question"], answer=row["answer"], answer_origin=row["answer_origin"] or "llm",
-                options=json.loads(row["options"]) if row["options"] else None, images=images, extra_input=extra)
+            close_slot(self.store, job.slot_id, "accepted" if accepted else "rejected",
+                       "; ".join(outcome.reasons) or None, None if accepted else outcome.category)

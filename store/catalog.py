@@ -4,7 +4,7 @@ import json
 import re
 from typing import Any
 
-from benchagent.store.db import Store, to_json
+from benchagent.store.db import Store
 
 
 def _keywords(value: str | list[str] | None) -> str:
@@ -12,22 +12,11 @@ def _keywords(value: str | list[str] | None) -> str:
 
 
 def upsert_cards(store: Store, cards: list[dict[str, Any]]) -> None:
-    with store.transaction() as tx:
-        for card in cards:
-            row = {
-                "id": card["id"], "name": card["name"], "kind": card["kind"],
-                "modalities": to_json(card.get("modalities") or []), "description": card["description"],
-                "fields": to_json(card.get("fields") or []), "size": card.get("size"),
-                "license": card.get("license"), "keywords": _keywords(card.get("keywords")),
-                "card": to_json(card),
-            }
-            columns = ", ".join(row)
-            updates = ", ".join(f"{k} = excluded.{k}" for k in row if k != "id")
-            tx.conn.execute(
-                f"INSERT INTO sources ({columns}) VALUES ({', '.join('?' for _ in row)}) "
-                f"ON CONFLICT(id) DO UPDATE SET {updates}",
-                tuple(row.values()),
-            )
+    store.upsert_many("sources", [{
+        "id": card["id"], "name": card["name"], "kind": card["kind"], "modalities": card.get("modalities") or [],
+        "description": card["description"], "fields": card.get("fields") or [], "size": card.get("size"),
+        "license": card.get("license"), "keywords": _keywords(card.get("keywords")), "card": card,
+    } for card in cards])
 
 
 def _fts_query(words: list[str]) -> str:

@@ -1,8 +1,8 @@
 """Datasette metadata for a benchagent store: titles, column docs, facets and canned queries."""
 
-import sqlite3
+from sqlite_utils import Database
 
-from benchagent.store.migrations import migration_scripts
+from benchagent.store.migrations import upgrade
 
 _COMMON = {
     "id": "Primary key",
@@ -345,14 +345,12 @@ limit 100"""),
 
 
 def _schema_columns() -> dict[str, list[str]]:
-    conn = sqlite3.connect(":memory:")
+    db = Database(memory=True, execute_plugins=False)
     try:
-        for _, script in migration_scripts():
-            conn.executescript(script)
-        tables = [r[0] for r in conn.execute("select name from sqlite_master where type = 'table'")]
-        return {t: [r[1] for r in conn.execute(f"pragma table_info({t})")] for t in tables}
+        upgrade(db, 0)
+        return {table.name: [c.name for c in table.columns] for table in db.tables}
     finally:
-        conn.close()
+        db.close()
 
 
 def _table(columns: list[str], title, description, facets, sort_desc, label_column, own) -> dict:

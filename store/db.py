@@ -1,6 +1,5 @@
 """Opening the SQLite file: path checks, WAL, migrations and the newer-schema guard."""
 
-import json
 import os
 import sqlite3
 import threading
@@ -11,11 +10,13 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from sqlite_utils import Database
+
 from benchagent.store.errors import (CorruptDatabaseError, NewerSchemaError, NotAStoreError, StoreBusyError,
                                      StorePathError)
-from benchagent.store.migrations import migration_scripts
+from benchagent.store.migrations import migrations, upgrade
 
-SCHEMA_VERSION = len(migration_scripts())
+SCHEMA_VERSION = len(migrations())
 BUSY_TIMEOUT_ENV = "BENCHAGENT_BUSY_TIMEOUT"
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 
@@ -32,10 +33,6 @@ def now() -> str:
 
 def new_id(prefix: str) -> str:
     return f"{prefix}_{uuid.uuid4().hex[:12]}"
-
-
-def to_json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, default=str)
 
 
 def busy_timeout() -> float:
@@ -59,43 +56,41 @@ def busy_as_error(path: Path):
                              f"try again when it is done (or raise {BUSY_TIMEOUT_ENV})") from None
 
 
-def _encode(row: Mapping[str, Any]) -> dict[str, Any]:
-    out = {}
-    for key, value in row.items():
-        if key in _JSON_COLUMNS and value is not None and not isinstance(value, str):
-            value = to_json(value)
-        out[key] = value
-    return out
-
-
 class Store:
-    """One SQLite database; writes are serialized by a lock so worker threads can share it."""
+    """One SQLite database, wrapped by sqlite-utils (lists and dicts are stored as JSON); writes are serialized by a
+    lock so worker threads can share it. Closed on leaving a `with` block."""
 
-    def __init__(self, conn: sqlite3.Connection, path: Path):
-        self.conn = conn
+    def __init__(self, db: Database, path: Path):
+        self.db = db
+        self.conn = db.conn
         self.path = path
         self._lock = threading.RLock()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
 
     def insert(self, table: str, row: Mapping[str, Any]) -> None:
         self.insert_many(table, [row])
 
     def insert_many(self, table: str, rows: Iterable[Mapping[str, Any]]) -> None:
-        rows = [_encode(r) for r in rows]
-        if not rows:
-            return
-        columns = list(rows[0])
-        sql = (
-            f"INSERT INTO {table} ({', '.join(columns)}) "
-            f"VALUES ({', '.join('?' for _ in columns)})"
-        )
-        with self.transaction():
-            self.conn.executemany(sql, [tuple(r[c] for c in columns) for r in rows])
+        rows = list(rows)
+        if rows:
+            with self.transaction():
+                self.db[table].insert_all(rows)
+
+    def upsert_many(self, table: str, rows: Iterable[Mapping[str, Any]]) -> None:
+        """Insert rows, or update the ones whose id is there already."""
+        rows = list(rows)
+        if rows:
+            with self.transaction():
+                self.db[table].upsert_all(rows, pk="id")
 
     def update(self, table: str, row_id: str, values: Mapping[str, Any]) -> None:
-        values = _encode(values)
-        assignments = ", ".join(f"{k} = ?" for k in values)
-        with self._lock, busy_as_error(self.path):
-            self.conn.execute(f"UPDATE {table} SET {assignments} WHERE id = ?", (*values.values(), row_id))
+        with self.transaction():
+            self.db[table].update(row_id, dict(values))
 
     def transaction(self):
         """A context manager holding the write lock and one SQLite transaction (autocommit otherwise)."""
@@ -218,31 +213,18 @@ def open_store(path: str | Path, *, create: bool = True, readonly: bool = False)
     except sqlite3.OperationalError as exc:
         raise StorePathError(f"cannot open {path}: {exc}") from None
     conn.execute("PRAGMA foreign_keys = ON")
+    db = Database(conn, execute_plugins=False)
     if not readonly:
         try:
             with busy_as_error(path):
                 conn.execute("PRAGMA journal_mode = WAL")
                 conn.execute("PRAGMA synchronous = NORMAL")
                 conn.execute("PRAGMA cache_size = -65536")  # 64 MiB: big transactions stay off the WAL until commit
-                _migrate(conn, version)
+                upgrade(db, version)
         except sqlite3.DatabaseError as exc:
             conn.close()
             raise CorruptDatabaseError(f"{path} is not a readable SQLite database ({exc})") from None
         except StoreBusyError:
             conn.close()
             raise
-    return Store(conn, path)
-
-
-def _migrate(conn: sqlite3.Connection, current: int) -> None:
-    for number, script in migration_scripts():
-        if number <= current:
-            continue
-        try:
-            conn.executescript(f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;")
-        except sqlite3.DatabaseError:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            if conn.execute("PRAGMA user_version").fetchone()[0] >= number:
-                continue  # another process applied it while this one waited for the write lock
-            raise
+    return Store(db, path)

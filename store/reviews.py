@@ -9,8 +9,16 @@ from benchagent.signatures.inspect import INSPECTOR_CATEGORIES
 from benchagent.store.db import Store, new_id, now
 from benchagent.store.errors import NotFoundError, StoreError
 from benchagent.store.lineage import decode
+from benchagent.store.samples import sample_images
 
 DECISIONS = ("accept", "reject")
+_LATEST_REVIEWS = """
+SELECT s.*, r.decision, r.reason AS review_reason, u.requirement, t.key, t.name, t.description, t.capability,
+       t.modalities, t.answer_type, t.rationale
+FROM (SELECT *, row_number() OVER (PARTITION BY sample_id ORDER BY created_at DESC, rowid DESC) AS n FROM reviews) r
+JOIN samples s ON s.id = r.sample_id JOIN subtasks t ON t.id = s.subtask_id JOIN runs u ON u.id = s.run_id
+WHERE r.n = 1 AND (?1 IS NULL OR s.run_id = ?1) ORDER BY s.id
+"""
 MAX_REASON = 2000
 MAX_REVIEWER = 200
 
@@ -138,3 +146,11 @@ def review_counts(store: Store, run_id: str | None = None) -> dict[str, int]:
         "WHERE ?1 IS NULL OR s.run_id = ?1",
         (run_id,),
     )
+
+
+def reviewed_rows(store: Store, run_id: str | None = None) -> list[dict[str, Any]]:
+    """Every reviewed sample (of one run, or all) by sample id, JSON columns decoded, with its latest decision and
+    review_reason, its run's requirement, its subtask's columns and its `images`."""
+    rows = [decode(r) for r in store.query(_LATEST_REVIEWS, (run_id,))]
+    images = sample_images(store, [r["id"] for r in rows])
+    return [{**row, "images": images.get(row["id"], {})} for row in rows]

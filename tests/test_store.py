@@ -107,28 +107,71 @@ def test_nested_writes_join_the_outer_transaction(tmp_path):
 
 
 def test_migration_applied_meanwhile_by_another_process_is_skipped(tmp_path):
-    from benchagent.store.db import _migrate
+    from benchagent.store.migrations import upgrade
 
     store = open_store(tmp_path / "x.db")
-    _migrate(store.conn, 0)  # what a second process does when it read version 0 before the first one committed
+    upgrade(store.db, 0)  # what a second process does when it read version 0 before the first one committed
     assert store.one("PRAGMA user_version")["user_version"] == SCHEMA_VERSION
     assert store.query("SELECT * FROM runs") == []
 
 
+def _old_store(path, version: int) -> sqlite3.Connection:
+    """A database as a benchagent of schema `version` left it, opened without foreign keys."""
+    from sqlite_utils import Database
+
+    from benchagent.store.migrations import upgrade
+
+    conn = sqlite3.connect(path, isolation_level=None)
+    upgrade(Database(conn, execute_plugins=False), 0, version)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == version
+    return conn
+
+
 def test_migration_2_files_existing_slot_reasons_under_their_category(tmp_path):
-    from benchagent.store.migrations import migration_scripts
     path = tmp_path / "v1.db"
-    conn = sqlite3.connect(path)
-    conn.executescript(migration_scripts()[0][1])
-    conn.execute("PRAGMA user_version = 1")
+    conn = _old_store(path, 1)
     # the parents are left out: this connection does not enforce foreign keys, and the migration never reads them
     for i, (status, reason) in enumerate([("rejected", "ambiguity: two bars tie; leakage: says 40"),
                                           ("failed", "realization: no unique largest value"),
                                           ("rejected", "rejected"), ("accepted", None)]):
         conn.execute("INSERT INTO slots (id, run_id, subtask_id, source_id, record_index, seed, status, reason) "
                      "VALUES (?, 'r', 't', 'src', ?, 0, ?, ?)", (f"s{i}", i, status, reason))
-    conn.commit()
     conn.close()
     store = open_store(path)
     assert [r["category"] for r in store.query("SELECT category FROM slots ORDER BY id")] == [
         "ambiguity", "realization", "rejected", None]
+
+
+def test_a_store_of_the_previous_schema_upgrades_with_its_cards_searchable(tmp_path):
+    """Version 4 had hand-written FTS triggers; version 5 has sqlite-utils' own, and the index is filled again."""
+    path = tmp_path / "v4.db"
+    conn = _old_store(path, SCHEMA_VERSION - 1)
+    conn.execute("INSERT INTO runs (id, requirement, size, model, seed, status, started_at) "
+                 "VALUES ('run_old', 'r', 1, 'm', 0, 'done', '2026-01-01')")
+    conn.execute("INSERT INTO sources (id, name, kind, description, keywords, card) VALUES "
+                 "('a', 'bar_chart_values', 'generator', 'bar charts', 'values', ?)", ('{"id": "a", "modalities": []}',))
+    conn.close()
+    with open_store(path) as store:
+        assert store.one("PRAGMA user_version")["user_version"] == SCHEMA_VERSION
+        assert store.db["sources"].detect_fts() == "sources_fts"
+        assert {t.name for t in store.db["sources"].triggers} == {"sources_ai", "sources_ad", "sources_au"}
+        assert [c["id"] for c in search_cards(store, ["bar charts"])] == ["a"]
+        upsert_cards(store, [dict(CARDS[0], description="rivers")])
+        assert [c["id"] for c in search_cards(store, ["rivers"])] == ["a"]
+        assert search_cards(store, ["charts"]) == []  # the old description left the index with the update
+        assert store.one("SELECT id FROM runs")["id"] == "run_old"
+
+
+def test_store_is_a_context_manager_that_closes(tmp_path):
+    with open_store(tmp_path / "x.db") as store:
+        store.insert("runs", {"id": "r", "requirement": "q", "size": 1, "model": "m", "seed": 0, "status": "done",
+                              "started_at": now(), "settings": {"vision": True}})
+    with pytest.raises(sqlite3.ProgrammingError):
+        store.query("SELECT 1")
+    with pytest.raises(RuntimeError):
+        with open_store(tmp_path / "x.db") as again:
+            raise RuntimeError("boom")
+    with pytest.raises(sqlite3.ProgrammingError):
+        again.query("SELECT 1")
+    with open_store(tmp_path / "x.db", readonly=True) as reader:
+        assert reader.one("SELECT settings FROM runs")["settings"] == '{"vision": true}'

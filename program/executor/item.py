@@ -68,3 +68,12 @@ def _clipped(text: str) -> str:
     reads it sees the row or sentence the question names."""
     flat = " ".join(text.split())
     return flat[:INPUT_LINE_CHARS] + ("..." if len(flat) > INPUT_LINE_CHARS else "")
+
+
+def stored_item(row: dict[str, Any]) -> Item:
+    """A sample read back from the store (its JSON columns decoded, with its `images`), as the duplicate index, the
+    gold balance and the optimizer need it."""
+    images = row["images"]
+    extra = {k: v for k, v in (row["input"] or {}).items() if k not in ("question", "options") and k not in images}
+    return Item(question=row["question"], answer=row["answer"], answer_origin=row["answer_origin"] or "llm",
+                options=row["options"] or None, images=images, extra_input=extra)
