@@ -1,6 +1,5 @@
 """The Python API the CLI mirrors: build, resume, status, lineage, compile, evaluate and the rest."""
 
-import json
 import os
 from pathlib import Path
 from typing import Any
@@ -13,6 +12,7 @@ from benchagent.store.db import check_store
 from benchagent.store.lineage import sample_lineage
 from benchagent.store.redact import public_url, url_credential
 from benchagent.store.reports import latest_run_id, run_summary
+from benchagent.store.runs import get_run
 
 
 def check_build_input(requirement: str, size: int, max_subtasks: int) -> str:
@@ -43,8 +43,7 @@ def _build(db, model, api_base, timeout, request_fields: dict, *, spec=None, pla
     lm = make_lm(model, api_base, timeout=timeout)
     if new and request_fields.get("program"):
         raise InputError(f"no program {request_fields['program']!r}: {db} is a new database; compile one first")
-    store = open_store(db)
-    try:
+    with open_store(db) as store:
         request = BuildRequest(model=describe_model(lm), model_spec=model, api_base=public_url(api_base),
                                url_credential=bool(url_credential(api_base)), vision=sees_images(lm),
                                **request_fields)
@@ -52,8 +51,6 @@ def _build(db, model, api_base, timeout, request_fields: dict, *, spec=None, pla
         if plan_only:
             return build.run_id, build.plan_only()
         return run_summary(store, build.run())
-    finally:
-        store.close()
 
 
 def build(requirement: str | None = None, *, size: int | None = None, db: str | Path, model: str | None = None,
@@ -140,12 +137,11 @@ def resume(run_id: str, *, db: str | Path, model: str | None = None, api_base: s
     from benchagent.program.build import Build
 
     check_concurrency(concurrency)
-    store = open_store(db, create=False)
-    try:
-        row = store.one("SELECT settings, status FROM runs WHERE id = ?", (run_id,))
+    with open_store(db, create=False) as store:
+        row = get_run(store, run_id)
         if row is None:
             raise InputError(f"no run {run_id!r} in {db}")
-        settings = json.loads(row["settings"] or "{}")
+        settings = row["settings"]
         model = model or settings.get("model_spec")
         if not api_base and settings.get("url_credential"):
             variable = f"{(model or '').partition('/')[0].upper()}_API_KEY"
@@ -160,24 +156,16 @@ def resume(run_id: str, *, db: str | Path, model: str | None = None, api_base: s
         else:
             build.run()
         return run_summary(store, run_id)
-    finally:
-        store.close()
 
 
 def status(db: str | Path, run_id: str | None = None) -> dict[str, Any]:
-    store = open_store(db, create=False)
-    try:
+    with open_store(db, create=False) as store:
         return run_summary(store, run_id or latest_run_id(store))
-    finally:
-        store.close()
 
 
 def lineage(sample_id: str, db: str | Path) -> dict[str, Any]:
-    store = open_store(db, create=False)
-    try:
+    with open_store(db, create=False) as store:
         return sample_lineage(store, sample_id)
-    finally:
-        store.close()
 
 
 def sources(db: str | Path, paths: list[str | Path] = ()) -> list[dict[str, Any]]:
@@ -189,12 +177,9 @@ def sources(db: str | Path, paths: list[str | Path] = ()) -> list[dict[str, Any]
     cards = catalog_cards(paths)
     if not check_store(db, create=True):
         return sorted(cards, key=lambda c: (c["kind"], c["name"]))
-    store = open_store(db, create=False)
-    try:
+    with open_store(db, create=False) as store:
         upsert_cards(store, cards)
         return list_cards(store)
-    finally:
-        store.close()
 
 
 def export(run_id: str, *, db: str | Path, formats: list[str], out: str | Path, force: bool = False) -> dict[str, Any]:
@@ -202,11 +187,8 @@ def export(run_id: str, *, db: str | Path, formats: list[str], out: str | Path, 
     from benchagent.export import check_formats, export_run
 
     check_formats(formats)
-    store = open_store(db, create=False)
-    try:
+    with open_store(db, create=False) as store:
         return export_run(store, run_id, formats, out, force=force)
-    finally:
-        store.close()
 
 
 def evaluate(run_id: str, *, db: str | Path, models: list[str], api_base: str | None = None, chart: str | Path,
@@ -227,16 +209,13 @@ def evaluate(run_id: str, *, db: str | Path, models: list[str], api_base: str | 
     chart = Path(chart)
     if not chart.parent.is_dir() or not os.access(chart.parent, os.W_OK):
         raise InputError(f"cannot write the chart to {chart}: its folder is missing or not writable")
-    store = open_store(db, create=False)
-    try:
+    with open_store(db, create=False) as store:
         load_items(store, run_id)  # an unknown or empty run is refused before any model loads
         lms = [make_lm(m, None if m == EMBEDDED_NAME or m.startswith(LOCAL_PREFIX) else api_base,
                        max_tokens=max_tokens, n_parallel=parallel, timeout=timeout) for m in models]
         under_test = [ModelUnderTest(lm, describe_model(lm), sees_images(lm), max_tokens=max_tokens) for lm in lms]
         figures = evaluate_run(store, run_id, under_test, parallel=parallel,
                                **({"on_item": on_item} if on_item else {}))
-    finally:
-        store.close()
     try:
         figures["chart"] = eval_chart(figures, chart)
     except OSError as exc:
@@ -248,11 +227,8 @@ def report(run_id: str, *, db: str | Path, out: str | Path) -> Path:
     """Write the run's HTML report with its figures and item gallery into out; returns the page's path."""
     from benchagent.run_report import write_report
 
-    store = open_store(db, create=False)
-    try:
+    with open_store(db, create=False) as store:
         return write_report(store, run_id, out)
-    finally:
-        store.close()
 
 
 def compile(db: str | Path, *, run: str | None = None, optimizer: str = "bootstrap", max_demos: int = 4,
@@ -302,23 +278,17 @@ def ab(spec_path: str | Path, *, db: str | Path, program: str = "latest", seed: 
 
     check_concurrency(concurrency)
     checked_spec(spec_path)
-    store = open_store(db, create=False)
-    try:
+    with open_store(db, create=False) as store:
         program_id = get_program(store, program)["id"]
-    finally:
-        store.close()
     summaries = {}
     for side, version in (("plain", None), ("compiled", program_id)):
         if on_build:
             on_build(side)
         summaries[side] = build(spec_path=spec_path, db=db, model=model, api_base=api_base, seed=seed, size=size,
                                 concurrency=concurrency, program=version, timeout=timeout, on_event=on_event)
-    store = open_store(db, create=False)
-    try:
+    with open_store(db, create=False) as store:
         pair_id = save_pair(store, program_id, summaries["plain"]["run"]["id"], summaries["compiled"]["run"]["id"],
                             summaries["plain"]["run"]["seed"])
-    finally:
-        store.close()
     return {"pair_id": pair_id, "program_id": program_id, **summaries}
 
 
@@ -326,8 +296,5 @@ def ab_figures(pair_id: str, *, db: str | Path) -> dict[str, Any]:
     """A paired build's acceptance under the latest reviews of each side, and its rejections by reason."""
     from benchagent.store.ab import pair_figures
 
-    store = open_store(db, create=False)
-    try:
+    with open_store(db, create=False) as store:
         return pair_figures(store, pair_id)
-    finally:
-        store.close()

@@ -3,8 +3,7 @@
 from dataclasses import dataclass
 from typing import Any
 
-from benchagent.program.build import stored_item
-from benchagent.program.executor.item import LETTERS, Item
+from benchagent.program.executor.item import LETTERS, Item, stored_item
 from benchagent.store.benchmark import accepted_rows
 from benchagent.store.db import Store
 
@@ -80,7 +79,7 @@ class BenchItem:
 def load_items(store: Store, run_id: str) -> list[BenchItem]:
     """The run's accepted samples, oldest first; NotFoundError or EmptyRunError when there is none."""
     return [BenchItem(sample_id=row["id"], subtask=row["subtask"], subtask_name=row["subtask_name"],
-                      answer_type=row["answer_type"], item=stored_item(row, row["images"]), source_id=row["source_id"],
+                      answer_type=row["answer_type"], item=stored_item(row), source_id=row["source_id"],
                       source_name=row["source_name"] or row["source_id"], source_license=row["source_license"] or "",
                       answer_origin=row["answer_origin"] or "llm", status=row["status"], program_id=row["program_id"])
             for row in accepted_rows(store, run_id)]

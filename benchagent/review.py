@@ -19,6 +19,7 @@ from benchagent.settings import cache_dir
 from benchagent.signatures.inspect import INSPECTOR_CATEGORIES
 from benchagent.store import Store, open_store
 from benchagent.store.reviews import add_review, add_reviews, check_reviews, pending_samples
+from benchagent.store.samples import asset
 from benchagent.terminal_images import image_protocol, inline_png
 
 KEYS = {"a": "accept", "accept": "accept", "r": "reject", "reject": "reject", "s": "skip", "skip": "skip",
@@ -44,7 +45,7 @@ def _clipped(message: str, limit: int = 200) -> str:
 
 def image_file(store: Store, asset_id: str) -> Path:
     """The asset written once to the review cache, named by its content hash."""
-    row = store.one("SELECT mime, content FROM assets WHERE id = ?", (asset_id,))
+    row = asset(store, asset_id)
     suffix = row["mime"].split("/")[-1]
     name = f"{hashlib.sha256(row['content']).hexdigest()}.{suffix if suffix.isalnum() else 'bin'}"
     path = cache_dir() / "review" / name
@@ -112,8 +113,7 @@ def _ask_reason(console: Console) -> str | None:
 def review_loop(db: str | Path, *, reviewer: str, console: Console, run_id: str | None = None) -> dict[str, int]:
     """Show each sample reviewer has not reviewed and write each decision at once; returns this session's counts
     (accept, reject, skip) and how many are left."""
-    store = open_store(db, create=False)
-    try:
+    with open_store(db, create=False) as store:
         queue = pending_samples(store, run_id, reviewer=reviewer)
         done = {"accept": 0, "reject": 0, "skip": 0}
         inline = image_protocol(os.environ) if console.is_terminal else None
@@ -128,8 +128,6 @@ def review_loop(db: str | Path, *, reviewer: str, console: Console, run_id: str 
                 add_review(store, item["id"], action, reason, reviewer)
             done[action] += 1
         return {**done, "left": len(pending_samples(store, run_id, reviewer=reviewer))}
-    finally:
-        store.close()
 
 
 def _fields(line: int, record: dict[str, Any]) -> tuple[int, dict[str, Any] | None, str | None]:
@@ -182,8 +180,7 @@ def import_reviews(path: str | Path, db: str | Path, *, reviewer: str) -> int:
         raise InputError(f"review file {path} does not exist")
     if path.suffix.lower() not in readers:
         raise InputError(f"{path}: review files must be .csv or .jsonl")
-    store = open_store(db, create=False)
-    try:
+    with open_store(db, create=False) as store:
         try:
             parsed = list(readers[path.suffix.lower()](path))
         except UnicodeDecodeError:
@@ -197,5 +194,3 @@ def import_reviews(path: str | Path, db: str | Path, *, reviewer: str) -> int:
         if not rows:
             raise InputError(f"{path} holds no reviews")
         return len(add_reviews(store, rows))
-    finally:
-        store.close()

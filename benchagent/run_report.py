@@ -2,7 +2,6 @@
 program version, evaluation results) and a gallery of the run's items."""
 
 import html
-import json
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +10,7 @@ from benchagent.export.files import prepare_folder
 from benchagent.figures import eval_chart, quota_chart, rejection_chart, review_chart, stage_chart
 from benchagent.store.db import Store
 from benchagent.store.evals import latest_predictions
-from benchagent.store.reports import run_summary
+from benchagent.store.reports import gallery_rows, reviews_by_program, run_summary
 
 GALLERY_LIMIT = 300
 _STYLE = """body{font-family:system-ui,sans-serif;margin:2em auto;max-width:1100px;color:#222}
@@ -26,14 +25,7 @@ td,th{border:1px solid #ccc;padding:3px 8px;text-align:left;font-size:14px}
 def review_by_program(store: Store) -> list[dict[str, Any]]:
     """Across the database: per program version that made samples (uncompiled included), the samples a human
     reviewed (latest decision each) and the share accepted."""
-    rows = store.query(
-        "WITH latest AS (SELECT sample_id, decision, row_number() OVER (PARTITION BY sample_id "
-        "  ORDER BY created_at DESC, rowid DESC) AS n FROM reviews) "
-        "SELECT coalesce(s.program_id, 'uncompiled') AS program, count(*) AS reviewed, "
-        "  count(CASE WHEN l.decision = 'accept' THEN 1 END) AS accepted "
-        "FROM latest l JOIN samples s ON s.id = l.sample_id WHERE l.n = 1 "
-        "GROUP BY s.program_id ORDER BY min(s.created_at)")
-    return [{**r, "acceptance": r["accepted"] / r["reviewed"]} for r in rows]
+    return [{**r, "acceptance": r["accepted"] / r["reviewed"]} for r in reviews_by_program(store)]
 
 
 def _facets_carried(intent: dict | None) -> dict[str, int]:
@@ -45,23 +37,18 @@ def _facets_carried(intent: dict | None) -> dict[str, int]:
 
 
 def _gallery(store: Store, run_id: str, folder: Path) -> tuple[str, int]:
-    rows = store.query(
-        "SELECT s.id, s.status, s.question, s.options, s.answer, s.input, t.key AS subtask, "
-        "  (SELECT a.content FROM assets a WHERE a.sample_id = s.id AND a.mime = 'image/png' "
-        "   ORDER BY a.name, a.rowid LIMIT 1) AS png "
-        "FROM samples s JOIN subtasks t ON t.id = s.subtask_id WHERE s.run_id = ? "
-        "ORDER BY s.status = 'rejected', s.created_at LIMIT ?", (run_id, GALLERY_LIMIT))
+    rows = gallery_rows(store, run_id, GALLERY_LIMIT)
     cards = []
     for row in rows:
         image = ""
         if row["png"]:
             (folder / f"{row['id']}.png").write_bytes(row["png"])
             image = f'<img src="items/{row["id"]}.png" alt="image of {row["id"]}">'
-        options = json.loads(row["options"]) if row["options"] else []
+        options = row["options"] or []
         listed = "".join(
             f'<li class="{"gold" if option == row["answer"] else ""}">{html.escape(str(option))}'
             f'{" ✓" if option == row["answer"] else ""}</li>' for option in options)
-        context = {k: v for k, v in json.loads(row["input"] or "{}").items()
+        context = {k: v for k, v in (row["input"] or {}).items()
                    if k not in ("question", "options") and not str(v).startswith("asset:")}
         cards.append(
             f'<div class="item"><span class="status {row["status"]}">{row["status"]}</span>'

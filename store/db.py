@@ -60,9 +60,9 @@ class Store:
     """One SQLite database, wrapped by sqlite-utils (lists and dicts are stored as JSON); writes are serialized by a
     lock so worker threads can share it. Closed on leaving a `with` block."""
 
-    def __init__(self, db: Database, path: Path):
-        self.db = db
-        self.conn = db.conn
+    def __init__(self, conn: sqlite3.Connection, path: Path):
+        self.conn = conn
+        self.db = Database(conn, execute_plugins=False)
         self.path = path
         self._lock = threading.RLock()
 
@@ -213,18 +213,18 @@ def open_store(path: str | Path, *, create: bool = True, readonly: bool = False)
     except sqlite3.OperationalError as exc:
         raise StorePathError(f"cannot open {path}: {exc}") from None
     conn.execute("PRAGMA foreign_keys = ON")
-    db = Database(conn, execute_plugins=False)
+    store = Store(conn, path)
     if not readonly:
         try:
             with busy_as_error(path):
                 conn.execute("PRAGMA journal_mode = WAL")
                 conn.execute("PRAGMA synchronous = NORMAL")
                 conn.execute("PRAGMA cache_size = -65536")  # 64 MiB: big transactions stay off the WAL until commit
-                upgrade(db, version)
+                upgrade(store.db, version)
         except sqlite3.DatabaseError as exc:
             conn.close()
             raise CorruptDatabaseError(f"{path} is not a readable SQLite database ({exc})") from None
         except StoreBusyError:
             conn.close()
             raise
-    return Store(db, path)
+    return store

@@ -1,12 +1,13 @@
 """Run reports: counts per subtask and status, quota against delivery, LM cost per accepted sample."""
 
-import json
 from collections import Counter
 from typing import Any
 
 from benchagent.store.db import Store
 from benchagent.store.errors import NotFoundError
 from benchagent.store.lineage import decode
+from benchagent.store.plans import latest_spec
+from benchagent.store.runs import get_run
 
 ACCEPTED = ("ok", "fixed")
 
@@ -19,7 +20,7 @@ def latest_run_id(store: Store) -> str:
 
 
 def run_summary(store: Store, run_id: str) -> dict[str, Any]:
-    run = decode(store.one("SELECT * FROM runs WHERE id = ?", (run_id,)))
+    run = get_run(store, run_id)
     if run is None:
         raise NotFoundError(f"no run {run_id!r} in {store.path}")
     subtasks = store.query(
@@ -68,7 +69,7 @@ def run_summary(store: Store, run_id: str) -> dict[str, Any]:
         "intent": _intent(store, run_id),
         "shortfalls": _shortfalls(store, run_id, subtasks),
         "unplaced": _unplaced(store, run_id),
-        "image_items_checked_as_text": 0 if (run["settings"] or {}).get("vision") else store.one(
+        "image_items_checked_as_text": 0 if run["settings"].get("vision") else store.one(
             "SELECT count(DISTINCT s.id) AS n FROM samples s JOIN assets a ON a.sample_id = s.id "
             "WHERE s.run_id = ? AND s.status IN ('ok', 'fixed')", (run_id,))["n"],
         "rejection_reasons": store.query(
@@ -99,10 +100,10 @@ def _shortfalls(store: Store, run_id: str, subtasks: list[dict]) -> list[dict]:
 def _intent(store: Store, run_id: str) -> dict | None:
     """The requirement as planned: items' language, the stated interpretation, each facet with the subtasks that
     carry it, and the facets nothing carries with their reasons; None before planning."""
-    row = store.one("SELECT scope, spec FROM specs WHERE run_id = ? ORDER BY version DESC LIMIT 1", (run_id,))
+    row = latest_spec(store, run_id)
     if row is None:
         return None
-    scope, document = json.loads(row["scope"] or "{}"), json.loads(row["spec"] or "{}")
+    scope, document = row["scope"] or {}, row["spec"] or {}
     spec = document.get("spec") or {}
     carriers = document.get("facet_carriers")
     if carriers is None:  # an edited spec: the subtasks' own lists say what they carry
@@ -115,8 +116,32 @@ def _intent(store: Store, run_id: str) -> dict | None:
 
 def _unplaced(store: Store, run_id: str) -> dict | None:
     """Samples the planner could not place on any source, with its reasons; None when all were placed."""
-    row = store.one("SELECT spec FROM specs WHERE run_id = ? ORDER BY version DESC LIMIT 1", (run_id,))
-    document = json.loads(row["spec"]) if row else {}
+    row = latest_spec(store, run_id)
+    document = row["spec"] if row else {}
     if not document.get("unfillable"):
         return None
     return {"count": document["unfillable"], "reasons": document.get("unfillable_reasons") or {}}
+
+
+def reviews_by_program(store: Store) -> list[dict[str, Any]]:
+    """Per program version that made reviewed samples ('uncompiled' for none), oldest first: samples reviewed and
+    accepted, under each sample's latest review."""
+    return store.query(
+        "WITH latest AS (SELECT sample_id, decision, row_number() OVER (PARTITION BY sample_id "
+        "  ORDER BY created_at DESC, rowid DESC) AS n FROM reviews) "
+        "SELECT coalesce(s.program_id, 'uncompiled') AS program, count(*) AS reviewed, "
+        "  count(CASE WHEN l.decision = 'accept' THEN 1 END) AS accepted "
+        "FROM latest l JOIN samples s ON s.id = l.sample_id WHERE l.n = 1 "
+        "GROUP BY s.program_id ORDER BY min(s.created_at)")
+
+
+def gallery_rows(store: Store, run_id: str, limit: int) -> list[dict[str, Any]]:
+    """Up to limit samples of the run, accepted ones first then oldest first, JSON columns decoded, with their
+    subtask key and first PNG (`png`, None when none)."""
+    rows = store.query(
+        "SELECT s.id, s.status, s.question, s.options, s.answer, s.input, t.key AS subtask, "
+        "  (SELECT a.content FROM assets a WHERE a.sample_id = s.id AND a.mime = 'image/png' "
+        "   ORDER BY a.name, a.rowid LIMIT 1) AS png "
+        "FROM samples s JOIN subtasks t ON t.id = s.subtask_id WHERE s.run_id = ? "
+        "ORDER BY s.status = 'rejected', s.created_at LIMIT ?", (run_id, limit))
+    return [{**decode(row), "png": row["png"]} for row in rows]

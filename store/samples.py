@@ -28,9 +28,9 @@ def save_sample(store: Store, sample: dict[str, Any], images: dict[str, bytes], 
 
 
 def sample_images(store: Store, sample_ids: list[str]) -> dict[str, dict[str, bytes]]:
-    """{sample id: {asset name: content}} for the samples that have assets."""
+    """{sample id: {asset name: PNG bytes}} for the samples that have images."""
     images: dict[str, dict[str, bytes]] = {}
-    for asset in store.query("SELECT sample_id, name, content FROM assets WHERE sample_id IN "
+    for asset in store.query("SELECT sample_id, name, content FROM assets WHERE mime = 'image/png' AND sample_id IN "
                              "(SELECT value FROM json_each(?)) ORDER BY name, rowid", (json.dumps(sample_ids),)):
         images.setdefault(asset["sample_id"], {})[asset["name"]] = asset["content"]
     return images

@@ -6,6 +6,7 @@ from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 from benchagent.items import BenchItem
+from benchagent.store.benchmark import verdict_counts
 from benchagent.store.db import Store
 from benchagent.store.reports import run_summary
 from benchagent.store.reviews import review_counts
@@ -21,11 +22,7 @@ def benchagent_version() -> str:
 def card_facts(store: Store, run_id: str, items: list[BenchItem]) -> dict[str, Any]:
     """The figures a card and a report need, read from the store."""
     summary = run_summary(store, run_id)
-    ids = [item.sample_id for item in items]
-    marks = ", ".join("?" for _ in ids)
-    checks = store.query(
-        f"SELECT stage, name, sum(passed) AS passed, count(*) AS checked FROM verdicts WHERE sample_id IN ({marks}) "
-        "GROUP BY stage, name ORDER BY stage, name", ids)
+    checks = verdict_counts(store, [item.sample_id for item in items])
     return {"summary": summary, "checks": checks, "reviews": review_counts(store, run_id),
             "origins": Counter(item.answer_origin for item in items), "kinds": Counter(item.kind for item in items),
             "sources": _sources(items), "version": benchagent_version()}
