@@ -41,18 +41,17 @@ def slot_server(size: int, latency: float, slots: int):
 def run(size: int, latency: float, slots: int) -> dict:
     """One planned build of `size` bar-chart samples with `--concurrency slots`; the execution alone is timed."""
     with tempfile.TemporaryDirectory() as tmp:
-        store = open_store(Path(tmp) / "bench.db")
-        lm = slot_server(size, latency, slots)
-        build = Build(store, lm, BuildRequest(REQ, size, "fake", concurrency=slots))
-        build.plan_only()
-        executor = Build(store, lm, build.request, run_id=build.run_id)  # loads the catalog once, before timing
-        before = store.one("SELECT count(*) AS n FROM lm_calls")["n"]
-        started = time.perf_counter()
-        executor.run()
-        wall = time.perf_counter() - started
-        calls = store.one("SELECT count(*) AS n FROM lm_calls")["n"] - before
-        accepted = store.one(f"SELECT count(*) AS n FROM samples WHERE status IN {ACCEPTED}")["n"]
-        store.close()
+        with open_store(Path(tmp) / "bench.db") as store:
+            lm = slot_server(size, latency, slots)
+            build = Build(store, lm, BuildRequest(REQ, size, "fake", concurrency=slots))
+            build.plan_only()
+            executor = Build(store, lm, build.request, run_id=build.run_id)  # loads the catalog once, before timing
+            before = store.one("SELECT count(*) AS n FROM lm_calls")["n"]
+            started = time.perf_counter()
+            executor.run()
+            wall = time.perf_counter() - started
+            calls = store.one("SELECT count(*) AS n FROM lm_calls")["n"] - before
+            accepted = store.one(f"SELECT count(*) AS n FROM samples WHERE status IN {ACCEPTED}")["n"]
     ideal = calls * latency / slots
     return {"samples": size, "accepted": accepted, "slots": slots, "latency_ms": latency * 1000, "lm_calls": calls,
             "wall_s": round(wall, 3), "ideal_s": round(ideal, 3), "overhead_share": round((wall - ideal) / wall, 4),

@@ -45,7 +45,7 @@ from benchagent.store.redact import scrub
 from benchagent.store.runs import create_run, get_run, update_run
 from benchagent.store.samples import accepted_samples, save_sample
 from benchagent.store.slots import close_slot, open_slot, run_slots
-from benchagent.store.steps import close_step, open_stage, unreadable_replies
+from benchagent.store.steps import end_step, open_stage, unreadable_replies
 
 Event = Callable[..., None]
 ACCEPTED = ("ok", "fixed")
@@ -244,7 +244,7 @@ class Build:
             status, error = "failed", scrub(str(exc))
             raise
         finally:
-            close_step(self.store, step_id, status, error, (time.perf_counter() - t0) * 1000)
+            end_step(self.store, step_id, status=status, error=error, duration_ms=(time.perf_counter() - t0) * 1000)
 
     def plan(self) -> Spec:
         """Run the planner agents and store the spec they agree on, with every facet of the requirement carried or

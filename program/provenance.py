@@ -19,6 +19,7 @@ from pydantic import BaseModel
 
 from benchagent.program.tools.registry import ToolResult
 from benchagent.store.db import Store, new_id, now
+from benchagent.store.steps import end_step, save_calls
 from benchagent.store.redact import scrub
 
 
@@ -178,7 +179,7 @@ class ProvenanceCallback(BaseCallback):
         if slot_id is None:
             with self._writing:
                 if not self._closed:
-                    self.store.insert(table, row)
+                    save_calls(self.store, {table: [row]})
             return
         with self._lock:
             self._held.setdefault(slot_id, {"steps": [], "lm_calls": [], "tool_calls": []})[table].append(row)
@@ -193,7 +194,7 @@ class ProvenanceCallback(BaseCallback):
         if held is None:
             with self._writing:
                 if not self._closed:
-                    self.store.update("steps", step_id, ended)
+                    end_step(self.store, step_id, **ended)
 
     def flush(self, slot_id: str, sample_id: str | None = None) -> None:
         """Write what the slot's calls recorded, linked to its sample if it made one; call inside the transaction
@@ -204,9 +205,7 @@ class ProvenanceCallback(BaseCallback):
                 self._held_steps.pop(row["id"], None)
         if self._closed:
             return
-        with self.store.transaction() as tx:
-            for table in ("steps", "lm_calls", "tool_calls"):  # parents first: lm and tool calls point at steps
-                tx.insert_many(table, [{**row, "sample_id": sample_id} for row in held.get(table, [])])
+        save_calls(self.store, held, sample_id)
 
     def flush_all(self) -> None:
         """Write every slot's records still held (slots cut short by an error or Ctrl-C)."""

@@ -1,5 +1,4 @@
-"""The steps table as the build reads and writes it outside the provenance callback: planner stages and what they
-left."""
+"""The provenance tables: steps (planner stages and module calls), with the LM and tool calls made in them."""
 
 import json
 from typing import Any
@@ -15,8 +14,17 @@ def open_stage(store: Store, run_id: str, stage: str) -> str:
     return step_id
 
 
-def close_step(store: Store, step_id: str, status: str, error: str | None, duration_ms: float) -> None:
-    store.update("steps", step_id, {"status": status, "error": error, "duration_ms": duration_ms})
+def end_step(store: Store, step_id: str, **ended: Any) -> None:
+    """A step's status, error, duration_ms and outputs once it has ended."""
+    store.update("steps", step_id, ended)
+
+
+def save_calls(store: Store, records: dict[str, list[dict[str, Any]]], sample_id: str | None = None) -> None:
+    """Rows of steps, lm_calls and tool_calls ({table: rows}) in one transaction, parents first (calls point at
+    steps), each linked to sample_id (None: to no sample)."""
+    with store.transaction():
+        for table in ("steps", "lm_calls", "tool_calls"):
+            store.insert_many(table, [{**row, "sample_id": sample_id} for row in records.get(table, [])])
 
 
 def unreadable_replies(store: Store, run_id: str, step_name: str) -> int:

@@ -36,13 +36,10 @@ def recognised(expected: list[dict], planned: list[dict], requirement: str) -> l
 
 
 def items(db: Path, run_id: str) -> list[dict]:
-    store = open_store(db, create=False)
-    try:
+    with open_store(db, create=False) as store:
         rows = store.query("SELECT s.question, s.options, s.answer, s.input, t.key FROM samples s "
                            "JOIN subtasks t ON t.id = s.subtask_id WHERE s.run_id = ? AND s.status IN ('ok', 'fixed') "
                            "ORDER BY s.rowid", (run_id,))
-    finally:
-        store.close()
     return [{"subtask": r["key"], "question": r["question"], "options": json.loads(r["options"] or "null"),
              "answer": r["answer"], "context": str(json.loads(r["input"] or "{}").get("context", ""))[:300]}
             for r in rows]
