@@ -3,9 +3,8 @@
 import json
 from typing import Any
 
-from benchagent.store.db import Store
+from benchagent.store.db import Store, decode
 from benchagent.store.errors import NotFoundError, StoreError
-from benchagent.store.lineage import decode
 from benchagent.store.reports import ACCEPTED
 from benchagent.store.runs import get_run
 from benchagent.store.samples import sample_images

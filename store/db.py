@@ -1,5 +1,6 @@
 """Opening the SQLite file: path checks, WAL, migrations and the newer-schema guard."""
 
+import json
 import os
 import sqlite3
 import threading
@@ -20,7 +21,7 @@ SCHEMA_VERSION = len(migrations())
 BUSY_TIMEOUT_ENV = "BENCHAGENT_BUSY_TIMEOUT"
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 
-_JSON_COLUMNS = {
+JSON_COLUMNS = {  # decoded on reading; sqlite-utils stores lists and dicts as JSON
     "settings", "scope", "spec", "modalities", "sample_schema", "fields", "card", "plan", "scores",
     "record", "brief", "options", "input", "output", "reasons", "state", "train_sample_ids",
     "metrics", "inputs", "outputs", "messages", "args", "result",
@@ -33,6 +34,23 @@ def now() -> str:
 
 def new_id(prefix: str) -> str:
     return f"{prefix}_{uuid.uuid4().hex[:12]}"
+
+
+def decode(row: dict[str, Any] | None) -> dict[str, Any] | None:
+    """Parse the JSON columns of a row; BLOB columns are left out."""
+    if row is None:
+        return None
+    out = {}
+    for key, value in row.items():
+        if isinstance(value, bytes):
+            continue
+        if key in JSON_COLUMNS and isinstance(value, str):
+            try:
+                value = json.loads(value)
+            except ValueError:
+                pass
+        out[key] = value
+    return out
 
 
 def busy_timeout() -> float:

@@ -1,27 +1,9 @@
 """Lineage queries: everything that led to one sample."""
 
-import json
 from typing import Any
 
-from benchagent.store.db import Store, _JSON_COLUMNS
+from benchagent.store.db import Store, decode
 from benchagent.store.errors import NotFoundError
-
-
-def decode(row: dict[str, Any] | None) -> dict[str, Any] | None:
-    """Parse the JSON columns of a row; BLOB columns are left out."""
-    if row is None:
-        return None
-    out = {}
-    for key, value in row.items():
-        if isinstance(value, bytes):
-            continue
-        if key in _JSON_COLUMNS and isinstance(value, str):
-            try:
-                value = json.loads(value)
-            except ValueError:
-                pass
-        out[key] = value
-    return out
 
 
 def sample_lineage(store: Store, sample_id: str) -> dict[str, Any]:

@@ -3,8 +3,7 @@
 from typing import Any
 
 from benchagent.signatures import SubtaskDraft
-from benchagent.store.db import Store, new_id, now
-from benchagent.store.lineage import decode
+from benchagent.store.db import Store, decode, new_id, now
 
 
 def save_plan(store: Store, run_id: str, scope: dict[str, Any], document: dict[str, Any],

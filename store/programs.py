@@ -4,9 +4,8 @@ import hashlib
 import json
 from typing import Any
 
-from benchagent.store.db import Store, new_id, now
+from benchagent.store.db import Store, decode, new_id, now
 from benchagent.store.errors import NotFoundError
-from benchagent.store.lineage import decode
 
 LATEST = "latest"
 _NEWEST_FIRST = "ORDER BY created_at DESC, rowid DESC"

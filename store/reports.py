@@ -3,9 +3,8 @@
 from collections import Counter
 from typing import Any
 
-from benchagent.store.db import Store
+from benchagent.store.db import Store, decode
 from benchagent.store.errors import NotFoundError
-from benchagent.store.lineage import decode
 from benchagent.store.plans import latest_spec
 from benchagent.store.runs import get_run
 

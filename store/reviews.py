@@ -6,9 +6,8 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from benchagent.signatures.inspect import INSPECTOR_CATEGORIES
-from benchagent.store.db import Store, new_id, now
+from benchagent.store.db import Store, decode, new_id, now
 from benchagent.store.errors import NotFoundError, StoreError
-from benchagent.store.lineage import decode
 from benchagent.store.samples import sample_images
 
 DECISIONS = ("accept", "reject")

@@ -2,8 +2,7 @@
 
 from typing import Any
 
-from benchagent.store.db import Store, now
-from benchagent.store.lineage import decode
+from benchagent.store.db import Store, decode, now
 
 
 def create_run(store: Store, run_id: str, *, requirement: str, size: int, model: str, seed: int,

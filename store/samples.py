@@ -7,8 +7,7 @@ from typing import Any
 
 from PIL import Image
 
-from benchagent.store.db import Store, new_id
-from benchagent.store.lineage import decode
+from benchagent.store.db import Store, decode, new_id
 
 
 def save_sample(store: Store, sample: dict[str, Any], images: dict[str, bytes], verdicts: list[dict[str, Any]]) -> None:
