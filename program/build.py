@@ -410,16 +410,16 @@ class Build:
             shares = {s.source_id: s.share for s in sources}
             groundings = judged.get(fields["key"]) or [
                 Grounding(s.source_id, s.plan, {}, s.score or 1.0, True, "chosen in the edited spec") for s in sources]
-            subtasks.append(({**fields, "importance": importance, "quota": quota,
-                              "sample_schema": sample_schema(fields["answer_type"], fields["modalities"])}, [{
+            row = {**fields, "importance": importance, "quota": quota,
+                   "sample_schema": sample_schema(fields["answer_type"], fields["modalities"])}
+            # a subtask no source could serve keeps its reason in the spec's `dropped` list
+            subtasks.append((row, [{
                 "source_id": g.source_id, "kind": g.plan.kind if g.plan else None,
                 "plan": g.plan.model_dump() if g.plan else {}, "scores": g.scores, "score": g.score,
                 "accepted": int(g.accepted and g.source_id in shares), "rationale": g.rationale,
-                "share": shares.get(g.source_id, 0),
-            } for g in groundings if g.source_id in self.cards]))  # a subtask no source could serve keeps its reason
-            # in the spec's `dropped` list
+                "share": shares.get(g.source_id, 0)} for g in groundings if g.source_id in self.cards]))
         save_plan(self.store, self.run_id, spec.scope.model_dump(), document, subtasks)
-        for (fields, quota, _, sources) in rows:
+        for fields, quota, _, sources in rows:
             self.on_event("subtask", key=fields["key"], quota=quota, sources=[s.source_id for s in sources])
 
     def load_plan(self) -> list[SubtaskQuota] | None:
