@@ -1,6 +1,6 @@
 """Datasette metadata for a benchagent store: titles, column docs, facets and canned queries."""
 
-from sqlite_utils import Database
+from benchagent.store.sqlite import Database
 
 from benchagent.store.migrations import upgrade
 

@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from sqlite_utils import Database
+from benchagent.store.sqlite import Database
 
 from benchagent.store.errors import (CorruptDatabaseError, NewerSchemaError, NotAStoreError, StoreBusyError,
                                      StorePathError)

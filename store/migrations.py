@@ -4,7 +4,7 @@ small functions making sqlite-utils calls."""
 from collections.abc import Callable
 from importlib import resources
 
-from sqlite_utils import Database
+from benchagent.store.sqlite import Database
 
 Migration = Callable[[Database], None]
 _FUNCTIONS: dict[int, Migration] = {}

@@ -117,7 +117,7 @@ def test_migration_applied_meanwhile_by_another_process_is_skipped(tmp_path):
 
 def _old_store(path, version: int) -> sqlite3.Connection:
     """A database as a benchagent of schema `version` left it, opened without foreign keys."""
-    from sqlite_utils import Database
+    from benchagent.store.sqlite import Database
 
     from benchagent.store.migrations import upgrade
 
