@@ -1,4 +1,5 @@
-"""Opening the SQLite file: path checks, WAL, migrations and the newer-schema guard."""
+"""The Store (sqlite-utils over one SQLite file, a context manager) and opening it: path checks, WAL, migrations
+and the newer-schema guard."""
 
 import json
 import os

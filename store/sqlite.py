@@ -1,8 +1,9 @@
-"""sqlite-utils' Database, imported without pandas and numpy: sqlite-utils imports them whenever they are installed,
-only to map their types in tables it creates from their values, which the store never does; they would add about
-400 modules to every command's start and its exit."""
+"""sqlite-utils' Database, imported without the pandas and numpy it would load only to type their values."""
 
 import sys
+
+# sqlite-utils imports pandas and numpy whenever they are installed, to map their types in tables it creates from
+# their values, which the store never does; they would add about 400 modules to every command's start and exit.
 
 _HELD_BACK = [name for name in ("pandas", "numpy") if name not in sys.modules]
 sys.modules.update(dict.fromkeys(_HELD_BACK))  # None: sqlite-utils' `import pandas` fails as if it were missing
