@@ -232,18 +232,19 @@ def open_store(path: str | Path, *, create: bool = True, readonly: bool = False)
     except sqlite3.OperationalError as exc:
         raise StorePathError(f"cannot open {path}: {exc}") from None
     conn.execute("PRAGMA foreign_keys = ON")
-    store = Store(conn, path)
-    if not readonly:
-        try:
-            with busy_as_error(path):
-                conn.execute("PRAGMA journal_mode = WAL")
-                conn.execute("PRAGMA synchronous = NORMAL")
-                conn.execute("PRAGMA cache_size = -65536")  # 64 MiB: big transactions stay off the WAL until commit
-                upgrade(store.db, version)
-        except sqlite3.DatabaseError as exc:
-            conn.close()
-            raise CorruptDatabaseError(f"{path} is not a readable SQLite database ({exc})") from None
-        except StoreBusyError:
-            conn.close()
-            raise
+    if readonly:
+        return Store(conn, path)
+    try:
+        with busy_as_error(path):
+            conn.execute("PRAGMA journal_mode = WAL")  # first: a new file holds a database header from here on
+            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA cache_size = -65536")  # 64 MiB: big transactions stay off the WAL until commit
+            store = Store(conn, path)
+            upgrade(store.db, version)
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        raise CorruptDatabaseError(f"{path} is not a readable SQLite database ({exc})") from None
+    except StoreBusyError:
+        conn.close()
+        raise
     return store
