@@ -246,25 +246,19 @@ def compile(db: str | Path, *, run: str | None = None, optimizer: str = "bootstr
                              threads=threads, run_id=run,
                              reflection_model=reflection_model)
     options.check()
-    store = open_store(db, create=False)
-    try:
+    with open_store(db, create=False) as store:
         check_compile(store, options)
         reflection_lm = make_lm(reflection_model, reflection_api_base, timeout=timeout) if reflection_model else None
         return compile_program(store, make_lm(model, api_base, timeout=timeout), options, reflection_lm=reflection_lm,
                                **({"on_event": on_event} if on_event else {}))
-    finally:
-        store.close()
 
 
 def programs(db: str | Path) -> list[dict[str, Any]]:
     """The compiled program versions, oldest first, without their states."""
     from benchagent.store.programs import list_programs
 
-    store = open_store(db, create=False)
-    try:
+    with open_store(db, create=False) as store:
         return list_programs(store)
-    finally:
-        store.close()
 
 
 def ab(spec_path: str | Path, *, db: str | Path, program: str = "latest", seed: int | None = None,
