@@ -114,7 +114,7 @@ def checked_spec(path: str | Path, sources: list[str] = ()):
     """Read a spec file and check it against the catalog (with the user's sources) and the tools; bad specs raise
     InputError."""
     from benchagent.program.errors import PlanValidationError
-    from benchagent.program.executor.realize import PREDICTORS
+    from benchagent.program.executor.realize import llm_steps
     from benchagent.program.planner.spec_check import check_spec
     from benchagent.program.sources.catalog import catalog_cards
     from benchagent.program.tools import list_tools
@@ -123,7 +123,7 @@ def checked_spec(path: str | Path, sources: list[str] = ()):
     spec = read_spec(path)
     try:
         return check_spec(spec, {c["id"]: c for c in catalog_cards(sources)}, tools={t.name for t in list_tools()},
-                          predictors=set(PREDICTORS))
+                          predictors=set(llm_steps()))
     except PlanValidationError as exc:
         raise InputError(f"spec {path}: {exc}") from None
 

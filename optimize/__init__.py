@@ -1,5 +1,5 @@
 """Compiling the agents against human-reviewed samples into stored program versions.
 
-Public API: compile.compile_program and CompileOptions, optimizers.Budget and OPTIMIZERS, versions.load_program,
-errors.OptimizeError. A build loads a version with benchagent.program.compiled.apply_program.
+Public API: compile.compile_program and CompileOptions, compiler.ReviewCompiler, optimizers.Budget and OPTIMIZERS,
+errors.OptimizeError. A program version loads into a benchagent.program.agent.BenchmarkAgent with its load_state.
 """

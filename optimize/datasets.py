@@ -7,16 +7,15 @@ from itertools import zip_longest
 
 import dspy
 
+from benchagent.program.agent import BenchmarkAgent
 from benchagent.program.executor.item import Item, stored_item
 from benchagent.program.planner.grounding import subtask_brief
+from benchagent.program.provenance import step_name
 from benchagent.store.db import Store
 from benchagent.store.plans import subtask_draft
 from benchagent.store.reviews import reviewed_rows
 from benchagent.store.steps import last_inputs
 
-PHRASE_STEP = "Predict(PhraseQuestion)"
-WRITE_STEP = "Predict(WriteItem)"
-INSPECT_STEP = "Predict(InspectSample)"
 PHRASE_INPUTS = ("subtask", "goal", "context")
 WRITE_INPUTS = ("subtask", "brief", "passage")
 
@@ -64,6 +63,13 @@ def split(reviewed: list[Reviewed], fraction: float, *, trained: frozenset[str] 
     return [r for r in reviewed if r.sample_id not in out], [r for r in reviewed if r.sample_id in out]
 
 
+def _last_inputs(store: Store, agent: BenchmarkAgent, module: dspy.Module, sample_ids: list[str]) -> dict[str, dict]:
+    """The inputs of each sample's last successful step of one of module's predictors, by their dotted names in agent
+    (steps recorded before builds wrote those, by their step names)."""
+    old_names = sorted({step_name(predictor) for _, predictor in module.named_predictors()})
+    return last_inputs(store, agent.names_of(module), old_names, sample_ids)
+
+
 def _facts(inspected: dict | None, brief: dict | None) -> str:
     """What the image shows, from the inspector's view of the item, else from the tool brief's facts."""
     if inspected and "image_shows" in (shown := json.loads(inspected.get("item") or "{}")):
@@ -75,8 +81,10 @@ def reviewed_samples(store: Store, run_id: str | None = None) -> list[Reviewed]:
     """Every reviewed sample (of one run, or all), with its latest review, ordered by sample id."""
     rows = reviewed_rows(store, run_id)
     ids = [row["id"] for row in rows]
-    phrased, inspected = last_inputs(store, PHRASE_STEP, ids), last_inputs(store, INSPECT_STEP, ids)
-    written = last_inputs(store, WRITE_STEP, ids)
+    agent = BenchmarkAgent()
+    realizer, verifier = agent.executor.realizer, agent.executor.verifier
+    phrased, written = (_last_inputs(store, agent, step, ids) for step in (realizer.phrase_question, realizer.write_item))
+    inspected = _last_inputs(store, agent, verifier.inspect, ids)
     out = []
     for row in rows:
         draft = subtask_draft(row)

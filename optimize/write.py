@@ -1,4 +1,5 @@
-"""The realizer's WriteItem step alone: the item with the question, options and answer written anew."""
+"""The realizer's WriteItem step on a reviewed sample: its recorded inputs, the item with the question, options and
+answer written anew."""
 
 from dataclasses import replace
 
@@ -6,18 +7,6 @@ import dspy
 
 from benchagent.optimize.datasets import Reviewed
 from benchagent.program.executor.item import Item
-from benchagent.signatures import WriteItem
-
-
-class Writer(dspy.Module):
-    """WriteItem under the attribute name the Realizer gives it, so its state loads into a Realizer."""
-
-    def __init__(self):
-        super().__init__()
-        self.write_item = dspy.Predict(WriteItem)
-
-    def forward(self, subtask: str, brief, passage: str) -> dspy.Prediction:
-        return self.write_item(subtask=subtask, brief=brief, passage=passage)
 
 
 def write_inputs(reviewed: Reviewed) -> dict:

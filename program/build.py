@@ -14,23 +14,21 @@ import dspy
 from dspy.utils.exceptions import AdapterParseError, LMError
 
 from benchagent.program.adapter import Adapter
-from benchagent.program.compiled import apply_program
+from benchagent.program.agent import BenchmarkAgent
 from benchagent.program.errors import Interrupted, PlanningError, ProgramError
 from benchagent.program.executor.item import LETTERS, Item, stored_item
 from benchagent.program.executor.brief import tool_brief
 from benchagent.program.executor.dedup import DuplicateIndex
 from benchagent.program.executor.quota import Job, Scheduler, SourceQuota, SubtaskQuota
-from benchagent.program.executor.realize import PREDICTORS, Realizer, item_from_flow
-from benchagent.program.executor.verify import Outcome, Verdict, Verifier
-from benchagent.program.planner.allocation import AllocationAgent, SourceShare
+from benchagent.program.executor.realize import item_from_flow, llm_steps
+from benchagent.program.executor.verify import Outcome, Verdict
+from benchagent.program.planner.allocation import SourceShare
 from benchagent.program.intent import Intent, contract, demanded_modalities, is_genre, missing_topic, shares_topic
-from benchagent.program.planner.design import DesignAgent
 from benchagent.program.planner.facets import (UNBUILDABLE, coverage, facet_modality, speaks, with_asks,
                                                 with_degradations, with_language, with_theme)
-from benchagent.program.planner.grounding import Grounding, GroundingAgent, subtask_brief
+from benchagent.program.planner.grounding import Grounding, subtask_brief
 from benchagent.program.planner.plan_check import sample_schema
-from benchagent.program.planner.plan_writer import PlanWriter, asks_about_other_things, example_record, template_plans
-from benchagent.program.planner.scope import ScopeAgent
+from benchagent.program.planner.plan_writer import asks_about_other_things, example_record, template_plans
 from benchagent.program.provenance import ProvenanceCallback, plain, working_on
 from benchagent.program.sources.catalog import catalog_cards, source_for
 from benchagent.program.sources.recipes import answer_origin, recipe_for
@@ -135,16 +133,13 @@ class Build:
         self.spec = spec
         self.run_id = run_id or new_id("run")
         self.resuming = run_id is not None
-        self.scope_agent, self.design_agent = ScopeAgent(), DesignAgent()
-        self.grounding_agent, self.allocation_agent = GroundingAgent(), AllocationAgent()
-        self.plan_writer = PlanWriter()
-        self.realizer, self.verifier = Realizer(), Verifier(vision=request.vision)
+        self.agent = BenchmarkAgent(vision=request.vision)
         self.adapter = Adapter()
         self.program_id = None
         if request.program:
             row = get_program(store, request.program)
             self.program_id = row["id"]
-            apply_program(row["state"], self.realizer, self.verifier)
+            self.agent.load_state(row["state"])
             request.program = self.program_id  # a resumed run keeps this version, not a newer 'latest'
         self.cards = {c["id"]: c for c in catalog_cards(request.sources)}
         for card in list_cards(store):  # sources registered earlier with `benchagent sources --source`
@@ -187,7 +182,7 @@ class Build:
         """Plan and store the spec without realizing any sample; the run is left 'planned'."""
         started = time.perf_counter()
         self._open_run()
-        with dspy.context(lm=self.lm, adapter=self.adapter, callbacks=[ProvenanceCallback(self.store, self.run_id)]):
+        with dspy.context(lm=self.lm, adapter=self.adapter, callbacks=[ProvenanceCallback(self.store, self.run_id, self.agent)]):
             try:
                 spec = self.plan()
             except BaseException as exc:
@@ -208,7 +203,7 @@ class Build:
         if row and row["status"] == "done":
             return self.run_id
         before = self._wall_before = (row or {}).get("wall_s") or 0.0
-        callback = ProvenanceCallback(self.store, self.run_id)
+        callback = ProvenanceCallback(self.store, self.run_id, self.agent)
         try:
             with dspy.context(lm=self.lm, adapter=self.adapter, callbacks=[callback]):
                 if self.load_plan() is None:
@@ -250,10 +245,10 @@ class Build:
         """Run the planner agents and store the spec they agree on, with every facet of the requirement carried or
         reported as a gap; returns it."""
         req = self.request
-        scope: Scope = self._stage("scope", lambda: contract(req.requirement, self.scope_agent(
+        scope: Scope = self._stage("scope", lambda: contract(req.requirement, self.agent.planner.scope(
             requirement=req.requirement)))
         cards = list(self.cards.values())
-        design = self._stage("design", lambda: self.design_agent(
+        design = self._stage("design", lambda: self.agent.planner.design(
             requirement=req.requirement, scope=scope, max_subtasks=req.max_subtasks, cards=cards))
         decisions = list(design.decisions)
         grounded, ungrounded = self._stage("grounding", lambda: self._ground(scope, design.subtasks))
@@ -264,7 +259,7 @@ class Build:
             failed = {d.key: "; ".join(g.rationale for g in results) or "no source matched"
                       for d, results in ungrounded}
             try:
-                redesign = self._stage("design", lambda: self.design_agent.redesign(
+                redesign = self._stage("design", lambda: self.agent.planner.design.redesign(
                     requirement=req.requirement, scope=scope, max_subtasks=room, failed=failed, cards=cards))
             except PlanningError as exc:
                 decisions.append({"round": 0, "key": "-", "action": "refuse", "rationale": str(exc), "redesign": True})
@@ -283,7 +278,7 @@ class Build:
             raise self._unreadable(PlanningError("cannot build this from what is here: " + "; ".join(
                 f"{g.facet}: {shorten(g.reason, 160)}" for g in gaps)
                 + f" ({gaps[0].remedy if gaps else 'add a --source'})"))
-        allocation = self._stage("allocation", lambda: self.allocation_agent(
+        allocation = self._stage("allocation", lambda: self.agent.planner.allocation(
             requirement=req.requirement, subtasks=[d for d, _ in grounded], size=req.size,
             sources={k: [SourceShare(g.source_id, g.score, int(self.cards[g.source_id]["size"])) for g in gs]
                      for k, gs in accepted.items()}))
@@ -374,7 +369,7 @@ class Build:
                        or next(iter(template_plans(card, draft.answer_type, about=about)), None)) for card in cards]
         if cards and not any(plan for _, plan in candidates):
             with working_on("grounding"):
-                candidates[0] = (cards[0], self.plan_writer(subtask=draft, card=cards[0]))
+                candidates[0] = (cards[0], self.agent.planner.plan_writer(subtask=draft, card=cards[0]))
         judged, refused = [], []
         for card, plan in candidates:
             plan = self._carrying(plan, scope, draft, card) if plan else plan
@@ -384,8 +379,8 @@ class Build:
                 refused.append(Grounding(card["id"], plan, {}, 0.0, False, why))
             else:
                 judged.append((card, plan))
-        results = self.grounding_agent(subtask=draft, candidates=judged, tools=tools, predictors=set(PREDICTORS),
-                                       brief=subtask_brief(draft, scope.language, scope.facets)) if judged else []
+        results = self.agent.planner.grounding(subtask=draft, candidates=judged, tools=tools,
+                                               predictors=set(llm_steps()), brief=subtask_brief(draft, scope.language, scope.facets)) if judged else []
         return draft, served_first(own_first(results + refused, {c["id"] for c in cards if c["kind"] == "user"}))
 
     def _carrying(self, plan: TransformPlan, scope: Scope, draft: SubtaskDraft, card: dict) -> TransformPlan:
@@ -541,14 +536,14 @@ class Build:
         try:
             with dspy.context(**context):
                 with working_on("realize", job.slot_id):
-                    flow = self.realizer(job.source.plan, record, {"seed": job.seed, "gold_position": self._gold_position()},
+                    flow = self.agent.executor.realizer(job.source.plan, record, {"seed": job.seed, "gold_position": self._gold_position()},
                                          subtask=subtask_text)
                     item = item_from_flow(flow, answer_origin=answer_origin(job.source.plan))
                     written = flow.values.get("interim.brief")
                     brief = (tool_brief(flow.values.get("interim.goal", ""), item) if item.answer_origin == "tool"
                              else written if isinstance(written, DesignBrief) else None)
                 with working_on("verify", job.slot_id):
-                    outcome = self.verifier(item, subtask=subtask_text, answer_type=draft.answer_type,
+                    outcome = self.agent.executor.verifier(item, subtask=subtask_text, answer_type=draft.answer_type,
                                             needs_image="image" in draft.modalities or bool(item.images),
                                             duplicates=self.duplicates, intent=self.intent)
         except LMError as exc:  # the model or its connection: the slot stays pending and is redone, never lost

@@ -140,7 +140,8 @@ def plain(value: Any) -> Any:
     return repr(value)
 
 
-def _module_name(instance: Any) -> str:
+def step_name(instance: Any) -> str:
+    """A module step's name: the module's class, and for a predictor its signature's ("Predict(PhraseQuestion)")."""
     if isinstance(instance, dspy.Predict):
         return f"{type(instance).__name__}({instance.signature.__name__})"
     return type(instance).__name__
@@ -163,11 +164,13 @@ class ProvenanceCallback(BaseCallback):
     """Writes every module step, LM call and tool call of one run, each linked to its parent step. Records made for a
     slot are kept in memory until the build writes the slot's outcome with `flush`, all in that one transaction; a
     step is then one insert, not an insert and an update. A process killed mid-slot loses only that slot's records,
-    and its slot is pending, redone on resume. After interrupt() it writes nothing more."""
+    and its slot is pending, redone on resume. After interrupt() it writes nothing more. A step of one of program's
+    predictors records the predictor's dotted name, which compile finds its training data by."""
 
-    def __init__(self, store: Store, run_id: str):
+    def __init__(self, store: Store, run_id: str, program: dspy.Module | None = None):
         self.store = store
         self.run_id = run_id
+        self._predictors = {id(p): name for name, p in program.named_predictors()} if program else {}
         self._open: dict[str, tuple[str, float, Where, Any]] = {}
         self._held: dict[str, dict[str, list[dict]]] = {}   # slot id -> table -> rows, in the order they began
         self._held_steps: dict[str, dict] = {}             # step id -> its held row, until it is written
@@ -249,7 +252,8 @@ class ProvenanceCallback(BaseCallback):
         step_id = new_id("step")
         self._write("steps", {
             "id": step_id, "run_id": self.run_id, "parent_id": self._parent_step(), "slot_id": where.slot_id,
-            "stage": where.stage, "name": _module_name(instance), "kind": "module",
+            "stage": where.stage, "name": step_name(instance), "kind": "module",
+            "predictor": self._predictors.get(id(instance)),
             "inputs": plain(inputs.get("kwargs") or inputs.get("args") or inputs),
             "status": "running", "started_at": now(), "outputs": None, "error": None, "duration_ms": None,
         }, where.slot_id)

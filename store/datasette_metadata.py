@@ -78,8 +78,9 @@ _TABLES = {
     }),
     "steps": ("Steps", "Every agent module and stage run, with inputs and outputs.", ["stage", "status"], None, "name", {
         "parent_id": "Enclosing step", "stage": "scope | design | grounding | allocation | realize | verify",
-        "name": "Module or stage name", "kind": "module | stage", "inputs": "Inputs (JSON)",
-        "outputs": "Outputs (JSON)", "status": "ok | failed",
+        "name": "Module or stage name", "kind": "module | stage",
+        "predictor": "Dotted name of the predictor the step ran, as the program tree names it",
+        "inputs": "Inputs (JSON)", "outputs": "Outputs (JSON)", "status": "ok | failed",
     }),
     "lm_calls": ("LM calls", "Every language model call with tokens, cost and latency.", ["model", "stage", "status"], None, None, {
         "stage": "Pipeline stage", "model": "Model string", "messages": "Prompt messages (JSON)",

@@ -28,6 +28,13 @@ def sources_fts_by_sqlite_utils(db: Database) -> None:
     db["sources"].enable_fts(["name", "description", "keywords"], create_triggers=True)
 
 
+@migration(6)
+def step_predictor(db: Database) -> None:
+    """steps.predictor: the dotted name (from the root module's named_predictors) of the predictor a module step
+    ran, which compile finds a step's training data by."""
+    db["steps"].add_column("predictor", str)
+
+
 def _script(sql: str) -> Migration:
     return lambda db: db.executescript(sql)
 

@@ -33,9 +33,12 @@ def unreadable_replies(store: Store, run_id: str, step_name: str) -> int:
                      "AND error LIKE 'AdapterParseError%'", (run_id, step_name))["n"]
 
 
-def last_inputs(store: Store, step_name: str, sample_ids: list[str]) -> dict[str, dict[str, Any]]:
-    """The inputs of the last successful step called step_name of each sample."""
-    rows = store.query("SELECT sample_id, inputs FROM steps WHERE name = ? AND status = 'ok' "
+def last_inputs(store: Store, predictors: list[str], step_names: list[str],
+                sample_ids: list[str]) -> dict[str, dict[str, Any]]:
+    """The inputs of the last successful step of each sample that ran one of the predictors (dotted names), or, for
+    steps recorded before builds named their predictors, that is called one of step_names."""
+    rows = store.query("SELECT sample_id, inputs FROM steps WHERE (predictor IN (SELECT value FROM json_each(?)) "
+                       "OR (predictor IS NULL AND name IN (SELECT value FROM json_each(?)))) AND status = 'ok' "
                        "AND sample_id IN (SELECT value FROM json_each(?)) ORDER BY started_at, rowid",
-                       (step_name, json.dumps(sample_ids)))
+                       (json.dumps(predictors), json.dumps(step_names), json.dumps(sample_ids)))
     return {row["sample_id"]: json.loads(row["inputs"] or "{}") for row in rows}

@@ -22,7 +22,7 @@ from benchagent.program.planner.plan_writer import example_record, template_plan
 from benchagent.program.planner.grounding import GroundingAgent
 from benchagent.program.sources.catalog import catalog_cards
 from benchagent.program.sources.recipes import recipe_for
-from benchagent.program.executor.realize import PREDICTORS
+from benchagent.program.executor.realize import llm_steps
 from benchagent.program.tools.registry import list_tools, run_tool
 from benchagent.signatures import Facet, Scope, SubtaskDraft
 from benchagent.store import open_store
@@ -81,7 +81,7 @@ def test_a_weakly_aligned_source_is_not_accepted_however_simple():
         "simplicity": 1.0, "risk": 0.0, "rationale": "line charts are near enough"}]}})
     with dspy.context(lm=lm, adapter=dspy.JSONAdapter()):
         [result] = GroundingAgent()(READ, [(CARDS["gen_line_chart_values"], plan)], {t.name for t in list_tools()},
-                                    set(PREDICTORS))
+                                    set(llm_steps()))
     assert result.score >= 0.5 and not result.accepted
     assert result.rationale.startswith("not aligned with the subtask (alignment 0.50")
 
@@ -93,7 +93,7 @@ def test_a_degenerate_judge_rationale_is_refused_not_stored():
         "simplicity": 0.9, "risk": 0.1, "rationale": "The bars hold values. " * 12}]}})
     with dspy.context(lm=lm, adapter=dspy.JSONAdapter()):
         [result] = GroundingAgent()(READ, [(CARDS["gen_bar_chart_values"], plan)], {t.name for t in list_tools()},
-                                    set(PREDICTORS))
+                                    set(llm_steps()))
     assert not result.accepted and "degenerate" in result.rationale and "The bars hold values" not in result.rationale
 
 
@@ -373,7 +373,7 @@ def test_a_judge_reply_that_cannot_be_read_is_asked_again_then_refused():
     lm = scripted_lm({"judgments": {"judgments": [{"source_id": "gen_bar_chart_values", "transformable": True}]}})
     with dspy.context(lm=lm, adapter=dspy.JSONAdapter()):
         [result] = GroundingAgent()(READ, [(CARDS["gen_bar_chart_values"], plan)], {t.name for t in list_tools()},
-                                    set(PREDICTORS))
+                                    set(llm_steps()))
     assert not result.accepted and result.rationale == "the judge's reply could not be read twice"
     assert len(lm.history) == 2
 

@@ -32,9 +32,8 @@ from benchagent.optimize.datasets import judge_examples, phrase_examples, review
 from benchagent.optimize.errors import OptimizeError
 from benchagent.optimize.judge import Judge
 from benchagent.optimize.optimizers import Budget
-from benchagent.optimize.phrase import Phraser
-from benchagent.optimize.versions import load_program
-from benchagent.program.compiled import apply_program
+from benchagent.program.agent import BenchmarkAgent
+from benchagent.program.executor.realize import Realizer
 from benchagent.program.build import Build, BuildRequest
 from benchagent.report import print_summary
 from benchagent.store import open_store
@@ -214,36 +213,37 @@ def test_heldout_samples_never_train(compiled):
     train = set(row["train_sample_ids"])
     assert heldout and train and heldout.isdisjoint(train)
     reviewed = {r.sample_id: r for r in reviewed_samples(store)}
-    state = load_program(store)[1]
-    phrase_demos = state["realizer"]["phrase_question"]["demos"]
+    state = get_program(store)["state"]
+    phrase_demos = state["executor.realizer.phrase_question"]["demos"]
     judge_demos = state["judge"]["judge"]["demos"]
     assert phrase_demos and judge_demos
     train_goals = {reviewed[i].phrase_inputs["goal"] for i in train}
     assert all(d["goal"] in train_goals for d in phrase_demos)
     train_items = {e.item for e in judge_examples([reviewed[i] for i in train])}
     assert all(d["item"] in train_items for d in judge_demos)
-    assert {d["sample_id"] for d in state["verifier"]["inspect"]["demos"]} <= train
+    assert {d["sample_id"] for d in state["executor.verifier.inspect"]["demos"]} <= train
 
 
 def test_state_round_trips_through_the_programs_table(compiled):
     store, row = compiled
-    program_id, state = load_program(store, "latest")
-    assert program_id == row["id"] and state_hash(state) == row["hash"]
-    phraser, judge = Phraser(), Judge()
-    phraser.load_state(state["realizer"])
+    stored = get_program(store, "latest")
+    state = stored["state"]
+    assert stored["id"] == row["id"] and state_hash(state) == row["hash"]
+    agent, judge = BenchmarkAgent().load_state(state), Judge()
     judge.load_state(state["judge"])
-    assert phraser.dump_state() == state["realizer"] and judge.dump_state() == state["judge"]
-    assert len(phraser.phrase_question.demos) == 4
+    assert agent.compiled_state() == {k: v for k, v in state.items() if k not in ("judge", "lessons")}
+    assert judge.dump_state() == state["judge"]
+    assert len(agent.executor.realizer.phrase_question.demos) == 4
 
 
 def test_a_build_with_the_program_shows_its_demos_in_the_prompts(compiled, tmp_path):
     store = open_store(copy_db(compiled[0].path, tmp_path))
-    program_id, state = load_program(store)
+    state = get_program(store)["state"]
     lm = PromptLM(chart_reply("demos"))
     build = Build(store, lm, BuildRequest(REQUIREMENT, 2, "scripted", seed=5, concurrency=1))
-    apply_program(state, build.realizer, build.verifier)
+    build.agent.load_state(state)
     run_id = build.run()
-    demo_question = state["realizer"]["phrase_question"]["demos"][0]["question"]
+    demo_question = state["executor.realizer.phrase_question"]["demos"][0]["question"]
     phrase_prompts = [h["messages"] for h in lm.history if "fields: `question`" in h["messages"][-1]["content"]]
     inspect_prompts = [h["messages"] for h in lm.history if "fields: `issues`" in h["messages"][-1]["content"]]
     assert phrase_prompts and all(demo_question in json.dumps(m) for m in phrase_prompts)
@@ -278,7 +278,7 @@ def test_a_second_compile_is_the_child_and_measures_against_its_parent(compiled,
     assert heldout and heldout.isdisjoint(first["train_sample_ids"]) and heldout.isdisjoint(row["train_sample_ids"])
     assert row["metrics"]["predicted_acceptance_before"] == 1.0  # the parent's realizer already names the chart
     assert row["metrics"]["judge_agreement_before"] == 1.0
-    assert len(load_program(store)[1]["realizer"]["phrase_question"]["demos"]) == 2
+    assert len(get_program(store)["state"]["executor.realizer.phrase_question"]["demos"]) == 2
 
 
 @pytest.mark.parametrize("optimizer, trials", [("mipro", 4), ("gepa", 1), ("simba", 1)])
@@ -335,7 +335,7 @@ def test_compile_command_prints_and_stores_the_figures(reviewed_db, tmp_path, mo
     judge_line = next(line for line in result.stdout.splitlines() if "judge agreement" in line)
     acceptance_line = next(line for line in result.stdout.splitlines() if "predicted acceptance" in line)
     assert "100%" in judge_line and re.search(r"0%\s.*100%", acceptance_line)
-    assert len(program["state"]["realizer"]["phrase_question"]["demos"]) == 3
+    assert len(program["state"]["executor.realizer.phrase_question"]["demos"]) == 3
 
 
 @pytest.mark.parametrize("args, fragment", [
@@ -362,8 +362,6 @@ def test_compile_command_refuses_a_store_without_reviews(tmp_path, monkeypatch):
 def test_items_the_llm_wrote_compile_their_writing_step(tmp_path):
     from test_build import docs_answers
 
-    from benchagent.program.executor.realize import Realizer
-    from benchagent.program.executor.verify import Verifier
     store = open_store(tmp_path / "docs.db")
     answers = docs_answers("mutable")
     answers["quotas"]["quotas"][0]["quota"] = 6
@@ -380,10 +378,10 @@ def test_items_the_llm_wrote_compile_their_writing_step(tmp_path):
     m = row["metrics"]
     assert "predicted_acceptance_before" not in m and m["n_writer_heldout"] >= 1 and m["n_writer_train"] >= 1
     assert 0 <= m["written_acceptance_before"] <= 1 and m["written_acceptance_after"] == 1.0
-    state = load_program(store)[1]
-    assert list(state["realizer"]) == ["write_item"] and state["realizer"]["write_item"]["demos"]
-    realizer, verifier = Realizer(), Verifier()
-    apply_program(state, realizer, verifier)
+    state = get_program(store)["state"]
+    assert [k for k in state if k.startswith("executor.realizer.")] == ["executor.realizer.write_item"]
+    assert state["executor.realizer.write_item"]["demos"]
+    realizer = BenchmarkAgent().load_state(state).executor.realizer
     assert realizer.write_item.demos and not realizer.phrase_question.demos
     console = Console(record=True, width=200)
     print_compiled(console, row)
@@ -399,11 +397,11 @@ def test_compile_teaches_the_reasons_reviewers_rejected_items_for(compiled):
     assert state["lessons"] == state["checked_lessons"] == [lesson] and row["metrics"]["lessons"] == [lesson]
     assert row["metrics"]["recall_agreement"] == 1 and row["metrics"]["recall_trusted"] is True
     assert row["metrics"]["inspector_agreement_after"] == 1 > row["metrics"]["inspector_agreement_before"]
-    assert row["metrics"]["inspector_trusted"] is True and state["verifier"]["inspect"]["demos"]
-    for instructions in (state["realizer"]["phrase_question"]["signature"]["instructions"],
+    assert row["metrics"]["inspector_trusted"] is True and state["executor.verifier.inspect"]["demos"]
+    for instructions in (state["executor.realizer.phrase_question"]["signature"]["instructions"],
                          state["judge"]["judge"]["signature"]["instructions"]):
         assert instructions.endswith(f"{HEADER}\n- {lesson}")
-    demos = state["verifier"]["recall"]["demos"]
+    demos = state["executor.verifier.recall"]["demos"]
     assert [d["repeated"] for d in demos][:2] == [[1], []] and all(d["reasons"] == [lesson] for d in demos)
     rejected = json.loads(demos[0]["item"])
     assert json.loads(demos[0]["item"])["question"] in {r["question"] for r in store.query(
@@ -466,7 +464,7 @@ def test_inspector_demos_that_do_not_make_it_agree_more_are_left_out(reviewed_db
                           if "fields: `issues`" in messages[-1]["content"] and len(messages) > 2 else demos(messages))
     row = compile_program(store, blocks_all, CompileOptions())
     state = get_program(store, row["id"])["state"]
-    assert row["metrics"]["inspector_trusted"] is False and state["verifier"]["inspect"]["demos"] == []
+    assert row["metrics"]["inspector_trusted"] is False and "executor.verifier.inspect" not in state
     store.close()
     store.close()
 
@@ -485,10 +483,10 @@ def test_lessons_group_near_identical_reasons_and_teaching_again_replaces_them()
                      reviewed("accept", ""), reviewed("reject", "  ")])
     assert found == ["the chart is in thousands but the question asks for the population",
                      "no unit: the chart counts families, the question asks for cats"]
-    phraser = taught(taught(Phraser(), ["first"]), ["second"])
+    phraser = taught(taught(Realizer(), ["first"]), ["second"])
     instructions = phraser.phrase_question.signature.instructions
     assert instructions.count(HEADER) == 1 and instructions.endswith(f"{HEADER}\n- second") and "first" not in instructions
-    assert taught(phraser, []).phrase_question.signature.instructions == Phraser().phrase_question.signature.instructions
+    assert taught(phraser, []).phrase_question.signature.instructions == Realizer().phrase_question.signature.instructions
 
 
 def test_ab_builds_the_same_records_without_and_with_the_program_and_shows_the_reviews(compiled, tmp_path,

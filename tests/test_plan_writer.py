@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 
 from benchagent.program.errors import RealizationError
-from benchagent.program.executor.realize import PREDICTORS, Realizer, item_from_flow
+from benchagent.program.executor.realize import Realizer, item_from_flow, llm_steps
 from benchagent.program.planner.plan_check import validate_plan
 from benchagent.program.planner.plan_writer import PlanWriter, dry_run, template_plans
 from benchagent.program.sources.builtin import builtin_source
@@ -36,7 +36,7 @@ def _card(source_id):
 
 def _validate(plan, card, kind):
     validate_plan(plan, answer_type=kind, modalities=card["modalities"], record_fields=set(card["fields"]),
-                  tools={t.name for t in list_tools()}, predictors=set(PREDICTORS))
+                  tools={t.name for t in list_tools()}, predictors=set(llm_steps()))
 
 
 def _realize(plan, record, index):

@@ -8,7 +8,7 @@ from fractions import Fraction
 import dspy
 import pytest
 
-from benchagent.program.executor.realize import PREDICTORS, Realizer, item_from_flow
+from benchagent.program.executor.realize import Realizer, item_from_flow, llm_steps
 from benchagent.program.planner.plan_check import validate_plan
 from benchagent.program.sources.families import GENERATORS
 from benchagent.program.sources.generators import generate_record
@@ -38,7 +38,7 @@ def test_plan_validates_with_the_card_fields(sid, kind):
     card = CARDS[sid]
     plan = recipe_for(card, kind)
     validate_plan(plan, answer_type=kind, modalities=card["modalities"], record_fields=set(card["fields"]),
-                  tools={t.name for t in list_tools()}, predictors=set(PREDICTORS))
+                  tools={t.name for t in list_tools()}, predictors=set(llm_steps()))
     assert answer_origin(plan) == "tool"
     assert plan.steps[-1].tool == "phrase_question"
     assert all(s.kind == "PURE" for s in plan.steps[:-1] if s.tool != "propose_content")

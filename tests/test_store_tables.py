@@ -150,4 +150,9 @@ def test_stage_steps_and_the_inputs_of_the_last_step_of_each_sample(store):
                 "created_at": now()}
         save_calls(store, {"lm_calls": [call], "steps": [step]}, sample)
     assert store.one("SELECT count(*) AS n FROM lm_calls WHERE sample_id = 's1'")["n"] == 2
-    assert last_inputs(store, "Predict(PhraseQuestion)", ["s1", "s3"]) == {"s1": {"goal": "new"}}
+    assert last_inputs(store, [], ["Predict(PhraseQuestion)"], ["s1", "s3"]) == {"s1": {"goal": "new"}}
+    named = {"id": "in9", "run_id": "run_1", "name": "Predict(StringSignature)", "kind": "module", "status": "ok",
+             "predictor": "executor.realizer.phrase_question.predict", "inputs": {"goal": "cot"}, "started_at": now()}
+    save_calls(store, {"steps": [named]}, "s3")
+    assert last_inputs(store, ["executor.realizer.phrase_question.predict"], ["Predict(PhraseQuestion)"],
+                       ["s1", "s3"]) == {"s1": {"goal": "new"}, "s3": {"goal": "cot"}}

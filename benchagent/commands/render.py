@@ -27,7 +27,7 @@ def _change(metrics: dict[str, Any], name: str) -> str:
 
 def _steps_in(metrics: dict[str, Any]) -> list:
     """The realizer steps a program's metrics have figures for."""
-    from benchagent.optimize.compile import STEP_FIGURES
+    from benchagent.optimize.compiler import STEP_FIGURES
 
     return [f for f in STEP_FIGURES if f"{f.metric}_before" in metrics]
 

@@ -16,11 +16,6 @@ from benchagent.program.intent import other_language
 from benchagent.program.text_bounds import degenerate
 from benchagent.signatures import PhraseQuestion, ProposeContent, TransformPlan, Translate, WriteBrief, WriteItem
 
-# The LLM steps a plan may name; the Realizer holds one predictor per name.
-PREDICTORS = {"phrase_question": PhraseQuestion, "write_brief": WriteBrief, "write_item": WriteItem,
-              "propose_content": ProposeContent, "translate": Translate}
-
-
 @dataclass
 class Dataflow:
     """The values of one realization, keyed by dotted reference, and the images made on the way."""
@@ -138,6 +133,13 @@ class Realizer(dspy.Module):
                 raise RealizationError(f"{label}: {problem}")
         produced = {ref: _field(written, name, label) for ref, name in map(binding, step.outputs)}
         return produced, {}
+
+
+@functools.cache
+def llm_steps() -> dict[str, type[dspy.Signature]]:
+    """The LLM steps a plan may name, each with the signature its predictor answers: the Realizer's step modules
+    by attribute name (a Predict, or a module holding one, such as a ChainOfThought)."""
+    return {name.partition(".")[0]: predictor.signature for name, predictor in Realizer().named_predictors()}
 
 
 def translation_problem(text: str, translation: str, language: str) -> str | None:

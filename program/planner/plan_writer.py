@@ -13,7 +13,7 @@ from dspy.utils.exceptions import AdapterParseError
 
 from benchagent.program.errors import PlanValidationError
 from benchagent.program.intent import card_words, stems
-from benchagent.program.executor.realize import PREDICTORS, Dataflow, binding
+from benchagent.program.executor.realize import Dataflow, binding, llm_steps
 from benchagent.program.planner.plan_check import required_finals, validate_plan
 from benchagent.program.sources.catalog import source_for
 from benchagent.program.sources.families.plans import PHRASE, PLACE_GOLD
@@ -52,7 +52,7 @@ def dry_run(plan: TransformPlan, record: dict[str, Any]) -> None:
             result = done.result
             flow.images.update(done.images)
         else:
-            signature = PREDICTORS[step.tool]
+            signature = llm_steps()[step.tool]
             wanted = set(signature.input_fields) - {"subtask"}
             if set(args) != wanted:
                 raise PlanValidationError(f"{where}: takes {sorted(wanted)}, got {sorted(args)}")
@@ -74,7 +74,7 @@ def example_record(card: dict[str, Any]) -> dict[str, Any] | None:
 def check_plan(plan: TransformPlan, subtask: SubtaskDraft, card: dict[str, Any], tools: set[str],
                record: dict[str, Any] | None) -> None:
     validate_plan(plan, answer_type=subtask.answer_type, modalities=subtask.modalities,
-                  record_fields={str(f) for f in card.get("fields") or []}, tools=tools, predictors=set(PREDICTORS))
+                  record_fields={str(f) for f in card.get("fields") or []}, tools=tools, predictors=set(llm_steps()))
     if record is not None:
         dry_run(plan, record)
 
