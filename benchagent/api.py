@@ -261,6 +261,35 @@ def programs(db: str | Path) -> list[dict[str, Any]]:
         return list_programs(store)
 
 
+def program_tree(db: str | Path | None = None, program: str = "latest") -> dict[str, Any]:
+    """The program's tree from BenchmarkAgent.named_predictors(): each predictor's dotted name, the modules on its
+    path, its class and signature; with db, the program version named (default latest), and per predictor its demos
+    and whether its instructions are compiled. {"root", "program_id", "predictors"}."""
+    from benchagent.program.agent import BenchmarkAgent
+    from benchagent.store.programs import get_program
+
+    agent, program_id = BenchmarkAgent(), None
+    if db is not None:
+        store = open_store(db, create=False)
+        try:
+            row = get_program(store, program)
+        finally:
+            store.close()
+        agent.load_state(row["state"])
+        program_id = row["id"]
+    written = {name: p.signature for name, p in BenchmarkAgent().named_predictors()}  # a loaded state renames it
+    predictors = []
+    for name, predictor in agent.named_predictors():
+        module, modules = agent, []
+        for part in name.split(".")[:-1]:
+            module = getattr(module, part)
+            modules.append(type(module).__name__)
+        predictors.append({"name": name, "modules": modules, "type": type(predictor).__name__,
+                           "signature": written[name].__name__, "demos": len(predictor.demos),
+                           "compiled_instructions": predictor.signature.instructions != written[name].instructions})
+    return {"root": type(agent).__name__, "program_id": program_id, "predictors": predictors}
+
+
 def ab(spec_path: str | Path, *, db: str | Path, program: str = "latest", seed: int | None = None,
        size: int | None = None, model: str | None = None, api_base: str | None = None, concurrency: int = 2,
        timeout: float | None = None, on_event=None, on_build=None) -> dict[str, Any]:

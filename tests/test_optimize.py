@@ -38,7 +38,7 @@ from benchagent.program.build import Build, BuildRequest
 from benchagent.report import print_summary
 from benchagent.store import open_store
 from benchagent.store.db import new_id, now
-from benchagent.store.programs import get_program, state_hash
+from benchagent.store.programs import get_program, save_program, state_hash
 from benchagent.store.reports import run_summary
 
 REQUIREMENT = "Build a benchmark that tests whether a model can read values off bar charts"
@@ -543,3 +543,68 @@ def test_ab_builds_the_same_records_without_and_with_the_program_and_shows_the_r
     assert sides[0]["judge_agreement_after"] == compiled[1]["metrics"]["judge_agreement_after"]
     assert [(r["reason"], r["plain"], r["compiled"]) for r in reasons] == [
         ("subtask_alignment: the question does not name the chart", 3, 0)]
+
+
+def with_reasoning(reply):
+    """reply, also answering a ChainOfThought's prompt: its `reasoning` first, then what reply answers."""
+    def answer(messages):
+        last = messages[-1]["content"]
+        if "fields: `reasoning`, then " not in last:
+            return reply(messages)
+        plain = [*messages[:-1], {**messages[-1], "content": last.replace("fields: `reasoning`, then ", "fields: ")}]
+        return {"reasoning": "the chart's title names what it shows", **reply(plain)}
+
+    return answer
+
+
+def test_a_step_switched_to_chain_of_thought_still_finds_its_training_data(tmp_path, monkeypatch):
+    """Builds record each step's predictor by its dotted name in the program tree; compile looks the phrasing step's
+    rows up by the name its predictor has now, so a step held by a ChainOfThought still trains."""
+    from benchagent.signatures import PhraseQuestion
+
+    made = Realizer.__init__
+
+    def thinking(self, *args, **kwargs):
+        made(self, *args, **kwargs)
+        self.phrase_question = dspy.ChainOfThought(PhraseQuestion)
+
+    monkeypatch.setattr(Realizer, "__init__", thinking)
+    store = open_store(tmp_path / "cot.db")
+    for mode, seed in (("title", 0), ("generic", 1)):
+        Build(store, PromptLM(with_reasoning(chart_reply(mode))),
+              BuildRequest(REQUIREMENT, 4, "scripted", seed=seed, concurrency=1)).run()
+    review_by_rule(store)
+    recorded = {row["predictor"] for row in store.query("SELECT predictor FROM steps WHERE name LIKE 'Predict(%'")}
+    assert "executor.realizer.phrase_question.predict" in recorded
+    assert all(r.phrase_inputs for r in reviewed_samples(store))
+    row = compile_program(store, PromptLM(with_reasoning(chart_reply("demos"))), CompileOptions())
+    assert row["metrics"]["n_realizer_train"] > 0 and row["metrics"]["predicted_acceptance_after"] == 1.0
+    assert get_program(store)["state"]["executor.realizer.phrase_question.predict"]["demos"]
+
+
+def test_a_program_version_stored_before_the_root_module_loads_and_parents_a_compile(compiled, tmp_path):
+    """Versions in users' databases keep the realizer's and verifier's predictors by attribute name under "realizer"
+    and "verifier"; they load as they did and are the baseline of the next compile."""
+    store = open_store(copy_db(compiled[0].path, tmp_path))
+    state = get_program(store)["state"]
+    old = {"realizer": {"phrase_question": state["executor.realizer.phrase_question"]},
+           "verifier": {"inspect": state["executor.verifier.inspect"], "recall": state["executor.verifier.recall"]},
+           "judge": state["judge"], "lessons": state["lessons"], "checked_lessons": state["checked_lessons"]}
+    loaded = BenchmarkAgent().load_state({**old, "executor.realizer.retired_step": {"demos": []}})
+    assert loaded.compiled_state() == BenchmarkAgent().load_state(state).compiled_state()
+    assert loaded.executor.verifier.lessons == state["checked_lessons"]
+    save_program(store, state=old, optimizer="bootstrap", train_sample_ids=compiled[1]["train_sample_ids"], metrics={})
+    row = compile_program(store, PromptLM(chart_reply("demos")), CompileOptions(budget=Budget(max_demos=2)))
+    assert row["metrics"]["predicted_acceptance_before"] == 1.0 and row["metrics"]["judge_agreement_before"] == 1.0
+
+
+def test_steps_recorded_before_builds_named_their_predictors_still_train(reviewed_db, tmp_path):
+    """Steps in older databases carry no predictor name: compile finds them by their step name."""
+    path = copy_db(reviewed_db[0], tmp_path)
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE steps SET predictor = NULL")
+    now_named = {r.sample_id: (r.phrase_inputs, r.item.facts)
+                 for r in reviewed_samples(open_store(reviewed_db[0], readonly=True))}
+    store = open_store(path)
+    assert {r.sample_id: (r.phrase_inputs, r.item.facts) for r in reviewed_samples(store)} == now_named
+    assert sum(1 for inputs, _ in now_named.values() if inputs) == 12

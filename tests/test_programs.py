@@ -2,11 +2,13 @@
 
 import json
 
+import dspy
 import pytest
 import typer
 from typer.testing import CliRunner
 
 from benchagent.commands import optimize
+from benchagent.signatures import PhraseQuestion, RecallRejections
 from benchagent.store import open_store
 from benchagent.store.errors import NotFoundError
 from benchagent.store.programs import get_program, list_programs, save_program, state_hash
@@ -75,3 +77,48 @@ def test_programs_command_refuses_a_missing_database(tmp_path):
     result = CliRunner().invoke(app(), ["programs", "--db", str(tmp_path / "none.db")])
     assert result.exit_code == 1
     assert "does not exist" in result.output and not (tmp_path / "none.db").exists()
+
+
+def test_programs_tree_prints_every_predictor_of_the_root_module():
+    from benchagent.program.agent import BenchmarkAgent
+
+    result = CliRunner().invoke(app(), ["programs", "--tree"], terminal_width=200)
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == "BenchmarkAgent" and any(line.endswith("executor: Executor") for line in lines)
+    for name, predictor in BenchmarkAgent().named_predictors():
+        assert sum(line.endswith(f"{name}: Predict({predictor.signature.__name__})") for line in lines) == 1
+    listed = json.loads(CliRunner().invoke(app(), ["programs", "--tree", "--json"]).stdout)
+    assert [p["name"] for p in listed["predictors"]] == [name for name, _ in BenchmarkAgent().named_predictors()]
+
+
+def _predictor_state(signature, demos: list[dict]) -> dict:
+    predictor = dspy.Predict(signature)
+    predictor.demos = demos
+    return predictor.dump_state()
+
+
+def test_programs_tree_of_a_version_shows_what_it_compiled(tmp_path):
+    db = tmp_path / "p.db"
+    store = open_store(db)
+    # a version stored before the root module: its predictors under "realizer" by attribute name
+    first = save_program(store, state={"realizer": {"phrase_question": _predictor_state(PhraseQuestion, [{"goal": "g"}])},
+                                       "judge": {}, "lessons": [], "checked_lessons": []},
+                         optimizer="bootstrap", train_sample_ids=[], metrics={})
+    recall = _predictor_state(RecallRejections, [{"item": "i"}, {"item": "j"}])
+    newest = save_program(store, state={"executor.verifier.recall": recall, "checked_lessons": []},
+                          optimizer="bootstrap", train_sample_ids=[], metrics={})
+    store.close()
+    result = CliRunner().invoke(app(), ["programs", "--tree", "--db", str(db)], terminal_width=200)
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith(f"BenchmarkAgent (program {newest['id']})")
+    compiled = [line for line in result.output.splitlines() if "←" in line]
+    assert len(compiled) == 1 and compiled[0].endswith("executor.verifier.recall: Predict(RecallRejections) ← 2 demos")
+    older = CliRunner().invoke(app(), ["programs", "--tree", "--db", str(db), "--program", first["id"]],
+                               terminal_width=200)
+    assert "executor.realizer.phrase_question: Predict(PhraseQuestion) ← 1 demos" in older.output
+
+
+def test_programs_without_tree_needs_a_database():
+    result = CliRunner().invoke(app(), ["programs"])
+    assert result.exit_code == 1 and "--db is required" in result.output

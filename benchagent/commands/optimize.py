@@ -1,12 +1,14 @@
-"""`compile` and `programs`: compile the agents against human-reviewed samples; list the program versions."""
+"""`compile` and `programs`: compile the agents against human-reviewed samples; list the program versions or
+print the program tree."""
 
+from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
 from benchagent import api
-from benchagent.commands.options import ApiBaseOption, DbOption, ModelOption, TimeoutOption
-from benchagent.commands.output import guarded, out, print_json
+from benchagent.commands.options import DB_HELP, ApiBaseOption, DbOption, ModelOption, TimeoutOption
+from benchagent.commands.output import fail, guarded, out, print_json
 
 
 def compile(
@@ -40,12 +42,22 @@ def compile(
 
 
 def programs(
-    db: DbOption,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the versions as JSON.")] = False,
+    db: Annotated[Optional[Path], typer.Option("--db", help=DB_HELP)] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the versions (or the tree) as JSON.")] = False,
+    tree: Annotated[bool, typer.Option("--tree", help="Print the program tree: its modules and predictors (with "
+                                                      "--db, what a version compiled into each).")] = False,
+    program: Annotated[str, typer.Option(help="With --tree and --db: the version shown, an id or latest.")] = "latest",
 ) -> None:
-    """List the compiled program versions, oldest first, with their parents and before/after figures."""
-    from benchagent.commands.render import print_programs
+    """List the compiled program versions, oldest first, with their parents and before/after figures; or, with
+    --tree, the program's modules and predictors."""
+    from benchagent.commands.render import print_program_tree, print_programs
 
+    if tree:
+        found = guarded(lambda: api.program_tree(db, program))
+        print_json(found) if as_json else print_program_tree(out, found)
+        return
+    if db is None:
+        fail("--db is required to list the program versions")
     rows = guarded(lambda: api.programs(db))
     if as_json:
         print_json(rows)

@@ -1,10 +1,11 @@
-"""The rich tables the commands print: source cards, compiled programs and their versions, paired builds, eval
-accuracy."""
+"""The rich tables the commands print: source cards, compiled programs, their versions and the program tree, paired
+builds, eval accuracy."""
 
 from typing import Any
 
 from rich.console import Console
 from rich.table import Table
+from rich.tree import Tree
 
 
 def _percent(value: float | None) -> str:
@@ -74,6 +75,23 @@ def print_programs(console: Console, rows: list[dict[str, Any]]) -> None:
                       _change(m, steps[0].metric) if (steps := _steps_in(m)) else "- → -",
                       str(m.get("wall_s", "-")))
     console.print(table)
+
+
+def print_program_tree(console: Console, tree: dict[str, Any]) -> None:
+    """The program's modules and predictors as a tree; with a program version, what it compiled into each."""
+    root = Tree(tree["root"] + (f" (program {tree['program_id']})" if tree["program_id"] else ""), highlight=False)
+    nodes: dict[str, Tree] = {"": root}
+    for predictor in tree["predictors"]:
+        parts = predictor["name"].split(".")
+        for depth, module in enumerate(predictor["modules"], 1):
+            path, parent = ".".join(parts[:depth]), ".".join(parts[:depth - 1])
+            if path not in nodes:
+                nodes[path] = nodes[parent].add(f"{parts[depth - 1]}: {module}", highlight=False)
+        compiled = [f"{predictor['demos']} demos"] if predictor["demos"] else []
+        compiled += ["compiled instructions"] if predictor["compiled_instructions"] else []
+        nodes[".".join(parts[:-1])].add(f"{predictor['name']}: {predictor['type']}({predictor['signature']})"
+                                        + (f" ← {', '.join(compiled)}" if compiled else ""), highlight=False)
+    console.print(root)
 
 
 def print_pair(console: Console, figures: dict[str, Any]) -> None:
