@@ -3,14 +3,13 @@ the compiler run on them, and its program stored as the new version."""
 
 import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import dspy
 from dspy.utils.callback import BaseCallback
 
-from benchagent.optimize.compiler import ReviewCompiler, realizer_steps
+from benchagent.optimize.compiler import Event, ReviewCompiler, no_events, realizer_steps
 from benchagent.optimize.datasets import reviewed_samples, split
 from benchagent.optimize.errors import OptimizeError
 from benchagent.optimize.judge import Judge
@@ -19,13 +18,6 @@ from benchagent.program.agent import BenchmarkAgent
 from benchagent.store.db import Store
 from benchagent.store.errors import NotFoundError
 from benchagent.store.programs import get_program, save_program
-
-Event = Callable[..., None]
-
-
-def _noop(*_: Any, **__: Any) -> None:
-    return None
-
 
 @dataclass(frozen=True)
 class CompileOptions:
@@ -91,7 +83,7 @@ def check_compile(store: Store, options: CompileOptions) -> None:
 
 
 def compile_program(store: Store, lm: dspy.BaseLM, options: CompileOptions = CompileOptions(), *,
-                    reflection_lm: dspy.BaseLM | None = None, on_event: Event = _noop) -> dict[str, Any]:
+                    reflection_lm: dspy.BaseLM | None = None, on_event: Event = no_events) -> dict[str, Any]:
     """Compile and store a new program version, the child of the latest one, whose state (or the uncompiled
     program) is the baseline of the 'before' figures; samples the parent trained on are never held out. gepa
     reflects with reflection_lm when given. Returns the stored row without its state."""

@@ -22,10 +22,10 @@ from benchagent.optimize.write import rewritten, write_inputs
 from benchagent.program.agent import BenchmarkAgent
 from benchagent.signatures import InspectSample
 
-Event = Callable[..., None]
+Event = Callable[..., None]  # on_event(kind, **fields): progress for the command's display
 
 
-def _noop(*_: Any, **__: Any) -> None:
+def no_events(*_: Any, **__: Any) -> None:
     return None
 
 
@@ -99,7 +99,7 @@ class ReviewCompiler(Teleprompter):
     compiler holds the aligned judge, the lessons and the figures (metrics)."""
 
     def __init__(self, optimizer: str = "bootstrap", budget: Budget = Budget(), *, threads: int = 2,
-                 judge: Judge | None = None, reflection_lm: dspy.BaseLM | None = None, on_event: Event = _noop):
+                 judge: Judge | None = None, reflection_lm: dspy.BaseLM | None = None, on_event: Event = no_events):
         super().__init__()
         self.optimizer, self.budget, self.reflection_lm = optimizer, budget, reflection_lm
         self.judge = judge or Judge()

@@ -182,7 +182,8 @@ class Build:
         """Plan and store the spec without realizing any sample; the run is left 'planned'."""
         started = time.perf_counter()
         self._open_run()
-        with dspy.context(lm=self.lm, adapter=self.adapter, callbacks=[ProvenanceCallback(self.store, self.run_id, self.agent)]):
+        callback = ProvenanceCallback(self.store, self.run_id, self.agent)
+        with dspy.context(lm=self.lm, adapter=self.adapter, callbacks=[callback]):
             try:
                 spec = self.plan()
             except BaseException as exc:
@@ -379,8 +380,9 @@ class Build:
                 refused.append(Grounding(card["id"], plan, {}, 0.0, False, why))
             else:
                 judged.append((card, plan))
-        results = self.agent.planner.grounding(subtask=draft, candidates=judged, tools=tools,
-                                               predictors=set(llm_steps()), brief=subtask_brief(draft, scope.language, scope.facets)) if judged else []
+        brief = subtask_brief(draft, scope.language, scope.facets)
+        results = self.agent.planner.grounding(subtask=draft, candidates=judged, tools=tools, predictors=set(llm_steps()),
+                                               brief=brief) if judged else []
         return draft, served_first(own_first(results + refused, {c["id"] for c in cards if c["kind"] == "user"}))
 
     def _carrying(self, plan: TransformPlan, scope: Scope, draft: SubtaskDraft, card: dict) -> TransformPlan:
