@@ -380,9 +380,9 @@ class Build:
                 refused.append(Grounding(card["id"], plan, {}, 0.0, False, why))
             else:
                 judged.append((card, plan))
-        brief = subtask_brief(draft, scope.language, scope.facets)
-        results = self.agent.planner.grounding(subtask=draft, candidates=judged, tools=tools, predictors=set(llm_steps()),
-                                               brief=brief) if judged else []
+        ground = self.agent.planner.grounding
+        results = ground(subtask=draft, candidates=judged, tools=tools, predictors=set(llm_steps()),
+                         brief=subtask_brief(draft, scope.language, scope.facets)) if judged else []
         return draft, served_first(own_first(results + refused, {c["id"] for c in cards if c["kind"] == "user"}))
 
     def _carrying(self, plan: TransformPlan, scope: Scope, draft: SubtaskDraft, card: dict) -> TransformPlan:
