@@ -52,17 +52,15 @@ def programs(
     --tree, the program's modules and predictors."""
     from benchagent.commands.render import print_program_tree, print_programs
 
-    if tree:
-        found = guarded(lambda: api.program_tree(db, program))
-        print_json(found) if as_json else print_program_tree(out, found)
-        return
-    if db is None:
+    if not tree and db is None:
         fail("--db is required to list the program versions")
-    rows = guarded(lambda: api.programs(db))
+    found = guarded(lambda: api.program_tree(db, program) if tree else api.programs(db))
     if as_json:
-        print_json(rows)
+        print_json(found)
+    elif tree:
+        print_program_tree(out, found)
     else:
-        print_programs(out, rows)
+        print_programs(out, found)
 
 
 def register(app: typer.Typer) -> None:
