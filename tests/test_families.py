@@ -7,7 +7,7 @@ import textwrap
 
 import pytest
 
-from benchagent.program.executor.realize import PREDICTORS
+from benchagent.program.executor.realize import llm_steps
 from benchagent.program.sources import families
 from benchagent.program.sources.builtin import builtin_cards
 from benchagent.program.sources.cards import SourceCard
@@ -38,7 +38,7 @@ def test_recipes_name_only_registered_tools(sid):
     llm = set()
     for kind, plan in plans(generator.recipe).items():
         for step in plan.steps:
-            assert step.tool in (TOOLS if step.kind == "PURE" else set(PREDICTORS)), (sid, kind, step.tool)
+            assert step.tool in (TOOLS if step.kind == "PURE" else set(llm_steps())), (sid, kind, step.tool)
             if step.kind == "LLM":
                 llm.add(step.tool)
     assert set(generator.card.tools) <= TOOLS | llm
