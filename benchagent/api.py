@@ -270,11 +270,8 @@ def program_tree(db: str | Path | None = None, program: str = "latest") -> dict[
 
     agent, program_id = BenchmarkAgent(), None
     if db is not None:
-        store = open_store(db, create=False)
-        try:
+        with open_store(db, create=False) as store:
             row = get_program(store, program)
-        finally:
-            store.close()
         agent.load_state(row["state"])
         program_id = row["id"]
     written = {name: p.signature for name, p in BenchmarkAgent().named_predictors()}  # a loaded state renames it
