@@ -223,6 +223,11 @@ def seen_facets(requirement: str, facets: list[Facet]) -> list[Facet]:
     return found
 
 
+def names_something(text: str) -> bool:
+    """Whether a capability or topic names what to test, rather than only "benchmark", "model" or "test"."""
+    return bool(stems(text) - META - {"model", "test"})
+
+
 def contract(requirement: str, scope: Scope) -> Scope:
     """The scope with only facets whose quote is the requirement's own words, each keyed, one capability facet at
     least, the items' language (detected when the requirement states none) and, for a vague requirement, a stated
@@ -231,7 +236,8 @@ def contract(requirement: str, scope: Scope) -> Scope:
     for facet in scope.facets:
         value = " ".join(facet.value.split())
         if not value or not quoted(facet.quote, requirement) or not grounded(facet, requirement) or any(
-                f.kind == facet.kind and f.value.lower() == value.lower() for f in facets):
+                f.kind == facet.kind and f.value.lower() == value.lower() for f in facets) or (
+                facet.kind in ("capability", "topic") and not names_something(value)):
             continue
         facets.append(facet.model_copy(update={"value": value, "quote": " ".join(facet.quote.split())}))
     facets += seen_facets(requirement, facets)
@@ -244,7 +250,7 @@ def contract(requirement: str, scope: Scope) -> Scope:
         facets = [f for f in facets if f.kind not in ("capability", "topic")]
         facets.insert(0, Facet(kind="capability", value=interpretation[:120], quote=requirement[:200]))
     elif not any(f.kind in ("capability", "topic") for f in facets):
-        topic = scope.topic if stems(scope.topic) - META - {"model", "test"} else ""  # not "benchmark" or "model"
+        topic = scope.topic if names_something(scope.topic) else ""
         facets.insert(0, Facet(kind="capability", value=topic or requirement[:100], quote=requirement[:200]))
     code, prob = detect_language(requirement)
     stated = next((f for f in facets if f.kind == "language"), None)

@@ -414,9 +414,10 @@ def test_facets_filed_under_the_wrong_kind_or_quoting_everything_are_dropped():
     assert kept == [("capability", "tables"), ("presentation", junk)]
 
 
-def test_a_topic_that_only_says_benchmark_does_not_become_the_capability():
+def test_a_capability_or_topic_that_only_says_benchmark_is_replaced_by_the_requirement():
     requirement = "Build a benchmark that tests whether a model can read values off bar charts"
-    scope = Scope(topic="benchmark", modalities=["image"], keywords=[], facets=[])
+    said = Facet(kind="capability", value="benchmark", quote="benchmark")
+    scope = Scope(topic="benchmark", modalities=["image"], keywords=[], facets=[said])
     [capability] = [f for f in contract(requirement, scope).facets if f.kind == "capability"]
     assert capability.value == requirement
 
