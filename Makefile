@@ -5,7 +5,7 @@ STAMP := $(VENV)/.installed
 DEMO_DB ?= demo.db
 DEMO_REQUIREMENT ?= Build a benchmark that tests whether a model can read values off bar charts
 
-.PHONY: install demo test test-fast browser bench clean
+.PHONY: install demo lint test test-fast browser bench clean
 
 install: $(STAMP)
 
@@ -24,7 +24,11 @@ demo: install
 	$(VENV)/bin/benchagent build "$(DEMO_REQUIREMENT)" --size 2 --db $(DEMO_DB)
 	@echo "browse it: $(VENV)/bin/benchagent browse --db $(DEMO_DB)"
 
+lint: install
+	$(PY) -m ruff check .
+
 test: install browser
+	$(PY) -m ruff check .
 	$(PY) -m pytest -q
 
 test-fast: install
