@@ -129,7 +129,7 @@ _LATEST_REVIEW = """latest as (
 
 _QUERIES = {
     "sample_lineage": ("Sample lineage", "One sample with its run, spec, subtask and source, then every step, "
-                       "LM call and tool call of its slot in time order.", f"""
+                       "LM call and tool call of its slot in time order.", """
 with sample as (
   select samples.id as sample_id, samples.status as sample_status, samples.question, samples.answer,
          samples.answer_origin, samples.run_id, runs.requirement, specs.version as spec_version,

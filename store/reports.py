@@ -50,7 +50,10 @@ def run_summary(store: Store, run_id: str) -> dict[str, Any]:
     calls = sum(s["lm_calls"] for s in stages)
     tokens = sum(s["prompt_tokens"] + s["completion_tokens"] for s in stages)
     costs = [s["cost"] for s in stages if s["cost"] is not None]
-    per = (lambda v: round(v / accepted, 1) if accepted else None)
+
+    def per(v):
+        return round(v / accepted, 1) if accepted else None
+
     return {
         "run": run,
         "subtasks": subtasks,

@@ -217,7 +217,7 @@ def test_every_record_feeds_every_target(source):
     steps = {kind: recipe_for(card, kind).steps[0] for kind in ("number", "label", "binary")}
     for index in range(150):
         record = generate_record(source, index, seed=21)
-        for kind, step in steps.items():
+        for step in steps.values():
             args = {name: record[ref.removeprefix("original.")] for ref, name in map(binding, step.inputs)
                     if ref.startswith("original.")}
             run_tool(step.tool, {**args, "seed": index})

@@ -42,7 +42,7 @@ class ModelUnderTest:
         start = time.perf_counter()
         try:
             response = self.lm(request)
-        except Exception as exc:  # noqa: BLE001 - any failure of the model is a recorded, unanswered item
+        except Exception as exc:  # any failure of the model is a recorded, unanswered item
             return Reply("", shown, None, None, (time.perf_counter() - start) * 1000,
                          error=f"{type(exc).__name__}: {' '.join(str(exc).split())[:500]}")
         usage = response.usage

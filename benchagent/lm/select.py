@@ -55,7 +55,7 @@ def endpoint_options(provider: str, api_base: str) -> dict:
     base = public_url(api_base)
     parts = urlsplit(base)
     try:
-        parts.port
+        _ = parts.port  # the property raises on a port that is not a number or out of range
     except ValueError:
         raise ModelError(f"--api-base {base} has an invalid port") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:

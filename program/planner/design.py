@@ -124,7 +124,7 @@ class DesignAgent(dspy.Module):
         decision is keep or `rounds` critiques ran. Drafts copied from a source card or carrying no facet are refused."""
         decisions: list[dict] = []
         subtasks: list[SubtaskDraft] = []
-        for attempt in range(2):
+        for _attempt in range(2):
             drafts = self.propose(requirement=requirement, scope=scope, max_subtasks=max_subtasks,
                                   feedback=feedback).subtasks
             subtasks, refused = refusals(normalize_subtasks(drafts, max_subtasks), scope, requirement, cards)
