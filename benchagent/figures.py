@@ -100,7 +100,7 @@ def review_chart(rows: list[dict], path: Path) -> Path:
     if rows:
         labels = [r["program"] for r in rows]
         bars = ax.bar(labels, [r["acceptance"] for r in rows], color="#6a9f3b")
-        for bar, row in zip(bars, rows):
+        for bar, row in zip(bars, rows, strict=True):
             ax.annotate(f"{row['accepted']}/{row['reviewed']}", (bar.get_x() + bar.get_width() / 2, bar.get_height()),
                         ha="center", va="bottom", fontsize=8)
         ax.set_ylim(0, 1.1)

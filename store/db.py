@@ -119,7 +119,7 @@ class Store:
         with self._lock, busy_as_error(self.path):
             cursor = self.conn.execute(sql, tuple(params))
             names = [d[0] for d in cursor.description or ()]
-            return [dict(zip(names, row)) for row in cursor.fetchall()]
+            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
     def one(self, sql: str, params: Iterable[Any] = ()) -> dict[str, Any] | None:
         rows = self.query(sql, params)

@@ -35,5 +35,5 @@ def test_row_page_shows_the_chart(served_db):
     assert shot.size[0] - 240 in (0, 1) and shot.size[1] - 160 in (0, 1)
     for color, (x0, y0, x1, y1) in served_db.ids["bars"]:
         pixel = shot.getpixel(((x0 + x1) // 2, (y0 + y1) // 2))
-        assert all(abs(a - b) <= 8 for a, b in zip(pixel, color)), (pixel, color)
+        assert all(abs(a - b) <= 8 for a, b in zip(pixel, color, strict=True)), (pixel, color)
     assert shot.getpixel((5, 5)) == (255, 255, 255)

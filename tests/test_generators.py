@@ -3,6 +3,7 @@
 import json
 import sqlite3
 from importlib import resources
+from itertools import pairwise
 
 import pytest
 from hypothesis import given, settings
@@ -79,7 +80,7 @@ def _check_line(r):
     rise = r["largest_rise"]
     i = labels.index(rise["from"])
     assert labels[i + 1] == rise["to"] and rise["amount"] == values[i + 1] - values[i] > 0
-    rises = [b - a for a, b in zip(values, values[1:])]
+    rises = [b - a for a, b in pairwise(values)]
     assert rises.count(max(rises)) == 1 and max(rises) == rise["amount"]
     assert r["net_change"] == values[-1] - values[0]
 
@@ -121,7 +122,7 @@ def test_records_render_with_their_tool(source, tool, fields):
             tallest = min(range(len(out.bars)), key=lambda i: out.bars[i].y0)
             assert out.categories[tallest] == record["max_category"]
         if tool == "pie_chart":
-            assert [s.legend for s in out.slices] == [f"{lab}: {v}%" for lab, v in zip(record["labels"], record["values"])]
+            assert [s.legend for s in out.slices] == [f"{lab}: {v}%" for lab, v in zip(record["labels"], record["values"], strict=True)]
 
 
 def test_records_vary_across_themes():

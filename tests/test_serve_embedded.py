@@ -43,7 +43,8 @@ def test_inspect_and_lm_eval_run_an_export_against_benchagent_serve(tmp_path):
         assert commands[1].endswith(f"--tasks {task_base(run_id)}_text")
         env = {**os.environ, "OPENAI_API_KEY": "none", "PATH": f"{BIN}:{os.environ['PATH']}"}
         for command, extra in zip(commands, (f" --log-dir {tmp_path / 'logs'} --display none",  # run as printed
-                                             f" --limit 2 --output_path {tmp_path / 'lm'}")):
+                                             f" --limit 2 --output_path {tmp_path / 'lm'}"),
+                                  strict=False):  # only the first two of the three printed commands run here
             subprocess.run(["bash", "-c", command + extra], env=env, check=True, timeout=900)
         server.send_signal(signal.SIGINT)
         assert server.wait(60) == 0 and "stopped" in server.stdout.read()

@@ -41,7 +41,7 @@ def centre(png: bytes) -> tuple[int, ...]:
 
 
 def near(a, b, tolerance=12) -> bool:
-    return all(abs(x - y) <= tolerance for x, y in zip(a, b))
+    return all(abs(x - y) <= tolerance for x, y in zip(a, b, strict=True))
 
 
 def save_hf(folder, tables, features) -> None:

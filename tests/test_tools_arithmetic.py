@@ -3,6 +3,7 @@ word-problem targets; nothing read as text is ever executed."""
 
 import re
 from fractions import Fraction
+from itertools import pairwise
 
 import pytest
 from hypothesis import given, settings
@@ -112,7 +113,7 @@ def test_decimal_options_are_distinct_and_printed_like_the_answer(scaled, places
 def test_decimal_options_with_a_step():
     options = make_decimal_options("4.5", 7, 4, step="0.5")
     assert sorted(Fraction(o) for o in options) == [Fraction(o) for o in sorted(options, key=Fraction)]
-    gaps = {b - a for a, b in zip(sorted(map(Fraction, options)), sorted(map(Fraction, options))[1:])}
+    gaps = {b - a for a, b in pairwise(sorted(map(Fraction, options)))}
     assert gaps == {Fraction(1, 2)}
     with pytest.raises(ToolError, match="not a positive multiple"):
         run_tool("decimal_options", {"answer": "4.5", "step": "0.25"})

@@ -2,6 +2,7 @@
 
 import io
 import json
+from itertools import pairwise
 
 import pytest
 from hypothesis import given, settings
@@ -31,7 +32,7 @@ def _check_bars(result):
     img, out = _image(result), result.output
     color = ImageColor.getrgb(out.color)
     scale = (out.plot.y1 - out.plot.y0) / out.y_max
-    for box, value in zip(out.bars, out.values):
+    for box, value in zip(out.bars, out.values, strict=True):
         for x in (box.x0, (box.x0 + box.x1) // 2, box.x1 - 1):
             height = _run_length(img, x, box.y1, color)
             assert height == box.y1 - box.y0
@@ -48,7 +49,7 @@ def test_bar_chart_pixels_match_values():
     heights = [b.y1 - b.y0 for b in out.bars]
     assert out.categories[heights.index(max(heights))] == "Pears"
     assert out.y_ticks == [0, 10, 20, 30, 40, 50, 60, 70, 80]
-    gaps = [(a.x1 + b.x0) // 2 for a, b in zip(out.bars, out.bars[1:])]
+    gaps = [(a.x1 + b.x0) // 2 for a, b in pairwise(out.bars)]
     for tick in out.y_ticks[1:]:
         y = out.plot.y1 - round(tick * (out.plot.y1 - out.plot.y0) / out.y_max)
         assert all(img.getpixel((x, y)) == ImageColor.getrgb(GRID) for x in gaps)
@@ -86,7 +87,7 @@ def test_line_chart_points_match_values():
     color = ImageColor.getrgb(out.color)
     scale = (out.plot.y1 - out.plot.y0) / out.y_max
     assert out.y_max == 3000
-    for point, value in zip(out.points, values):
+    for point, value in zip(out.points, values, strict=True):
         assert abs((out.plot.y1 - point.y) - value * scale) <= 0.5
         assert all(img.getpixel((point.x + dx, point.y + dy)) == color for dx in (-3, 0, 3) for dy in (-3, 0, 3))
     highest = min(out.points, key=lambda p: p.y)
@@ -106,10 +107,10 @@ def test_pie_slice_areas_and_legend_match_shares():
     labels = ["Housing", "Food", "Transport", "Savings", "Leisure", "Other"]
     result = run_tool("pie_chart", {"title": "Household budget", "labels": labels, "values": shares})
     img, pixels = _slice_pixels(result)
-    for count, share in zip(pixels, shares):
+    for count, share in zip(pixels, shares, strict=True):
         assert abs(count / sum(pixels) - share / 100) < 0.005
     out = result.output
-    assert [s.legend for s in out.slices] == [f"{lab}: {v}%" for lab, v in zip(labels, shares)]
+    assert [s.legend for s in out.slices] == [f"{lab}: {v}%" for lab, v in zip(labels, shares, strict=True)]
     for i, s in enumerate(out.slices):
         assert img.getpixel((480, out.center.y - 15 * len(shares) + 30 * i + 10)) == ImageColor.getrgb(s.color)
 
@@ -119,7 +120,7 @@ def test_pie_slice_areas_and_legend_match_shares():
 def test_pie_slice_areas_proportional_for_any_values(values):
     result = run_tool("pie_chart", {"title": "Any", "labels": [f"S{i}" for i in range(len(values))], "values": values})
     _, pixels = _slice_pixels(result)
-    for count, value in zip(pixels, values):
+    for count, value in zip(pixels, values, strict=True):
         assert abs(count / sum(pixels) - value / sum(values)) < 0.02  # slice edges are anti-aliased away
 
 

@@ -110,11 +110,11 @@ def test_png_inputs_are_checked_and_kept_out_of_the_json_args():
 def test_grid_tiles_equal_their_inputs_with_labels_below():
     colors = [(200, 30, 30), (30, 160, 60), (40, 70, 210), (230, 180, 0), (120, 40, 150)]
     sizes = [(60, 40), (50, 50), (70, 30), (40, 60), (66, 44)]
-    tiles = [_pattern(*sizes[0])] + [Image.new("RGB", size, c) for size, c in zip(sizes[1:], colors[1:])]
+    tiles = [_pattern(*sizes[0])] + [Image.new("RGB", size, c) for size, c in zip(sizes[1:], colors[1:], strict=True)]
     out = run_tool("image_grid", {"images": [_png(t) for t in tiles], "labels": "letter"})
     grid = _open(out)
     assert (out.output.columns, out.output.rows) == (3, 2) and out.output.labels == ["A", "B", "C", "D", "E"]
-    for tile, box in zip(tiles, out.output.tiles):
+    for tile, box in zip(tiles, out.output.tiles, strict=True):
         assert (box.x1 - box.x0, box.y1 - box.y0) == tile.size
         assert grid.crop((box.x0, box.y0, box.x1, box.y1)).tobytes() == tile.tobytes()
     cell_h = max(h for _, h in sizes)

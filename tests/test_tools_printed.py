@@ -24,7 +24,7 @@ def test_target_asks_the_printed_number_and_misreadings_are_near_misses(text):
     gold, *wrong = result["options"]
     assert gold == result["answer"] == text and len(set(result["options"])) == 4
     for option in wrong:
-        assert len(option) == len(text) and sum(a != b for a, b in zip(option, text)) <= 2
+        assert len(option) == len(text) and sum(a != b for a, b in zip(option, text, strict=True)) <= 2
         assert [c for c in option if not c.isdigit()] == [c for c in text if not c.isdigit()]
     assert run_tool("printed_number_target", {"text": text, "seed": 4, "plain": True}).result["answer"] == \
         text.replace(",", "")

@@ -28,7 +28,7 @@ def tables(draw):
     groups = draw(st.lists(st.sampled_from(["x", "y", "z"]), min_size=n, max_size=n))
     a = draw(st.lists(st.integers(-1000, 1000), min_size=n, max_size=n))
     b = draw(st.lists(st.integers(0, 10**6), min_size=n, max_size=n))
-    return {"columns": ["Name", "Group", "A", "B"], "rows": [list(r) for r in zip(labels, groups, a, b)]}
+    return {"columns": ["Name", "Group", "A", "B"], "rows": [list(r) for r in zip(labels, groups, a, b, strict=True)]}
 
 
 def _dark(img, box):

@@ -30,7 +30,7 @@ def evaluate_run(store: Store, run_id: str, models: list[ModelUnderTest], *, par
         pool = ThreadPoolExecutor(max(1, parallel), thread_name_prefix="eval")
         try:
             failures = 0
-            for done, (item, reply) in enumerate(zip(items, pool.map(model.ask, items)), start=1):
+            for done, (item, reply) in enumerate(zip(items, pool.map(model.ask, items), strict=True), start=1):
                 failures = failures + 1 if reply.error and failures == done - 1 else failures
                 if failures >= min(FAILURES_IN_A_ROW, len(items)):
                     raise ModelError(f"model {model.name} failed on its first {failures} items: {reply.error}")

@@ -2,6 +2,7 @@
 paper's consistency check) and how well the benchmark separates the models."""
 
 from collections import defaultdict
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -39,7 +40,7 @@ def difference(a: list[int], b: list[int]) -> dict[str, float]:
 def _consistency(models: list[str], by_model: dict[str, list[int]], overall: dict[str, dict]) -> dict[str, Any]:
     """Models are given smallest first: does accuracy rise at each step, and does any step fall beyond noise?"""
     steps = []
-    for smaller, larger in zip(models, models[1:]):
+    for smaller, larger in pairwise(models):
         change = difference(by_model[larger], by_model[smaller])
         steps.append({"from": smaller, "to": larger, **change, "significant": change["low"] > 0 or change["high"] < 0})
     accuracies = [overall[m]["accuracy"] for m in models]
@@ -68,8 +69,8 @@ def _discrimination(models: list[str], by_model: dict[str, list[int]], overall: 
     return {"best": best, "worst": worst,
             "spread": difference(by_model[best], by_model[worst]) if len(models) >= 2 else None,
             "std": float(np.std([overall[m]["accuracy"] for m in models])),
-            "solved_by_none": [sid for sid, n in zip(sample_ids, solved) if n == 0],
-            "solved_by_all": [sid for sid, n in zip(sample_ids, solved) if n == len(models)],
+            "solved_by_none": [sid for sid, n in zip(sample_ids, solved, strict=True) if n == 0],
+            "solved_by_all": [sid for sid, n in zip(sample_ids, solved, strict=True) if n == len(models)],
             "separating": int(((solved > 0) & (solved < len(models))).sum())}
 
 

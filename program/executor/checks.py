@@ -46,7 +46,7 @@ def options_check(item: Item) -> list[CheckResult]:
     ]
     lengths = [len(o) for o in normalized]
     longest = max(lengths)
-    others = [n for o, n in zip(normalized, lengths) if o != gold]
+    others = [n for o, n in zip(normalized, lengths, strict=True) if o != gold]
     cue = len(item.options) > 2 and len(gold) == longest and others and len(gold) > 1.5 * max(others) + 2
     results.append(CheckResult("length_cue", not cue, "gold option is conspicuously the longest" if cue else ""))
     return results

@@ -27,7 +27,7 @@ def _refusal(item: Item, question: str, options: list[str], answer: str) -> str 
     if not answers_agree(item.answer, answer, None, "label"):
         return f"the fixer changed the gold answer to {answer!r}"
     kept = item.options or []
-    if len(options) != len(kept) or not all(answers_agree(k, o, None, "label") for k, o in zip(kept, options)):
+    if len(options) != len(kept) or not all(answers_agree(k, o, None, "label") for k, o in zip(kept, options, strict=True)):
         return f"the fixer changed the options to {options!r}"
     leak = leakage_check(dataclasses.replace(item, question=question.strip()))
     return None if leak.passed else f"the fixer leaked the answer: {leak.detail}"

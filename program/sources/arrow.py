@@ -15,7 +15,7 @@ class ArrowRows(Sequence):
     def __init__(self, table, features: dict[str, Any], where: str):
         self.table, self.where = table, where
         kinds = {name: f.get("_type") for name, f in features.items() if isinstance(f, dict)}
-        self.images = {name for name, field in zip(table.column_names, table.schema)
+        self.images = {name for name, field in zip(table.column_names, table.schema, strict=True)
                        if kinds.get(name) == "Image" or _binary(field.type)}
         self.labels = {name: features[name].get("names") or [] for name in table.column_names
                        if kinds.get(name) == "ClassLabel"}
@@ -43,7 +43,7 @@ class ArrowRows(Sequence):
 
     def fields(self) -> dict[str, str]:
         fields = {}
-        for name, field in zip(self.table.column_names, self.table.schema):
+        for name, field in zip(self.table.column_names, self.table.schema, strict=True):
             column = self.table.column(name)
             optional = " | null" if column.null_count else ""
             if name in self.images:
@@ -151,7 +151,7 @@ def hf_rows(folder: Path) -> ArrowRows:
     if not parts:
         raise SourceError(f"{folder / 'dataset_dict.json'}: lists no splits")
     tables = [table.append_column("split", pa.array([split] * table.num_rows, pa.string()))
-              for split, (table, _) in zip(splits, parts)]
+              for split, (table, _) in zip(splits, parts, strict=True)]
     try:
         return ArrowRows(pa.concat_tables(tables), parts[0][1], str(folder))
     except pa.ArrowException as exc:

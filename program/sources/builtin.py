@@ -51,8 +51,8 @@ def _sklearn_rows(name: str, label: str) -> Callable[[], list[dict[str, Any]]]:
     def load() -> list[dict[str, Any]]:
         bunch = _sklearn(name)
         features, classes = list(bunch.feature_names), [str(c) for c in bunch.target_names]
-        return [{"features": dict(zip(features, row)), label: classes[target]}
-                for row, target in zip(bunch.data.tolist(), bunch.target.tolist())]
+        return [{"features": dict(zip(features, row, strict=True)), label: classes[target]}
+                for row, target in zip(bunch.data.tolist(), bunch.target.tolist(), strict=True)]
     return load
 
 
@@ -60,7 +60,7 @@ def _sklearn_rows(name: str, label: str) -> Callable[[], list[dict[str, Any]]]:
 def _digits() -> list[tuple[list[list[int]], int]]:
     bunch = _sklearn("digits")
     return [([[int(v) for v in line] for line in image], int(target))
-            for image, target in zip(bunch.images.tolist(), bunch.target.tolist())]
+            for image, target in zip(bunch.images.tolist(), bunch.target.tolist(), strict=True)]
 
 
 def _digit_record(row: tuple[list[list[int]], int]) -> dict[str, Any]:

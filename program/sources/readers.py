@@ -240,7 +240,7 @@ def csv_rows(text: str, where: str, delimiter: str = ",") -> list[dict[str, Any]
             raise SourceError(f"{where}:{number}: {len(cells)} cells but the header has {len(header)} columns")
     columns = [_typed([cells[i] if i < len(cells) and cells[i] != "" else None for _, cells in lines])
                for i in range(len(header))]
-    return [dict(zip(header, values)) for values in zip(*columns)]
+    return [dict(zip(header, values, strict=True)) for values in zip(*columns, strict=True)]
 
 
 def _typed(column: list[str | None]) -> list[Any]:

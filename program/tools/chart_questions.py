@@ -32,7 +32,7 @@ class ChartTargetArgs(ToolInput):
 
 def _target(args: ChartTargetArgs, answer_kind: str) -> Target:
     rng = random.Random(args.seed)
-    data = dict(zip(args.categories, args.values))
+    data = dict(zip(args.categories, args.values, strict=True))
     chart = f"the chart '{args.title}'"
     measure = f"; its y axis shows {args.y_label}" if args.y_label else ""
     common = {"context": f"an image of a chart titled '{args.title}'{measure}", "label_pool": list(data),

@@ -167,7 +167,7 @@ def _y(value: int, y_max: int) -> int:
 
 
 def _x_labels(draw: ImageDraw.ImageDraw, labels: list[str], centers: list[int], slot: float) -> None:
-    for label, cx in zip(labels, centers):
+    for label, cx in zip(labels, centers, strict=True):
         lines, size = _fit(label, slot - 6)
         for k, line in enumerate(lines):
             draw_text(draw, (cx, BOTTOM + 8 + 16 * k), line, size, TEXT, "ma")
@@ -235,7 +235,7 @@ def pie_chart(args: PieChartArgs) -> PieChartOutput:
     center, radius = Point(x=250, y=275), 170
     bbox = [center.x - radius, center.y - radius, center.x + radius, center.y + radius]
     total, start, slices = sum(args.values), -90.0, []
-    for i, (label, value) in enumerate(zip(args.labels, args.values)):
+    for i, (label, value) in enumerate(zip(args.labels, args.values, strict=True)):
         percent = round(100 * value / total, 1)
         end = start + 360 * value / total
         slices.append(Slice(label=label, value=value, percent=percent, legend=f"{label}: {_percent_text(percent)}",

@@ -72,7 +72,7 @@ def shape_scene(args: SceneArgs) -> SceneOutput:
     img = Image.new("RGB", (WIDTH, HEIGHT), BACKGROUND)
     draw = ImageDraw.Draw(img)
     placed = []
-    for spec, box in zip(args.shapes, _layout(len(args.shapes), args.layout_seed)):
+    for spec, box in zip(args.shapes, _layout(len(args.shapes), args.layout_seed), strict=True):
         _draw(draw, spec.shape, box, COLORS[spec.color])
         placed.append(PlacedShape(shape=spec.shape, color=spec.color, box=box, fill=COLORS[spec.color]))
     name, data = encode_png(img, "shape_scene")

@@ -4,6 +4,7 @@ line_chart and pie_chart tools."""
 import json
 import random
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any
 
 from benchagent.program.sources.cards import SourceCard
@@ -127,7 +128,7 @@ def _walk(rng: random.Random, n: int, top: int) -> list[int]:
             walk.append(walk[-1] + rng.choice((-3, -2, -1, 1, 2, 3, 4)))
         high = rng.choice((2 * top - 1, 2 * top))
         units = [u + high - max(walk) for u in walk]
-        rises = [b - a for a, b in zip(units, units[1:])]
+        rises = [b - a for a, b in pairwise(units)]
         if (min(units) >= 1 and units.count(max(units)) == 1 and units.count(min(units)) == 1
                 and max(rises) > 0 and rises.count(max(rises)) == 1):
             return units
@@ -156,7 +157,7 @@ def line_chart_values(rng: random.Random) -> dict[str, Any]:
     step, top = rng.choice(steps), rng.randint(6, 8)
     values = [u * (step // 2) for u in _walk(rng, n, top)]
     x_labels = _pick(rng, labels, n, consecutive=True)
-    rises = [b - a for a, b in zip(values, values[1:])]
+    rises = [b - a for a, b in pairwise(values)]
     i = rises.index(max(rises))
     return {
         "theme": key, "title": _title(rng, template), "y_label": y_label, "unit": unit, "resolution": step // 2,
@@ -188,7 +189,7 @@ def pie_chart_shares(rng: random.Random) -> dict[str, Any]:
     n = rng.randint(3, 6)
     while True:
         cuts = sorted(rng.sample(range(1, 100), n - 1))
-        shares = [b - a for a, b in zip([0, *cuts], [*cuts, 100])]
+        shares = [b - a for a, b in pairwise([0, *cuts, 100])]
         if min(shares) >= 4 and len(set(shares)) == n:
             break
     labels = rng.sample(pool, n)

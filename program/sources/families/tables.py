@@ -28,7 +28,7 @@ def _shop_sales(rng: random.Random) -> tuple[str, list[str], list[list], list[st
     items = [(p, c) for c in categories for p in rng.sample(PRODUCTS[c], rng.randint(2, 3))]
     units = rng.sample(range(5, 151), len(items))
     rows = []
-    for (product, category), sold in zip(items, units):
+    for (product, category), sold in zip(items, units, strict=True):
         price = rng.randint(1, 12)
         rows.append([product, category, sold, price, sold * price])
     title = f"Sales at {rng.choice(FOOD_SHOPS)} in {rng.choice(MONTHS)}"

@@ -77,7 +77,7 @@ def unit_conversion(rng: random.Random) -> dict[str, Any]:
         jitter = [base + rng.randint(-15, 15) if dimension == "temperature"
                   else base * Fraction(rng.randint(60, 150), 100) for _ in compared]
         quantities = [{"value": _round_quantity((b - UNITS[u].offset) / UNITS[u].scale, dimension), "unit": u}
-                      for b, u in zip(jitter, compared)]
+                      for b, u in zip(jitter, compared, strict=True)]
         sizes = {quantity_text(q["value"], q["unit"]): to_base(Fraction(q["value"]), q["unit"]) for q in quantities}
         if (Fraction(answer) != 0 and answer != value and len(set(sizes.values())) == 3
                 and all(Fraction(q["value"]) != 0 for q in quantities)):

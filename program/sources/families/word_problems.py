@@ -69,7 +69,7 @@ def _mixed(quarters: int) -> str:
 def _baking(rng: random.Random, names: list[str]) -> tuple[dict, list[str], dict]:
     """Fraction story: each baker makes several cakes needing a quarter-cup multiple of flour each."""
     exprs, facts = {}, []
-    for name, bake in zip(names, rng.sample(BAKES, len(names))):
+    for name, bake in zip(names, rng.sample(BAKES, len(names)), strict=True):
         count, quarters = rng.randint(2, 8), rng.choice([q for q in range(1, 12) if q % 4])
         exprs[name] = _op("*", count, str(Fraction(quarters, 4)))
         facts.append(f"{name} bakes {count} {bake}s, and each {bake} needs {_mixed(quarters)} of flour.")
