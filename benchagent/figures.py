@@ -37,7 +37,8 @@ def _bars(ax, groups: list[str], series: dict[str, list[dict]], ylabel: str) -> 
 def eval_chart(figures: dict[str, Any], path: Path) -> Path:
     """Accuracy per model, overall and per subtask, with 95% bootstrap intervals."""
     groups = ["overall", *figures["subtasks"]]
-    series = {m["model"]: [m, *(m["subtasks"].get(s, {"accuracy": 0, "low": 0, "high": 0}) for s in figures["subtasks"])]
+    missing = {"accuracy": 0, "low": 0, "high": 0}
+    series = {m["model"]: [m, *(m["subtasks"].get(s, missing) for s in figures["subtasks"])]
               for m in figures["models"]}
     fig, ax = plt.subplots(figsize=(max(6, 1.6 * len(groups) * max(1, len(series) / 2)), 4))
     _bars(ax, groups, series, "accuracy (95% bootstrap CI)")

@@ -61,7 +61,8 @@ class BenchItem:
         return "\n\n".join(part for part in (self.context(), self.item.question) if part)
 
     def options_text(self) -> str:
-        return "\n".join(f"{letter}. {option}" for letter, option in zip(self.letters, self.item.options or [], strict=True))
+        options = self.item.options or []
+        return "\n".join(f"{letter}. {option}" for letter, option in zip(self.letters, options, strict=True))
 
     def prompt(self, *, image_shown: bool = True) -> str:
         """The full prompt: context, question, lettered options and how to answer; a model that cannot see the

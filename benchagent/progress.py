@@ -31,7 +31,8 @@ class BuildProgress:
             self.progress.start()
             self.task = self.progress.add_task("starting", total=None, counts="")
         if kind == "run":
-            self.progress.console.print(f"{'resuming ' if data.get('resumed') else ''}run {data['run_id']}", highlight=False)
+            resuming = "resuming " if data.get("resumed") else ""
+            self.progress.console.print(f"{resuming}run {data['run_id']}", highlight=False)
         elif kind == "stage":
             self.progress.update(self.task, description=f"planning: {data['stage']}")
         elif kind == "subtask":
@@ -49,8 +50,8 @@ class BuildProgress:
             self.progress.update(self.task, description="samples", total=data["total"], completed=self.counts["ok"],
                                  counts=self._counts())
         elif kind == "shortfall":
-            self.progress.console.print(f"  shortfall in {data['subtask']}: {data['missing']} missing, {data['reason']}",
-                                        highlight=False)
+            self.progress.console.print(
+                f"  shortfall in {data['subtask']}: {data['missing']} missing, {data['reason']}", highlight=False)
         elif kind == "sample":
             status = "ok" if data["status"] in ("ok", "fixed") else data["status"]
             self.counts[status] = self.counts.get(status, 0) + 1

@@ -18,7 +18,8 @@ figure{margin:1em 0}figure img{max-width:100%;border:1px solid #ddd}table{border
 td,th{border:1px solid #ccc;padding:3px 8px;text-align:left;font-size:14px}
 .gallery{display:grid;grid-template-columns:repeat(auto-fill,minmax(320px,1fr));gap:14px}
 .item{border:1px solid #ccc;border-radius:6px;padding:10px;font-size:14px}.item img{max-width:100%}
-.gold{font-weight:bold;color:#19692c}.status{float:right;font-size:12px;padding:1px 6px;border-radius:4px;background:#eee}
+.gold{font-weight:bold;color:#19692c}
+.status{float:right;font-size:12px;padding:1px 6px;border-radius:4px;background:#eee}
 .rejected{background:#f6d5d5}.ok,.fixed{background:#d5f0da}.muted{color:#777}"""
 
 

@@ -17,7 +17,8 @@ HEADER = (
 
 def write_spec(spec: Spec, path: str | Path) -> None:
     data = spec.model_dump(mode="json")
-    Path(path).write_text(HEADER + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=110), encoding="utf-8")
+    text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=110)
+    Path(path).write_text(HEADER + text, encoding="utf-8")
 
 
 def read_spec(path: str | Path) -> Spec:

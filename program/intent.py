@@ -62,8 +62,8 @@ GENRE_WORDS = ("news", "newspaper", "article", "articles", "story", "stories", "
                "novels", "fiction", "proverb", "proverbs", "idiom", "idioms", "speech", "speeches", "textbook",
                "textbooks", "manual", "manuals", "scientific", "medical", "clinical", "patent", "patents")
 CHOICE_WORDS = ("multiple-choice", "multiple choice", "mcq", "four options", "4 options")
-ANSWER_WORDS = {"choice": ("choice", "multiple", "options", "mcq"), "number": ("number", "numeric", "integer", "decimal",
-                                                                            "numerical"),
+ANSWER_WORDS = {"choice": ("choice", "multiple", "options", "mcq"),
+                "number": ("number", "numeric", "integer", "decimal", "numerical"),
                 "binary": ("yes", "binary", "true", "false"), "span": ("span", "extract", "quote")}
 QUOTE_MATCH = 85      # rapidfuzz partial ratio a facet's quote needs against the requirement
 LANGUAGE_SURE = 0.9   # probability from which a detected language is trusted

@@ -11,8 +11,10 @@ from benchagent.signatures.types import decoded
 class PlanStep(BaseModel):
     kind: Literal["LLM", "PURE"]
     tool: str = Field(description="tool name for PURE steps, predictor name for LLM steps")
-    inputs: list[str] = Field(description="dotted references original.*, slot.*, interim.*; 'ref:arg' binds a ref to an argument")
-    outputs: list[str] = Field(description="dotted references interim.*, final.input.*, final.output.*; 'ref:field' picks a field")
+    inputs: list[str] = Field(description="dotted references original.*, slot.*, interim.*; "
+                                          "'ref:arg' binds a ref to an argument")
+    outputs: list[str] = Field(description="dotted references interim.*, final.input.*, final.output.*; "
+                                           "'ref:field' picks a field")
     instruction: str = Field(description="what the step does")
     serves: list[str] = Field(default_factory=list, description="keys of the facets this step realizes")
 
@@ -35,7 +37,7 @@ class SourceJudgment(BaseModel):
 
 
 class GroundSubtask(dspy.Signature):
-    """Judge each candidate source for the subtask. Compare them: a source whose items would test something else gets low alignment."""
+    """Judge each candidate source for the subtask. Compare them: a source whose items would test something else gets low alignment."""  # noqa: E501 - the instruction is sent verbatim: one line
 
     subtask: str = dspy.InputField(desc="subtask as JSON")
     candidates: str = dspy.InputField(desc="one candidate per line: source_id, description, plan")

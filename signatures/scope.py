@@ -32,8 +32,9 @@ class Scope(BaseModel):
     keywords: list[str] = Field(max_length=8, description="3 to 6 search keywords")
     facets: list[Facet] = Field(default_factory=list, max_length=10,
                                 description="each specific the requirement states, once; none it does not state")
-    interpretation: str = Field("", max_length=300, json_schema_extra=decoded(160), description="if the requirement leaves what to test open, the "
-                                                                "concrete reading chosen; else empty")
+    interpretation: str = Field("", max_length=300, json_schema_extra=decoded(160),
+                                description="if the requirement leaves what to test open, the "
+                                            "concrete reading chosen; else empty")
     language: str = Field("English", description="the language the items are written in")
 
 

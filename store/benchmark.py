@@ -15,8 +15,9 @@ class EmptyRunError(StoreError):
 
 
 def accepted_rows(store: Store, run_id: str) -> list[dict[str, Any]]:
-    """Each accepted sample of run_id, oldest first, JSON columns decoded, with its subtask's key, name and answer type, its source's name
-    and license, and `images` ({asset name: PNG bytes}); NotFoundError or EmptyRunError when there is none."""
+    """Each accepted sample of run_id, oldest first, JSON columns decoded, with its subtask's key, name and answer
+    type, its source's name and license, and `images` ({asset name: PNG bytes}); NotFoundError or EmptyRunError
+    when there is none."""
     if get_run(store, run_id) is None:
         raise NotFoundError(f"no run {run_id!r} in {store.path}")
     marks = ", ".join("?" for _ in ACCEPTED)

@@ -31,17 +31,20 @@ _TABLES = {
         "wall_s": "Wall time in seconds",
     }),
     "specs": ("Specs", "Versions of the benchmark spec written by the Design Agent.", [], None, None, {
-        "version": "Spec version, rising with each revision", "scope": "Parsed scope: topic, modalities, keywords (JSON)",
+        "version": "Spec version, rising with each revision",
+        "scope": "Parsed scope: topic, modalities, keywords (JSON)",
         "spec": "The spec: subtasks and their rationale (JSON)",
     }),
-    "subtasks": ("Subtasks", "What each part of the benchmark tests, and why it exists.", ["answer_type"], None, "name", {
+    "subtasks": ("Subtasks", "What each part of the benchmark tests, and why it exists.",
+                 ["answer_type"], None, "name", {
         "spec_id": "Spec version that defined it", "key": "Short stable key", "name": "Name",
         "description": "What it tests", "capability": "Core capability tested",
         "answer_type": "binary | choice | label | span | number …", "sample_schema": "Input and output fields (JSON)",
         "rationale": "Why the subtask exists", "importance": "Importance weight from allocation",
         "quota": "Accepted samples required",
     }),
-    "sources": ("Source cards", "Datasets and generators that samples are grounded on.", ["kind", "license"], None, "name", {
+    "sources": ("Source cards", "Datasets and generators that samples are grounded on.",
+                ["kind", "license"], None, "name", {
         "name": "Name", "kind": "builtin | user | generator", "description": "What the source holds",
         "fields": "Record fields and types (JSON)", "size": "Number of records", "license": "License",
         "keywords": "Search keywords", "card": "The whole source card (JSON)",
@@ -53,7 +56,8 @@ _TABLES = {
         "accepted": "1 if the pair passed the threshold", "rationale": "Why it was scored so",
         "share": "How many of the subtask's samples this source is to deliver",
     }),
-    "slots": ("Slots", "Allocated units of work: one source record to turn into one sample.", ["status", "subtask_id"], None, None, {
+    "slots": ("Slots", "Allocated units of work: one source record to turn into one sample.",
+              ["status", "subtask_id"], None, None, {
         "grounding_id": "Grounding whose plan is applied", "record_index": "Index of the source record",
         "status": "pending | accepted | rejected | failed", "reason": "Why the slot was not filled",
         "category": "The first reason's kind (a check, an inspector category or a failure kind), as counted in reports",
@@ -76,13 +80,15 @@ _TABLES = {
         "name": "File name", "mime": "MIME type", "width": "Width in pixels", "height": "Height in pixels",
         "sha256": "SHA-256 of the content", "content": "The file itself; images render inline",
     }),
-    "steps": ("Steps", "Every agent module and stage run, with inputs and outputs.", ["stage", "status"], None, "name", {
+    "steps": ("Steps", "Every agent module and stage run, with inputs and outputs.",
+              ["stage", "status"], None, "name", {
         "parent_id": "Enclosing step", "stage": "scope | design | grounding | allocation | realize | verify",
         "name": "Module or stage name", "kind": "module | stage",
         "predictor": "Dotted name of the predictor the step ran, as the program tree names it",
         "inputs": "Inputs (JSON)", "outputs": "Outputs (JSON)", "status": "ok | failed",
     }),
-    "lm_calls": ("LM calls", "Every language model call with tokens, cost and latency.", ["model", "stage", "status"], None, None, {
+    "lm_calls": ("LM calls", "Every language model call with tokens, cost and latency.",
+                 ["model", "stage", "status"], None, None, {
         "stage": "Pipeline stage", "model": "Model string", "messages": "Prompt messages (JSON)",
         "response": "Raw response", "prompt_tokens": "Prompt tokens", "completion_tokens": "Completion tokens",
         "cached_tokens": "Prompt tokens served from the server's prefix cache", "cost": "Cost in USD, when priced",
@@ -160,7 +166,8 @@ events as (
 select sample.*, events.* from sample left join events on 1
 order by events.at, events.event"""),
     "acceptance_by_subtask": ("Acceptance by subtask", "Per run and subtask: quota, accepted samples "
-                              "(status ok or fixed), rejected samples, acceptance rate and shortfall against quota.", f"""
+                              "(status ok or fixed), rejected samples, acceptance rate and shortfall against quota.",
+                              f"""
 select subtasks.run_id, subtasks.id as subtask_id, subtasks.name as subtask, subtasks.quota,
        count(case when samples.status in {_ACCEPTED} then 1 end) as accepted,
        count(case when samples.status = 'rejected' then 1 end) as rejected,

@@ -15,8 +15,8 @@ def save_predictions(store: Store, run_id: str, predictions: list[dict[str, Any]
 
 
 def latest_predictions(store: Store, run_id: str) -> list[dict[str, Any]]:
-    """The predictions of the run's latest evaluation, by model rank then sample, with each sample's subtask key and has_image;
-    empty when the run was never evaluated."""
+    """The predictions of the run's latest evaluation, by model rank then sample, with each sample's subtask key
+    and has_image; empty when the run was never evaluated."""
     return store.query(
         "SELECT e.*, t.key AS subtask, EXISTS (SELECT 1 FROM assets a WHERE a.sample_id = e.sample_id "
         "  AND a.mime = 'image/png') AS has_image FROM evals e JOIN samples s ON s.id = e.sample_id "

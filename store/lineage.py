@@ -22,13 +22,17 @@ def sample_lineage(store: Store, sample_id: str) -> dict[str, Any]:
         "source": decode(store.one("SELECT id, name, kind, modalities, description, license FROM sources WHERE id = ?",
                                    (sample["source_id"],))),
         "slot": slot,
-        "grounding": decode(store.one("SELECT * FROM groundings WHERE id = ?", (slot["grounding_id"],))) if slot else None,
+        "grounding": (decode(store.one("SELECT * FROM groundings WHERE id = ?", (slot["grounding_id"],)))
+                      if slot else None),
         "assets": many("SELECT id, name, mime, width, height, sha256 FROM assets WHERE sample_id = ?", sample_id),
-        "steps": many(f"SELECT * FROM steps WHERE slot_id = ? OR ({planner_steps}) ORDER BY started_at", slot_id, run_id),
-        "lm_calls": many(f"SELECT * FROM lm_calls WHERE slot_id = ? OR ({planner_steps}) ORDER BY created_at", slot_id, run_id),
+        "steps": many(f"SELECT * FROM steps WHERE slot_id = ? OR ({planner_steps}) ORDER BY started_at",
+                      slot_id, run_id),
+        "lm_calls": many(f"SELECT * FROM lm_calls WHERE slot_id = ? OR ({planner_steps}) ORDER BY created_at",
+                         slot_id, run_id),
         "tool_calls": many("SELECT * FROM tool_calls WHERE slot_id = ? ORDER BY started_at", slot_id),
         "verdicts": many("SELECT * FROM verdicts WHERE sample_id = ? ORDER BY created_at", sample_id),
         "reviews": many("SELECT * FROM reviews WHERE sample_id = ? ORDER BY created_at", sample_id),
-        "program": decode(store.one("SELECT id, hash, parent_id, optimizer, train_sample_ids, metrics, created_at "
-                                    "FROM programs WHERE id = ?", (sample["program_id"],))) if sample["program_id"] else None,
+        "program": (decode(store.one("SELECT id, hash, parent_id, optimizer, train_sample_ids, metrics, created_at "
+                                     "FROM programs WHERE id = ?", (sample["program_id"],)))
+                    if sample["program_id"] else None),
     }

@@ -66,7 +66,8 @@ def run_summary(store: Store, run_id: str) -> dict[str, Any]:
             "wall_s": run["wall_s"],
         },
         "program": decode(store.one(
-            "SELECT id, optimizer, json_array_length(train_sample_ids) AS n_train, created_at FROM programs WHERE id = ?",
+            "SELECT id, optimizer, json_array_length(train_sample_ids) AS n_train, created_at "
+            "FROM programs WHERE id = ?",
             (run["program_id"],))) if run.get("program_id") else None,
         "intent": _intent(store, run_id),
         "shortfalls": _shortfalls(store, run_id, subtasks),

@@ -90,6 +90,7 @@ def card_markdown(facts: dict[str, Any], items: list[BenchItem], how_to_run: lis
               f"- model: `{run['model']}`",
               f"- program version: {program['id'] + ' (' + program['optimizer'] + ')' if program else 'uncompiled'}",
               f"- benchagent {facts['version']}; started {run['started_at']}, wall time {totals['wall_s']} s",
-              f"- per accepted item: {totals['lm_calls_per_accepted']} LM calls, {totals['tokens_per_accepted']} tokens",
+              f"- per accepted item: {totals['lm_calls_per_accepted']} LM calls, "
+              f"{totals['tokens_per_accepted']} tokens",
               "", "## How to run it", "", *how_to_run, ""]
     return "\n".join(parts)

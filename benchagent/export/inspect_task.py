@@ -62,7 +62,8 @@ def {task_name(base, kind)}(images: bool = True) -> Task:
     return Task(dataset=json_dataset(str(HERE / ({data}))), solver={solver}, scorer={scorer})''')
     write_images(folder, items)
     task_file = folder / "task.py"
-    task_file.write_text(f'''"""Inspect AI tasks for a benchmark built by benchagent; its README.md says how to run them."""
+    task_file.write_text(f'''"""Inspect AI tasks for a benchmark built by benchagent;
+its README.md says how to run them."""
 # Requirement: {" ".join(title.split())}
 
 from pathlib import Path

@@ -22,7 +22,8 @@ _FILTERS = {
     "open": None,
 }
 
-UTILS = '''"""Loads the data files beside this file as the `test` split for lm-evaluation-harness, and scores numbers."""
+UTILS = '''"""Loads the data files beside this file as the `test` split for lm-evaluation-harness,
+and scores numbers."""
 
 import json
 import math

@@ -48,5 +48,6 @@ class TrackedLM(HistoryTagging, dspy.LM):
                 if attempt == self.retries or not is_retryable_lm_error(exc):
                     raise
                 hint = exc.retry_after
-                wait = hint if isinstance(hint, (int, float)) and 0 <= hint < float("inf") else self.backoff * 2 ** attempt
+                usable = isinstance(hint, (int, float)) and 0 <= hint < float("inf")
+                wait = hint if usable else self.backoff * 2 ** attempt
                 time.sleep(min(wait, self.backoff_cap))

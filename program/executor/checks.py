@@ -40,7 +40,8 @@ def options_check(item: Item) -> list[CheckResult]:
     gold = item.answer.strip().lower()
     distinct = len(set(normalized)) == len(normalized)
     results = [
-        CheckResult("answer_in_options", gold in normalized, "" if gold in normalized else f"{item.answer!r} not among options"),
+        CheckResult("answer_in_options", gold in normalized,
+                    "" if gold in normalized else f"{item.answer!r} not among options"),
         CheckResult("single_correct_option", distinct and normalized.count(gold) == 1,
                     "" if distinct else "options are not distinct"),
     ]

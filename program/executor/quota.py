@@ -126,7 +126,8 @@ class Scheduler:
                 picked = subtask.pick()
                 if picked:
                     source, index = picked
-                    job = Job(subtask, source, index, slot_seed(self.run_seed, subtask.draft.key, source.source_id, index))
+                    seed = slot_seed(self.run_seed, subtask.draft.key, source.source_id, index)
+                    job = Job(subtask, source, index, seed)
                     self._book_start(job)
                     return job
             return None

@@ -19,7 +19,8 @@ class Repair:
 
 
 def _refusal(item: Item, question: str, options: list[str], answer: str) -> str | None:
-    """Why the fixer's output cannot stand, or None: only the question may change, and it must not give the answer away."""
+    """Why the fixer's output cannot stand, or None: only the question may change, and it must not give the
+    answer away."""
     if not question.strip():
         return "the fixer returned an empty question"
     if " ".join(question.split()) == " ".join(item.question.split()):
@@ -27,7 +28,8 @@ def _refusal(item: Item, question: str, options: list[str], answer: str) -> str 
     if not answers_agree(item.answer, answer, None, "label"):
         return f"the fixer changed the gold answer to {answer!r}"
     kept = item.options or []
-    if len(options) != len(kept) or not all(answers_agree(k, o, None, "label") for k, o in zip(kept, options, strict=True)):
+    if len(options) != len(kept) or not all(answers_agree(k, o, None, "label")
+                                            for k, o in zip(kept, options, strict=True)):
         return f"the fixer changed the options to {options!r}"
     leak = leakage_check(dataclasses.replace(item, question=question.strip()))
     return None if leak.passed else f"the fixer leaked the answer: {leak.detail}"
@@ -54,4 +56,5 @@ class Repairer(dspy.Module):
         if problem:
             return Repair(None, f"refused: {problem}")
         question = fixed.fixed_question.strip()
-        return Repair(dataclasses.replace(item, question=question), f"question rewritten: {item.question!r} -> {question!r}")
+        return Repair(dataclasses.replace(item, question=question),
+                      f"question rewritten: {item.question!r} -> {question!r}")

@@ -171,8 +171,9 @@ class AllocationAgent(dspy.Module):
 
     def forward(self, requirement: str, subtasks: list[SubtaskDraft], size: int,
                 sources: dict[str, list[SourceShare]], rounds: int = 2) -> Allocation:
-        """Propose quotas (one subtask takes the whole size), spread them, then up to `rounds` times diagnose the shortfalls and reorder, re-quota or
-        send subtasks back to design; a last code pass moves or reports whatever is still unfilled."""
+        """Propose quotas (one subtask takes the whole size), spread them, then up to `rounds` times diagnose the
+        shortfalls and reorder, re-quota or send subtasks back to design; a last code pass moves or reports whatever
+        is still unfilled."""
         listing = "\n".join(f"{s.key}: {s.description}" for s in subtasks)
         proposals = self.propose(requirement=requirement, subtasks=listing, size=size).quotas if len(subtasks) > 1 \
             else [QuotaProposal(key=subtasks[0].key, importance=1.0, quota=size)]  # nothing to weigh against

@@ -121,7 +121,8 @@ class DesignAgent(dspy.Module):
     def forward(self, requirement: str, scope: Scope, max_subtasks: int, feedback: str = "",
                 cards: Sequence[dict] = (), rounds: int = 2) -> DesignResult:
         """Propose (again once, told why, if every draft is refused), then critique and apply the decisions until every
-        decision is keep or `rounds` critiques ran. Drafts copied from a source card or carrying no facet are refused."""
+        decision is keep or `rounds` critiques ran. Drafts copied from a source card or carrying no facet are
+        refused."""
         decisions: list[dict] = []
         subtasks: list[SubtaskDraft] = []
         for _attempt in range(2):

@@ -100,7 +100,8 @@ SOURCE_TEXT_STEPS = frozenset({"passage_cloze", "choose_chunk", "write_brief", "
 SHOWN_TEXT = ("final.input.question", "final.input.context")
 
 
-def with_language(plan: TransformPlan, facets: Sequence[Facet], language: str, record: dict | None = None) -> TransformPlan:
+def with_language(plan: TransformPlan, facets: Sequence[Facet], language: str,
+                  record: dict | None = None) -> TransformPlan:
     """The plan writing its items in `language`: the question and any text a tool shows are translated by an LLM step
     (code checks that numbers are kept and the language is right) that serves the language facet. A plan whose items
     quote the source's text is left as it is; it serves the facet only when the source is written in `language`."""

@@ -24,7 +24,8 @@ def check_spec(spec: Spec, cards: dict[str, dict], *, tools: set[str], predictor
                 raise PlanValidationError(f"subtask {subtask.key}: unknown source {source.source_id!r}")
             try:
                 validate_plan(source.plan, answer_type=subtask.answer_type, modalities=subtask.modalities,
-                              record_fields={str(f) for f in card.get("fields") or []}, tools=tools, predictors=predictors)
+                              record_fields={str(f) for f in card.get("fields") or []}, tools=tools,
+                              predictors=predictors)
             except PlanValidationError as exc:
                 raise PlanValidationError(f"subtask {subtask.key}, source {source.source_id}: {exc}") from None
         if sum(s.share for s in subtask.sources) != subtask.quota:

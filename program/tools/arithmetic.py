@@ -133,7 +133,8 @@ class ArithmeticOutput(ToolOutput):
     integer: bool
 
 
-@tool("exact_arithmetic", "Evaluate an expression tree (+ - * /) exactly with fractions; gives the fraction and its decimal.")
+@tool("exact_arithmetic",
+      "Evaluate an expression tree (+ - * /) exactly with fractions; gives the fraction and its decimal.")
 def exact_arithmetic(args: ArithmeticArgs) -> ArithmeticOutput:
     value = evaluate(args.expression)
     return ArithmeticOutput(fraction=fraction_text(value), decimal=decimal_text(value) if terminates(value) else None,

@@ -147,7 +147,8 @@ def calendar_label_target(args: CalendarTargetArgs) -> Target:
     return _target(args, goal, answer, pool, {"weekday_after": args.offset_days})
 
 
-@tool("calendar_binary_target", "Ask whether a date some days ahead falls in a month, or a date on a weekday; yes or no.")
+@tool("calendar_binary_target",
+      "Ask whether a date some days ahead falls in a month, or a date on a weekday; yes or no.")
 def calendar_binary_target(args: CalendarTargetArgs) -> Target:
     rng = random.Random(args.seed)
     if rng.random() < 0.5:

@@ -63,7 +63,8 @@ def _target(args: ChartTargetArgs, answer_kind: str) -> Target:
                   answer=str(data[category]), query={"kind": "value", "category": category}, **common)
 
 
-@tool("chart_number_target", "Choose a value or a difference to ask about in a chart's data; the answer is the exact number.",
+@tool("chart_number_target",
+      "Choose a value or a difference to ask about in a chart's data; the answer is the exact number.",
       asks=CHART_ASKS)
 def chart_number_target(args: ChartTargetArgs) -> Target:
     return _target(args, "number")

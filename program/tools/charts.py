@@ -16,8 +16,10 @@ PALETTE = ("#4E79A7", "#F28E2B", "#E15759", "#76B7B2", "#59A14F", "#EDC948", "#B
 TEXT, AXIS, GRID, WHITE = "#222222", "#555555", "#DDDDDD", "#FFFFFF"
 LEFT, RIGHT, TOP, BOTTOM = 84, WIDTH - 28, 76, HEIGHT - 72
 
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=70), AfterValidator(check_text)]
-Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20), AfterValidator(check_text)]
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=70),
+                  AfterValidator(check_text)]
+Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20),
+                  AfterValidator(check_text)]
 AxisLabel = Annotated[str, StringConstraints(strip_whitespace=True, max_length=40), AfterValidator(check_text)]
 Count = Annotated[int, Field(ge=0, le=10**9)]
 

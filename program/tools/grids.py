@@ -38,7 +38,8 @@ def _label(index: int, style: str) -> str:
     return {"none": "", "number": str(index + 1), "letter": string.ascii_uppercase[index]}[style]
 
 
-@tool("image_grid", "Lay PNG images out in a grid (e.g. 2x2, 3x3), unscaled and centred in equal cells, with index labels.")
+@tool("image_grid",
+      "Lay PNG images out in a grid (e.g. 2x2, 3x3), unscaled and centred in equal cells, with index labels.")
 def image_grid(args: GridArgs) -> GridOutput:
     tiles = [decode_png(data) for data in args.images]
     columns = min(args.columns or math.ceil(math.sqrt(len(tiles))), len(tiles))

@@ -157,7 +157,8 @@ class NumberOptionsOutput(ToolOutput):
     options: list[int] = Field(description="gold first; place it with shuffle_options")
 
 
-@tool("number_options", "Make n distinct numeric options near an integer answer (gold first), same digit count where possible.")
+@tool("number_options",
+      "Make n distinct numeric options near an integer answer (gold first), same digit count where possible.")
 def number_options(args: NumberOptionsArgs) -> NumberOptionsOutput:
     return NumberOptionsOutput(options=make_number_options(args.answer, args.seed, args.n, args.step))
 

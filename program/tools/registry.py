@@ -70,7 +70,8 @@ def tool(name: str, description: str, asks: dict[str, tuple[str, ...]] | None = 
     def register(fn: Callable) -> Callable:
         hints = get_type_hints(fn)
         params = [h for k, h in hints.items() if k != "return"]
-        if len(params) != 1 or not issubclass(params[0], ToolInput) or not issubclass(hints.get("return", object), ToolOutput):
+        returns = hints.get("return", object)
+        if len(params) != 1 or not issubclass(params[0], ToolInput) or not issubclass(returns, ToolOutput):
             raise TypeError(f"tool {name}: expected fn(args: ToolInput subclass) -> ToolOutput subclass")
         if name in _TOOLS:
             raise ValueError(f"tool {name} is already registered")

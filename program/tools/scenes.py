@@ -112,7 +112,8 @@ def _target(args: SceneTargetArgs, goal: str, answer: str, pool: list[str], quer
     return Target(goal=goal, answer=answer, context=CONTEXT, facts=_facts(args.shapes), label_pool=pool, query=query)
 
 
-@tool("scene_number_target", "Ask how many shapes of a colour, a kind, or both there are; the answer is the exact count.",
+@tool("scene_number_target",
+      "Ask how many shapes of a colour, a kind, or both there are; the answer is the exact count.",
       asks={"colour": ("given colour", "given color", "one colour", "one color", "of a colour", "of a color",
                        "each colour", "each color", "by colour", "by color"),
             "kind": ("given shape", "given kind", "kind of shape", "type of shape", "shape type", "by shape"),
@@ -127,7 +128,8 @@ def scene_number_target(args: SceneTargetArgs) -> Target:
     return _target(args, goal, str(count), [], {"count": query})
 
 
-@tool("scene_label_target", "Ask which colour or which shape kind occurs most (or least) often; the answer is its name.")
+@tool("scene_label_target",
+      "Ask which colour or which shape kind occurs most (or least) often; the answer is its name.")
 def scene_label_target(args: SceneTargetArgs) -> Target:
     rng = random.Random(args.seed)
     questions = []

@@ -74,7 +74,8 @@ def _group_values(args: TableTargetArgs, groups: list[str]) -> list[Condition]:
     return conditions
 
 
-@tool("table_number_target", "Ask a cell, a column total, a group's sum or average, or a count of rows over a threshold; exact.",
+@tool("table_number_target",
+      "Ask a cell, a column total, a group's sum or average, or a count of rows over a threshold; exact.",
       asks={"lookup": ("lookup", "look up", "look-up", "cell", "price of", "value of", "read a value", "find the"),
             "total": ("total", "sum", "add up", "altogether"),
             "count": ("count", "how many rows", "number of rows", "threshold"),
@@ -116,7 +117,8 @@ def _short_decimal(value) -> bool:
     return terminates(value) and (value * 100).denominator == 1
 
 
-@tool("table_label_target", "Ask which row has the unique highest or lowest number in a column; the answer is its name.")
+@tool("table_label_target",
+      "Ask which row has the unique highest or lowest number in a column; the answer is its name.")
 def table_label_target(args: TableTargetArgs) -> Target:
     label, numeric, _ = _shape(args)
     candidates = []
@@ -125,7 +127,8 @@ def table_label_target(args: TableTargetArgs) -> Target:
         for largest in (True, False):
             if name := unique_extreme(values, largest):
                 candidates.append(lambda c=column, hi=largest, n=name: (
-                    f"which {label} has the {'highest' if hi else 'lowest'} '{c}' in the table; the answer is a {label}",
+                    f"which {label} has the {'highest' if hi else 'lowest'} '{c}' in the table; "
+                    f"the answer is a {label}",
                     n, {"column": c, "largest": hi}))
     return _choose(args, {"extreme": candidates})
 

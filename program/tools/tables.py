@@ -15,7 +15,8 @@ from benchagent.program.tools.png import encode_png
 from benchagent.program.tools.registry import ToolInput, ToolOutput, tool
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40), AfterValidator(check_text)]
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80), AfterValidator(check_text)]
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80),
+                  AfterValidator(check_text)]
 Cell = StrictInt | Text
 PAD_X, ROW_H, MARGIN, TITLE_H = 14, 32, 20, 44
 TEXT, HEADER_BG, RULE, STRIPE = "#222222", "#DCE6F0", "#8899AA", "#F4F6F8"
@@ -101,7 +102,8 @@ class TableImageOutput(ToolOutput):
     cells: list[list[Box]] = Field(description="cell boxes, header row first")
 
 
-@tool("table_image", "Render a table (title, header, up to 20 rows, numbers right-aligned) as a PNG with its cell boxes.")
+@tool("table_image",
+      "Render a table (title, header, up to 20 rows, numbers right-aligned) as a PNG with its cell boxes.")
 def table_image(args: TableImageArgs) -> TableImageOutput:
     f = font(15)
     widths = [round(max(f.getlength(cell_text(v)) for v in [c, *(r[i] for r in args.rows)])) + 2 * PAD_X
@@ -178,7 +180,8 @@ class AggregateOutput(ToolOutput):
     rows: int = Field(description="rows the aggregate ran over")
 
 
-@tool("table_aggregate", "Count rows, or the sum, mean, min or max of a numeric column, over all or filtered rows; exact.")
+@tool("table_aggregate",
+      "Count rows, or the sum, mean, min or max of a numeric column, over all or filtered rows; exact.")
 def table_aggregate(args: AggregateArgs) -> AggregateOutput:
     value = aggregate(args, args.agg, args.column, args.where)
     return AggregateOutput(value=decimal_text(value) if terminates(value) else fraction_text(value),

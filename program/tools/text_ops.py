@@ -110,7 +110,8 @@ def cloze_candidates(text: str, unit: str) -> list[Span]:
             if len(w.text) >= 4 and counts[w.text.casefold()] == 1 and w.text.casefold() not in STOPWORDS]
 
 
-@tool("cloze", "Mask one sentence, or one content word used only once, chosen with a seed; the masked text is the answer.")
+@tool("cloze",
+      "Mask one sentence, or one content word used only once, chosen with a seed; the masked text is the answer.")
 def cloze(args: ClozeArgs) -> MaskOutput:
     candidates = cloze_candidates(args.passage, args.unit)
     if not candidates:

@@ -94,7 +94,8 @@ def converted_answer(value: str, from_unit: str, to_unit: str, places: int | Non
     return decimal_text(convert(parse_number(value), from_unit, to_unit), places)
 
 
-@tool("convert_units", "Convert a quantity between units (length, mass, volume, time, speed, temperature, area, data) exactly.")
+@tool("convert_units",
+      "Convert a quantity between units (length, mass, volume, time, speed, temperature, area, data) exactly.")
 def convert_units(args: ConvertArgs) -> ConvertOutput:
     result = convert(parse_number(args.value), args.from_unit, args.to_unit)
     exact = decimal_text(result) if terminates(result) else None
@@ -110,7 +111,8 @@ def _rounding(places: int | None) -> str:
     return "exactly" if places is None else f"rounded to {places} decimal place{'s' if places != 1 else ''}"
 
 
-@tool("unit_number_target", "Ask to convert a quantity to another unit; the answer is the exact or stated-rounding number.")
+@tool("unit_number_target",
+      "Ask to convert a quantity to another unit; the answer is the exact or stated-rounding number.")
 def unit_number_target(args: UnitTargetArgs) -> Target:
     answer = converted_answer(args.value, args.from_unit, args.to_unit, args.places)
     source, target = quantity_text(args.value, args.from_unit), plural(args.to_unit)
@@ -154,7 +156,8 @@ def _compare_target(args: CompareArgs, goal: str, answer: str, query: dict) -> T
                   facts="; ".join(texts), label_pool=texts, query=query)
 
 
-@tool("unit_label_target", "Ask which of some quantities in different units is largest or smallest; the answer is that quantity.")
+@tool("unit_label_target",
+      "Ask which of some quantities in different units is largest or smallest; the answer is that quantity.")
 def unit_label_target(args: CompareArgs) -> Target:
     sizes, words = args.sizes(), WORDS[UNITS[args.quantities[0].unit].dimension]
     options = [(hi, name) for hi in (True, False) if (name := unique_extreme(sizes, hi))]
@@ -166,7 +169,8 @@ def unit_label_target(args: CompareArgs) -> Target:
     return _compare_target(args, goal, answer, {"largest": largest})
 
 
-@tool("unit_binary_target", "Ask whether one quantity exceeds another given in a different unit; the answer is yes or no.")
+@tool("unit_binary_target",
+      "Ask whether one quantity exceeds another given in a different unit; the answer is yes or no.")
 def unit_binary_target(args: CompareArgs) -> Target:
     sizes, words = args.sizes(), WORDS[UNITS[args.quantities[0].unit].dimension]
     a, b = pick_comparison(sizes, args.seed)
