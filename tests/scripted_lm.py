@@ -62,7 +62,8 @@ def phrase_goal(prompt: str) -> dict:
 def chart_answers(**overrides) -> dict:
     """Answers for a one-subtask bar chart build; override any signature's answer by its first output field."""
     answers = {
-        "scope": {"scope": {"topic": "bar chart reading", "modalities": ["image"], "keywords": ["bar", "chart", "values"]}},
+        "scope": {"scope": {"topic": "bar chart reading", "modalities": ["image"],
+                            "keywords": ["bar", "chart", "values"]}},
         "subtasks": {"subtasks": [{
             "key": "read_value", "name": "Read a bar value", "description": "ask the value of one bar",
             "capability": "reading values off charts", "modalities": ["image"], "answer_type": "choice",
@@ -93,4 +94,5 @@ class FieldKey(str):
 
 
 def scripted_lm(answers: dict) -> ScriptedLM:
-    return ScriptedLM({FieldKey(f"fields: `{field}`"): reply for field, reply in answers.items()}, adapter=dspy.JSONAdapter())
+    replies = {FieldKey(f"fields: `{field}`"): reply for field, reply in answers.items()}
+    return ScriptedLM(replies, adapter=dspy.JSONAdapter())

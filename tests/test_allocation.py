@@ -22,7 +22,8 @@ class SequencedLM(ScriptedLM):
 
 def scripted(quotas: dict[str, tuple[float, int]], diagnoses=None) -> SequencedLM:
     """quotas: key -> (importance, quota); diagnoses: one reply per round, each a list of (key, cause, action)."""
-    replies = {"fields: `quotas`": {"quotas": [{"key": k, "importance": i, "quota": q} for k, (i, q) in quotas.items()]}}
+    replies = {"fields: `quotas`": {"quotas": [{"key": k, "importance": i, "quota": q}
+                                               for k, (i, q) in quotas.items()]}}
     if diagnoses is not None:
         replies["fields: `diagnoses`"] = [
             {"diagnoses": [{"key": k, "cause": c, "action": a, "rationale": f"{a} {k}"} for k, c, a in reply]}
@@ -133,7 +134,8 @@ def test_round_limit_bounds_the_calls_then_code_moves_the_rest():
         assert len(lm.history) == 1 + rounds
         assert steps(result) == [(r, "a", "order_starvation", "reorder", 3) for r in range(1, rounds + 1)] + [
             (rounds + 1, "a", "source_exhausted", "requota", 3)]
-        assert result.diagnoses[-1]["rationale"] == "round limit reached: code moved 3 of 3 unfilled items to other subtasks"
+        assert result.diagnoses[-1]["rationale"] == (
+            "round limit reached: code moved 3 of 3 unfilled items to other subtasks")
         assert result.quotas == {"a": 2, "b": 8}
         check(result, sources, 10)
 

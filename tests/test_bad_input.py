@@ -68,7 +68,8 @@ def _review_files(d: Path, sample: str) -> None:
     texts = {
         "rv_empty.csv": "", "rv_empty.jsonl": "", "rv_header_only.csv": header,
         "rv_wrong_header.csv": "id,verdict\nx,accept\n", "rv_unknown.csv": header + "smp_nope,accept,\n",
-        "rv_maybe.csv": header + f"{sample},maybe,\n", "rv_dup.csv": header + f"{sample},accept,\n{sample},reject,bad\n",
+        "rv_maybe.csv": header + f"{sample},maybe,\n",
+        "rv_dup.csv": header + f"{sample},accept,\n{sample},reject,bad\n",
         "rv_dup_same.csv": header + f"{sample},accept,\n{sample},accept,\n",
         "rv_nul.csv": header + f"{sample}\x00,accept,\n",
         "rv_badjson.jsonl": '{"sample_id": \n[1]\n{"decision": "accept"}\n',
@@ -104,7 +105,8 @@ def world(tmp_path_factory):
     spec = Build(store, scripted_lm(chart_answers()), BuildRequest(REQ, 2, "scripted")).plan_only()
     sample = store.one("SELECT id FROM samples WHERE run_id = ? AND status = 'ok'", (run,))["id"]
     store.close()
-    _sqlite(d / "foreign.db", "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)", "INSERT INTO notes VALUES (1, 'x')")
+    _sqlite(d / "foreign.db", "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)",
+            "INSERT INTO notes VALUES (1, 'x')")
     _sqlite(d / "foreign_wal.db", "PRAGMA journal_mode = WAL", "CREATE TABLE t (x)", "PRAGMA user_version = 7")
     _sqlite(d / "newer.db", "CREATE TABLE runs (id TEXT)", f"PRAGMA user_version = {SCHEMA_VERSION + 97}")
     (d / "zero.db").touch()
@@ -351,7 +353,8 @@ CASES = [
     _case("ev_unknown_run", "eval run_nope --db {d}/ok.db --model foo/bar --chart {d}/c.png", "run_nope"),
     _case("ev_foreign", "eval run_x --db {d}/foreign.db --model foo/bar --chart {d}/c.png", "not a benchagent"),
     _case("ev_zero", "eval run_x --db {d}/zero.db --model foo/bar --chart {d}/c.png", "empty file"),
-    _case("ev_chart_folder", "eval {run} --db {d}/ok.db --model foo/bar --chart {d}/nope/c.png", "cannot write the chart"),
+    _case("ev_chart_folder", "eval {run} --db {d}/ok.db --model foo/bar --chart {d}/nope/c.png",
+          "cannot write the chart"),
     _case("ev_model_unknown", "eval {run} --db {d}/ok.db --model foo/bar --chart {d}/c.png", "unknown model"),
     # report
     _case("rp_unknown_run", "report run_nope --db {d}/ok.db --out {d}/report", "run_nope"),

@@ -130,7 +130,8 @@ def test_writes_are_refused(served_db, client):
         client.post(f"/{db}/sample_lineage", data={"sample_id": served_db.ids["sample"]}),
         client.post(f"/{db}/-/insert", json={"row": {"id": "x"}}),
         client.get(f"/{db}.json", params={
-            "sql": "insert into reviews (id, sample_id, reviewer, decision, created_at) values ('r', 'smp_1', 'x', 'accept', 't')",
+            "sql": "insert into reviews (id, sample_id, reviewer, decision, created_at) "
+                   "values ('r', 'smp_1', 'x', 'accept', 't')",
         }),
     ]
     assert all(400 <= r.status_code < 600 for r in attempts), [r.status_code for r in attempts]

@@ -49,7 +49,8 @@ def test_lineage_links_every_record(tmp_path):
     store, run_id, _ = run_build(tmp_path, chart_answers(), size=1)
     sample_id = store.one("SELECT id FROM samples WHERE run_id = ?", (run_id,))["id"]
     lineage = sample_lineage(store, sample_id)
-    for key in ("run", "spec", "subtask", "source", "steps", "lm_calls", "tool_calls", "verdicts", "reviews", "program"):
+    for key in ("run", "spec", "subtask", "source", "steps", "lm_calls", "tool_calls", "verdicts", "reviews",
+                "program"):
         assert key in lineage
     assert lineage["run"]["requirement"] == REQUIREMENT
     assert lineage["source"]["kind"] == "generator"
@@ -71,7 +72,8 @@ def test_lineage_links_every_record(tmp_path):
 def test_inspector_rejection_is_replaced_until_quota(tmp_path):
     store = open_store(tmp_path / "b.db")
     lm = scripted_lm(chart_answers())
-    lm.answers["fields: `issues`"] = {"issues": [{"category": "ambiguity", "severity": "major", "detail": "two readings"}]}
+    lm.answers["fields: `issues`"] = {
+        "issues": [{"category": "ambiguity", "severity": "major", "detail": "two readings"}]}
 
     def accept_after_first_sample(kind, **data):
         if kind == "sample":
@@ -123,7 +125,8 @@ def test_same_seed_same_records(tmp_path):
     for name in ("a", "b"):
         (tmp_path / name).mkdir()
         store, run_id, _ = run_build(tmp_path / name, chart_answers(), size=2)
-        records.append(sorted(r["record"] for r in store.query("SELECT record FROM samples WHERE run_id = ?", (run_id,))))
+        rows = store.query("SELECT record FROM samples WHERE run_id = ?", (run_id,))
+        records.append(sorted(r["record"] for r in rows))
     assert records[0] == records[1] and len(records[0]) == 2
 
 
@@ -136,7 +139,8 @@ def test_source_exhaustion_during_execution_is_reported(tmp_path):
     run_id = build.run()
     summary = run_summary(store, run_id)
     assert summary["totals"]["accepted"] == 2
-    assert summary["shortfalls"] == [{"subtask": "read_value", "missing": 1, "attempts": 2, "unfinished": 0, "reasons": {}}]
+    assert summary["shortfalls"] == [
+        {"subtask": "read_value", "missing": 1, "attempts": 2, "unfinished": 0, "reasons": {}}]
     assert "ran out of unused records" in summary["run"]["error"]
 
 
@@ -153,8 +157,9 @@ def test_capacity_below_size_is_planned_and_reported(tmp_path):
 
 
 def test_attempt_budget_ends_a_hopeless_subtask_with_reasons(tmp_path):
-    answers = chart_answers(issues={"issues": [{"category": "leakage", "severity": "fatal", "detail": "gives it away"}]},
-                            actions={"actions": []})
+    answers = chart_answers(
+        issues={"issues": [{"category": "leakage", "severity": "fatal", "detail": "gives it away"}]},
+        actions={"actions": []})
     store, run_id, events = run_build(tmp_path, answers, size=2)
     summary = run_summary(store, run_id)
     assert summary["totals"]["accepted"] == 0 and summary["totals"]["rejected"] == 6
@@ -186,7 +191,8 @@ def test_ungroundable_subtask_goes_back_to_design_and_its_replacement_is_built(t
 
 def test_relevant_source_wins_over_a_modality_the_design_guessed(tmp_path):
     answers = chart_answers(
-        scope={"scope": {"topic": "chemistry", "modalities": ["text"], "keywords": ["chemical elements", "atomic mass"]}},
+        scope={"scope": {"topic": "chemistry", "modalities": ["text"],
+                         "keywords": ["chemical elements", "atomic mass"]}},
         judgments={"judgments": [{"source_id": "builtin_elements", "transformable": True, "alignment": 0.9,
                                   "coverage": 0.9, "simplicity": 0.8, "risk": 0.1, "rationale": "elements"}]},
         question={"question": "What is the atomic number of this element?"})
@@ -194,7 +200,8 @@ def test_relevant_source_wins_over_a_modality_the_design_guessed(tmp_path):
                                               capability="chemical elements knowledge", modalities=["image"])
     answers["quotas"] = {"quotas": [{"key": "element_facts", "importance": 1.0, "quota": 1}]}
     store = open_store(tmp_path / "b.db")
-    spec = Build(store, scripted_lm(answers), BuildRequest("Test knowledge of the chemical elements", 1, "scripted")).plan_only()
+    request = BuildRequest("Test knowledge of the chemical elements", 1, "scripted")
+    spec = Build(store, scripted_lm(answers), request).plan_only()
     (subtask,) = spec.subtasks
     assert subtask.modalities == ["table", "text"] and [s.source_id for s in subtask.sources] == ["builtin_elements"]
 
@@ -211,8 +218,8 @@ def docs_answers(solved: str) -> dict:
                                   "coverage": 0.9, "simplicity": 0.7, "risk": 0.2, "rationale": "doc passages"}]},
         brief={"brief": {"fit": "a definition", "core_facts": ["lists can change"], "goal": "ask what a list is",
                          "reasoning_hops": 1, "difficulty_plan": "paraphrase", "leakage_guards": ["no 'mutable'"]}},
-        question={"question": "Which word describes a list?", "options": ["mutable", "immutable", "hashable", "ordered"],
-                  "answer": "mutable"},
+        question={"question": "Which word describes a list?",
+                  "options": ["mutable", "immutable", "hashable", "ordered"], "answer": "mutable"},
         answer={"answer": solved})
     answers["subtasks"]["subtasks"][0].update(
         key="docs_comprehension", name="Docs comprehension", description="explain what a passage of the docs means",

@@ -37,13 +37,15 @@ DUPLICATES = [
 
 DISTINCT = [
     # the same words about a different image: the question refers to what the image shows
-    (chart("What value does the chart show for March?"), chart("What value does the chart show for March?", image=CHART_B)),
+    (chart("What value does the chart show for March?"),
+     chart("What value does the chart show for March?", image=CHART_B)),
     # the same wording, other numbers
     (text("What is 12 + 30?", "42"), text("What is 13 + 29?", "42")),
     (text("What is 3 - 5?", "-2"), text("What is 5 - 3?", "2")),
     # the same wording, another answer
     (text("Which planet is closest to the Sun?", "Mercury"), text("Which planet is farthest from the Sun?", "Neptune")),
-    (chart("What value does the chart show for March?"), chart("What value does the chart show for April?", answer="40")),
+    (chart("What value does the chart show for March?"),
+     chart("What value does the chart show for April?", answer="40")),
     # the same answer, another question
     (text("What is the capital city of France?", "Paris"), text("What is the largest city of France?", "Paris")),
     (text("Which month has the highest value?", "Jan", ["Jan", "Feb", "Mar", "Apr"]),

@@ -122,7 +122,8 @@ def test_records_render_with_their_tool(source, tool, fields):
             tallest = min(range(len(out.bars)), key=lambda i: out.bars[i].y0)
             assert out.categories[tallest] == record["max_category"]
         if tool == "pie_chart":
-            assert [s.legend for s in out.slices] == [f"{lab}: {v}%" for lab, v in zip(record["labels"], record["values"], strict=True)]
+            shares = zip(record["labels"], record["values"], strict=True)
+            assert [s.legend for s in out.slices] == [f"{lab}: {v}%" for lab, v in shares]
 
 
 def test_records_vary_across_themes():

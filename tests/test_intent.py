@@ -131,7 +131,8 @@ def test_an_unaligned_catalog_is_an_honest_failure_not_a_neighbouring_benchmark(
                                 "capability": "capital cities", "modalities": ["text"], "answer_type": "choice",
                                 "rationale": "core", "facets": ["topic_capital_cities"]}]},
         judgments={"judgments": [{"source_id": "gen_bar_chart_values", "transformable": True, "alignment": 0.3,
-                                  "coverage": 1.0, "simplicity": 1.0, "risk": 0.0, "rationale": "charts, not capitals"}]})
+                                  "coverage": 1.0, "simplicity": 1.0, "risk": 0.0,
+                                  "rationale": "charts, not capitals"}]})
     store = open_store(tmp_path / "b.db")
     with pytest.raises(PlanningError, match="cannot build this from what is here: topic_capital_cities"):
         Build(store, scripted_lm(answers), BuildRequest("Test the capital cities of Africa", 4, "scripted")).run()
@@ -381,8 +382,8 @@ def test_a_judge_reply_that_cannot_be_read_is_asked_again_then_refused():
 def test_list_schemas_sent_to_llama_cpp_are_bounded():
     from benchagent.lm.llama_engine import MAX_ITEMS, response_format_fields
 
-    schema = {"type": "object", "properties": {"judgments": {"type": "array", "items": {"type": "object", "properties": {
-        "tags": {"type": "array", "maxItems": 3, "items": {"type": "string"}}}}}}}
+    judgment = {"type": "object", "properties": {"tags": {"type": "array", "maxItems": 3, "items": {"type": "string"}}}}
+    schema = {"type": "object", "properties": {"judgments": {"type": "array", "items": judgment}}}
     sent = response_format_fields({"type": "json_schema", "schema": schema})["json_schema"]
     assert sent["properties"]["judgments"]["maxItems"] == MAX_ITEMS
     assert sent["properties"]["judgments"]["items"]["properties"]["tags"]["maxItems"] == 3

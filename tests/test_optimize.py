@@ -259,7 +259,8 @@ def test_a_build_naming_the_program_records_it_and_its_summary_says_so(compiled,
                    BuildRequest(REQUIREMENT, 2, "scripted", seed=6, concurrency=1, program="latest")).run()
     summary = run_summary(store, run_id)
     assert summary["run"]["program_id"] == program["id"]
-    assert summary["program"]["id"] == program["id"] and summary["program"]["n_train"] == len(program["train_sample_ids"])
+    assert summary["program"]["id"] == program["id"]
+    assert summary["program"]["n_train"] == len(program["train_sample_ids"])
     assert {r["program_id"] for r in store.query("SELECT program_id FROM samples WHERE run_id = ?", (run_id,))} == {
         program["id"]}
     console = Console(record=True, width=300)
@@ -313,7 +314,8 @@ def test_compile_refuses_what_it_cannot_compile(reviewed_db, tmp_path):
     store = open_store(copy_db(reviewed_db[0], tmp_path))
     with pytest.raises(OptimizeError, match="unknown optimizer 'adam'"):
         compile_program(store, PromptLM(chart_reply("demos")), CompileOptions(optimizer="adam"))
-    with pytest.raises(OptimizeError, match="phrased: 0 human-accepted for training"):  # the generic run: nothing accepted
+    # the generic run: nothing accepted
+    with pytest.raises(OptimizeError, match="phrased: 0 human-accepted for training"):
         compile_program(store, PromptLM(chart_reply("demos")), CompileOptions(run_id=reviewed_db[1][1]))
     assert store.query("SELECT id FROM programs") == []
 
@@ -485,8 +487,10 @@ def test_lessons_group_near_identical_reasons_and_teaching_again_replaces_them()
                      "no unit: the chart counts families, the question asks for cats"]
     phraser = taught(taught(Realizer(), ["first"]), ["second"])
     instructions = phraser.phrase_question.signature.instructions
-    assert instructions.count(HEADER) == 1 and instructions.endswith(f"{HEADER}\n- second") and "first" not in instructions
-    assert taught(phraser, []).phrase_question.signature.instructions == Realizer().phrase_question.signature.instructions
+    assert instructions.count(HEADER) == 1 and instructions.endswith(f"{HEADER}\n- second")
+    assert "first" not in instructions
+    untaught = Realizer().phrase_question.signature.instructions
+    assert taught(phraser, []).phrase_question.signature.instructions == untaught
 
 
 def test_ab_builds_the_same_records_without_and_with_the_program_and_shows_the_reviews(compiled, tmp_path,
@@ -500,8 +504,8 @@ def test_ab_builds_the_same_records_without_and_with_the_program_and_shows_the_r
     db = copy_db(compiled[0].path, tmp_path)
     store = open_store(db)
     spec_path = tmp_path / "spec.yaml"
-    write_spec(Spec.model_validate(json.loads(store.query("SELECT spec FROM specs ORDER BY rowid LIMIT 1")[0]["spec"])["spec"]),
-               spec_path)
+    first = store.query("SELECT spec FROM specs ORDER BY rowid LIMIT 1")[0]["spec"]
+    write_spec(Spec.model_validate(json.loads(first)["spec"]), spec_path)
     store.close()
     monkeypatch.setattr(benchagent.lm.select, "make_lm", lambda *_, **__: PromptLM(chart_reply("demos")))
     monkeypatch.setattr(benchagent.lm.select, "sees_images", lambda lm: False)

@@ -95,7 +95,8 @@ def test_combined_score_weights_and_clamps():
 
 
 def test_near_duplicate_subtasks_are_dropped():
-    kept = normalize_subtasks([draft("a", "Read values from bar chart"), draft("b", "Read values from bar chart with labels"),
+    kept = normalize_subtasks([draft("a", "Read values from bar chart"),
+                               draft("b", "Read values from bar chart with labels"),
                                draft("c", "Compare two bars")], 3)
     assert [d.name for d in kept] == ["Read values from bar chart", "Compare two bars"]
 

@@ -36,7 +36,8 @@ def test_versions_chain_to_their_parents(tmp_path):
     assert second["parent_id"] == first["id"] and third["parent_id"] == second["id"]
     listed = list_programs(store)
     assert [p["id"] for p in listed] == [first["id"], second["id"], third["id"]]
-    assert "state" not in listed[0] and listed[0]["n_train"] == 2 and listed[0]["train_sample_ids"] == ["smp_0", "smp_a"]
+    assert "state" not in listed[0] and listed[0]["n_train"] == 2
+    assert listed[0]["train_sample_ids"] == ["smp_0", "smp_a"]
     assert listed[2]["metrics"]["judge_agreement_after"] == 0.75
 
 

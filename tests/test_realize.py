@@ -20,7 +20,8 @@ def test_an_image_made_by_one_tool_is_cropped_by_the_next():
     flow_plan = plan(
         ("PURE", "bar_chart", ["original.title", "original.categories", "original.values", "original.y_label"],
          ["interim.chart:image"]),
-        ("PURE", "crop_image", ["interim.chart:image", "slot.box:box"], ["final.input.image:image", "interim.width:width"]),
+        ("PURE", "crop_image", ["interim.chart:image", "slot.box:box"],
+         ["final.input.image:image", "interim.width:width"]),
     )
     slot = {"box": {"x0": 0, "y0": 0, "x1": 100, "y1": 50}}
     flow = Realizer()(flow_plan, RECORD, slot, subtask="s")
@@ -31,7 +32,8 @@ def test_an_image_made_by_one_tool_is_cropped_by_the_next():
 
 def test_llm_step_is_retried_and_a_failing_pure_step_is_not():
     lm = scripted_lm({"question": {"question": "Which fruit sold most?"}})
-    good = plan(("PURE", "chart_label_target", ["original.title", "original.categories", "original.values", "slot.seed"],
+    good = plan(("PURE", "chart_label_target",
+                 ["original.title", "original.categories", "original.values", "slot.seed"],
                  ["interim.goal", "interim.context", "interim.facts", "final.output.answer:answer"]),
                 ("LLM", "phrase_question", ["interim.goal", "interim.context"], ["final.input.question"]))
     with dspy.context(lm=lm, adapter=dspy.JSONAdapter()):

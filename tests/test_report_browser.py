@@ -56,5 +56,6 @@ def test_report_shows_every_figure_and_item_image(tmp_path, monkeypatch):
     assert REQUIREMENT in text and "100% [100%, 100%]" in text and "✓" in text
     queries = build_metadata("b")["databases"]["b"]["queries"]
     rows = sqlite3.connect(db).execute(queries["eval_accuracy"]["sql"]).fetchall()
-    assert {(r[3].split("@")[0], r[4], r[7]) for r in rows} == {("openai/a", "all", 1.0), ("openai/a", "read_value", 1.0),
-                                                  ("openai/b", "all", 1.0), ("openai/b", "read_value", 1.0)}
+    assert {(r[3].split("@")[0], r[4], r[7]) for r in rows} == {
+        ("openai/a", "all", 1.0), ("openai/a", "read_value", 1.0),
+        ("openai/b", "all", 1.0), ("openai/b", "read_value", 1.0)}

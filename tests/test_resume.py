@@ -53,7 +53,8 @@ def test_sigkill_mid_build_then_resume_delivers_exactly_the_quota(tmp_path):
         Build(store, lm, BuildRequest({REQ!r}, 8, "scripted", seed=5, concurrency=2),
               on_event=lambda kind, **d: print(kind, d, flush=True)).run()
     """)
-    process = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    process = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               text=True)
     deadline = time.monotonic() + 120
     accepted = 0
     while time.monotonic() < deadline and accepted < 3:

@@ -125,7 +125,8 @@ def test_inspect_and_lm_eval_score_the_export_against_a_loopback_server(built, t
     from inspect_ai.log import read_eval_log
 
     out = tmp_path / "export"
-    assert invoke("export", built["chart"], "--db", built["db"], "--format", "inspect,lm-eval", "--out", out).exit_code == 0
+    exported = invoke("export", built["chart"], "--db", built["db"], "--format", "inspect,lm-eval", "--out", out)
+    assert exported.exit_code == 0
     wrong = built["chart_questions"][0]
 
     def reply(messages):
@@ -173,7 +174,8 @@ def test_inspect_and_lm_eval_score_the_export_against_a_loopback_server(built, t
 def test_inspect_tasks_ask_image_items_without_their_image_for_text_only_models(built, tmp_path):
     import importlib.util
 
-    assert invoke("export", built["chart"], "--db", built["db"], "--format", "inspect", "--out", tmp_path).exit_code == 0
+    exported = invoke("export", built["chart"], "--db", built["db"], "--format", "inspect", "--out", tmp_path)
+    assert exported.exit_code == 0
     spec = importlib.util.spec_from_file_location("exported_task", tmp_path / "inspect" / "task.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -333,7 +335,8 @@ def test_bad_input_is_one_line_and_changes_nothing(built, tmp_path):
         (["eval", built["chart"], "--db", db, "--model", "openai/x", "--parallel", "0"], "--parallel must be"),
         (["report", "run_nope", "--db", db, "--out", out], "no run 'run_nope'"),
         (["report", built["chart"], "--db", db, "--out", blocker], "is a file"),
-        (["export", built["chart"], "--db", tmp_path / "missing.db", "--format", "jsonl", "--out", out], "does not exist"),
+        (["export", built["chart"], "--db", tmp_path / "missing.db", "--format", "jsonl", "--out", out],
+         "does not exist"),
         (["serve", "--model", "openai/x"], "not a GGUF model"),
         (["serve", "--model", "local:/no/such.gguf"], "model file not found"),
     ]
@@ -370,6 +373,7 @@ def test_serve_prints_the_runner_commands_for_an_export(built, tmp_path):
     inspect, lm_eval, ours = runner_commands("http://127.0.0.1:8080/v1", "qwen", tmp_path)
     base = "benchagent_" + built["chart"].removeprefix("run_")
     assert inspect == (f"cd {tmp_path / 'inspect'} && LOCAL_BASE_URL=http://127.0.0.1:8080/v1 LOCAL_API_KEY=none "
-                       "inspect eval task.py --model openai-api/local/qwen -T images=false")  # the served model is text-only
+                       # the served model is text-only
+                       "inspect eval task.py --model openai-api/local/qwen -T images=false")
     assert lm_eval.endswith(f"--include_path {tmp_path / 'lm-eval'} --tasks {base}_text")
     assert "--model openai/qwen --api-base http://127.0.0.1:8080/v1" in ours

@@ -56,7 +56,8 @@ def test_edited_spec_builds_exactly_as_edited(tmp_path, planned):
     lm = scripted_lm(two_subtask_answers())
     run_id = Build(store, lm, BuildRequest(spec.requirement, spec.size, "scripted", seed=spec.seed), spec=spec).run()
     rows = store.query("SELECT t.key, t.quota, count(s.id) AS accepted FROM subtasks t LEFT JOIN samples s "
-                       "ON s.subtask_id = t.id AND s.status IN ('ok', 'fixed') WHERE t.run_id = ? GROUP BY t.id", (run_id,))
+                       "ON s.subtask_id = t.id AND s.status IN ('ok', 'fixed') WHERE t.run_id = ? GROUP BY t.id",
+                       (run_id,))
     assert rows == [{"key": "find_largest", "quota": 4, "accepted": 4}]
     stages = {r["stage"] for r in store.query("SELECT DISTINCT stage FROM lm_calls WHERE run_id = ?", (run_id,))}
     assert stages == {"realize", "verify"}
@@ -96,7 +97,8 @@ def test_rescaled_spec_apportions_quotas_and_shares_anew(planned):
     for size in (1, 7, 50):
         bigger = rescaled(spec, size)
         assert bigger.size == size
-        assert [s.quota for s in bigger.subtasks] == ([1, 0] if size == 1 else [round(size * 3 / 5), size - round(size * 3 / 5)])
+        first = round(size * 3 / 5)
+        assert [s.quota for s in bigger.subtasks] == ([1, 0] if size == 1 else [first, size - first])
         assert all(sum(src.share for src in s.sources) == s.quota for s in bigger.subtasks)
         assert [s.sources[0].plan for s in bigger.subtasks] == [s.sources[0].plan for s in spec.subtasks]
 

@@ -82,5 +82,6 @@ def test_the_vague_gold_reviewer_judges_only_written_choice_items():
     assert standin.decide("What does it return?", {}, rule, answer="various objects", **written) == (
         "reject", standin.VAGUE_GOLD)
     assert standin.decide("What does it return?", {}, rule, answer="a list", **written) == ("accept", "")
-    assert standin.decide("What is 2 + 2?", {}, rule, answer="some", options=["some", "4"], answer_origin="tool") is None
+    assert standin.decide("What is 2 + 2?", {}, rule, answer="some", options=["some", "4"],
+                          answer_origin="tool") is None
     assert standin.decide("Name it.", {}, rule, answer="several", answer_origin="llm") is None

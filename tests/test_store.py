@@ -149,7 +149,8 @@ def test_a_store_of_the_previous_schema_upgrades_with_its_cards_searchable(tmp_p
     conn.execute("INSERT INTO runs (id, requirement, size, model, seed, status, started_at) "
                  "VALUES ('run_old', 'r', 1, 'm', 0, 'done', '2026-01-01')")
     conn.execute("INSERT INTO sources (id, name, kind, description, keywords, card) VALUES "
-                 "('a', 'bar_chart_values', 'generator', 'bar charts', 'values', ?)", ('{"id": "a", "modalities": []}',))
+                 "('a', 'bar_chart_values', 'generator', 'bar charts', 'values', ?)",
+                 ('{"id": "a", "modalities": []}',))
     conn.close()
     with open_store(path) as store:
         assert store.one("PRAGMA user_version")["user_version"] == SCHEMA_VERSION

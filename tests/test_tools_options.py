@@ -179,4 +179,5 @@ def test_number_options_match_the_answers_roundness():
 def test_option_tools_chain_numbers_into_text_options():
     numbers = run_tool("number_options", {"answer": "30", "seed": 1}).result["options"]
     shuffled = run_tool("shuffle_options", {"options": numbers, "gold": "30", "position": 2}).result
-    assert shuffled["options"][2] == shuffled["gold"] == "30" and sorted(map(int, shuffled["options"])) == sorted(numbers)
+    assert shuffled["options"][2] == shuffled["gold"] == "30"
+    assert sorted(map(int, shuffled["options"])) == sorted(numbers)

@@ -97,7 +97,8 @@ def test_issue_still_there_after_repair_rejects():
 ])
 def test_repair_that_touches_more_than_the_question_is_refused(changes, why):
     item = chart_item()
-    lm = scripted(issues={"issues": [AMBIGUOUS]}, actions=PLAN, fixed_question=fix("Which March value?", item, **changes))
+    lm = scripted(issues={"issues": [AMBIGUOUS]}, actions=PLAN,
+                  fixed_question=fix("Which March value?", item, **changes))
     outcome = verify(item, lm)
     assert outcome.status == "rejected" and outcome.item == item
     repair = next(v for v in outcome.verdicts if v.stage == "repair")
@@ -116,7 +117,8 @@ def test_planner_without_edits_or_with_malformed_output_refuses():
 
 
 def test_unrepairable_issue_rejects_without_repair():
-    lm = scripted(issues={"issues": [AMBIGUOUS, {"category": "choice_uniqueness", "severity": "fatal", "detail": "2 fit"}]})
+    unique = {"category": "choice_uniqueness", "severity": "fatal", "detail": "2 fit"}
+    lm = scripted(issues={"issues": [AMBIGUOUS, unique]})
     outcome = verify(planet_item(), lm)
     assert outcome.status == "rejected" and len(lm.history) == 1
     assert outcome.reasons == ["ambiguity: two bars named March", "choice_uniqueness: 2 fit"]
@@ -206,7 +208,8 @@ def test_outcome_built_by_the_build_keeps_its_reasons():
 
 def test_solver_sees_what_a_text_only_model_sees():
     assert solver_context(chart_item()) == "image shows: chart 'Sales': March = 42, April = 40"
-    assert solver_context(planet_item(extra_input={"context": "Mercury orbits first."})) == "context: Mercury orbits first."
+    with_context = planet_item(extra_input={"context": "Mercury orbits first."})
+    assert solver_context(with_context) == "context: Mercury orbits first."
     assert solver_context(planet_item()) == "none"
 
 

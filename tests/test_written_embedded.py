@@ -23,7 +23,8 @@ def test_real_model_writes_items_with_briefs(tmp_path):
                                       sources=[SpecSource(source_id="builtin_python_docs", share=2, plan=plan)])])
     with build_spec(tmp_path, spec) as conn:
         samples = conn.execute("SELECT * FROM samples").fetchall()
-        written = conn.execute("SELECT outputs FROM steps WHERE name = 'Predict(WriteItem)' AND status = 'ok'").fetchall()
+        written = conn.execute(
+            "SELECT outputs FROM steps WHERE name = 'Predict(WriteItem)' AND status = 'ok'").fetchall()
     assert samples and written  # slots that failed realization three times leave no sample
     for sample in samples:
         assert sample["answer_origin"] == "llm"
