@@ -103,8 +103,8 @@ def test_programs_tree_of_a_version_shows_what_it_compiled(tmp_path):
     db = tmp_path / "p.db"
     store = open_store(db)
     # a version stored before the root module: its predictors under "realizer" by attribute name
-    first = save_program(store, state={"realizer": {"phrase_question": _predictor_state(PhraseQuestion, [{"goal": "g"}])},
-                                       "judge": {}, "lessons": [], "checked_lessons": []},
+    old_realizer = {"phrase_question": _predictor_state(PhraseQuestion, [{"goal": "g"}])}
+    first = save_program(store, state={"realizer": old_realizer, "judge": {}, "lessons": [], "checked_lessons": []},
                          optimizer="bootstrap", train_sample_ids=[], metrics={})
     recall = _predictor_state(RecallRejections, [{"item": "i"}, {"item": "j"}])
     newest = save_program(store, state={"executor.verifier.recall": recall, "checked_lessons": []},
