@@ -83,7 +83,8 @@ def reviewed_samples(store: Store, run_id: str | None = None) -> list[Reviewed]:
     ids = [row["id"] for row in rows]
     agent = BenchmarkAgent()
     realizer, verifier = agent.executor.realizer, agent.executor.verifier
-    phrased, written = (_last_inputs(store, agent, step, ids) for step in (realizer.phrase_question, realizer.write_item))
+    phrased, written = (_last_inputs(store, agent, step, ids)
+                        for step in (realizer.phrase_question, realizer.write_item))
     inspected = _last_inputs(store, agent, verifier.inspect, ids)
     out = []
     for row in rows:

@@ -108,7 +108,8 @@ def own_first(results: list[Grounding], own: set[str]) -> list[Grounding]:
     aside: a user who gives their documents wants items from them."""
     if not any(g.accepted and g.source_id in own for g in results):
         return results
-    return [replace(g, accepted=False, rationale=f"set aside: the user's own source serves this subtask ({g.rationale})")
+    return [replace(g, accepted=False,
+                    rationale=f"set aside: the user's own source serves this subtask ({g.rationale})")
             if g.accepted and g.source_id not in own else g for g in results]
 
 
@@ -220,7 +221,8 @@ class Build:
             raise
         update_run(self.store, self.run_id, status="done", finished_at=now(),
                    wall_s=round(before + time.perf_counter() - started, 2),
-                   error="; ".join(f"{s['subtask']}: {s['missing']} missing ({s['reason']})" for s in shortfalls) or None)
+                   error="; ".join(f"{s['subtask']}: {s['missing']} missing ({s['reason']})"
+                                   for s in shortfalls) or None)
         return self.run_id
 
     # planning
@@ -260,7 +262,7 @@ class Build:
             failed = {d.key: "; ".join(g.rationale for g in results) or "no source matched"
                       for d, results in ungrounded}
             try:
-                redesign = self._stage("design", lambda: self.agent.planner.design.redesign(
+                redesign = self._stage("design", lambda room=room, failed=failed: self.agent.planner.design.redesign(
                     requirement=req.requirement, scope=scope, max_subtasks=room, failed=failed, cards=cards))
             except PlanningError as exc:
                 decisions.append({"round": 0, "key": "-", "action": "refuse", "rationale": str(exc), "redesign": True})
@@ -268,7 +270,7 @@ class Build:
             taken = {d.key for d, _ in [*grounded, *ungrounded]}
             fresh = [d for d in redesign.subtasks if d.key not in taken]
             decisions += [dict(d, redesign=True) for d in redesign.decisions]
-            more, still = self._stage("grounding", lambda: self._ground(scope, fresh))
+            more, still = self._stage("grounding", lambda fresh=fresh: self._ground(scope, fresh))
             grounded += more
             ungrounded += still
         accepted = {d.key: [g for g in r if g.accepted] for d, r in grounded}
@@ -317,7 +319,8 @@ class Build:
         if needs & absent:
             return draft, [], UNBUILDABLE[sorted(needs & absent)[0]]
         if set(draft.modalities) & absent:  # chosen by the design, asked by nobody: dropped, not a reason to fail
-            draft = draft.model_copy(update={"modalities": [m for m in draft.modalities if m not in absent] or ["text"]})
+            kept = [m for m in draft.modalities if m not in absent] or ["text"]
+            draft = draft.model_copy(update={"modalities": kept})
         wanted = [m for m in draft.modalities if m != "text"]
         cards = search_cards(self.store, words, wanted, limit=5, relative=0.5)
         anywhere = search_cards(self.store, words, None, limit=5, relative=0.5) if wanted else cards
@@ -503,10 +506,12 @@ class Build:
                     scheduler.requeue(job)  # an outage does not spend the slot's attempts
                 else:
                     scheduler.finish(job, status in ACCEPTED, reason, spent=reason != MALFORMED)
-                self.on_event("sample", subtask=job.subtask.draft.key, status="failed" if status == "lm_error" else status)
+                self.on_event("sample", subtask=job.subtask.draft.key,
+                              status="failed" if status == "lm_error" else status)
                 if self._lm_failures >= LM_FAILURE_LIMIT:
-                    raise BuildAborted(f"the model failed {self._lm_failures} slots in a row (last: {self._last_lm_error}); "
-                                       f"fix it, then run: benchagent resume {self.run_id}")
+                    raise BuildAborted(f"the model failed {self._lm_failures} slots in a row "
+                                       f"(last: {self._last_lm_error}); fix it, then run: benchagent resume "
+                                       f"{self.run_id}")
         except BaseException:
             callback.interrupt("interrupted: the build stopped before this call ended")
             raise
@@ -538,8 +543,8 @@ class Build:
         try:
             with dspy.context(**context):
                 with working_on("realize", job.slot_id):
-                    flow = self.agent.executor.realizer(job.source.plan, record, {"seed": job.seed, "gold_position": self._gold_position()},
-                                         subtask=subtask_text)
+                    given = {"seed": job.seed, "gold_position": self._gold_position()}
+                    flow = self.agent.executor.realizer(job.source.plan, record, given, subtask=subtask_text)
                     item = item_from_flow(flow, answer_origin=answer_origin(job.source.plan))
                     written = flow.values.get("interim.brief")
                     brief = (tool_brief(flow.values.get("interim.goal", ""), item) if item.answer_origin == "tool"
@@ -592,7 +597,8 @@ class Build:
         with self.store.transaction():
             save_sample(self.store, {
                 "id": sample_id, "run_id": self.run_id, "subtask_id": job.subtask.subtask_id, "slot_id": job.slot_id,
-                "source_id": job.source.source_id, "record": plain(record), "brief": brief.model_dump() if brief else None,
+                "source_id": job.source.source_id, "record": plain(record),
+                "brief": brief.model_dump() if brief else None,
                 "question": item.question, "options": item.options, "answer": item.answer, "input": item.final_input(),
                 "output": item.final_output(), "answer_origin": item.answer_origin, "status": outcome.status,
                 "reasons": outcome.reasons, "program_id": self.program_id, "created_at": now(),

@@ -32,7 +32,8 @@ def _kept_per_class(lookup):
 
     @functools.wraps(lookup)
     def handler(callback, instance, fn):
-        key = (type(callback), type(instance), fn.__name__, getattr(instance, "supports_decision_requests", False) is True)
+        decides = getattr(instance, "supports_decision_requests", False) is True
+        key = (type(callback), type(instance), fn.__name__, decides)
         method = chosen.get(key)
         if method is not None and method.__name__ not in getattr(callback, "__dict__", ()):
             return method.__get__(callback)

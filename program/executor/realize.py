@@ -168,7 +168,8 @@ def item_from_flow(flow: Dataflow, *, answer_origin: str) -> Item:
     options = values.get("final.input.options")
     extra = {
         ref.removeprefix("final.input."): v for ref, v in values.items()
-        if ref.startswith("final.input.") and ref not in ("final.input.question", "final.input.image", "final.input.options")
+        if ref.startswith("final.input.")
+        and ref not in ("final.input.question", "final.input.image", "final.input.options")
     }
     return Item(
         question=str(values.get("final.input.question", "")).strip(),

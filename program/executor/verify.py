@@ -156,7 +156,8 @@ class Verifier(dspy.Module):
                                         image=as_image(item)).issues
         else:
             issues = self.inspect(subtask=subtask, item=item.checker_json()).issues
-        found = [judge_issue(issue, out.item.answer_origin) for issue in issues] or [Verdict("inspector", "no_issues", True)]
+        found = [judge_issue(issue, out.item.answer_origin) for issue in issues] or [
+            Verdict("inspector", "no_issues", True)]
         out.verdicts += found
         return [v for v in found if v.blocking]
 
@@ -188,5 +189,6 @@ class Verifier(dspy.Module):
         predicted = self.solver(item)
         agree = answers_agree(item.answer, predicted, item.options, answer_type)
         out.verdicts.append(Verdict("solver", "agreement" if agree else "solver_disagreement", agree,
-                                    None if agree else severity, f"solver answered {predicted!r}; gold is {item.answer!r}"))
+                                    None if agree else severity,
+                                    f"solver answered {predicted!r}; gold is {item.answer!r}"))
         return agree
