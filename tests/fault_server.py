@@ -124,3 +124,20 @@ class FaultServer:
     def __exit__(self, *exc) -> None:
         self.stop()
         self.thread.join(5)
+
+
+def quick_faults(monkeypatch) -> None:
+    """For tests against a FaultServer: a fresh in-memory response cache, short backoff, no key or timeout in the
+    environment."""
+    import dspy
+
+    from benchagent import settings
+    from benchagent.lm.tracked_lm import EndpointCache
+
+    monkeypatch.setattr(dspy, "cache", EndpointCache(enable_disk_cache=False, enable_memory_cache=True,
+                                                     disk_cache_dir=None))
+    monkeypatch.setattr(settings, "LM_RETRIES", 2)
+    monkeypatch.setattr(settings, "BACKOFF_S", 0.01)
+    monkeypatch.setattr(settings, "BACKOFF_CAP_S", 0.1)
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    monkeypatch.delenv("BENCHAGENT_TIMEOUT", raising=False)

@@ -5,16 +5,13 @@ long before the server would have answered."""
 import json
 import time
 
-import dspy
 import pytest
-from fault_server import FaultServer
+from fault_server import FaultServer, quick_faults
 from scripted_lm import chart_answers
 from test_optimize import REQUIREMENT, chart_reply, copy_db, reviewed_db  # noqa: F401 (reviewed_db is a fixture)
 from typer.testing import CliRunner
 
-from benchagent import settings
 from benchagent.cli import app
-from benchagent.lm.tracked_lm import EndpointCache
 from benchagent.store import open_store
 from benchagent.store.programs import save_program
 
@@ -25,14 +22,7 @@ GAP = 10.0       # the retry must come sooner than this after the held request (
 
 @pytest.fixture(autouse=True)
 def quick(monkeypatch):
-    """A fresh in-memory response cache, quick retries, no key in the environment."""
-    monkeypatch.setattr(dspy, "cache", EndpointCache(enable_disk_cache=False, enable_memory_cache=True,
-                                                     disk_cache_dir=None))
-    monkeypatch.setattr(settings, "LM_RETRIES", 2)
-    monkeypatch.setattr(settings, "BACKOFF_S", 0.01)
-    monkeypatch.setattr(settings, "BACKOFF_CAP_S", 0.1)
-    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
-    monkeypatch.delenv("BENCHAGENT_TIMEOUT", raising=False)
+    quick_faults(monkeypatch)
 
 
 class Arrivals(list):

@@ -10,16 +10,14 @@ import subprocess
 import sys
 import time
 
-import dspy
 import pytest
-from fault_server import FaultServer
+from fault_server import FaultServer, quick_faults
 from scripted_lm import chart_answers
 from typer.testing import CliRunner
 
 from benchagent import settings
 from benchagent.cli import app
 from benchagent.lm.select import make_lm
-from benchagent.lm.tracked_lm import EndpointCache
 from benchagent.store.redact import public_url, scrub, url_credential
 
 REQ = "Build a benchmark that tests whether a model can read values off bar charts"
@@ -31,13 +29,7 @@ UNREADABLE = ("truncated", "garbage", "refusal")
 
 @pytest.fixture(autouse=True)
 def quick(monkeypatch):
-    """A fresh in-memory response cache, short backoff, no key in the environment."""
-    monkeypatch.setattr(dspy, "cache", EndpointCache(enable_disk_cache=False, enable_memory_cache=True,
-                                                     disk_cache_dir=None))
-    monkeypatch.setattr(settings, "LM_RETRIES", 2)
-    monkeypatch.setattr(settings, "BACKOFF_S", 0.01)
-    monkeypatch.setattr(settings, "BACKOFF_CAP_S", 0.1)
-    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    quick_faults(monkeypatch)
 
 
 def cli(*args):
