@@ -2,6 +2,7 @@
 
 import hashlib
 import io
+import signal
 import socket
 from pathlib import Path
 from types import SimpleNamespace
@@ -11,6 +12,14 @@ from PIL import Image, ImageDraw
 
 from benchagent.store import open_store
 from benchagent.store.browse import serve, wait_until_ready
+
+
+
+def pytest_configure(config):
+    """A suite started in the background by a shell without job control inherits SIGINT ignored, and so would every
+    command the tests start; the Ctrl-C tests need it delivered, so the commands get Python's own handler."""
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+
 
 # (RGB, box) of each bar of the fixture chart, on a 240x160 white canvas.
 BARS = [
