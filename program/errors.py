@@ -1,4 +1,10 @@
-"""Typed errors raised by the planner and the executor."""
+"""Typed errors raised by the planner and the executor, and the one line a model's failure is told in."""
+
+from textwrap import shorten
+
+from dspy.utils.exceptions import AdapterParseError
+
+from benchagent.store.redact import scrub
 
 
 class ProgramError(Exception):
@@ -7,6 +13,10 @@ class ProgramError(Exception):
 
 class Interrupted(ProgramError):
     """Ctrl-C stopped the work; what it had recorded is kept."""
+
+
+class BuildAborted(ProgramError):
+    """The build stopped before its quotas were met; its state is kept for `benchagent resume`."""
 
 
 class PlanningError(ProgramError):
@@ -19,3 +29,10 @@ class PlanValidationError(ProgramError):
 
 class RealizationError(ProgramError):
     """One slot could not be realized into a sample."""
+
+
+def model_fault(exc: Exception) -> str:
+    """One line naming what went wrong with the model: its error, or that its reply could not be read."""
+    if isinstance(exc, AdapterParseError):
+        return "its reply could not be read: " + shorten(" ".join(str(exc).split()), 200)
+    return scrub(f"{type(exc).__name__}: {shorten(' '.join(str(exc).split()), 300)}")

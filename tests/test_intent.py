@@ -565,7 +565,7 @@ def test_a_table_of_product_prices_gets_price_lookups_from_shop_tables_only(tmp_
 
 
 def test_when_the_users_own_source_serves_a_subtask_the_built_in_ones_are_set_aside():
-    from benchagent.program.build import own_first
+    from benchagent.program.planner.planning import own_first
     from benchagent.program.planner.grounding import Grounding
     judged = [Grounding("user_news_1", None, {}, 0.8, True, "the user's articles"),
               Grounding("builtin_python_docs", None, {}, 0.9, True, "passages to read"),
@@ -590,7 +590,7 @@ def test_the_fit_check_sees_the_whole_table_the_question_is_about():
 
 
 def test_a_source_that_cannot_serve_a_facet_another_serves_is_set_aside():
-    from benchagent.program.build import served_first
+    from benchagent.program.planner.planning import served_first
     from benchagent.program.planner.grounding import Grounding
     scenes = with_asks(recipe_for(CARDS["gen_shape_scenes"], "choice"),
                        [Facet(key="op", kind="operation", value="count shapes of a given colour", quote="q")],
