@@ -13,8 +13,9 @@ sys.path[:0] = [str(Path(__file__).parents[1] / "tests")]
 from results import record  # noqa: E402
 from scripted_lm import chart_answers, scripted_lm  # noqa: E402
 
-from benchagent.program.build import ACCEPTED, Build, BuildRequest  # noqa: E402
+from benchagent.program.build import Build, BuildRequest  # noqa: E402
 from benchagent.store import open_store  # noqa: E402
+from benchagent.store.reports import ACCEPTED  # noqa: E402
 
 REQ = "Build a benchmark that tests whether a model can read values off bar charts"
 

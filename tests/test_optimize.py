@@ -25,6 +25,7 @@ from rich.console import Console
 
 import benchagent.lm.select
 import benchagent.program.build as build_module
+import benchagent.program.executor.execution as execution_module
 from benchagent.commands import optimize
 from benchagent.commands.render import print_compiled
 from benchagent.optimize.compile import CompileOptions, compile_program
@@ -131,7 +132,8 @@ def reviewed_db(tmp_path_factory):
     path = tmp_path_factory.mktemp("optimize") / "reviewed.db"
     counter = itertools.count()
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(build_module, "new_id", lambda prefix: f"{prefix}_{next(counter):012d}")
+        for module in (build_module, execution_module):  # run ids, sample ids
+            patch.setattr(module, "new_id", lambda prefix: f"{prefix}_{next(counter):012d}")
         store = open_store(path)
         runs = [Build(store, PromptLM(chart_reply(mode)), BuildRequest(REQUIREMENT, 6, "scripted", seed=seed,
                                                                        concurrency=1)).run()

@@ -111,3 +111,18 @@ def test_record_order_is_seeded_distinct_and_near_the_start_for_generators():
     assert drawn != Scheduler.record_order(4, "read", "gen_bar_chart_values", 10_000, 40, exchangeable=True)
     assert sorted(Scheduler.record_order(0, "k", "gen_x", 30, 20, exchangeable=True)) != list(range(20))
     assert len(Scheduler.record_order(0, "k", "gen_x", 30, 50, exchangeable=True)) == 30
+
+
+def test_restored_slots_are_booked_as_the_process_that_ran_them_left_them():
+    from benchagent.program.executor.quota import Job, Scheduler, SourceQuota, SubtaskQuota
+    source = SourceQuota("grd", "gen_x", GOOD, 4, [0, 1, 2, 3, 4])
+    subtask = SubtaskQuota("sub", draft("read", "Read"), 4, 12, [source])
+    scheduler = Scheduler([subtask], 0)
+    for index, status, category, spent in [(0, "accepted", None, True), (1, "rejected", "off_target", True),
+                                           (2, "failed", "malformed model output", False), (3, "pending", None, True)]:
+        scheduler.restore(Job(subtask, source, index, 7, f"slot{index}"), status, category, spent=spent)
+    assert (source.used, source.accepted, source.off_target, subtask.attempts) == ({0, 1, 2, 3}, 1, 1, 2)
+    assert subtask.reasons == {"off_target": 1, "malformed model output": 1}
+    redo = scheduler.next_job()
+    assert (redo.slot_id, redo.index, subtask.attempts, source.inflight) == ("slot3", 3, 3, 1)
+    assert scheduler.next_job().index == 4

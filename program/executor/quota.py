@@ -138,16 +138,31 @@ class Scheduler:
         job.source.inflight += 1
         job.subtask.attempts += 1
 
+    @staticmethod
+    def _book_end(job: Job, accepted: bool, reason: str | None) -> None:
+        if accepted:
+            job.source.accepted += 1
+        elif reason:
+            job.subtask.reasons[reason] += 1
+            job.source.off_target += reason == "off_target"
+
     def finish(self, job: Job, accepted: bool, reason: str | None = None, *, spent: bool = True) -> None:
         """Book a job's result; one that was not `spent` gives its attempt back."""
         with self._lock:
             job.source.inflight -= 1
             job.subtask.attempts -= not spent
-            if accepted:
-                job.source.accepted += 1
-            elif reason:
-                job.subtask.reasons[reason] += 1
-                job.source.off_target += reason == "off_target"
+            self._book_end(job, accepted, reason)
+
+    def restore(self, job: Job, status: str, category: str | None, *, spent: bool) -> None:
+        """Book a slot an earlier process of this run opened: its record is used, a pending one runs again first, and
+        an accepted or failed one counts as finish() would have booked it."""
+        with self._lock:
+            job.source.used.add(job.index)
+            if status == "pending":
+                self.redo.append(job)
+                job.subtask.attempts -= 1  # booked again when the redo job starts
+            job.subtask.attempts += spent
+            self._book_end(job, status == "accepted", category)
 
     def requeue(self, job: Job) -> None:
         """Book a job the model never answered as not tried: it runs again first, without spending an attempt."""
