@@ -27,10 +27,12 @@ def save_calls(store: Store, records: dict[str, list[dict[str, Any]]], sample_id
             store.insert_many(table, [{**row, "sample_id": sample_id} for row in records.get(table, [])])
 
 
-def unreadable_replies(store: Store, run_id: str, step_name: str) -> int:
-    """How many steps called step_name of the run failed because the model's reply could not be parsed."""
-    return store.one("SELECT count(*) AS n FROM steps WHERE run_id = ? AND name = ? AND status = 'failed' "
-                     "AND error LIKE 'AdapterParseError%'", (run_id, step_name))["n"]
+def unreadable_replies(store: Store, run_id: str, predictors: list[str]) -> int:
+    """How many steps of the run that ran one of the predictors (dotted names) failed because the model's reply could
+    not be parsed."""
+    return store.one("SELECT count(*) AS n FROM steps WHERE run_id = ? AND status = 'failed' "
+                     "AND predictor IN (SELECT value FROM json_each(?)) AND error LIKE 'AdapterParseError%'",
+                     (run_id, json.dumps(predictors)))["n"]
 
 
 def last_inputs(store: Store, predictors: list[str], step_names: list[str],

@@ -3,12 +3,15 @@
 import io
 import json
 
+import dspy
 import pytest
 from PIL import Image
 from scripted_lm import FieldKey, chart_answers, scripted_lm
 
 from benchagent.program.build import Build, BuildRequest
-from benchagent.program.errors import PlanningError
+from benchagent.program.errors import BuildAborted, PlanningError
+from benchagent.program.planner.grounding import GroundingAgent
+from benchagent.signatures import GroundSubtask
 from benchagent.store import open_store
 from benchagent.store.lineage import sample_lineage
 from benchagent.store.reports import run_summary
@@ -118,6 +121,25 @@ def test_nothing_groundable_fails_the_run_clearly(tmp_path):
         Build(store, scripted_lm(answers), BuildRequest(REQUIREMENT, 2, "scripted")).run()
     run = store.one("SELECT status, error FROM runs")
     assert run["status"] == "failed" and "grounded" in run["error"]
+
+
+@pytest.mark.parametrize("judge", [dspy.Predict, dspy.ChainOfThought])
+def test_grounding_replies_the_model_could_not_read_stop_the_build_for_resume(tmp_path, monkeypatch, judge):
+    """The judge's unreadable replies are found by its predictor's name in the program tree, whatever module holds
+    it: the run is interrupted (resumable), not failed as if nothing could be built."""
+    made = GroundingAgent.__init__
+
+    def judged_by(self, *args, **kwargs):
+        made(self, *args, **kwargs)
+        self.judge = judge(GroundSubtask)
+
+    monkeypatch.setattr(GroundingAgent, "__init__", judged_by)
+    store = open_store(tmp_path / "b.db")
+    answers = chart_answers(judgments={"judgments": "no list here"},
+                            reasoning={"reasoning": "r", "judgments": "no list here"})
+    with pytest.raises(BuildAborted, match="planning failed after 2 of the model's replies could not be read"):
+        Build(store, scripted_lm(answers), BuildRequest(REQUIREMENT, 2, "scripted")).run()
+    assert store.one("SELECT status FROM runs")["status"] == "interrupted"
 
 
 def test_same_seed_same_records(tmp_path):

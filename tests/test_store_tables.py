@@ -135,11 +135,11 @@ def test_stage_steps_and_the_inputs_of_the_last_step_of_each_sample(store):
     assert store.one("SELECT status, error, duration_ms FROM steps WHERE id = ?", (step_id,)) == {
         "status": "failed", "error": "boom", "duration_ms": 12.5}
     save_calls(store, {"steps": [
-        {"id": f"st{i}", "run_id": "run_1", "name": name, "kind": "module", "status": "failed", "error": error,
-         "started_at": now()} for i, (name, error) in enumerate([
-            ("Predict(GroundSubtask)", "AdapterParseError: no JSON"), ("Predict(GroundSubtask)", "LMError: down"),
-            ("Other", "AdapterParseError")])]})
-    assert unreadable_replies(store, "run_1", "Predict(GroundSubtask)") == 1
+        {"id": f"st{i}", "run_id": "run_1", "name": "Predict(GroundSubtask)", "predictor": predictor, "kind": "module",
+         "status": "failed", "error": error, "started_at": now()} for i, (predictor, error) in enumerate([
+            ("planner.grounding.judge", "AdapterParseError: no JSON"), ("planner.grounding.judge", "LMError: down"),
+            ("planner.design.propose", "AdapterParseError")])]})
+    assert unreadable_replies(store, "run_1", ["planner.grounding.judge"]) == 1
     subtask_id, slot_id = _slot(store)
     for sample in ("s1", "s2", "s3"):
         save_sample(store, _sample(subtask_id, slot_id, sample), {}, [])

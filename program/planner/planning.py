@@ -148,7 +148,7 @@ class Planning:
     def _unreadable(self, error: PlanningError) -> ProgramError:
         """error, unless grounding went without judgments of the model it could not read: then the model is at fault,
         and the run can be resumed once it is fixed."""
-        unread = unreadable_replies(self.store, self.run_id, "Predict(GroundSubtask)")
+        unread = unreadable_replies(self.store, self.run_id, self.agent.names_of(self.agent.planner.grounding))
         if not unread:
             return error
         return BuildAborted(f"planning failed after {unread} of the model's replies could not be read ({error}); "
