@@ -39,7 +39,7 @@ WHERE_SPAN = 8         # records read per wanted one when a plan takes only some
 
 class Execution:
     """One run's execution: `load_plan()` reads the stored spec as quotas, `execute()` fills them; the thread per
-    slot, the scheduler, resume and the stop after LM_FAILURE_LIMIT failed slots are its own."""
+    slot, the scheduler, resume and the stop after LM_FAILURE_LIMIT slots the model failed in a row are its own."""
 
     def __init__(self, store: Store, run_id: str, request: BuildRequest, agent: BenchmarkAgent,
                  cards: dict[str, dict], *, lm: dspy.BaseLM, adapter: dspy.Adapter, program_id: str | None,
