@@ -23,7 +23,8 @@ from benchagent.program.executor.quota import Job, Scheduler, SourceQuota, Subta
 from benchagent.program.executor.realize import item_from_flow, llm_steps
 from benchagent.program.executor.verify import Outcome, Verdict
 from benchagent.program.planner.allocation import SourceShare
-from benchagent.program.intent import Intent, contract, demanded_modalities, is_genre, missing_topic, shares_topic
+from benchagent.program.intent import (Intent, contract, demanded_modalities, is_genre, missing_subject, missing_topic,
+                                       shares_topic)
 from benchagent.program.planner.facets import (UNBUILDABLE, coverage, facet_modality, speaks, with_asks,
                                                 with_degradations, with_language, with_theme)
 from benchagent.program.planner.grounding import Grounding, subtask_brief
@@ -322,20 +323,23 @@ class Build:
             kept = [m for m in draft.modalities if m not in absent] or ["text"]
             draft = draft.model_copy(update={"modalities": kept})
         wanted = [m for m in draft.modalities if m != "text"]
+        about = " ".join([self.request.requirement, scope.interpretation, subtask_words(scope, draft)])
         cards = search_cards(self.store, words, wanted, limit=5, relative=0.5)
         anywhere = search_cards(self.store, words, None, limit=5, relative=0.5) if wanted else cards
-        follow = anywhere and (not cards or cards[0]["bm25"] > RELEVANCE_GAP * anywhere[0]["bm25"])
+        follow = anywhere and (not cards or cards[0]["bm25"] > RELEVANCE_GAP * anywhere[0]["bm25"]
+                               or not any(shares_topic(c, about) for c in cards))
         if follow and not demanded & set(wanted):
-            # the modality the design chose (the requirement did not ask for it) only reaches weak matches
+            # the modality the design chose (the requirement did not ask for it) only reaches weak or off-topic
+            # matches: the best match of any modality decides
             draft = draft.model_copy(update={"modalities": [m for m in anywhere[0]["modalities"] if m != "audio"]})
             cards = search_cards(self.store, words, [m for m in draft.modalities if m != "text"], limit=5,
                                  relative=0.5)
         needs = {m for m in draft.modalities if m != "text"}
         own = [c for c in self.cards.values() if c["kind"] == "user" and needs <= set(c.get("modalities") or [])]
-        about = " ".join([self.request.requirement, scope.interpretation, subtask_words(scope, draft)])
         found = [c for c in cards if c["id"] not in {o["id"] for o in own}]
         specific = [f for f in scope.facets if f.key in draft.facets or is_genre(f)]
-        lacking = [(c, missing_topic(c, specific)) for c in found if shares_topic(c, about)]
+        lacking = [(c, missing_topic(c, specific) or missing_subject(c, scope.facets, self.request.requirement))
+                   for c in found if shares_topic(c, about)]
         cards = [*own, *(c for c, lacks in lacking if not lacks)][:6]
         if cards:
             return draft, cards, None

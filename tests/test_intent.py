@@ -13,10 +13,10 @@ from typer.testing import CliRunner
 from benchagent.cli import app
 from benchagent.program.build import Build, BuildRequest
 from benchagent.program.errors import PlanningError
-from benchagent.program.executor.checks import target_check
+from benchagent.program.executor.checks import open_question_check, target_check
 from benchagent.program.executor.item import Item
 from benchagent.program.executor.verify import Verifier
-from benchagent.program.intent import Intent, contract, detect_language, missing_topic
+from benchagent.program.intent import Intent, contract, detect_language, missing_topic, shares_topic
 from benchagent.program.planner.facets import coverage, with_asks, with_degradations, with_language
 from benchagent.program.planner.plan_writer import example_record, template_plans
 from benchagent.program.planner.grounding import GroundingAgent
@@ -236,8 +236,8 @@ def test_a_build_rejects_phrasings_that_change_the_tools_question(tmp_path):
         "FROM samples s JOIN tool_calls t ON t.slot_id = s.slot_id AND t.tool = 'chart_number_target'")
     asked_value = [r for r in rows if r["kind"] == "value"]
     assert asked_value and all(r["status"] == "rejected" for r in asked_value)
-    assert all(r["detail"].startswith("the question asks for a difference but the tool computed: the value shown")
-               for r in asked_value)
+    assert all(r["detail"].startswith("the question asks for a difference and a largest or smallest value but the "
+                                      "tool computed: the value shown") for r in asked_value)
     assert all(r["kind"] == "difference" for r in rows if r["status"] == "ok")
 
 
@@ -661,3 +661,85 @@ def test_a_kind_of_text_the_requirement_names_must_be_held_by_the_source(tmp_pat
                                   "coverage": 0.9, "simplicity": 0.8, "risk": 0.1, "rationale": "passages"}]})
     with pytest.raises(PlanningError, match="does not hold the topic 'news texts'"):
         build(tmp_path, answers, requirement)
+
+
+def test_a_subtask_that_names_the_maximum_asks_the_largest_value_and_a_phrasing_mixing_it_is_caught(tmp_path):
+    maximum = {**READ.model_dump(), "key": "max_value", "name": "Identify the maximum value in a bar chart",
+               "description": "read the highest value the chart shows", "answer_type": "number"}
+    answers = chart_answers(subtasks={"subtasks": [maximum]},
+                            quotas={"quotas": [{"key": "max_value", "importance": 1.0, "quota": 3}]})
+    store, run_id, _ = build(tmp_path, answers, size=3)
+    assert run_summary(store, run_id)["totals"]["accepted"] == 3
+    calls = [json.loads(c["args"]) | json.loads(c["result"]) for c in store.query(
+        "SELECT args, result FROM tool_calls WHERE tool = 'chart_number_target'")]
+    assert len(calls) >= 3 and all(c["asks"] == ["largest"] and c["query"] == {"kind": "largest"} for c in calls)
+    assert all(c["answer"] == str(max(c["values"])) for c in calls)
+
+    mixed = Item(question="What is the maximum value shown for 'Red' in the chart 'Cars sold'?", answer="10",
+                 answer_origin="tool",
+                 goal="the value shown for 'Red' in the chart 'Cars sold'; the answer is a number",
+                 query={"kind": "value", "category": "Red"})
+    result = target_check(mixed)
+    assert not result.passed and "asks for a largest or smallest value" in result.detail
+    mixed.question = "What value does the chart 'Cars sold' show for Red? Answer at least one number."
+    assert target_check(mixed).passed  # 'at least' is no superlative
+
+
+def test_a_subtask_about_dates_is_not_grounded_on_shapes_for_sharing_count_and_compare(tmp_path):
+    requirement = "Test whether a model can count the days between two calendar dates written in different formats"
+    compare = {"key": "compare_dates", "name": "Compare two calendar dates",
+               "description": "compare two calendar dates written in different formats and say which is later",
+               "capability": "counting dates", "modalities": ["text", "image"], "answer_type": "binary",
+               "rationale": "dates", "facets": []}
+    answers = chart_answers(
+        scope={"scope": {"topic": "counting dates", "modalities": ["text", "image"],
+                         "keywords": ["date", "count", "calendar", "format", "comparison"]}},
+        subtasks={"subtasks": [compare]},
+        judgments={"judgments": [{"source_id": source, "transformable": True, "alignment": 0.8, "coverage": 0.8,
+                                  "simplicity": 0.8, "risk": 0.1, "rationale": "fits"}
+                                 for source in ("gen_shape_scenes", "gen_calendar_dates")]},
+        quotas={"quotas": [{"key": "compare_dates", "importance": 1.0, "quota": 2}]})
+    store, _, _ = build(tmp_path, answers, requirement, size=2)
+    judged = {r["source_id"] for r in store.query("SELECT source_id FROM groundings")}
+    assert "gen_shape_scenes" not in judged and "gen_calendar_dates" in judged
+    assert json.loads(store.one("SELECT modalities FROM subtasks WHERE key = 'compare_dates'")["modalities"]) == [
+        "text"]
+    scenes = CARDS["gen_shape_scenes"]
+    assert not shares_topic(scenes, requirement + " compare two dates and find the most common format")
+    assert shares_topic(scenes, "count the red circles in a scene")
+
+
+@pytest.mark.parametrize("question, answer, options, passed", [
+    ("What are the main topics covered in the local news articles?", "The community orchard", None, False),
+    ("What is the main topic of the passage?", "Photosynthesis", None, False),
+    ("What is the main topic of the passage?", "Photosynthesis", ["Photosynthesis", "Rain", "Soil", "Wind"], True),
+    ("What are the benefits of the new bridge?", "Shorter commutes", None, False),
+    ("What are the benefits of the new bridge?", "Shorter commutes and cleaner air", None, True),
+    ("List the ingredients of the cake.", "flour", None, False),
+    ("Why does ice float on water?", "It is less dense than water", None, True),
+    ("What are the odds of rain in the forecast?", "30 percent", None, True),
+])
+def test_a_written_question_with_more_right_answers_than_its_gold_is_caught(question, answer, options, passed):
+    written = Item(question=question, answer=answer, answer_origin="llm", options=options)
+    assert open_question_check(written).passed is passed
+    assert open_question_check(Item(question=question, answer=answer, answer_origin="tool", options=options)).passed
+
+
+def test_passages_that_hold_none_of_the_requirements_subject_are_not_grounded_on(tmp_path):
+    requirement = "Reading comprehension on short passages about everyday science, with multiple-choice questions"
+    why = {"key": "why_it_happens", "name": "Explain why something happens", "capability": "reading comprehension",
+           "description": "read the passage and choose why something happens", "modalities": ["text"],
+           "answer_type": "choice", "rationale": "asked", "facets": ["topic_reading_comprehension"]}
+    answers = chart_answers(
+        scope={"scope": {"topic": "reading comprehension", "modalities": ["text"],
+                         "keywords": ["reading comprehension", "passages", "science"],
+                         "facets": [facet("topic", "Reading comprehension", requirement),
+                                    facet("topic", "Everyday science", requirement)]}},
+        subtasks={"subtasks": [why]},
+        judgments={"judgments": [{"source_id": "builtin_python_docs", "transformable": True, "alignment": 0.8,
+                                  "coverage": 0.8, "simplicity": 0.8, "risk": 0.1, "rationale": "passages"}]},
+        quotas={"quotas": [{"key": "why_it_happens", "importance": 1.0, "quota": 2}]})
+    with pytest.raises(PlanningError, match="topic 'Everyday science' the requirement is about"):
+        build(tmp_path, answers, requirement, size=2)
+    store = open_store(tmp_path / "b.db")
+    assert store.query("SELECT source_id FROM groundings WHERE accepted = 1") == []

@@ -72,20 +72,23 @@ ASKING_KINDS = ("question_kind", "operation", "capability")
 
 
 def with_asks(plan: TransformPlan, facets: Sequence[Facet], draft: SubtaskDraft) -> TransformPlan:
-    """The plan with its question target narrowed to the kinds of question the subtask's facets name ("the value of
-    one named bar", "lookup questions", "shapes of a given colour"); the target step then serves those facets. A
-    plan whose target lists no kinds, or whose facets name none, is returned unchanged."""
+    """The plan with its question target narrowed to the kinds of question the subtask names in its own words ("the
+    maximum value in a bar chart"), else to those its facets name ("the value of one named bar", "lookup questions");
+    the target step then serves the facets naming those kinds. A plan whose target lists no kinds, or whose subtask
+    and facets name none, is returned unchanged."""
     at = next((i for i, s in enumerate(plan.steps) if s.kind == "PURE" and get_tool(s.tool).asks), None)
     if at is None or any(i.endswith(":asks") for i in plan.steps[at].inputs):
         return plan
     vocabulary = get_tool(plan.steps[at].tool).asks
-    kinds, served = [], []
-    for facet in (f for f in facets if f.key in draft.facets and f.kind in ASKING_KINDS):
-        text = f"{facet.value} {facet.quote}".lower()
-        named = [kind for kind, words in vocabulary.items() if any(w in text for w in words)]
-        if named:
-            kinds += [k for k in named if k not in kinds]
-            served.append(facet.key)
+
+    def named(text: str) -> list[str]:
+        text = text.lower()
+        return [kind for kind, words in vocabulary.items() if any(w in text for w in words)]
+
+    asking = [(f.key, named(f"{f.value} {f.quote}")) for f in facets
+              if f.key in draft.facets and f.kind in ASKING_KINDS]
+    kinds = named(f"{draft.name} {draft.description}") or list(dict.fromkeys(k for _, ks in asking for k in ks))
+    served = [key for key, ks in asking if set(ks) & set(kinds)]
     if not kinds:
         return plan
     step = plan.steps[at]

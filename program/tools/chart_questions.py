@@ -10,7 +10,10 @@ from benchagent.program.tools.targets import Target, narrowed, pick_comparison, 
 CHART_ASKS = {"value": ("value of", "value for", "named bar", "one bar", "single value", "read off", "look up",
                         "lookup", "exact value", "exact values"),
               "difference": ("difference", "how much more", "how much larger", "how much less", "compare",
-                             "comparison", "two bars", "two values")}
+                             "comparison", "two bars", "two values"),
+              "largest": ("maximum", "largest value", "highest value", "biggest value", "max value",
+                          "tallest"),
+              "smallest": ("minimum", "smallest value", "lowest value", "min value", "shortest bar")}
 
 
 class ChartTargetArgs(ToolInput):
@@ -50,8 +53,14 @@ def _target(args: ChartTargetArgs, answer_kind: str) -> Target:
         return Target(goal=f"whether the value for '{a}' is greater than the value for '{b}' in {chart} "
                            "(answer yes or no)",
                       answer="yes" if data[a] > data[b] else "no", query={"kind": "greater", "pair": [a, b]}, **common)
-    kinds = narrowed({"value": list(data), "difference": [(a, b) for a in data for b in data if data[a] > data[b]]},
-                     args.asks)
+    kinds = narrowed({"value": list(data), "difference": [(a, b) for a in data for b in data if data[a] > data[b]],
+                      "largest": [max(data.values())], "smallest": [min(data.values())]},
+                     args.asks, default=("value", "difference"))
+    extremes = [k for k in ("largest", "smallest") if kinds.get(k)]
+    if extremes and not ({"value", "difference"} & set(kinds) and rng.random() < 0.5):
+        kind = rng.choice(extremes)
+        return Target(goal=f"the {kind} value shown in {chart} (not which category holds it); the answer is a number",
+                      answer=str(kinds[kind][0]), query={"kind": kind}, **common)
     pairs = kinds.get("difference")
     if pairs and ("value" not in kinds or rng.random() < 0.3):
         a, b = rng.choice(pairs)
