@@ -279,8 +279,11 @@ class Build:
         carriers, gaps = coverage(scope.facets, [(d, [g.plan for g in accepted[d.key]]) for d, _ in grounded],
                                   reasons, req.requirement, scope.language)
         if not grounded:
+            by_reason: dict[str, list[str]] = {}
+            for gap in gaps:
+                by_reason.setdefault(shorten(gap.reason, 160), []).append(gap.facet)
             raise self._unreadable(PlanningError("cannot build this from what is here: " + "; ".join(
-                f"{g.facet}: {shorten(g.reason, 160)}" for g in gaps)
+                f"{', '.join(facets)}: {reason}" for reason, facets in by_reason.items())
                 + f" ({gaps[0].remedy if gaps else 'add a --source'})"))
         allocation = self._stage("allocation", lambda: self.agent.planner.allocation(
             requirement=req.requirement, subtasks=[d for d, _ in grounded], size=req.size,
