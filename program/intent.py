@@ -123,15 +123,17 @@ def stems(text: str) -> set[str]:
     return {(w[:-1] if len(w) <= 5 and w.endswith("s") and not w.endswith("ss") else w)[:5] for w in words}
 
 
-# Words of what is done to the content, which any source may share with any requirement.
+# Words of what is done to the content, or of the bare medium, which any source may share with any requirement.
 OPERATION_STEMS = stems("count counting compare comparison read reading identify value values number numbers "
                         "calculate compute find determine common most least different difference total sum match "
-                        "convert conversion order sort list")
+                        "convert conversion order sort list integer integers decimal decimals single whole has have "
+                        "image images picture pictures photo photos visual")
 
 def shares_topic(card: dict, about: str) -> bool:
     """The card's name, description and keywords share SHARED_STEMS content words with `about` (the requirement, its
-    reading, the subtask and the facets it carries), one of them not a word of operation: a source the judge likes
-    but that shares no topic is refused, and 'count' and 'compare' make no topic (shapes are not dates)."""
+    reading, the subtask and the facets it carries), one of them not a word of operation or medium: a source the judge
+    likes but that shares no topic is refused, and 'count', 'compare' and 'image' make no topic (shapes are not
+    dates, tables are not triangles)."""
     shared = stems(card_words(card)) & stems(about)
     return len(shared) >= SHARED_STEMS and bool(shared - OPERATION_STEMS)
 

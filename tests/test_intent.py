@@ -743,3 +743,31 @@ def test_passages_that_hold_none_of_the_requirements_subject_are_not_grounded_on
         build(tmp_path, answers, requirement, size=2)
     store = open_store(tmp_path / "b.db")
     assert store.query("SELECT source_id FROM groundings WHERE accepted = 1") == []
+
+
+def test_counting_only_triangles_is_grounded_on_scenes_and_asks_the_triangles(tmp_path):
+    requirement = ("I want images with a mix of coloured circles, squares and triangles, and the model has to count "
+                   "only the triangles (any colour). Answer is a single integer.")
+    triangles = {"key": "count_triangles", "name": "Count triangles in coloured images", "capability": "counting",
+                 "description": "count the triangles; the images can have coloured circles, squares and triangles",
+                 "modalities": ["image"], "answer_type": "number", "rationale": "asked",
+                 "facets": ["operation_count_only_the_triangles"]}
+    answers = chart_answers(
+        scope={"scope": {"topic": "image processing", "modalities": ["image"],
+                         "keywords": ["image processing", "image analysis", "image recognition"],
+                         "facets": [facet("operation", "count only the triangles (any colour)",
+                                          "count only the triangles", "operation_count_only_the_triangles")]}},
+        subtasks={"subtasks": [triangles]},
+        judgments={"judgments": [{"source_id": source, "transformable": True, "alignment": 1.0, "coverage": 1.0,
+                                  "simplicity": 1.0, "risk": 0.0, "rationale": "easy to count"}
+                                 for source in ("gen_small_tables", "gen_printed_numbers", "gen_shape_scenes")]},
+        quotas={"quotas": [{"key": "count_triangles", "importance": 1.0, "quota": 3}]})
+    store, run_id, _ = build(tmp_path, answers, requirement, size=3)
+    assert run_summary(store, run_id)["totals"]["accepted"] == 3
+    assert {r["source_id"] for r in store.query("SELECT source_id FROM groundings WHERE accepted = 1")} == {
+        "gen_shape_scenes"}
+    calls = [json.loads(c["args"]) | json.loads(c["result"]) for c in store.query(
+        "SELECT args, result FROM tool_calls WHERE tool = 'scene_number_target'")]
+    assert len(calls) >= 3 and all(c["asks"] == ["triangles"] and c["query"] == {"count": {"shape": "triangle"}}
+                                   for c in calls)
+    assert all(c["answer"] == str(sum(s["shape"] == "triangle" for s in c["shapes"])) for c in calls)

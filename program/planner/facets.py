@@ -72,10 +72,10 @@ ASKING_KINDS = ("question_kind", "operation", "capability")
 
 
 def with_asks(plan: TransformPlan, facets: Sequence[Facet], draft: SubtaskDraft) -> TransformPlan:
-    """The plan with its question target narrowed to the kinds of question the subtask names in its own words ("the
-    maximum value in a bar chart"), else to those its facets name ("the value of one named bar", "lookup questions");
-    the target step then serves the facets naming those kinds. A plan whose target lists no kinds, or whose subtask
-    and facets name none, is returned unchanged."""
+    """The plan with its question target narrowed to the kinds of question the subtask's name states ("the maximum
+    value in a bar chart"), else those its facets name ("the value of one named bar", "count only the triangles"),
+    else those its description names; the target step then serves the facets naming those kinds. A plan whose target
+    lists no kinds, or whose subtask and facets name none, is returned unchanged."""
     at = next((i for i, s in enumerate(plan.steps) if s.kind == "PURE" and get_tool(s.tool).asks), None)
     if at is None or any(i.endswith(":asks") for i in plan.steps[at].inputs):
         return plan
@@ -87,7 +87,8 @@ def with_asks(plan: TransformPlan, facets: Sequence[Facet], draft: SubtaskDraft)
 
     asking = [(f.key, named(f"{f.value} {f.quote}")) for f in facets
               if f.key in draft.facets and f.kind in ASKING_KINDS]
-    kinds = named(f"{draft.name} {draft.description}") or list(dict.fromkeys(k for _, ks in asking for k in ks))
+    kinds = (named(draft.name) or list(dict.fromkeys(k for _, ks in asking for k in ks))
+             or named(draft.description))
     served = [key for key, ks in asking if set(ks) & set(kinds)]
     if not kinds:
         return plan
