@@ -26,7 +26,8 @@ from benchagent.program.planner.allocation import SourceShare
 from benchagent.program.intent import (Intent, contract, demanded_modalities, is_genre, missing_subject, missing_topic,
                                        shares_topic)
 from benchagent.program.planner.facets import (UNBUILDABLE, coverage, facet_modality, speaks, with_asks,
-                                                with_degradations, with_language, with_theme)
+                                                with_degradations, with_language, with_picks, with_rounding,
+                                                with_theme)
 from benchagent.program.planner.grounding import Grounding, subtask_brief
 from benchagent.program.planner.plan_check import sample_schema
 from benchagent.program.planner.plan_writer import asks_about_other_things, example_record, template_plans
@@ -52,7 +53,7 @@ MALFORMED = "malformed model output"  # a slot failed by the model, not by its i
 LM_FAILURE_LIMIT = 5
 REDESIGN_ROUNDS = 1
 RELEVANCE_GAP = 0.5   # a modality-filtered best match under half the unfiltered best's bm25 is too weak
-WHERE_SPAN = 8         # records read per wanted one when a plan takes only some themes of a source
+WHERE_SPAN = 100       # most records read per wanted one when a plan takes only some records of a source
 
 
 class BuildAborted(ProgramError):
@@ -399,7 +400,9 @@ class Build:
         """The plan with the steps the facets ask for: degradations, the kinds of question named, the items'
         language."""
         plan = with_asks(with_degradations(plan, scope.facets, self.request.requirement), scope.facets, draft)
-        plan = with_theme(plan, card, f"{self.request.requirement} {subtask_words(scope, draft)}")
+        plan = with_rounding(plan, scope.facets)
+        about = f"{self.request.requirement} {subtask_words(scope, draft)}"
+        plan = with_theme(with_picks(plan, card, about), card, about)
         return with_language(plan, scope.facets, scope.language,
                              example_record(card) if scope.language != "English" else None)
 
@@ -460,9 +463,13 @@ class Build:
         if not plan.where:
             return order
         source = source_for(card, seed=self.request.seed)
-        kept = [i for i in order if all(str(source.record(i).get(field)) in values
-                                        for field, values in plan.where.items())]
-        return kept[:wanted]
+        kept = []
+        for i in order:
+            if all(str(source.record(i).get(field)) in values for field, values in plan.where.items()):
+                kept.append(i)
+                if len(kept) == wanted:
+                    break
+        return kept
 
     # execution
 

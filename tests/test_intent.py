@@ -771,3 +771,33 @@ def test_counting_only_triangles_is_grounded_on_scenes_and_asks_the_triangles(tm
     assert len(calls) >= 3 and all(c["asks"] == ["triangles"] and c["query"] == {"count": {"shape": "triangle"}}
                                    for c in calls)
     assert all(c["answer"] == str(sum(s["shape"] == "triangle" for s in c["shapes"])) for c in calls)
+
+
+def test_fahrenheit_to_celsius_to_one_decimal_draws_those_conversions_rounded_so(tmp_path):
+    requirement = ("Test Fahrenheit to Celsius conversion. Answers must be in °C rounded to one decimal place; "
+                   "include negative temperatures.")
+    convert = {"key": "f_to_c", "name": "Convert Fahrenheit to Celsius", "capability": "temperature conversion",
+               "description": "convert a temperature in Fahrenheit to Celsius", "modalities": ["text"],
+               "answer_type": "number", "rationale": "asked", "facets": []}
+    answers = chart_answers(
+        scope={"scope": {"topic": "temperature conversion", "modalities": ["text"],
+                         "keywords": ["temperature", "conversion", "Fahrenheit", "Celsius"],
+                         "facets": [facet("operation", "convert Fahrenheit to Celsius", "Fahrenheit to Celsius"),
+                                    facet("answer_format", "rounded to one decimal place",
+                                          "rounded to one decimal place")]}},
+        subtasks={"subtasks": [convert]},
+        judgments={"judgments": [{"source_id": "gen_unit_conversions", "transformable": True, "alignment": 0.9,
+                                  "coverage": 0.9, "simplicity": 0.9, "risk": 0.1, "rationale": "conversions"}]},
+        quotas={"quotas": [{"key": "f_to_c", "importance": 1.0, "quota": 3}]})
+    store, run_id, _ = build(tmp_path, answers, requirement, size=3)
+    assert run_summary(store, run_id)["totals"]["accepted"] == 3
+    plan = json.loads(store.one("SELECT plan FROM groundings WHERE accepted = 1")["plan"])
+    assert plan["where"] == {"from_unit": ["degree Fahrenheit"], "to_unit": ["degree Celsius"]}
+    calls = [json.loads(c["args"]) | json.loads(c["result"]) for c in store.query(
+        "SELECT args, result FROM tool_calls WHERE tool = 'unit_number_target'")]
+    assert len(calls) >= 3
+    for call in calls:
+        assert (call["from_unit"], call["to_unit"], call["places"]) == ("degree Fahrenheit", "degree Celsius", 1)
+        assert float(call["answer"]) == pytest.approx((float(call["value"]) - 32) * 5 / 9, abs=0.051)
+    gaps = json.loads(store.one("SELECT spec FROM specs")["spec"])["spec"]["gaps"]
+    assert not [g for g in gaps if "decimal" in g["facet"]]

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from benchagent.program.intent import DEGRADATION_WORDS, MODALITY_WORDS, demanded_modalities, other_language, stems
 from benchagent.program.executor.realize import binding
+from benchagent.program.sources.families import GENERATORS
 from benchagent.program.tools.images import DEGRADATIONS
 from benchagent.program.tools.registry import get_tool
 from benchagent.signatures import Facet, FacetGap, PlanStep, Scope, SubtaskDraft, TransformPlan
@@ -99,6 +100,29 @@ def with_asks(plan: TransformPlan, facets: Sequence[Facet], draft: SubtaskDraft)
     return plan.model_copy(update={"steps": [*plan.steps[:at], narrowed, *plan.steps[at + 1:]]})
 
 
+PLACES = re.compile(r"\b(\d|zero|one|two|three|four|five|six)\s+(?:decimal\s+places?|decimals?|places?\s+after)")
+NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six")
+
+
+def with_rounding(plan: TransformPlan, facets: Sequence[Facet]) -> TransformPlan:
+    """The plan rounding its answers as an answer-format facet states ('rounded to one decimal place', 'to 2
+    decimals'): each PURE step taking `places` gets that number, and serves the facet. Unchanged when no facet
+    states a rounding or no step takes one."""
+    stated = [(f, m) for f in facets
+              if f.kind == "answer_format" and (m := PLACES.search(f"{f.value} {f.quote}".lower()))]
+    takes = [i for i, s in enumerate(plan.steps)
+             if s.kind == "PURE" and "places" in get_tool(s.tool).input_model.model_fields]
+    if not stated or not takes:
+        return plan
+    facet, match = stated[0]
+    places = int(match.group(1)) if match.group(1).isdigit() else NUMBER_WORDS.index(match.group(1))
+    steps = list(plan.steps)
+    for i in takes:
+        inputs = [e for e in steps[i].inputs if binding(e)[1] != "places"] + [f"={places}:places"]
+        steps[i] = steps[i].model_copy(update={"inputs": inputs, "serves": [*steps[i].serves, facet.key]})
+    return plan.model_copy(update={"steps": steps})
+
+
 # Steps whose words are the source's own text: translating them would break the item (a blank, a quoted span).
 SOURCE_TEXT_STEPS = frozenset({"passage_cloze", "choose_chunk", "write_brief", "write_item"})
 SHOWN_TEXT = ("final.input.question", "final.input.context")
@@ -157,6 +181,14 @@ def with_theme(plan: TransformPlan, card: dict, about: str) -> TransformPlan:
     if not named or len(named) == len(listed) or plan.where:
         return plan
     return plan.model_copy(update={"where": {"theme": named}})
+
+
+def with_picks(plan: TransformPlan, card: dict, about: str) -> TransformPlan:
+    """The plan drawing only the records of a generator that `about` asks for by their values ('Fahrenheit to
+    Celsius' of the unit conversions); unchanged for other sources or when it asks for none."""
+    generator = GENERATORS.get(card.get("id", "")) if card.get("kind") == "generator" else None
+    where = generator.picks(about) if generator and not plan.where else {}
+    return plan.model_copy(update={"where": where}) if where else plan
 
 
 def speaks(plan: TransformPlan, scope: Scope) -> bool:
