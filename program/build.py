@@ -26,7 +26,7 @@ from benchagent.program.planner.allocation import SourceShare
 from benchagent.program.intent import (Intent, contract, demanded_modalities, is_genre, missing_subject, missing_topic,
                                        shares_topic)
 from benchagent.program.planner.facets import (UNBUILDABLE, coverage, facet_modality, speaks, with_asks,
-                                                with_degradations, with_language, with_picks, with_rounding,
+                                                with_degradations, with_language, with_picks, with_stated_formats,
                                                 with_theme)
 from benchagent.program.planner.grounding import Grounding, subtask_brief
 from benchagent.program.planner.plan_check import sample_schema
@@ -377,7 +377,7 @@ class Build:
         if blocked:
             return draft, [Grounding("-", None, {}, 0.0, False, blocked)]
         about = subtask_words(scope, draft)
-        candidates = [(card, recipe_for(card, draft.answer_type)
+        candidates = [(card, recipe_for(card, draft.answer_type, f"{draft.name} {draft.description}")
                        or next(iter(template_plans(card, draft.answer_type, about=about)), None)) for card in cards]
         if cards and not any(plan for _, plan in candidates):
             with working_on("grounding"):
@@ -400,7 +400,7 @@ class Build:
         """The plan with the steps the facets ask for: degradations, the kinds of question named, the items'
         language."""
         plan = with_asks(with_degradations(plan, scope.facets, self.request.requirement), scope.facets, draft)
-        plan = with_rounding(plan, scope.facets)
+        plan = with_stated_formats(plan, scope.facets, self.request.requirement)
         about = f"{self.request.requirement} {subtask_words(scope, draft)}"
         plan = with_theme(with_picks(plan, card, about), card, about)
         return with_language(plan, scope.facets, scope.language,

@@ -801,3 +801,55 @@ def test_fahrenheit_to_celsius_to_one_decimal_draws_those_conversions_rounded_so
         assert float(call["answer"]) == pytest.approx((float(call["value"]) - 32) * 5 / 9, abs=0.051)
     gaps = json.loads(store.one("SELECT spec FROM specs")["spec"])["spec"]["gaps"]
     assert not [g for g in gaps if "decimal" in g["facet"]]
+
+
+def test_dates_the_requirement_wants_day_first_are_written_day_first_everywhere(tmp_path):
+    requirement = ("date arithmetic eval - 'what is the date N days after/before X', all dates DD/MM/YYYY, make "
+                   "sure some cross a month end")
+    dates = {"key": "date_after", "name": "Date N days after a date", "capability": "date arithmetic",
+             "description": "the date some days after or before a given date", "modalities": ["text"],
+             "answer_type": "choice", "rationale": "asked", "facets": []}
+    answers = chart_answers(
+        scope={"scope": {"topic": "date arithmetic", "modalities": ["text"], "keywords": ["date", "calendar"],
+                         "facets": [facet("operation", "date arithmetic", "date arithmetic"),
+                                    facet("presentation", "dates written DD/MM/YYYY", "all dates DD/MM/YYYY")]}},
+        subtasks={"subtasks": [dates]},
+        judgments={"judgments": [{"source_id": "gen_calendar_dates", "transformable": True, "alignment": 0.9,
+                                  "coverage": 0.9, "simplicity": 0.9, "risk": 0.1, "rationale": "dates"}]},
+        quotas={"quotas": [{"key": "date_after", "importance": 1.0, "quota": 3}]})
+    store, run_id, _ = build(tmp_path, answers, requirement, size=3)
+    assert run_summary(store, run_id)["totals"]["accepted"] == 3
+    calls = [json.loads(c["args"]) | json.loads(c["result"]) for c in store.query(
+        "SELECT args, result FROM tool_calls WHERE tool = 'calendar_label_target'")]
+    assert len(calls) >= 3 and all(c["date_format"] == "DD/MM/YYYY" for c in calls)
+    day_first = re.compile(r"\d{2}/\d{2}/\d{4}")
+    for call in calls:
+        assert day_first.fullmatch(call["answer"]) and all(day_first.fullmatch(o) for o in call["label_pool"])
+        assert day_first.search(call["context"]) and "-" not in call["context"]
+    for sample in store.query("SELECT input, output FROM samples WHERE status IN ('ok', 'fixed')"):
+        shown = json.loads(sample["input"])
+        assert all(day_first.fullmatch(o) for o in shown["options"].values())
+    plan = json.loads(store.one("SELECT plan FROM groundings WHERE accepted = 1")["plan"])
+    [target] = [s for s in plan["steps"] if s["tool"] == "calendar_label_target"]
+    assert "presentation_dates_written_dd_mm_yyyy" in target["serves"]
+
+
+def test_choice_items_asking_which_category_has_the_tallest_bar_offer_the_charts_categories(tmp_path):
+    requirement = ("Multiple-choice VQA on bar charts: ask only which category has the tallest bar, 4 options, "
+                   "exactly one correct.")
+    tallest = {**READ.model_dump(), "key": "tallest_bar", "name": "Which category has the tallest bar",
+               "description": "choose the category whose bar is tallest", "answer_type": "choice"}
+    answers = chart_answers(subtasks={"subtasks": [tallest]},
+                            quotas={"quotas": [{"key": "tallest_bar", "importance": 1.0, "quota": 3}]})
+    store, run_id, _ = build(tmp_path, answers, requirement, size=3)
+    assert run_summary(store, run_id)["totals"]["accepted"] == 3
+    calls = [json.loads(c["args"]) | json.loads(c["result"]) for c in store.query(
+        "SELECT args, result FROM tool_calls WHERE tool = 'chart_label_target'")]
+    assert len(calls) >= 3 and all(c["asks"] == ["largest"] and c["query"] == {"kind": "largest"} for c in calls)
+    for call in calls:
+        values = dict(zip(call["categories"], call["values"], strict=True))
+        assert call["answer"] == max(values, key=values.get)
+    for sample in store.query("SELECT input, output FROM samples WHERE status IN ('ok', 'fixed')"):
+        options = list(json.loads(sample["input"])["options"].values())
+        assert len(options) == 4 and json.loads(sample["output"])["answer"] in options
+    assert not store.query("SELECT id FROM tool_calls WHERE tool = 'chart_number_target'")

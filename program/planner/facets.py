@@ -102,24 +102,41 @@ def with_asks(plan: TransformPlan, facets: Sequence[Facet], draft: SubtaskDraft)
 
 PLACES = re.compile(r"\b(\d|zero|one|two|three|four|five|six)\s+(?:decimal\s+places?|decimals?|places?\s+after)")
 NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six")
+DATE_FORMATS = {"DD/MM/YYYY": re.compile(r"\bdd[/.-]mm[/.-]yyyy\b|\beuropean (?:date )?format|\bday[- ]first\b"),
+                "MM/DD/YYYY": re.compile(r"\bmm[/.-]dd[/.-]yyyy\b|\b(?:us|american) (?:date )?format|"
+                                         r"\bmonth[- ]first\b"),
+                "YYYY-MM-DD": re.compile(r"\byyyy-mm-dd\b|\biso(?: 8601)? (?:date|format)")}
 
 
-def with_rounding(plan: TransformPlan, facets: Sequence[Facet]) -> TransformPlan:
-    """The plan rounding its answers as an answer-format facet states ('rounded to one decimal place', 'to 2
-    decimals'): each PURE step taking `places` gets that number, and serves the facet. Unchanged when no facet
-    states a rounding or no step takes one."""
-    stated = [(f, m) for f in facets
-              if f.kind == "answer_format" and (m := PLACES.search(f"{f.value} {f.quote}".lower()))]
-    takes = [i for i, s in enumerate(plan.steps)
-             if s.kind == "PURE" and "places" in get_tool(s.tool).input_model.model_fields]
-    if not stated or not takes:
-        return plan
-    facet, match = stated[0]
-    places = int(match.group(1)) if match.group(1).isdigit() else NUMBER_WORDS.index(match.group(1))
+def _places(text: str) -> int | None:
+    found = PLACES.search(text)
+    if found is None:
+        return None
+    return int(found.group(1)) if found.group(1).isdigit() else NUMBER_WORDS.index(found.group(1))
+
+
+def _date_format(text: str) -> str | None:
+    return next((form for form, pattern in DATE_FORMATS.items() if pattern.search(text)), None)
+
+
+STATED = {"places": _places, "date_format": _date_format}  # a tool argument -> how a requirement states it
+
+
+def with_stated_formats(plan: TransformPlan, facets: Sequence[Facet], requirement: str) -> TransformPlan:
+    """The plan writing its answers as the requirement states ('rounded to one decimal place', 'all dates
+    DD/MM/YYYY'): every PURE step taking that argument gets the stated value and serves the facets stating it.
+    Unchanged when nothing is stated or no step takes it."""
     steps = list(plan.steps)
-    for i in takes:
-        inputs = [e for e in steps[i].inputs if binding(e)[1] != "places"] + [f"={places}:places"]
-        steps[i] = steps[i].model_copy(update={"inputs": inputs, "serves": [*steps[i].serves, facet.key]})
+    for argument, read in STATED.items():
+        value = read(" ".join([requirement, *(f"{f.value} {f.quote}" for f in facets)]).lower())
+        takes = [i for i, s in enumerate(steps)
+                 if s.kind == "PURE" and argument in get_tool(s.tool).input_model.model_fields]
+        if value is None or not takes:
+            continue
+        stating = [f.key for f in facets if f.kind != "language" and read(f"{f.value} {f.quote}".lower()) == value]
+        for i in takes:
+            inputs = [e for e in steps[i].inputs if binding(e)[1] != argument] + [f"={json.dumps(value)}:{argument}"]
+            steps[i] = steps[i].model_copy(update={"inputs": inputs, "serves": [*steps[i].serves, *stating]})
     return plan.model_copy(update={"steps": steps})
 
 

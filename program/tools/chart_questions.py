@@ -41,10 +41,10 @@ def _target(args: ChartTargetArgs, answer_kind: str) -> Target:
     common = {"context": f"an image of a chart titled '{args.title}'{measure}", "label_pool": list(data),
               "facts": f"chart '{args.title}': " + ", ".join(f"{c} = {v}" for c, v in data.items())}
     if answer_kind == "label":
-        kinds = [k for k in ("largest", "smallest") if unique_extreme(data, k == "largest") is not None]
-        if not kinds:
+        extremes = {k: [k] if unique_extreme(data, k == "largest") is not None else [] for k in ("largest", "smallest")}
+        if not any(extremes.values()):
             raise ValueError("no unique largest or smallest value to ask about")
-        kind = rng.choice(kinds)
+        kind = rng.choice([k for k, unique in narrowed(extremes, args.asks).items() if unique])
         answer = unique_extreme(data, kind == "largest")
         return Target(goal=f"which category has the {kind} value in {chart}; the answer is a category name",
                       answer=answer, query={"kind": kind}, **common)
@@ -79,7 +79,9 @@ def chart_number_target(args: ChartTargetArgs) -> Target:
     return _target(args, "number")
 
 
-@tool("chart_label_target", "Ask which category holds the unique largest or smallest value; the answer is its label.")
+@tool("chart_label_target", "Ask which category holds the unique largest or smallest value; the answer is its label.",
+      asks={kind: CHART_ASKS[kind] + words for kind, words in (("largest", ("most", "tallest", "longest bar")),
+                                                                ("smallest", ("least", "fewest", "shortest")))})
 def chart_label_target(args: ChartTargetArgs) -> Target:
     return _target(args, "label")
 
