@@ -1,11 +1,15 @@
 """The adapter every agent runs under: DSPy's JSONAdapter, with what depends only on the signature made once."""
 
 import inspect
+import json
+import typing
 
 import dspy
+import json_repair
 import pydantic
 from dspy.adapters import utils as _dspy_adapter_utils
 from dspy.utils.callback import with_callbacks
+from dspy.utils.exceptions import AdapterParseError
 
 from benchagent.program.provenance import signature_kept
 
@@ -38,12 +42,46 @@ class Adapter(dspy.JSONAdapter):
         if chosen is not None:
             lm_kwargs["response_format"] = chosen
 
+    def parse(self, signature, completion: str):
+        """DSPy's parse; a reply cut off inside a list of objects keeps that list's whole items."""
+        try:
+            return _json_parse(self, signature, completion)
+        except AdapterParseError:
+            kept = complete_items(signature, completion)
+            if kept is None:
+                raise
+            return _json_parse(self, signature, kept)
+
+
+_json_parse = inspect.unwrap(dspy.JSONAdapter.parse)
+
+
+def complete_items(signature, completion: str) -> str | None:
+    """A reply cut off inside a list of objects (a small model repeating items until max_tokens), as JSON with each
+    such list kept to its items before the first one that does not validate; None when no list was cut."""
+    fields = json_repair.loads(completion)
+    if not isinstance(fields, dict):
+        return None
+    cut = False
+    for name, field in signature.output_fields.items():
+        item_type = typing.get_args(field.annotation)[0] if typing.get_origin(field.annotation) is list else None
+        items = fields.get(name)
+        if not (isinstance(item_type, type) and issubclass(item_type, pydantic.BaseModel) and isinstance(items, list)):
+            continue
+        for at, item in enumerate(items):
+            try:
+                item_type.model_validate(item)
+            except pydantic.ValidationError:
+                fields[name], cut = items[:at], True
+                break
+    return json.dumps(fields) if cut and all(fields.get(n) != [] for n in signature.output_fields) else None
+
 
 # dspy.Adapter.__init_subclass__ wraps format() and parse() in callback dispatch once more for every subclass, so by
 # this class format ran under three layers and parse under two, each firing the callbacks again (and binding the
 # arguments, looking the handler up) for one call. One layer each, as a direct dspy adapter has.
 Adapter.format = with_callbacks(inspect.unwrap(dspy.JSONAdapter.format))
-Adapter.parse = with_callbacks(inspect.unwrap(dspy.JSONAdapter.parse))
+Adapter.parse = with_callbacks(inspect.unwrap(Adapter.parse))
 signature_kept(Adapter.format, Adapter.parse)
 
 

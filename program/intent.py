@@ -123,10 +123,19 @@ def stems(text: str) -> set[str]:
     return {(w[:-1] if len(w) <= 5 and w.endswith("s") and not w.endswith("ss") else w)[:5] for w in words}
 
 
+# Words of what is done to the content, or of the bare medium, which any source may share with any requirement.
+OPERATION_STEMS = stems("count counting compare comparison read reading identify value values number numbers "
+                        "calculate compute find determine common most least different difference total sum match "
+                        "convert conversion order sort list integer integers decimal decimals single whole has have "
+                        "image images picture pictures photo photos visual")
+
 def shares_topic(card: dict, about: str) -> bool:
     """The card's name, description and keywords share SHARED_STEMS content words with `about` (the requirement, its
-    reading, the subtask and the facets it carries): a source the judge likes but that shares no topic is refused."""
-    return len(stems(card_words(card)) & stems(about)) >= SHARED_STEMS
+    reading, the subtask and the facets it carries), one of them not a word of operation or medium: a source the judge
+    likes but that shares no topic is refused, and 'count', 'compare' and 'image' make no topic (shapes are not
+    dates, tables are not triangles)."""
+    shared = stems(card_words(card)) & stems(about)
+    return len(shared) >= SHARED_STEMS and bool(shared - OPERATION_STEMS)
 
 
 def card_words(card: dict) -> str:
@@ -157,6 +166,27 @@ def missing_topic(card: dict, facets: list[Facet]) -> str | None:
 def is_genre(facet: Facet) -> bool:
     """A facet code read off a kind of text the requirement names ('news', 'emails')."""
     return facet.kind == "topic" and facet.quote.lower() in GENRE_WORDS
+
+
+# What a requirement's items are about: the words after 'about' up to the end of the clause.
+SUBJECT_SPAN = re.compile(r"\b(?:about|regarding|concerning|covering|related to|on the (?:topic|subject) of)\s+"
+                          r"(.+?)(?=[,.;:!?]|\s(?:with|where|that|which|in|for|using)\s|$)")
+
+
+def is_subject(facet: Facet, requirement: str) -> bool:
+    """A topic facet the requirement names as what its items are about ('passages about everyday science'): every
+    subtask's source must hold it, or another such subject, not only the subtasks that claim it."""
+    value = facet.value.lower().strip()
+    return facet.kind == "topic" and bool(value) and any(
+        value in span for span in SUBJECT_SPAN.findall(requirement.lower()))
+
+
+def missing_subject(card: dict, facets: list[Facet], requirement: str) -> str | None:
+    """The requirement's subject a source holds none of ('everyday science' of Python's docs), or None."""
+    subjects = [f for f in facets if is_subject(f, requirement)]
+    if subjects and all(missing_topic(card, [f]) for f in subjects):
+        return f"topic '{subjects[0].value}' the requirement is about"
+    return None
 
 
 def is_vague(requirement: str) -> bool:

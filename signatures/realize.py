@@ -16,7 +16,8 @@ class PhraseQuestion(dspy.Signature):
 
 class WriteItem(dspy.Signature):
     """Write one benchmark item from its brief. The question must be answerable from the passage alone and must not
-    contain the answer. For a choice item give 4 distinct options, exactly one of them correct; otherwise none."""
+    contain the answer, and must have one right answer: ask for one fact the passage states, not its main topic or a
+    list of things. For a choice item give 4 distinct options, exactly one of them correct; otherwise none."""
 
     subtask: str = dspy.InputField()
     brief: DesignBrief = dspy.InputField()

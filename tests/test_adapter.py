@@ -1,9 +1,12 @@
 """The build's adapter: what it keeps per signature changes nothing the model sees, and each call fires the
 adapter callbacks once."""
 
+import json
+
 import dspy
 import pytest
 from dspy.utils.callback import BaseCallback
+from dspy.utils.exceptions import AdapterParseError
 from scripted_lm import ScriptedLM
 
 from benchagent.program.adapter import Adapter
@@ -72,3 +75,16 @@ def test_kept_type_adapters_serialize_and_parse_as_fresh_ones():
 def _brief() -> dict:
     return {"fit": "a bar chart of one quantity", "core_facts": ["Coal: 400"], "goal": "read the tallest bar",
             "reasoning_hops": 1, "difficulty_plan": "one lookup", "leakage_guards": ["no value in the question"]}
+
+
+def test_a_list_cut_off_by_max_tokens_keeps_its_whole_items():
+    from benchagent.signatures.design import DesignSubtasks
+    whole = {"name": "Read a bar", "description": "ask one bar's value", "capability": "charts",
+             "modalities": ["image"], "answer_type": "choice", "rationale": "core"}
+    reply = '{"subtasks": [' + ", ".join([json.dumps(whole)] * 3) + ', {"name": "Read a bar", "descrip'
+    parsed = Adapter().parse(DesignSubtasks, reply)
+    assert [s.name for s in parsed["subtasks"]] == ["Read a bar"] * 3
+    with pytest.raises(AdapterParseError):  # nothing whole to keep: still a parse error
+        Adapter().parse(DesignSubtasks, '{"subtasks": [{"name": "Read a bar", "descrip')
+    with pytest.raises(AdapterParseError):  # a malformed field that is no list of objects is not papered over
+        Adapter().parse(Ask, '{"reply": "four"}')

@@ -13,10 +13,10 @@ from typer.testing import CliRunner
 from benchagent.cli import app
 from benchagent.program.build import Build, BuildRequest
 from benchagent.program.errors import PlanningError
-from benchagent.program.executor.checks import target_check
+from benchagent.program.executor.checks import open_question_check, target_check
 from benchagent.program.executor.item import Item
 from benchagent.program.executor.verify import Verifier
-from benchagent.program.intent import Intent, contract, detect_language, missing_topic
+from benchagent.program.intent import Intent, contract, detect_language, missing_topic, shares_topic
 from benchagent.program.planner.facets import coverage, with_asks, with_degradations, with_language
 from benchagent.program.planner.plan_writer import example_record, template_plans
 from benchagent.program.planner.grounding import GroundingAgent
@@ -236,8 +236,8 @@ def test_a_build_rejects_phrasings_that_change_the_tools_question(tmp_path):
         "FROM samples s JOIN tool_calls t ON t.slot_id = s.slot_id AND t.tool = 'chart_number_target'")
     asked_value = [r for r in rows if r["kind"] == "value"]
     assert asked_value and all(r["status"] == "rejected" for r in asked_value)
-    assert all(r["detail"].startswith("the question asks for a difference but the tool computed: the value shown")
-               for r in asked_value)
+    assert all(r["detail"].startswith("the question asks for a difference and a largest or smallest value but the "
+                                      "tool computed: the value shown") for r in asked_value)
     assert all(r["kind"] == "difference" for r in rows if r["status"] == "ok")
 
 
@@ -661,3 +661,195 @@ def test_a_kind_of_text_the_requirement_names_must_be_held_by_the_source(tmp_pat
                                   "coverage": 0.9, "simplicity": 0.8, "risk": 0.1, "rationale": "passages"}]})
     with pytest.raises(PlanningError, match="does not hold the topic 'news texts'"):
         build(tmp_path, answers, requirement)
+
+
+def test_a_subtask_that_names_the_maximum_asks_the_largest_value_and_a_phrasing_mixing_it_is_caught(tmp_path):
+    maximum = {**READ.model_dump(), "key": "max_value", "name": "Identify the maximum value in a bar chart",
+               "description": "read the highest value the chart shows", "answer_type": "number"}
+    answers = chart_answers(subtasks={"subtasks": [maximum]},
+                            quotas={"quotas": [{"key": "max_value", "importance": 1.0, "quota": 3}]})
+    store, run_id, _ = build(tmp_path, answers, size=3)
+    assert run_summary(store, run_id)["totals"]["accepted"] == 3
+    calls = [json.loads(c["args"]) | json.loads(c["result"]) for c in store.query(
+        "SELECT args, result FROM tool_calls WHERE tool = 'chart_number_target'")]
+    assert len(calls) >= 3 and all(c["asks"] == ["largest"] and c["query"] == {"kind": "largest"} for c in calls)
+    assert all(c["answer"] == str(max(c["values"])) for c in calls)
+
+    mixed = Item(question="What is the maximum value shown for 'Red' in the chart 'Cars sold'?", answer="10",
+                 answer_origin="tool",
+                 goal="the value shown for 'Red' in the chart 'Cars sold'; the answer is a number",
+                 query={"kind": "value", "category": "Red"})
+    result = target_check(mixed)
+    assert not result.passed and "asks for a largest or smallest value" in result.detail
+    mixed.question = "What value does the chart 'Cars sold' show for Red? Answer at least one number."
+    assert target_check(mixed).passed  # 'at least' is no superlative
+
+
+def test_a_subtask_about_dates_is_not_grounded_on_shapes_for_sharing_count_and_compare(tmp_path):
+    requirement = "Test whether a model can count the days between two calendar dates written in different formats"
+    compare = {"key": "compare_dates", "name": "Compare two calendar dates",
+               "description": "compare two calendar dates written in different formats and say which is later",
+               "capability": "counting dates", "modalities": ["text", "image"], "answer_type": "binary",
+               "rationale": "dates", "facets": []}
+    answers = chart_answers(
+        scope={"scope": {"topic": "counting dates", "modalities": ["text", "image"],
+                         "keywords": ["date", "count", "calendar", "format", "comparison"]}},
+        subtasks={"subtasks": [compare]},
+        judgments={"judgments": [{"source_id": source, "transformable": True, "alignment": 0.8, "coverage": 0.8,
+                                  "simplicity": 0.8, "risk": 0.1, "rationale": "fits"}
+                                 for source in ("gen_shape_scenes", "gen_calendar_dates")]},
+        quotas={"quotas": [{"key": "compare_dates", "importance": 1.0, "quota": 2}]})
+    store, _, _ = build(tmp_path, answers, requirement, size=2)
+    judged = {r["source_id"] for r in store.query("SELECT source_id FROM groundings")}
+    assert "gen_shape_scenes" not in judged and "gen_calendar_dates" in judged
+    assert json.loads(store.one("SELECT modalities FROM subtasks WHERE key = 'compare_dates'")["modalities"]) == [
+        "text"]
+    scenes = CARDS["gen_shape_scenes"]
+    assert not shares_topic(scenes, requirement + " compare two dates and find the most common format")
+    assert shares_topic(scenes, "count the red circles in a scene")
+
+
+@pytest.mark.parametrize("question, answer, options, passed", [
+    ("What are the main topics covered in the local news articles?", "The community orchard", None, False),
+    ("What is the main topic of the passage?", "Photosynthesis", None, False),
+    ("What is the main topic of the passage?", "Photosynthesis", ["Photosynthesis", "Rain", "Soil", "Wind"], True),
+    ("What are the benefits of the new bridge?", "Shorter commutes", None, False),
+    ("What are the benefits of the new bridge?", "Shorter commutes and cleaner air", None, True),
+    ("List the ingredients of the cake.", "flour", None, False),
+    ("Why does ice float on water?", "It is less dense than water", None, True),
+    ("What are the odds of rain in the forecast?", "30 percent", None, True),
+])
+def test_a_written_question_with_more_right_answers_than_its_gold_is_caught(question, answer, options, passed):
+    written = Item(question=question, answer=answer, answer_origin="llm", options=options)
+    assert open_question_check(written).passed is passed
+    assert open_question_check(Item(question=question, answer=answer, answer_origin="tool", options=options)).passed
+
+
+def test_passages_that_hold_none_of_the_requirements_subject_are_not_grounded_on(tmp_path):
+    requirement = "Reading comprehension on short passages about everyday science, with multiple-choice questions"
+    why = {"key": "why_it_happens", "name": "Explain why something happens", "capability": "reading comprehension",
+           "description": "read the passage and choose why something happens", "modalities": ["text"],
+           "answer_type": "choice", "rationale": "asked", "facets": ["topic_reading_comprehension"]}
+    answers = chart_answers(
+        scope={"scope": {"topic": "reading comprehension", "modalities": ["text"],
+                         "keywords": ["reading comprehension", "passages", "science"],
+                         "facets": [facet("topic", "Reading comprehension", requirement),
+                                    facet("topic", "Everyday science", requirement)]}},
+        subtasks={"subtasks": [why]},
+        judgments={"judgments": [{"source_id": "builtin_python_docs", "transformable": True, "alignment": 0.8,
+                                  "coverage": 0.8, "simplicity": 0.8, "risk": 0.1, "rationale": "passages"}]},
+        quotas={"quotas": [{"key": "why_it_happens", "importance": 1.0, "quota": 2}]})
+    with pytest.raises(PlanningError, match="topic 'Everyday science' the requirement is about"):
+        build(tmp_path, answers, requirement, size=2)
+    store = open_store(tmp_path / "b.db")
+    assert store.query("SELECT source_id FROM groundings WHERE accepted = 1") == []
+
+
+def test_counting_only_triangles_is_grounded_on_scenes_and_asks_the_triangles(tmp_path):
+    requirement = ("I want images with a mix of coloured circles, squares and triangles, and the model has to count "
+                   "only the triangles (any colour). Answer is a single integer.")
+    triangles = {"key": "count_triangles", "name": "Count triangles in coloured images", "capability": "counting",
+                 "description": "count the triangles; the images can have coloured circles, squares and triangles",
+                 "modalities": ["image"], "answer_type": "number", "rationale": "asked",
+                 "facets": ["operation_count_only_the_triangles"]}
+    answers = chart_answers(
+        scope={"scope": {"topic": "image processing", "modalities": ["image"],
+                         "keywords": ["image processing", "image analysis", "image recognition"],
+                         "facets": [facet("operation", "count only the triangles (any colour)",
+                                          "count only the triangles", "operation_count_only_the_triangles")]}},
+        subtasks={"subtasks": [triangles]},
+        judgments={"judgments": [{"source_id": source, "transformable": True, "alignment": 1.0, "coverage": 1.0,
+                                  "simplicity": 1.0, "risk": 0.0, "rationale": "easy to count"}
+                                 for source in ("gen_small_tables", "gen_printed_numbers", "gen_shape_scenes")]},
+        quotas={"quotas": [{"key": "count_triangles", "importance": 1.0, "quota": 3}]})
+    store, run_id, _ = build(tmp_path, answers, requirement, size=3)
+    assert run_summary(store, run_id)["totals"]["accepted"] == 3
+    assert {r["source_id"] for r in store.query("SELECT source_id FROM groundings WHERE accepted = 1")} == {
+        "gen_shape_scenes"}
+    calls = [json.loads(c["args"]) | json.loads(c["result"]) for c in store.query(
+        "SELECT args, result FROM tool_calls WHERE tool = 'scene_number_target'")]
+    assert len(calls) >= 3 and all(c["asks"] == ["triangles"] and c["query"] == {"count": {"shape": "triangle"}}
+                                   for c in calls)
+    assert all(c["answer"] == str(sum(s["shape"] == "triangle" for s in c["shapes"])) for c in calls)
+
+
+def test_fahrenheit_to_celsius_to_one_decimal_draws_those_conversions_rounded_so(tmp_path):
+    requirement = ("Test Fahrenheit to Celsius conversion. Answers must be in °C rounded to one decimal place; "
+                   "include negative temperatures.")
+    convert = {"key": "f_to_c", "name": "Convert Fahrenheit to Celsius", "capability": "temperature conversion",
+               "description": "convert a temperature in Fahrenheit to Celsius", "modalities": ["text"],
+               "answer_type": "number", "rationale": "asked", "facets": []}
+    answers = chart_answers(
+        scope={"scope": {"topic": "temperature conversion", "modalities": ["text"],
+                         "keywords": ["temperature", "conversion", "Fahrenheit", "Celsius"],
+                         "facets": [facet("operation", "convert Fahrenheit to Celsius", "Fahrenheit to Celsius"),
+                                    facet("answer_format", "rounded to one decimal place",
+                                          "rounded to one decimal place")]}},
+        subtasks={"subtasks": [convert]},
+        judgments={"judgments": [{"source_id": "gen_unit_conversions", "transformable": True, "alignment": 0.9,
+                                  "coverage": 0.9, "simplicity": 0.9, "risk": 0.1, "rationale": "conversions"}]},
+        quotas={"quotas": [{"key": "f_to_c", "importance": 1.0, "quota": 3}]})
+    store, run_id, _ = build(tmp_path, answers, requirement, size=3)
+    assert run_summary(store, run_id)["totals"]["accepted"] == 3
+    plan = json.loads(store.one("SELECT plan FROM groundings WHERE accepted = 1")["plan"])
+    assert plan["where"] == {"from_unit": ["degree Fahrenheit"], "to_unit": ["degree Celsius"]}
+    calls = [json.loads(c["args"]) | json.loads(c["result"]) for c in store.query(
+        "SELECT args, result FROM tool_calls WHERE tool = 'unit_number_target'")]
+    assert len(calls) >= 3
+    for call in calls:
+        assert (call["from_unit"], call["to_unit"], call["places"]) == ("degree Fahrenheit", "degree Celsius", 1)
+        assert float(call["answer"]) == pytest.approx((float(call["value"]) - 32) * 5 / 9, abs=0.051)
+    gaps = json.loads(store.one("SELECT spec FROM specs")["spec"])["spec"]["gaps"]
+    assert not [g for g in gaps if "decimal" in g["facet"]]
+
+
+def test_dates_the_requirement_wants_day_first_are_written_day_first_everywhere(tmp_path):
+    requirement = ("date arithmetic eval - 'what is the date N days after/before X', all dates DD/MM/YYYY, make "
+                   "sure some cross a month end")
+    dates = {"key": "date_after", "name": "Date N days after a date", "capability": "date arithmetic",
+             "description": "the date some days after or before a given date", "modalities": ["text"],
+             "answer_type": "choice", "rationale": "asked", "facets": []}
+    answers = chart_answers(
+        scope={"scope": {"topic": "date arithmetic", "modalities": ["text"], "keywords": ["date", "calendar"],
+                         "facets": [facet("operation", "date arithmetic", "date arithmetic"),
+                                    facet("presentation", "dates written DD/MM/YYYY", "all dates DD/MM/YYYY")]}},
+        subtasks={"subtasks": [dates]},
+        judgments={"judgments": [{"source_id": "gen_calendar_dates", "transformable": True, "alignment": 0.9,
+                                  "coverage": 0.9, "simplicity": 0.9, "risk": 0.1, "rationale": "dates"}]},
+        quotas={"quotas": [{"key": "date_after", "importance": 1.0, "quota": 3}]})
+    store, run_id, _ = build(tmp_path, answers, requirement, size=3)
+    assert run_summary(store, run_id)["totals"]["accepted"] == 3
+    calls = [json.loads(c["args"]) | json.loads(c["result"]) for c in store.query(
+        "SELECT args, result FROM tool_calls WHERE tool = 'calendar_label_target'")]
+    assert len(calls) >= 3 and all(c["date_format"] == "DD/MM/YYYY" for c in calls)
+    day_first = re.compile(r"\d{2}/\d{2}/\d{4}")
+    for call in calls:
+        assert day_first.fullmatch(call["answer"]) and all(day_first.fullmatch(o) for o in call["label_pool"])
+        assert day_first.search(call["context"]) and "-" not in call["context"]
+    for sample in store.query("SELECT input, output FROM samples WHERE status IN ('ok', 'fixed')"):
+        shown = json.loads(sample["input"])
+        assert all(day_first.fullmatch(o) for o in shown["options"].values())
+    plan = json.loads(store.one("SELECT plan FROM groundings WHERE accepted = 1")["plan"])
+    [target] = [s for s in plan["steps"] if s["tool"] == "calendar_label_target"]
+    assert "presentation_dates_written_dd_mm_yyyy" in target["serves"]
+
+
+def test_choice_items_asking_which_category_has_the_tallest_bar_offer_the_charts_categories(tmp_path):
+    requirement = ("Multiple-choice VQA on bar charts: ask only which category has the tallest bar, 4 options, "
+                   "exactly one correct.")
+    tallest = {**READ.model_dump(), "key": "tallest_bar", "name": "Which category has the tallest bar",
+               "description": "choose the category whose bar is tallest", "answer_type": "choice"}
+    answers = chart_answers(subtasks={"subtasks": [tallest]},
+                            quotas={"quotas": [{"key": "tallest_bar", "importance": 1.0, "quota": 3}]})
+    store, run_id, _ = build(tmp_path, answers, requirement, size=3)
+    assert run_summary(store, run_id)["totals"]["accepted"] == 3
+    calls = [json.loads(c["args"]) | json.loads(c["result"]) for c in store.query(
+        "SELECT args, result FROM tool_calls WHERE tool = 'chart_label_target'")]
+    assert len(calls) >= 3 and all(c["asks"] == ["largest"] and c["query"] == {"kind": "largest"} for c in calls)
+    for call in calls:
+        values = dict(zip(call["categories"], call["values"], strict=True))
+        assert call["answer"] == max(values, key=values.get)
+    for sample in store.query("SELECT input, output FROM samples WHERE status IN ('ok', 'fixed')"):
+        options = list(json.loads(sample["input"])["options"].values())
+        assert len(options) == 4 and json.loads(sample["output"])["answer"] in options
+    assert not store.query("SELECT id FROM tool_calls WHERE tool = 'chart_number_target'")

@@ -73,6 +73,10 @@ OPERATIONS = {
     "sum": ("total", "sum", "combined", "altogether", "in all", "add up", "added together"),
     "ratio": ("ratio", "percent", "percentage", "proportion", "times as", "fraction of"),
     "average": ("average", "mean"),
+    "largest or smallest value": (
+        "maximum", "minimum", "max", "min", "largest", "smallest", "highest", "lowest", "biggest", "greatest", "most",
+        "least", "fewest", "longest", "shortest", "tallest", "heaviest", "lightest", "oldest", "youngest", "earliest",
+        "latest", "hottest", "coldest", "fastest", "slowest"),
 }
 ENTITY_KEYS = ("category", "pair", "of", "row", "subject", "formula")
 
@@ -81,7 +85,7 @@ _OPERATION_PATTERNS = {op: re.compile(rf"\b(?:{'|'.join(phrases)})\b") for op, p
 
 
 def operations(text: str) -> set[str]:
-    text = " ".join(re.findall(r"[a-z%]+", text.lower()))
+    text = re.sub(r"\bat (?:least|most)\b", "", " ".join(re.findall(r"[a-z%]+", text.lower())))
     return {op for op, pattern in _OPERATION_PATTERNS.items() if pattern.search(text)}
 
 
@@ -103,8 +107,9 @@ def target_check(item: Item) -> CheckResult:
         return CheckResult("asks_tool_target", True)
     extra = operations(item.question) - operations(item.goal)
     if extra:
-        return CheckResult("asks_tool_target", False, f"the question asks for a {', '.join(sorted(extra))} but the "
-                                                      f"tool computed: {item.goal}")
+        named = " and a ".join(sorted(extra))
+        return CheckResult("asks_tool_target", False, f"the question asks for a {named} but the tool computed: "
+                                                      f"{item.goal}")
     question = item.question.lower()
     if "blank" in item.query and not re.search(r"blank|_{3,}|\[\s*\d+\s*\]", question):
         return CheckResult("asks_tool_target", False, f"the tool blanked a word out, the question does not ask for "
@@ -121,6 +126,35 @@ def target_check(item: Item) -> CheckResult:
     return CheckResult("asks_tool_target", True)
 
 
+# Questions with many right answers, which one gold phrase cannot score ("What is the main topic?").
+OPEN_ENDED = re.compile(r"\b(?:main|central|key|overall|general|primary)\s+(?:topic|idea|theme|point|message|focus|"
+                        r"subject|purpose|argument|takeaway)s?\b|\bsummar|\bwhat is (?:the|this) (?:passage|text|"
+                        r"article|document|section) (?:mainly |mostly )?about\b")
+# Questions asking for several things ("What are the benefits of ...", "List the ...").
+SEVERAL = re.compile(r"\bwhat (?:are|were) (?:the |some )?(?:\w+ ){0,2}?(\w+s)\b|\b(?:list|name) "
+                     r"(?:the|all|two|three|several|some)\b")
+SINGULAR_S = frozenset("odds news series species means physics mathematics economics politics status units "
+                       "lyrics".split())
+JOINED = re.compile(r",|;|\band\b|\bor\b|\bboth\b", re.IGNORECASE)
+
+
+def open_question_check(item: Item) -> CheckResult:
+    """A written item's gold must be the one answer its question has: not one phrase for a question asking the main
+    topic or a summary (unless options bound it), nor one thing for a question asking for several."""
+    if item.answer_origin != "llm":
+        return CheckResult("one_right_answer", True)
+    question = item.question.lower()
+    several = SEVERAL.search(question)
+    things = several and (several.group(1) or "things")
+    if several and things not in SINGULAR_S and not JOINED.search(item.answer):
+        return CheckResult("one_right_answer", False, f"the question asks for several {things} but the gold names "
+                                                      f"one: {item.answer!r}")
+    if item.options is None and (open_ended := OPEN_ENDED.search(question)):
+        return CheckResult("one_right_answer", False, f"the question asks for {open_ended.group(0)!r}, which has many "
+                                                      f"right phrasings; ask for one fact the text states")
+    return CheckResult("one_right_answer", True)
+
+
 def degenerate_check(item: Item) -> CheckResult:
     problems = [f"{name}: {why}" for name, text in (("question", item.question), ("answer", item.answer),
                                                    *((f"option {i + 1}", o) for i, o in enumerate(item.options or [])))
@@ -130,4 +164,4 @@ def degenerate_check(item: Item) -> CheckResult:
 
 def run_checks(item: Item, *, answer_type: str, needs_image: bool) -> list[CheckResult]:
     return [schema_check(item, answer_type=answer_type, needs_image=needs_image), degenerate_check(item),
-            *options_check(item), leakage_check(item), target_check(item)]
+            *options_check(item), leakage_check(item), target_check(item), open_question_check(item)]

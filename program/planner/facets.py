@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from benchagent.program.intent import DEGRADATION_WORDS, MODALITY_WORDS, demanded_modalities, other_language, stems
 from benchagent.program.executor.realize import binding
+from benchagent.program.sources.families import GENERATORS
 from benchagent.program.tools.images import DEGRADATIONS
 from benchagent.program.tools.registry import get_tool
 from benchagent.signatures import Facet, FacetGap, PlanStep, Scope, SubtaskDraft, TransformPlan
@@ -72,20 +73,24 @@ ASKING_KINDS = ("question_kind", "operation", "capability")
 
 
 def with_asks(plan: TransformPlan, facets: Sequence[Facet], draft: SubtaskDraft) -> TransformPlan:
-    """The plan with its question target narrowed to the kinds of question the subtask's facets name ("the value of
-    one named bar", "lookup questions", "shapes of a given colour"); the target step then serves those facets. A
-    plan whose target lists no kinds, or whose facets name none, is returned unchanged."""
+    """The plan with its question target narrowed to the kinds of question the subtask's name states ("the maximum
+    value in a bar chart"), else those its facets name ("the value of one named bar", "count only the triangles"),
+    else those its description names; the target step then serves the facets naming those kinds. A plan whose target
+    lists no kinds, or whose subtask and facets name none, is returned unchanged."""
     at = next((i for i, s in enumerate(plan.steps) if s.kind == "PURE" and get_tool(s.tool).asks), None)
     if at is None or any(i.endswith(":asks") for i in plan.steps[at].inputs):
         return plan
     vocabulary = get_tool(plan.steps[at].tool).asks
-    kinds, served = [], []
-    for facet in (f for f in facets if f.key in draft.facets and f.kind in ASKING_KINDS):
-        text = f"{facet.value} {facet.quote}".lower()
-        named = [kind for kind, words in vocabulary.items() if any(w in text for w in words)]
-        if named:
-            kinds += [k for k in named if k not in kinds]
-            served.append(facet.key)
+
+    def named(text: str) -> list[str]:
+        text = text.lower()
+        return [kind for kind, words in vocabulary.items() if any(w in text for w in words)]
+
+    asking = [(f.key, named(f"{f.value} {f.quote}")) for f in facets
+              if f.key in draft.facets and f.kind in ASKING_KINDS]
+    kinds = (named(draft.name) or list(dict.fromkeys(k for _, ks in asking for k in ks))
+             or named(draft.description))
+    served = [key for key, ks in asking if set(ks) & set(kinds)]
     if not kinds:
         return plan
     step = plan.steps[at]
@@ -93,6 +98,46 @@ def with_asks(plan: TransformPlan, facets: Sequence[Facet], draft: SubtaskDraft)
                                        "serves": [*step.serves, *served],
                                        "instruction": f"{step.instruction} (only: {', '.join(kinds)})"})
     return plan.model_copy(update={"steps": [*plan.steps[:at], narrowed, *plan.steps[at + 1:]]})
+
+
+PLACES = re.compile(r"\b(\d|zero|one|two|three|four|five|six)\s+(?:decimal\s+places?|decimals?|places?\s+after)")
+NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six")
+DATE_FORMATS = {"DD/MM/YYYY": re.compile(r"\bdd[/.-]mm[/.-]yyyy\b|\beuropean (?:date )?format|\bday[- ]first\b"),
+                "MM/DD/YYYY": re.compile(r"\bmm[/.-]dd[/.-]yyyy\b|\b(?:us|american) (?:date )?format|"
+                                         r"\bmonth[- ]first\b"),
+                "YYYY-MM-DD": re.compile(r"\byyyy-mm-dd\b|\biso(?: 8601)? (?:date|format)")}
+
+
+def _places(text: str) -> int | None:
+    found = PLACES.search(text)
+    if found is None:
+        return None
+    return int(found.group(1)) if found.group(1).isdigit() else NUMBER_WORDS.index(found.group(1))
+
+
+def _date_format(text: str) -> str | None:
+    return next((form for form, pattern in DATE_FORMATS.items() if pattern.search(text)), None)
+
+
+STATED = {"places": _places, "date_format": _date_format}  # a tool argument -> how a requirement states it
+
+
+def with_stated_formats(plan: TransformPlan, facets: Sequence[Facet], requirement: str) -> TransformPlan:
+    """The plan writing its answers as the requirement states ('rounded to one decimal place', 'all dates
+    DD/MM/YYYY'): every PURE step taking that argument gets the stated value and serves the facets stating it.
+    Unchanged when nothing is stated or no step takes it."""
+    steps = list(plan.steps)
+    for argument, read in STATED.items():
+        value = read(" ".join([requirement, *(f"{f.value} {f.quote}" for f in facets)]).lower())
+        takes = [i for i, s in enumerate(steps)
+                 if s.kind == "PURE" and argument in get_tool(s.tool).input_model.model_fields]
+        if value is None or not takes:
+            continue
+        stating = [f.key for f in facets if f.kind != "language" and read(f"{f.value} {f.quote}".lower()) == value]
+        for i in takes:
+            inputs = [e for e in steps[i].inputs if binding(e)[1] != argument] + [f"={json.dumps(value)}:{argument}"]
+            steps[i] = steps[i].model_copy(update={"inputs": inputs, "serves": [*steps[i].serves, *stating]})
+    return plan.model_copy(update={"steps": steps})
 
 
 # Steps whose words are the source's own text: translating them would break the item (a blank, a quoted span).
@@ -153,6 +198,14 @@ def with_theme(plan: TransformPlan, card: dict, about: str) -> TransformPlan:
     if not named or len(named) == len(listed) or plan.where:
         return plan
     return plan.model_copy(update={"where": {"theme": named}})
+
+
+def with_picks(plan: TransformPlan, card: dict, about: str) -> TransformPlan:
+    """The plan drawing only the records of a generator that `about` asks for by their values ('Fahrenheit to
+    Celsius' of the unit conversions); unchanged for other sources or when it asks for none."""
+    generator = GENERATORS.get(card.get("id", "")) if card.get("kind") == "generator" else None
+    where = generator.picks(about) if generator and not plan.where else {}
+    return plan.model_copy(update={"where": where}) if where else plan
 
 
 def speaks(plan: TransformPlan, scope: Scope) -> bool:

@@ -1,6 +1,7 @@
 """Recipe lookup: the plan that turns a generator's records into items of an answer type, and where a plan's answer
 comes from."""
 
+import re
 from typing import Any
 
 from benchagent.program.sources.cards import SourceCard
@@ -8,11 +9,23 @@ from benchagent.program.sources.families import GENERATORS
 from benchagent.signatures import TransformPlan
 
 
-def recipe_for(card: SourceCard | dict[str, Any], answer_type: str) -> TransformPlan | None:
+# A subtask whose items ask for a name: "which category has the tallest bar", "which colour is most common".
+ASKS_A_NAME = re.compile(r"\bwhich\s+(?:\w+\s+){0,2}?(?:category|categories|colou?r|shape|kind|bar|label|name|one|"
+                         r"person|item)\b|\b(?:tallest|highest|largest|longest|biggest|smallest|lowest|shortest)\s+"
+                         r"(?:bar|category)\b|\bmost common\b|\bleast common\b")
+
+
+def recipe_for(card: SourceCard | dict[str, Any], answer_type: str, about: str = "") -> TransformPlan | None:
     """The plan turning this source's records into items of answer_type, or None if it cannot (or is no generator);
-    card is a typed card or a card row."""
+    card is a typed card or a card row. Choice items of a subtask that asks for a name (`about`: its name and
+    description) choose among names, from the label target, where the source has one."""
     generator = GENERATORS.get(card.id if isinstance(card, SourceCard) else card["id"])
-    return generator.recipe(answer_type) if generator else None
+    if generator is None:
+        return None
+    named = getattr(generator.recipe, "named_choice", None)
+    if answer_type == "choice" and named and ASKS_A_NAME.search(about.lower()):
+        return named() or generator.recipe(answer_type)
+    return generator.recipe(answer_type)
 
 
 # Tools that only move a value they are given (the gold among the options): they do not make an answer.

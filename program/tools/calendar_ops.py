@@ -3,6 +3,7 @@ dates, and question targets built on them."""
 
 import datetime as dt
 import random
+from typing import Literal
 
 from pydantic import Field
 
@@ -79,16 +80,31 @@ def days_between(args: DaysBetweenArgs) -> DaysBetweenOutput:
     return DaysBetweenOutput(days=days, weeks=weeks, remainder_days=rest)
 
 
+DateFormat = Literal["YYYY-MM-DD", "DD/MM/YYYY", "MM/DD/YYYY"]
+
+
 class CalendarTargetArgs(ToolInput):
     start: dt.date = Field(description="'today' in the question")
     offset_days: int = Field(ge=1, le=3650, description="days ahead for weekday and month questions")
     end: dt.date = Field(description="a later date for days-between questions")
     seed: int
     asks: list[str] | None = Field(None, description="the kinds of question allowed (default: the weekday)")
+    date_format: DateFormat = Field("YYYY-MM-DD", description="how every date in the question and answer is written")
 
 
-def _context(start: dt.date) -> str:
-    return f"Today is {weekday(start)}, {date_text(start)}."
+def written(day: dt.date, date_format: str) -> str:
+    """The date as the format writes it: '2025-03-04', '04/03/2025' (DD/MM/YYYY) or '03/04/2025' (MM/DD/YYYY)."""
+    return {"DD/MM/YYYY": f"{day.day:02d}/{day.month:02d}/{day.year}",
+            "MM/DD/YYYY": f"{day.month:02d}/{day.day:02d}/{day.year}"}.get(date_format, day.isoformat())
+
+
+def _shown(day: dt.date, date_format: str) -> str:
+    """A date the question shows: in words unless a format for every date was asked for."""
+    return date_text(day) if date_format == "YYYY-MM-DD" else written(day, date_format)
+
+
+def _context(start: dt.date, date_format: str = "YYYY-MM-DD") -> str:
+    return f"Today is {weekday(start)}, {_shown(start, date_format)}."
 
 
 def _offset_text(days: int, rng: random.Random) -> str:
@@ -99,7 +115,7 @@ def _offset_text(days: int, rng: random.Random) -> str:
 
 
 def _target(args: CalendarTargetArgs, goal: str, answer: str, pool: list[str], query: dict) -> Target:
-    context = _context(args.start)
+    context = _context(args.start, args.date_format)
     if answer not in ("yes", "no") and (mentions(goal, answer) or mentions(context, answer)):
         raise ValueError(f"the question would state its answer {answer!r}")
     return Target(goal=goal, answer=answer, context=context, facts=context, label_pool=pool, query=query)
@@ -110,13 +126,13 @@ def calendar_number_target(args: CalendarTargetArgs) -> Target:
     days = (args.end - args.start).days
     if days <= 0:
         raise ValueError("end must come after start")
-    goal = f"how many days it is from today until {date_text(args.end)}; the answer is a number"
+    goal = f"how many days it is from today until {_shown(args.end, args.date_format)}; the answer is a number"
     return _target(args, goal, str(days), [], {"days_until": args.end.isoformat()})
 
 
-def _near_dates(day: dt.date) -> list[str]:
-    """ISO dates a slip would give: a day or two off, a week off."""
-    return [add_days(day, d).isoformat() for d in (-2, -1, 1, 2, -7, 7)]
+def _near_dates(day: dt.date, date_format: str) -> list[str]:
+    """Dates a slip would give: a day or two off, a week off."""
+    return [written(add_days(day, d), date_format) for d in (-2, -1, 1, 2, -7, 7)]
 
 
 @tool("calendar_label_target", "Ask which weekday it will be some days or weeks from today (the answer is a weekday "
@@ -131,14 +147,15 @@ def calendar_label_target(args: CalendarTargetArgs) -> Target:
     kinds = narrowed({"weekday": ["weekday"], "date after": ["date after"], "date before": ["date before"]},
                      args.asks, default=("weekday",))
     kind = rng.choice(sorted(kinds)) if len(kinds) > 1 else next(iter(kinds))
+    form = args.date_format
     if kind == "date after":
         day = add_days(args.start, args.offset_days)
-        goal = f"the date {args.offset_days} days after today, written as YYYY-MM-DD"
-        return _target(args, goal, day.isoformat(), _near_dates(day), {"date_after": args.offset_days})
+        goal = f"the date {args.offset_days} days after today, written as {form}"
+        return _target(args, goal, written(day, form), _near_dates(day, form), {"date_after": args.offset_days})
     if kind == "date before":
         day = add_days(args.end, -args.offset_days)
-        goal = f"the date {args.offset_days} days before {date_text(args.end)}, written as YYYY-MM-DD"
-        return _target(args, goal, day.isoformat(), _near_dates(day),
+        goal = f"the date {args.offset_days} days before {_shown(args.end, form)}, written as {form}"
+        return _target(args, goal, written(day, form), _near_dates(day, form),
                        {"date_before": args.offset_days, "from": args.end.isoformat()})
     answer = weekday(add_days(args.start, args.offset_days))
     ahead = _offset_text(args.offset_days, rng)
@@ -160,5 +177,5 @@ def calendar_binary_target(args: CalendarTargetArgs) -> Target:
                        {"month_after": args.offset_days, "month": MONTHS[month]})
     actual = weekday(args.end)
     named = actual if rng.random() < 0.5 else rng.choice([w for w in WEEKDAYS if w != actual])
-    goal = f"whether {date_text(args.end)} falls on a {named} (answer yes or no)"
+    goal = f"whether {_shown(args.end, args.date_format)} falls on a {named} (answer yes or no)"
     return _target(args, goal, "yes" if named == actual else "no", [], {"date": args.end.isoformat(), "weekday": named})

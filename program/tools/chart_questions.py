@@ -10,7 +10,10 @@ from benchagent.program.tools.targets import Target, narrowed, pick_comparison, 
 CHART_ASKS = {"value": ("value of", "value for", "named bar", "one bar", "single value", "read off", "look up",
                         "lookup", "exact value", "exact values"),
               "difference": ("difference", "how much more", "how much larger", "how much less", "compare",
-                             "comparison", "two bars", "two values")}
+                             "comparison", "two bars", "two values"),
+              "largest": ("maximum", "largest value", "highest value", "biggest value", "max value",
+                          "tallest"),
+              "smallest": ("minimum", "smallest value", "lowest value", "min value", "shortest bar")}
 
 
 class ChartTargetArgs(ToolInput):
@@ -38,10 +41,10 @@ def _target(args: ChartTargetArgs, answer_kind: str) -> Target:
     common = {"context": f"an image of a chart titled '{args.title}'{measure}", "label_pool": list(data),
               "facts": f"chart '{args.title}': " + ", ".join(f"{c} = {v}" for c, v in data.items())}
     if answer_kind == "label":
-        kinds = [k for k in ("largest", "smallest") if unique_extreme(data, k == "largest") is not None]
-        if not kinds:
+        extremes = {k: [k] if unique_extreme(data, k == "largest") is not None else [] for k in ("largest", "smallest")}
+        if not any(extremes.values()):
             raise ValueError("no unique largest or smallest value to ask about")
-        kind = rng.choice(kinds)
+        kind = rng.choice([k for k, unique in narrowed(extremes, args.asks).items() if unique])
         answer = unique_extreme(data, kind == "largest")
         return Target(goal=f"which category has the {kind} value in {chart}; the answer is a category name",
                       answer=answer, query={"kind": kind}, **common)
@@ -50,8 +53,14 @@ def _target(args: ChartTargetArgs, answer_kind: str) -> Target:
         return Target(goal=f"whether the value for '{a}' is greater than the value for '{b}' in {chart} "
                            "(answer yes or no)",
                       answer="yes" if data[a] > data[b] else "no", query={"kind": "greater", "pair": [a, b]}, **common)
-    kinds = narrowed({"value": list(data), "difference": [(a, b) for a in data for b in data if data[a] > data[b]]},
-                     args.asks)
+    kinds = narrowed({"value": list(data), "difference": [(a, b) for a in data for b in data if data[a] > data[b]],
+                      "largest": [max(data.values())], "smallest": [min(data.values())]},
+                     args.asks, default=("value", "difference"))
+    extremes = [k for k in ("largest", "smallest") if kinds.get(k)]
+    if extremes and not ({"value", "difference"} & set(kinds) and rng.random() < 0.5):
+        kind = rng.choice(extremes)
+        return Target(goal=f"the {kind} value shown in {chart} (not which category holds it); the answer is a number",
+                      answer=str(kinds[kind][0]), query={"kind": kind}, **common)
     pairs = kinds.get("difference")
     if pairs and ("value" not in kinds or rng.random() < 0.3):
         a, b = rng.choice(pairs)
@@ -70,7 +79,9 @@ def chart_number_target(args: ChartTargetArgs) -> Target:
     return _target(args, "number")
 
 
-@tool("chart_label_target", "Ask which category holds the unique largest or smallest value; the answer is its label.")
+@tool("chart_label_target", "Ask which category holds the unique largest or smallest value; the answer is its label.",
+      asks={kind: CHART_ASKS[kind] + words for kind, words in (("largest", ("most", "tallest", "longest bar")),
+                                                                ("smallest", ("least", "fewest", "shortest")))})
 def chart_label_target(args: ChartTargetArgs) -> Target:
     return _target(args, "label")
 

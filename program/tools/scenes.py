@@ -117,13 +117,17 @@ def _target(args: SceneTargetArgs, goal: str, answer: str, pool: list[str], quer
       asks={"colour": ("given colour", "given color", "one colour", "one color", "of a colour", "of a color",
                        "each colour", "each color", "by colour", "by color"),
             "kind": ("given shape", "given kind", "kind of shape", "type of shape", "shape type", "by shape"),
-            "colour and kind": ("colour and shape", "color and shape", "colour and kind", "color and kind")})
+            "colour and kind": ("colour and shape", "color and shape", "colour and kind", "color and kind"),
+            **{plural(shape): (shape,) for shape in SHAPES}})
 def scene_number_target(args: SceneTargetArgs) -> Target:
     rng = random.Random(args.seed)
     by = {"colour": [], "kind": [], "colour and kind": []}
     for group in _groups(args.shapes).values():
         by[{("color",): "colour", ("shape",): "kind"}.get(tuple(group[2]), "colour and kind")].append(group)
-    phrase, count, query = rng.choice([g for groups in narrowed(by, args.asks).values() for g in groups])
+    by |= {plural(shape): [(plural(shape), sum(s.shape == shape for s in args.shapes), {"shape": shape})]
+           for shape in SHAPES}  # one named kind, counted in every colour, none drawn included
+    kinds = narrowed(by, args.asks, default=("colour", "kind", "colour and kind"))
+    phrase, count, query = rng.choice([g for groups in kinds.values() for g in groups])
     goal = f"how many {phrase} there are in the image; the answer is a number"
     return _target(args, goal, str(count), [], {"count": query})
 

@@ -51,6 +51,23 @@ class ChartRecipe:
         steps.append(PHRASE)
         return TransformPlan(kind="metadata_rich", steps=steps)
 
+    def named_choice(self) -> TransformPlan | None:
+        """Choice items whose options are the chart's labels: which one holds the largest or smallest value."""
+        if "label" not in self.kinds:
+            return None
+        labels = f"original.{self.labels}"
+        return TransformPlan(kind="metadata_rich", steps=[
+            PlanStep(kind="PURE", tool=_TARGET["label"],
+                     inputs=["original.title", f"{labels}:categories", "original.values", "slot.seed", *self.axis],
+                     outputs=[*TARGET_OUTPUTS, answer_output("choice"), "interim.label_pool"],
+                     instruction="choose what to ask and compute the exact answer"),
+            PlanStep(kind="PURE", tool=self.chart, inputs=["original.title", labels, "original.values", *self.axis],
+                     outputs=["final.input.image:image"], instruction="draw the chart from the record's data"),
+            PlanStep(kind="PURE", tool="label_options",
+                     inputs=["interim.answer", "interim.label_pool:pool", "slot.seed"],
+                     outputs=["interim.options"], instruction="offer other labels of the chart as distractors"),
+            PLACE_GOLD, PHRASE])
+
     def identity(self, record: dict[str, Any]) -> str:
         """Two charts are the same when their theme, labels and values are."""
         return json.dumps([record["theme"], record[self.labels], record["values"]])

@@ -46,6 +46,12 @@ class TargetRecipe:
     render: Step | None
     options: str  # the tool making choice distractors
 
+    def named_choice(self) -> TransformPlan | None:
+        """Choice items whose options are names, from the label target, where there is one."""
+        if "label" not in self.targets:
+            return None
+        return TargetRecipe({"choice": self.targets["label"]}, self.render, "label_options")("choice")
+
     def __call__(self, answer_type: str) -> TransformPlan | None:
         if answer_type not in self.targets:
             return None

@@ -14,16 +14,18 @@ SIZE = 10_000
 
 Make = Callable[[random.Random], dict[str, Any]]
 Recipe = Callable[[str], TransformPlan | None]  # answer type -> the plan making items of it, or None if it cannot
+Picks = Callable[[str], dict[str, list[str]]]   # a requirement's words -> the records they ask for, as a plan's where
 
 
 class Generator(NamedTuple):
-    """A generator source: its card, `make(rng)` giving one record, the recipe turning records into items, and what
-    makes two records the same (`identity(record)`)."""
+    """A generator source: its card, `make(rng)` giving one record, the recipe turning records into items, what
+    makes two records the same (`identity(record)`), and which records a requirement's words ask for (`picks`)."""
 
     card: SourceCard
     make: Make
     recipe: Recipe
     identity: Callable[[dict[str, Any]], str]
+    picks: Picks
 
 
 GENERATORS: dict[str, Generator] = {}
@@ -59,15 +61,19 @@ def _check(card: SourceCard, recipe: Recipe) -> None:
             raise ValueError(f"{card.id}: the {kind} recipe reads fields the card lacks: {sorted(missing)}")
 
 
-def generator(card: SourceCard, recipe: Recipe, identity: Callable[[dict[str, Any]], str] = whole_record
-              ) -> Callable[[Make], Make]:
+def every_record(_: str) -> dict[str, list[str]]:
+    return {}
+
+
+def generator(card: SourceCard, recipe: Recipe, identity: Callable[[dict[str, Any]], str] = whole_record,
+              picks: Picks = every_record) -> Callable[[Make], Make]:
     """Register `make(rng) -> record` as the generator of card, its records made into items by recipe."""
 
     def register(make: Make) -> Make:
         if card.id in GENERATORS:
             raise ValueError(f"generator {card.id} is already registered")
         _check(card, recipe)
-        GENERATORS[card.id] = Generator(card, make, recipe, identity)
+        GENERATORS[card.id] = Generator(card, make, recipe, identity, picks)
         return make
 
     return register

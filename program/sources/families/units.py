@@ -2,6 +2,7 @@
 different units to compare."""
 
 import random
+import re
 from fractions import Fraction
 from typing import Any
 
@@ -16,6 +17,33 @@ RECIPE = TargetRecipe({"number": Step("unit_number_target", _CONVERSION),
                        "choice": Step("unit_number_target", _CONVERSION),
                        "label": Step("unit_label_target", ["original.quantities"]),
                        "binary": Step("unit_binary_target", ["original.quantities"])}, None, "decimal_options")
+
+
+def _unit_names() -> dict[str, str]:
+    """Every way a requirement may name a unit ('Fahrenheit', 'degrees Celsius', 'feet'), to its unit."""
+    names = {}
+    for unit, spec in UNITS.items():
+        for name in (unit, spec.plural or f"{unit}s", unit.removeprefix("degree ").removeprefix("US ")):
+            names[name.lower()] = unit
+    return names
+
+
+_NAMES = _unit_names()
+_NAMED = re.compile(r"\b(" + "|".join(sorted(map(re.escape, _NAMES), key=len, reverse=True)) + r")\b")
+_DIMENSIONS = {"temperature": "temperature", "length": "length", "distance": "length", "mass": "mass",
+               "weight": "mass", "volume": "volume", "speed": "speed", "area": "area", "data size": "data",
+               "duration": "time"}
+
+
+def picked_conversions(text: str) -> dict[str, list[str]]:
+    """The records a requirement's words ask for: conversions from one named unit to another ('Fahrenheit to
+    Celsius', 'from miles into kilometres'), else those of a named dimension ('temperatures'); none else."""
+    text = text.lower()
+    pair = re.search(_NAMED.pattern + r"\s+(?:to|into|in)\s+(?:degrees?\s+)?" + _NAMED.pattern, text)
+    if pair and UNITS[_NAMES[pair.group(1)]].dimension == UNITS[_NAMES[pair.group(2)]].dimension:
+        return {"from_unit": [_NAMES[pair.group(1)]], "to_unit": [_NAMES[pair.group(2)]]}
+    named = {dimension for word, dimension in _DIMENSIONS.items() if re.search(rf"\b{word}s?\b", text)}
+    return {"dimension": sorted(named)} if len(named) == 1 else {}
 
 
 def _round_quantity(value: Fraction, dimension: str) -> str:
@@ -53,7 +81,7 @@ def _sized_units(dimension: str, base: Fraction) -> list[str]:
     keywords=["unit conversion", "units", "measurement", "metric", "imperial", "temperature",
               "physics", "quantitative reasoning", "science"],
     tools=["unit_number_target", "unit_label_target", "unit_binary_target", "convert_units",
-           "decimal_options", "shuffle_options"]), RECIPE)
+           "decimal_options", "shuffle_options"]), RECIPE, picks=picked_conversions)
 
 
 def unit_conversion(rng: random.Random) -> dict[str, Any]:
