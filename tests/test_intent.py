@@ -86,6 +86,18 @@ def test_a_weakly_aligned_source_is_not_accepted_however_simple():
     assert result.rationale.startswith("not aligned with the subtask (alignment 0.50")
 
 
+def test_a_verdict_on_a_numbered_copy_of_the_sources_id_is_the_sources():
+    plan = recipe_for(CARDS["gen_bar_chart_values"], "choice")
+    verdict = {"transformable": True, "alignment": 0.9, "coverage": 0.9, "simplicity": 0.9, "risk": 0.1,
+               "rationale": "the bars hold the values"}
+    looping = [{**verdict, "source_id": f"gen_bar_chart_values_{n}", "alignment": 0.9 - n / 10} for n in (1, 2, 3)]
+    lm = scripted_lm({"judgments": {"judgments": looping}})
+    with dspy.context(lm=lm, adapter=dspy.JSONAdapter()):
+        [result] = GroundingAgent()(READ, [(CARDS["gen_bar_chart_values"], plan)], {t.name for t in list_tools()},
+                                    set(llm_steps()))
+    assert result.accepted and result.scores["alignment"] == pytest.approx(0.8)
+
+
 def test_a_degenerate_judge_rationale_is_refused_not_stored():
     plan = recipe_for(CARDS["gen_bar_chart_values"], "choice")
     lm = scripted_lm({"judgments": {"judgments": [{

@@ -34,7 +34,7 @@ from benchagent.store.slots import close_slot, open_slot, run_slots
 
 MALFORMED = "malformed model output"  # a slot failed by the model, not by its item: it spends no attempt
 LM_FAILURE_LIMIT = 5
-WHERE_SPAN = 8         # records read per wanted one when a plan takes only some themes of a source
+WHERE_SPAN = 100       # most records read per wanted one when a plan takes only some records of a source
 
 
 class Execution:
@@ -84,9 +84,13 @@ class Execution:
         if not plan.where:
             return order
         source = source_for(card, seed=self.request.seed)
-        kept = [i for i in order if all(str(source.record(i).get(field)) in values
-                                        for field, values in plan.where.items())]
-        return kept[:wanted]
+        kept = []
+        for i in order:
+            if all(str(source.record(i).get(field)) in values for field, values in plan.where.items()):
+                kept.append(i)
+                if len(kept) == wanted:
+                    break
+        return kept
 
     def _restore(self, subtasks: list[SubtaskQuota], scheduler: Scheduler) -> None:
         """Book what earlier processes of this run did: used records, accepted samples, slots cut short."""

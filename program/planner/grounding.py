@@ -94,7 +94,10 @@ class GroundingAgent(dspy.Module):
         by_id: dict[str, SourceJudgment] = {j.source_id.strip(): j for j in judgments}
         in_order = len(judgments) == len(valid)
         for i, (card, plan) in enumerate(valid):
-            judgment = by_id.get(card["id"]) or (judgments[i] if in_order else None)
+            # a small model numbers the id it repeats ("gen_shape_scenes_1"): the first such verdict is the source's
+            judgment = (by_id.get(card["id"])
+                        or next((j for j in judgments if j.source_id.strip().startswith(card["id"])), None)
+                        or (judgments[i] if in_order else None))
             if judgment is None:
                 results.append(Grounding(card["id"], plan, {}, 0.0, False, "the judge gave no verdict on it"))
                 continue

@@ -14,10 +14,12 @@ from dspy.utils.exceptions import AdapterParseError, LMError
 from benchagent.program.agent import BenchmarkAgent
 from benchagent.program.errors import BuildAborted, PlanningError, ProgramError, model_fault
 from benchagent.program.executor.realize import llm_steps
-from benchagent.program.intent import contract, demanded_modalities, is_genre, missing_topic, shares_topic
+from benchagent.program.intent import (contract, demanded_modalities, is_genre, missing_subject, missing_topic,
+                                       shares_topic)
 from benchagent.program.planner.allocation import SourceShare
 from benchagent.program.planner.facets import (UNBUILDABLE, coverage, facet_modality, speaks, with_asks,
-                                                with_degradations, with_language, with_theme)
+                                                with_degradations, with_language, with_picks, with_stated_formats,
+                                                with_theme)
 from benchagent.program.planner.grounding import Grounding, subtask_brief
 from benchagent.program.planner.plan_check import sample_schema
 from benchagent.program.planner.plan_writer import asks_about_other_things, example_record, template_plans
@@ -124,8 +126,11 @@ class Planning:
         carriers, gaps = coverage(scope.facets, [(d, [g.plan for g in accepted[d.key]]) for d, _ in grounded],
                                   reasons, req.requirement, scope.language)
         if not grounded:
+            by_reason: dict[str, list[str]] = {}
+            for gap in gaps:
+                by_reason.setdefault(shorten(gap.reason, 160), []).append(gap.facet)
             raise self._unreadable(PlanningError("cannot build this from what is here: " + "; ".join(
-                f"{g.facet}: {shorten(g.reason, 160)}" for g in gaps)
+                f"{', '.join(facets)}: {reason}" for reason, facets in by_reason.items())
                 + f" ({gaps[0].remedy if gaps else 'add a --source'})"))
         allocation = self._stage("allocation", lambda: self.agent.planner.allocation(
             requirement=req.requirement, subtasks=[d for d, _ in grounded], size=req.size,
@@ -168,20 +173,23 @@ class Planning:
             kept = [m for m in draft.modalities if m not in absent] or ["text"]
             draft = draft.model_copy(update={"modalities": kept})
         wanted = [m for m in draft.modalities if m != "text"]
+        about = " ".join([self.request.requirement, scope.interpretation, subtask_words(scope, draft)])
         cards = search_cards(self.store, words, wanted, limit=5, relative=0.5)
         anywhere = search_cards(self.store, words, None, limit=5, relative=0.5) if wanted else cards
-        follow = anywhere and (not cards or cards[0]["bm25"] > RELEVANCE_GAP * anywhere[0]["bm25"])
+        follow = anywhere and (not cards or cards[0]["bm25"] > RELEVANCE_GAP * anywhere[0]["bm25"]
+                               or not any(shares_topic(c, about) for c in cards))
         if follow and not demanded & set(wanted):
-            # the modality the design chose (the requirement did not ask for it) only reaches weak matches
+            # the modality the design chose (the requirement did not ask for it) only reaches weak or off-topic
+            # matches: the best match of any modality decides
             draft = draft.model_copy(update={"modalities": [m for m in anywhere[0]["modalities"] if m != "audio"]})
             cards = search_cards(self.store, words, [m for m in draft.modalities if m != "text"], limit=5,
                                  relative=0.5)
         needs = {m for m in draft.modalities if m != "text"}
         own = [c for c in self.cards.values() if c["kind"] == "user" and needs <= set(c.get("modalities") or [])]
-        about = " ".join([self.request.requirement, scope.interpretation, subtask_words(scope, draft)])
         found = [c for c in cards if c["id"] not in {o["id"] for o in own}]
         specific = [f for f in scope.facets if f.key in draft.facets or is_genre(f)]
-        lacking = [(c, missing_topic(c, specific)) for c in found if shares_topic(c, about)]
+        lacking = [(c, missing_topic(c, specific) or missing_subject(c, scope.facets, self.request.requirement))
+                   for c in found if shares_topic(c, about)]
         cards = [*own, *(c for c, lacks in lacking if not lacks)][:6]
         if cards:
             return draft, cards, None
@@ -215,7 +223,7 @@ class Planning:
         if blocked:
             return draft, [Grounding("-", None, {}, 0.0, False, blocked)]
         about = subtask_words(scope, draft)
-        candidates = [(card, recipe_for(card, draft.answer_type)
+        candidates = [(card, recipe_for(card, draft.answer_type, f"{draft.name} {draft.description}")
                        or next(iter(template_plans(card, draft.answer_type, about=about)), None)) for card in cards]
         if cards and not any(plan for _, plan in candidates):
             with working_on("grounding"):
@@ -238,7 +246,9 @@ class Planning:
         """The plan with the steps the facets ask for: degradations, the kinds of question named, the items'
         language."""
         plan = with_asks(with_degradations(plan, scope.facets, self.request.requirement), scope.facets, draft)
-        plan = with_theme(plan, card, f"{self.request.requirement} {subtask_words(scope, draft)}")
+        plan = with_stated_formats(plan, scope.facets, self.request.requirement)
+        about = f"{self.request.requirement} {subtask_words(scope, draft)}"
+        plan = with_theme(with_picks(plan, card, about), card, about)
         return with_language(plan, scope.facets, scope.language,
                              example_record(card) if scope.language != "English" else None)
 
