@@ -1,5 +1,6 @@
 """The adapter every agent runs under: DSPy's JSONAdapter, with what depends only on the signature made once."""
 
+import functools
 import inspect
 import json
 import typing
@@ -7,6 +8,7 @@ import typing
 import dspy
 import json_repair
 import pydantic
+from annotated_types import MaxLen
 from dspy.adapters import utils as _dspy_adapter_utils
 from dspy.utils.callback import with_callbacks
 from dspy.utils.exceptions import AdapterParseError
@@ -39,6 +41,8 @@ class Adapter(dspy.JSONAdapter):
             made: dict = {}
             super()._prepare_response_format(lm, made, signature)
             chosen = self._formats[key] = made.get("response_format")
+            if isinstance(chosen, type) and issubclass(chosen, pydantic.BaseModel):
+                _cap_lists(chosen.model_json_schema(), signature)
         if chosen is not None:
             lm_kwargs["response_format"] = chosen
 
@@ -54,6 +58,30 @@ class Adapter(dspy.JSONAdapter):
 
 
 _json_parse = inspect.unwrap(dspy.JSONAdapter.parse)
+
+
+def _cap_lists(schema: dict, signature) -> None:
+    """DSPy's response schema drops a field's length bound: the output lists `at_most` bounded get it back, so
+    constrained decoding ends them there."""
+    for name, field in signature.output_fields.items():
+        for bound in field.metadata:
+            if isinstance(bound, MaxLen) and name in schema.get("properties", {}):
+                schema["properties"][name]["maxItems"] = bound.max_length
+
+
+def at_most(step: dspy.Module, field: str, n: int) -> dict:
+    """The keyword that has a Predict or ChainOfThought step answer with its output list `field` holding at most n
+    items, for the calls that know how many they need (a verdict per candidate): a small model's list ends there
+    instead of repeating items until max_tokens."""
+    return {"signature": _bounded(getattr(step, "predict", step).signature, field, n)}
+
+
+@functools.cache
+def _bounded(signature, field: str, n: int):
+    bounded = signature.with_updated_fields(field, type_=typing.Annotated[signature.output_fields[field].annotation,
+                                                                         MaxLen(n)])
+    bounded.__name__ = bounded.__qualname__ = signature.__name__
+    return bounded
 
 
 def complete_items(signature, completion: str) -> str | None:

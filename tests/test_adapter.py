@@ -88,3 +88,27 @@ def test_a_list_cut_off_by_max_tokens_keeps_its_whole_items():
         Adapter().parse(DesignSubtasks, '{"subtasks": [{"name": "Read a bar", "descrip')
     with pytest.raises(AdapterParseError):  # a malformed field that is no list of objects is not papered over
         Adapter().parse(Ask, '{"reply": "four"}')
+
+
+def test_a_call_that_knows_its_list_length_sends_that_bound_in_the_response_schema():
+    from benchagent.lm.llama_engine import response_format_fields
+    from benchagent.program.adapter import at_most
+    from benchagent.signatures import GroundSubtask
+
+    class SchemaLM:
+        supported_params = {"response_format"}
+        supports_response_schema = True
+
+    def schema(signature):
+        sent = {}
+        Adapter()._prepare_response_format(SchemaLM(), sent, signature)
+        return sent["response_format"].model_json_schema()
+
+    two = at_most(dspy.Predict(GroundSubtask), "judgments", 2)["signature"]
+    thought = at_most(dspy.ChainOfThought(GroundSubtask), "judgments", 2)["signature"]
+    assert "reasoning" in thought.output_fields and schema(thought)["properties"]["judgments"]["maxItems"] == 2
+    assert two is at_most(dspy.Predict(GroundSubtask), "judgments", 2)["signature"] and two.__name__ == "GroundSubtask"
+    assert schema(two)["properties"]["judgments"]["maxItems"] == 2
+    assert "maxItems" not in schema(GroundSubtask)["properties"]["judgments"]
+    llama = response_format_fields({"type": "json_schema", "schema": schema(two)})["json_schema"]
+    assert llama["properties"]["judgments"]["maxItems"] == 2

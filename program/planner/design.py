@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import dspy
 from dspy.utils.exceptions import AdapterParseError
 
+from benchagent.program.adapter import at_most
 from benchagent.program.errors import PlanningError
 from benchagent.program.intent import carried, copied_card
 from benchagent.program.text_bounds import degenerate
@@ -126,8 +127,8 @@ class DesignAgent(dspy.Module):
         decisions: list[dict] = []
         subtasks: list[SubtaskDraft] = []
         for _attempt in range(2):
-            drafts = self.propose(requirement=requirement, scope=scope, max_subtasks=max_subtasks,
-                                  feedback=feedback).subtasks
+            drafts = self.propose(requirement=requirement, scope=scope, max_subtasks=max_subtasks, feedback=feedback,
+                                  **at_most(self.propose, "subtasks", max_subtasks)).subtasks
             subtasks, refused = refusals(normalize_subtasks(drafts, max_subtasks), scope, requirement, cards)
             decisions += [{"round": 0, "key": k, "action": "refuse", "rationale": why} for k, why in refused.items()]
             if subtasks:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import dspy
 from dspy.utils.exceptions import AdapterParseError
 
+from benchagent.program.adapter import at_most
 from benchagent.program.errors import PlanValidationError
 from benchagent.program.planner.plan_check import validate_plan
 from benchagent.program.text_bounds import degenerate
@@ -87,7 +88,7 @@ class GroundingAgent(dspy.Module):
                 valid.append((card, plan))
         if not valid:
             return results
-        judgments = self._judge(brief or subtask_brief(subtask), "\n".join(candidate_line(c, p) for c, p in valid))
+        judgments = self._judge(brief or subtask_brief(subtask), [candidate_line(c, p) for c, p in valid])
         if judgments is None:
             return results + [Grounding(card["id"], plan, {}, 0.0, False, "the judge's reply could not be read twice")
                               for card, plan in valid]
@@ -120,12 +121,13 @@ class GroundingAgent(dspy.Module):
             results.append(Grounding(card["id"], plan, scores, score, accepted, rationale))
         return results
 
-    def _judge(self, subtask: str, candidates: str) -> list[SourceJudgment] | None:
+    def _judge(self, subtask: str, lines: list[str]) -> list[SourceJudgment] | None:
         """The judgments, asked again once (sampled) when a reply cannot be read, e.g. a list looping to max_tokens."""
         for attempt in range(2):
             config = {"rollout_id": attempt, "temperature": 0.7} if attempt else {}
             try:
-                return self.judge(subtask=subtask, candidates=candidates, config=config).judgments
+                return self.judge(subtask=subtask, candidates="\n".join(lines), config=config,
+                                  **at_most(self.judge, "judgments", len(lines))).judgments
             except AdapterParseError:
                 continue
         return None
