@@ -296,3 +296,14 @@ def test_an_interrupted_plan_resumes_to_a_plan_and_builds_nothing(tmp_path):
     assert built.exit_code == 0, built.stderr
     assert rows(db, "SELECT status FROM runs")[0]["status"] == "done"
     assert rows(db, "SELECT count(*) AS n FROM samples WHERE status IN ('ok', 'fixed')")[0]["n"] == 2
+
+
+def test_a_build_that_delivers_nothing_says_so_and_exits_non_zero(tmp_path):
+    db = tmp_path / "none.db"
+    with FaultServer(chart_answers(fits={"fits": False})) as server:
+        result = build(db, server.base_url)
+    line = assert_one_line(result, "no item was delivered", "benchagent status")
+    run = rows(db, "SELECT id, status FROM runs")[0]
+    assert run["id"] in line and run["status"] == "done"
+    assert "shortfall" in result.stdout and rows(db, "SELECT count(*) AS n FROM samples WHERE status = 'ok'")[0][
+        "n"] == 0

@@ -790,7 +790,7 @@ def test_fahrenheit_to_celsius_to_one_decimal_draws_those_conversions_rounded_so
                    "include negative temperatures.")
     convert = {"key": "f_to_c", "name": "Convert Fahrenheit to Celsius", "capability": "temperature conversion",
                "description": "convert a temperature in Fahrenheit to Celsius", "modalities": ["text"],
-               "answer_type": "number", "rationale": "asked", "facets": []}
+               "answer_type": "choice", "rationale": "asked", "facets": []}
     answers = chart_answers(
         scope={"scope": {"topic": "temperature conversion", "modalities": ["text"],
                          "keywords": ["temperature", "conversion", "Fahrenheit", "Celsius"],
@@ -811,8 +811,9 @@ def test_fahrenheit_to_celsius_to_one_decimal_draws_those_conversions_rounded_so
     for call in calls:
         assert (call["from_unit"], call["to_unit"], call["places"]) == ("degree Fahrenheit", "degree Celsius", 1)
         assert float(call["answer"]) == pytest.approx((float(call["value"]) - 32) * 5 / 9, abs=0.051)
-    gaps = json.loads(store.one("SELECT spec FROM specs")["spec"])["spec"]["gaps"]
-    assert not [g for g in gaps if "decimal" in g["facet"]]
+    document = json.loads(store.one("SELECT spec FROM specs")["spec"])
+    assert not [g for g in document["spec"]["gaps"] if "decimal" in g["facet"]]
+    assert document["facet_carriers"]["answer_format_rounded_to_one_decimal_pla"] == ["f_to_c"]
 
 
 def test_dates_the_requirement_wants_day_first_are_written_day_first_everywhere(tmp_path):

@@ -8,7 +8,7 @@ import typer
 from benchagent import api
 from benchagent.commands.options import (ApiBaseOption, ConcurrencyOption, DbOption, MaxSubtasksOption, ModelOption,
                                          NewDbOption, SourceOption, TimeoutOption)
-from benchagent.commands.output import out, progressing
+from benchagent.commands.output import fail, out, progressing
 
 REQUIREMENT_HELP = "What the benchmark should test, in one sentence."
 
@@ -84,7 +84,11 @@ def _print_summary(db: Path, summary: dict) -> None:
     from benchagent.report import print_summary
 
     print_summary(out, summary)
-    out.print(f"\nrun id: {summary['run']['id']}\nbrowse: benchagent browse --db {db}", highlight=False)
+    run_id = summary["run"]["id"]
+    out.print(f"\nrun id: {run_id}\nbrowse: benchagent browse --db {db}", highlight=False)
+    if summary["totals"]["target"] and not summary["totals"]["accepted"]:
+        fail(f"no item was delivered: every slot failed or was rejected (the shortfalls above say why); see them "
+             f"with: benchagent status {run_id} --db {db}")
 
 
 def register(app: typer.Typer) -> None:

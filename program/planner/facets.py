@@ -239,8 +239,9 @@ def coverage(facets: Sequence[Facet], grounded: Sequence[tuple[SubtaskDraft, lis
             elif modality in ("image", "audio", "video"):
                 ok = modality in draft.modalities and (modality != "image" or all(
                     _image_step(p) is not None for p in plans))
-            else:
-                ok = facet.key in draft.facets
+            else:  # claimed by the subtask, or served by a step of every plan (a stated rounding, a date format)
+                ok = facet.key in draft.facets or (bool(plans) and all(
+                    any(facet.key in s.serves for s in p.steps) for p in plans))
             if ok:
                 keys.append(draft.key)
         carriers[facet.key] = keys
