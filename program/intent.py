@@ -189,6 +189,12 @@ def missing_subject(card: dict, facets: list[Facet], requirement: str) -> str | 
     return None
 
 
+def exclusive(requirement: str) -> bool:
+    """The requirement wants one thing tested and nothing else ('ask only which category ...', 'count only the
+    triangles'): its design is one subtask, not others invented beside it."""
+    return re.search(r"\b(?:only|solely|exclusively|nothing but|nothing else)\b", requirement.lower()) is not None
+
+
 def is_vague(requirement: str) -> bool:
     return not stems(requirement)
 

@@ -774,8 +774,12 @@ def test_counting_only_triangles_is_grounded_on_scenes_and_asks_the_triangles(tm
                                   "simplicity": 1.0, "risk": 0.0, "rationale": "easy to count"}
                                  for source in ("gen_small_tables", "gen_printed_numbers", "gen_shape_scenes")]},
         quotas={"quotas": [{"key": "count_triangles", "importance": 1.0, "quota": 3}]})
+    circles = {**triangles, "key": "count_circles", "name": "Identify coloured circles in images",
+               "description": "count the coloured circles in each image", "facets": []}
+    answers["subtasks"]["subtasks"].append(circles)  # invented beside what was asked: 'only' keeps one subtask
     store, run_id, _ = build(tmp_path, answers, requirement, size=3)
     assert run_summary(store, run_id)["totals"]["accepted"] == 3
+    assert [r["key"] for r in store.query("SELECT key FROM subtasks")] == ["count_triangles"]
     assert {r["source_id"] for r in store.query("SELECT source_id FROM groundings WHERE accepted = 1")} == {
         "gen_shape_scenes"}
     calls = [json.loads(c["args"]) | json.loads(c["result"]) for c in store.query(

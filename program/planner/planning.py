@@ -14,8 +14,8 @@ from dspy.utils.exceptions import AdapterParseError, LMError
 from benchagent.program.agent import BenchmarkAgent
 from benchagent.program.errors import BuildAborted, PlanningError, ProgramError, model_fault
 from benchagent.program.executor.realize import llm_steps
-from benchagent.program.intent import (contract, demanded_modalities, is_genre, missing_subject, missing_topic,
-                                       shares_topic)
+from benchagent.program.intent import (contract, demanded_modalities, exclusive, is_genre, missing_subject,
+                                       missing_topic, shares_topic)
 from benchagent.program.planner.allocation import SourceShare
 from benchagent.program.planner.facets import (UNBUILDABLE, coverage, facet_modality, speaks, with_asks,
                                                 with_degradations, with_language, with_picks, with_stated_formats,
@@ -99,12 +99,13 @@ class Planning:
         scope: Scope = self._stage("scope", lambda: contract(req.requirement, self.agent.planner.scope(
             requirement=req.requirement)))
         cards = list(self.cards.values())
+        most = 1 if exclusive(req.requirement) else req.max_subtasks
         design = self._stage("design", lambda: self.agent.planner.design(
-            requirement=req.requirement, scope=scope, max_subtasks=req.max_subtasks, cards=cards))
+            requirement=req.requirement, scope=scope, max_subtasks=most, cards=cards))
         decisions = list(design.decisions)
         grounded, ungrounded = self._stage("grounding", lambda: self._ground(scope, design.subtasks))
         for _ in range(REDESIGN_ROUNDS):
-            room = req.max_subtasks - len(grounded)
+            room = most - len(grounded)
             if not ungrounded or room <= 0:
                 break
             failed = {d.key: "; ".join(g.rationale for g in results) or "no source matched"
