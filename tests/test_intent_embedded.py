@@ -32,7 +32,7 @@ def test_real_model_builds_degraded_charts_the_facet_asks_for(tmp_path):
         key="read_degraded", name="Read a degraded bar", description="ask the value of one bar of a degraded chart",
         facets=keys, modalities=["image"], answer_type="choice", quota=1,
         sources=[SpecSource(source_id="gen_bar_chart_values", share=1, plan=plan)])])
-    conn = build_spec(tmp_path, spec)
+    conn = build_spec(tmp_path, spec, may_deliver_nothing=True)  # the 1.5B fit check may reject all three tries
     calls = conn.execute("SELECT result FROM tool_calls WHERE tool = 'degrade_image'").fetchall()
     assert calls and {json.loads(c["result"])["degradation"] for c in calls} <= {"blur", "noise"}
     fits = conn.execute("SELECT passed FROM verdicts WHERE stage = 'fit'").fetchall()

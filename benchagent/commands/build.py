@@ -86,7 +86,8 @@ def _print_summary(db: Path, summary: dict) -> None:
     print_summary(out, summary)
     run_id = summary["run"]["id"]
     out.print(f"\nrun id: {run_id}\nbrowse: benchagent browse --db {db}", highlight=False)
-    if summary["totals"]["target"] and not summary["totals"]["accepted"]:
+    planned_only = summary["run"]["settings"].get("plan_only")  # a resumed `plan` builds nothing, by design
+    if summary["totals"]["target"] and not summary["totals"]["accepted"] and not planned_only:
         fail(f"no item was delivered: every slot failed or was rejected (the shortfalls above say why); see them "
              f"with: benchagent status {run_id} --db {db}")
 
