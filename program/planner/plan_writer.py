@@ -15,7 +15,7 @@ from benchagent.program.errors import PlanValidationError
 from benchagent.program.intent import card_words, stems
 from benchagent.program.executor.realize import Dataflow, binding, llm_steps
 from benchagent.program.planner.plan_check import required_finals, validate_plan
-from benchagent.program.sources.catalog import source_for
+from benchagent.program.sources.catalog import source_for, user_reader
 from benchagent.program.sources.families.plans import PHRASE, PLACE_GOLD
 from benchagent.program.sources.readers import SourceError, shorten
 from benchagent.program.tools import records  # noqa: F401  (importing registers the record tools)
@@ -175,7 +175,7 @@ def _kind(values: list) -> str:
 def _read(source_id: str, path: str | None, size: int, fields: tuple[str, ...],
           image: bool) -> tuple[dict[str, list], int]:
     """The values of each field over the source's first records, and how many records were read."""
-    source = source_for({"id": source_id, "path": path} if path else source_id)
+    source = user_reader(path) if path else source_for(source_id)
     count = min(source.capacity, IMAGE_SAMPLE if image else SAMPLE)
     rows = [source.record(i) for i in range(count)]
     return {f: [r.get(f) for r in rows] for f in fields}, count

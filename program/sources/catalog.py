@@ -29,14 +29,14 @@ class GeneratorSource:
 def catalog_cards(user_paths: Iterable[str | Path] = ()) -> list[dict[str, Any]]:
     """Generator, built-in and user cards; user cards carry their plain description (SourceDescriber writes a
     better one)."""
-    return [*generator_cards(), *builtin_cards(), *(_user_source(path).card for path in user_paths)]
+    return [*generator_cards(), *builtin_cards(), *(user_reader(path).card for path in user_paths)]
 
 
 _USER_SOURCES: dict[tuple[str, int], RowSource] = {}
 _LOCK = threading.Lock()
 
 
-def _user_source(path: str | Path) -> RowSource:
+def user_reader(path: str | Path) -> RowSource:
     """user_source, read once per path and modification time."""
     path = Path(path).expanduser()
     try:
@@ -61,5 +61,5 @@ def source_for(card_or_id: dict[str, Any] | str, seed: int = 0) -> Source:
     if source_id.startswith("user_"):
         if not card or not card.get("path"):
             raise SourceError(f"user source {source_id} needs its card, with the path of its data")
-        return _user_source(card["path"]).with_card(card)
+        return user_reader(card["path"]).with_card(card)
     raise ValueError(f"unknown source {source_id!r}")
