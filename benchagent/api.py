@@ -122,7 +122,7 @@ def checked_spec(path: str | Path, sources: list[str] = ()):
 
     spec = read_spec(path)
     try:
-        return check_spec(spec, {c["id"]: c for c in catalog_cards(sources)}, tools={t.name for t in list_tools()},
+        return check_spec(spec, {c.id: c for c in catalog_cards(sources)}, tools={t.name for t in list_tools()},
                           predictors=set(llm_steps()))
     except PlanValidationError as exc:
         raise InputError(f"spec {path}: {exc}") from None
@@ -171,14 +171,14 @@ def lineage(sample_id: str, db: str | Path) -> dict[str, Any]:
 def sources(db: str | Path, paths: list[str | Path] = ()) -> list[dict[str, Any]]:
     """Register the built-in, generator and given user sources in db and return every card it holds; with no
     database at db yet, list them without creating one (only build and plan create databases)."""
-    from benchagent.program.sources.catalog import catalog_cards
-    from benchagent.store.catalog import list_cards, upsert_cards
+    from benchagent.program.sources.catalog import catalog_cards, save_cards
+    from benchagent.store.catalog import list_cards
 
     cards = catalog_cards(paths)
     if not check_store(db, create=True):
-        return sorted(cards, key=lambda c: (c["kind"], c["name"]))
+        return [card.row() for card in sorted(cards, key=lambda c: (c.kind, c.name))]
     with open_store(db, create=False) as store:
-        upsert_cards(store, cards)
+        save_cards(store, cards)
         return list_cards(store)
 
 

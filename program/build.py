@@ -15,9 +15,9 @@ from benchagent.program.executor.execution import Execution
 from benchagent.program.planner.planning import Planning
 from benchagent.program.provenance import ProvenanceCallback
 from benchagent.program.request import BuildRequest
-from benchagent.program.sources.catalog import catalog_cards
+from benchagent.program.sources.catalog import catalog_cards, save_cards, stored_cards
+from benchagent.program.sources.user import UserCard
 from benchagent.signatures import Spec
-from benchagent.store.catalog import list_cards, upsert_cards
 from benchagent.store.db import Store, new_id, now
 from benchagent.store.programs import get_program
 from benchagent.store.redact import scrub
@@ -57,10 +57,10 @@ class Build:
             self.program_id = row["id"]
             self.agent.load_state(row["state"])
             request.program = self.program_id  # a resumed run keeps this version, not a newer 'latest'
-        self.cards = {c["id"]: c for c in catalog_cards(request.sources)}
-        for card in list_cards(store):  # sources registered earlier with `benchagent sources --source`
-            if card["kind"] == "user" and card.get("path"):
-                self.cards.setdefault(card["id"], card)
+        self.cards = {c.id: c for c in catalog_cards(request.sources)}
+        for card in stored_cards(store):  # sources registered earlier with `benchagent sources --source`
+            if isinstance(card, UserCard):
+                self.cards.setdefault(card.id, card)
 
     @classmethod
     def resume(cls, store: Store, lm: dspy.BaseLM, run_id: str, *, on_event: Event = _noop,
@@ -88,7 +88,7 @@ class Build:
             create_run(self.store, self.run_id, requirement=req.requirement, size=req.size, model=req.model,
                        seed=req.seed, settings=settings, program_id=self.program_id)
         self.on_event("run", run_id=self.run_id, resumed=self.resuming)
-        upsert_cards(self.store, list(self.cards.values()))
+        save_cards(self.store, self.cards.values())
         return row
 
     def plan_only(self) -> Spec:

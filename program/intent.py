@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
+from benchagent.program.sources.cards import SourceCard
 from benchagent.signatures import Facet, Scope, SubtaskDraft
 
 # Words that say nothing about what to test: a requirement made only of these is vague.
@@ -129,7 +130,7 @@ OPERATION_STEMS = stems("count counting compare comparison read reading identify
                         "convert conversion order sort list integer integers decimal decimals single whole has have "
                         "image images picture pictures photo photos visual")
 
-def shares_topic(card: dict, about: str) -> bool:
+def shares_topic(card: SourceCard, about: str) -> bool:
     """The card's name, description and keywords share SHARED_STEMS content words with `about` (the requirement, its
     reading, the subtask and the facets it carries), one of them not a word of operation or medium: a source the judge
     likes but that shares no topic is refused, and 'count', 'compare' and 'image' make no topic (shapes are not
@@ -138,10 +139,8 @@ def shares_topic(card: dict, about: str) -> bool:
     return len(shared) >= SHARED_STEMS and bool(shared - OPERATION_STEMS)
 
 
-def card_words(card: dict) -> str:
-    keywords = card.get("keywords") or []
-    return " ".join([card.get("name", "").replace("_", " "), card.get("description", ""),
-                     keywords if isinstance(keywords, str) else " ".join(keywords)])
+def card_words(card: SourceCard) -> str:
+    return " ".join([card.name.replace("_", " "), card.description, ", ".join(card.keywords)])
 
 
 # Words that say nothing of what the content is: how it is shown, and the modalities.
@@ -149,7 +148,7 @@ PLAIN_WORDS = stems("input inputs shown given short long text texts plain "
                     + " ".join(w for listed in MODALITY_WORDS.values() for w in listed))
 
 
-def missing_topic(card: dict, facets: list[Facet]) -> str | None:
+def missing_topic(card: SourceCard, facets: list[Facet]) -> str | None:
     """The topic or presentation facet a source does not hold: one whose content words the card shares fewer than
     half of (Python's docs share 'passage' with 'a short news-style passage', not 'news'); None when it holds them
     all."""
@@ -181,7 +180,7 @@ def is_subject(facet: Facet, requirement: str) -> bool:
         value in span for span in SUBJECT_SPAN.findall(requirement.lower()))
 
 
-def missing_subject(card: dict, facets: list[Facet], requirement: str) -> str | None:
+def missing_subject(card: SourceCard, facets: list[Facet], requirement: str) -> str | None:
     """The requirement's subject a source holds none of ('everyday science' of Python's docs), or None."""
     subjects = [f for f in facets if is_subject(f, requirement)]
     if subjects and all(missing_topic(card, [f]) for f in subjects):
@@ -328,18 +327,18 @@ def carried(draft: SubtaskDraft, facets: list[Facet]) -> list[str]:
     return list(dict.fromkeys([*claimed, *matched, *formats]))
 
 
-def copied_card(draft: SubtaskDraft, cards: list[dict], requirement: str) -> str | None:
+def copied_card(draft: SubtaskDraft, cards: list[SourceCard], requirement: str) -> str | None:
     """The card whose name or description the subtask repeats without the requirement asking for it, or None."""
     asked = stems(requirement)
     name = stems(draft.name)
     text = f"{draft.name}. {draft.description}".lower()
     for card in cards:
-        card_name = stems(card["name"].replace("_", " "))
+        card_name = stems(card.name.replace("_", " "))
         if card_name and card_name <= name and not card_name <= asked:
-            return card["id"]
-        description = card.get("description", "").lower()
+            return card.id
+        description = card.description.lower()
         if len(description) > 30 and fuzz.partial_ratio(description[:120], text) >= 90:
-            return card["id"]
+            return card.id
     return None
 
 

@@ -17,6 +17,7 @@ from dspy.utils import callback as _dspy_callback
 from dspy.utils.callback import ACTIVE_CALL_ID, BaseCallback
 from pydantic import BaseModel
 
+from benchagent.program.sources.cards import SourceCard
 from benchagent.program.tools.registry import ToolResult
 from benchagent.store.db import Store, new_id, now
 from benchagent.store.steps import end_step, save_calls
@@ -112,7 +113,7 @@ _SCALARS = frozenset({str, int, float, bool, type(None)})
 
 def plain(value: Any) -> Any:
     """A JSON-safe copy of inputs and outputs; images and bytes become short descriptions, dataclasses (a
-    realization's dataflow, a verification's outcome) their fields."""
+    realization's dataflow, a verification's outcome) their fields, source cards their store rows."""
     kind = type(value)
     if kind in _SCALARS:  # most of what is walked: answered before the isinstance checks below
         return value
@@ -122,6 +123,8 @@ def plain(value: Any) -> Any:
         return [plain(v) for v in value]
     if isinstance(value, ToolResult):
         return {**value.result, "images": {name: f"<{len(png)} bytes png>" for name, png in value.images.items()}}
+    if isinstance(value, SourceCard):
+        return plain(value.row())
     if isinstance(value, BaseModel):
         return value.model_dump(mode="json")
     if isinstance(value, dspy.Prediction):

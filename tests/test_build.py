@@ -157,7 +157,8 @@ def test_source_exhaustion_during_execution_is_reported(tmp_path):
     planner = Build(store, scripted_lm(chart_answers()), BuildRequest(REQUIREMENT, 3, "scripted"))
     planner.plan_only()
     build = Build(store, scripted_lm(chart_answers()), planner.request, run_id=planner.run_id)
-    build.cards["gen_bar_chart_values"] = dict(build.cards["gen_bar_chart_values"], size=2)  # the data shrank
+    bars = build.cards["gen_bar_chart_values"]
+    build.cards[bars.id] = bars.model_copy(update={"size": 2})  # the data shrank
     run_id = build.run()
     summary = run_summary(store, run_id)
     assert summary["totals"]["accepted"] == 2
@@ -169,7 +170,7 @@ def test_source_exhaustion_during_execution_is_reported(tmp_path):
 def test_capacity_below_size_is_planned_and_reported(tmp_path):
     store = open_store(tmp_path / "b.db")
     build = Build(store, scripted_lm(chart_answers()), BuildRequest(REQUIREMENT, 3, "scripted"))
-    build.cards["gen_bar_chart_values"] = dict(build.cards["gen_bar_chart_values"], size=2)
+    build.cards["gen_bar_chart_values"] = build.cards["gen_bar_chart_values"].model_copy(update={"size": 2})
     run_id = build.run()
     document = json.loads(store.one("SELECT spec FROM specs WHERE run_id = ?", (run_id,))["spec"])
     assert document["unfillable"] == 1 and "read_value" in document["unfillable_reasons"]

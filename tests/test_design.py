@@ -7,6 +7,7 @@ from scripted_lm import ScriptedLM
 from benchagent.program.errors import PlanningError
 from benchagent.program.intent import contract
 from benchagent.program.planner.design import DesignAgent, DesignResult, apply_decisions
+from benchagent.program.sources.cards import SourceCard
 from benchagent.signatures.design import SubtaskDecision, SubtaskDraft
 from benchagent.signatures.scope import Scope
 
@@ -106,8 +107,9 @@ def test_no_usable_proposal_is_a_planning_error():
         design(scripted(subtasks=[{**READ, "name": " "}], decisions=[[]]))
 
 
-CARDS = [{"id": "gen_line_chart_values", "name": "line_chart_values",
-          "description": "Line charts of a quantity over time drawn with Pillow; answers come from the drawing code."}]
+CARDS = [SourceCard(id="gen_line_chart_values", name="line_chart_values", kind="generator", modalities=["image"],
+                    description="Line charts of a quantity over time drawn with Pillow; answers come from the drawing "
+                                "code.", fields={}, size=1, license="generated", keywords=[], tools=[])]
 
 
 def test_redesign_feedback_keeps_the_facets_and_lists_no_source():

@@ -11,7 +11,7 @@ from benchagent.program.executor.realize import llm_steps
 from benchagent.program.sources import families
 from benchagent.program.sources.builtin import builtin_cards
 from benchagent.program.sources.cards import SourceCard
-from benchagent.program.sources.catalog import catalog_cards
+from benchagent.program.sources.catalog import catalog_cards, save_cards, stored_cards
 from benchagent.program.sources.families import GENERATORS
 from benchagent.program.sources.families.registry import fields_read, plans
 from benchagent.program.sources.generators import generate_record
@@ -19,13 +19,13 @@ from benchagent.program.sources.recipes import recipe_for
 from benchagent.program.sources.user import UserCard, user_source
 from benchagent.program.tools import ToolError, get_tool, list_tools
 from benchagent.store import open_store
-from benchagent.store.catalog import list_cards, upsert_cards
+from benchagent.store.catalog import list_cards
 
 TOOLS = {t.name for t in list_tools()}
 
 
 def test_every_generator_comes_from_a_family_module_and_has_a_recipe():
-    assert list(GENERATORS) == [c["id"] for c in catalog_cards() if c["kind"] == "generator"]
+    assert list(GENERATORS) == [c.id for c in catalog_cards() if c.kind == "generator"]
     for sid, generator in GENERATORS.items():
         assert generator.card.id == sid and generator.card.kind == "generator"
         assert generator.make.__module__.startswith(f"{families.__name__}.")
@@ -83,25 +83,27 @@ def test_a_misspelt_tool_or_field_fails_at_import(tmp_path, monkeypatch, tool, f
 def test_cards_go_to_rows_and_back_typed(tmp_path):
     (tmp_path / "quiz.jsonl").write_text('{"q": "What?", "a": "x"}\n{"q": "Why?", "a": "y"}\n')
     user = user_source(tmp_path / "quiz.jsonl").card
-    assert isinstance(UserCard.from_row(user), UserCard) and UserCard.from_row(user).row() == user
-    assert set(user) - set(user["card"]) == {"path", "format", "examples", "card"}
-    rows = [*(g.card.row() for g in GENERATORS.values()), *builtin_cards()[:3], user]
-    for row in rows:
-        assert SourceCard.from_row(row).row() == {k: v for k, v in row.items() if k not in UserCard.ROW_ONLY}
+    row = user.row()
+    assert isinstance(UserCard.from_row(row), UserCard) and UserCard.from_row(row) == user
+    assert set(row) - set(row["card"]) == {"path", "format", "examples", "card"}
+    cards = [*(g.card for g in GENERATORS.values()), *builtin_cards()[:3], user]
+    for card in cards:
+        assert SourceCard.from_row(card.row()).row() == {k: v for k, v in card.row().items()
+                                                         if k not in UserCard.ROW_ONLY}
     store = open_store(tmp_path / "cards.db")
     try:
-        upsert_cards(store, rows)
-        stored = {c["id"]: c for c in list_cards(store)}
+        save_cards(store, cards)
+        rows = {r["id"]: r for r in list_cards(store)}
+        stored = {c.id: c for c in stored_cards(store)}
     finally:
         store.close()
-    for generator in GENERATORS.values():
-        assert SourceCard.from_row(stored[generator.card.id]) == generator.card
-    assert UserCard.from_row(stored[user["id"]]).row() == user
+    assert rows[user.id] == row
+    assert stored == {c.id: c for c in cards} and isinstance(stored[user.id], UserCard)
 
 
-def test_recipe_for_takes_a_typed_card_or_its_row():
+def test_recipe_for_takes_a_typed_card():
     for generator in GENERATORS.values():
         for kind in ("number", "choice", "label", "binary", "span"):
-            assert recipe_for(generator.card, kind) == recipe_for(generator.card.row(), kind) == generator.recipe(kind)
+            assert recipe_for(generator.card, kind) == generator.recipe(kind)
     assert recipe_for(builtin_cards()[0], "number") is None
     assert get_tool(GENERATORS["gen_bar_chart_values"].card.tools[0]).name == "bar_chart"

@@ -28,7 +28,7 @@ def test_cards_insert_into_the_store_schema_and_are_searchable():
     sql = (resources.files("benchagent.store") / "sql" / "0001_initial.sql").read_text()
     db = sqlite3.connect(":memory:")
     db.executescript(sql)
-    for row in (r for r in generator_cards() if r["id"] in CHARTS):
+    for row in (c.row() for c in generator_cards() if c.id in CHARTS):
         assert row["kind"] == "generator" and row["license"] == "generated" and row["size"] == 10_000
         assert row["card"]["tools"][0] in {"bar_chart", "line_chart", "pie_chart"}
         encoded = {k: json.dumps(v) if isinstance(v, (list, dict)) else v for k, v in row.items()}

@@ -28,7 +28,7 @@ seeds, indices = st.integers(0, 2**31), st.integers(0, 200)
 def test_cards_fit_the_store_and_are_found_by_their_keywords():
     db = sqlite3.connect(":memory:")
     db.executescript((resources.files("benchagent.store") / "sql" / "0001_initial.sql").read_text())
-    rows = {r["id"]: r for r in generator_cards()}
+    rows = {c.id: c.row() for c in generator_cards()}
     for sid in NEW:
         row = rows[sid]
         assert row["kind"] == "generator" and row["license"] == "generated" and row["size"] == 10_000
@@ -213,7 +213,7 @@ def test_themes_vary():
 
 @pytest.mark.parametrize("source", NEW)
 def test_every_record_feeds_every_target(source):
-    card = GENERATORS[source][0].model_dump()
+    card = GENERATORS[source].card
     steps = {kind: recipe_for(card, kind).steps[0] for kind in ("number", "label", "binary")}
     for index in range(150):
         record = generate_record(source, index, seed=21)

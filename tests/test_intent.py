@@ -30,7 +30,7 @@ from benchagent.store.datasette_metadata import build_metadata
 from benchagent.store.reports import run_summary
 
 CHARTS = "Build a benchmark that tests whether a model can read values off bar charts"
-CARDS = {c["id"]: c for c in catalog_cards()}
+CARDS = {c.id: c for c in catalog_cards()}
 READ = SubtaskDraft(key="read_value", name="Read a bar value", description="ask the value of one bar",
                     capability="reading charts", modalities=["image"], answer_type="choice", rationale="core")
 
@@ -326,7 +326,7 @@ def test_build_grounds_on_a_users_folder_given_with_source(tmp_path):
         "years and cost the town twice its annual budget. Fishing boats moved to the north quay, where the water "
         "stayed shallow, and the old fish market followed them within a decade.\n\n" * 3, encoding="utf-8")
     from benchagent.program.sources.user import user_source
-    card_id = user_source(docs).card["id"]
+    card_id = user_source(docs).card.id
     requirement = "Write comprehension questions about my documents on the harbour's history"
     answers = chart_answers(
         scope={"scope": {"topic": "harbour history comprehension", "modalities": ["text"],

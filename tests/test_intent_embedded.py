@@ -18,7 +18,7 @@ from benchagent.program.tools.chemistry import parse_formula
 from benchagent.signatures import Facet, Scope, Spec, SpecSource, SpecSubtask
 
 pytestmark = pytest.mark.integration
-CARDS = {c["id"]: c for c in catalog_cards()}
+CARDS = {c.id: c for c in catalog_cards()}
 
 
 def test_real_model_builds_degraded_charts_the_facet_asks_for(tmp_path):

@@ -35,7 +35,7 @@ def _card(source_id):
 
 
 def _validate(plan, card, kind):
-    validate_plan(plan, answer_type=kind, modalities=card["modalities"], record_fields=set(card["fields"]),
+    validate_plan(plan, answer_type=kind, modalities=card.modalities, record_fields=set(card.fields),
                   tools={t.name for t in list_tools()}, predictors=set(llm_steps()))
 
 
@@ -103,7 +103,7 @@ def test_template_plans_validate_and_run_to_the_exact_answer(source_id, kind):
                 assert record[field.removeprefix("original.")] is None
                 continue
             _check(plan, record, flow, item, kind, index)
-            if "image" in card["modalities"]:
+            if "image" in card.modalities:
                 assert list(item.images) == ["image"] and item.images["image"] == record["image"]
             read = source_id in ("builtin_iris", "builtin_python_docs")  # knowledge and image items have no context
             assert ("context" in item.extra_input) == read
@@ -113,7 +113,7 @@ def test_sources_get_only_the_answer_types_they_can_serve():
     assert template_plans(_card("builtin_countries"), "number") == []
     assert template_plans(_card("builtin_python_docs"), "number") == []
     assert template_plans(_card("builtin_iris"), "number") == []
-    generator = next(generator.card.model_dump() for generator in GENERATORS.values())
+    generator = next(generator.card for generator in GENERATORS.values())
     assert template_plans(generator, "number") == []
 
 

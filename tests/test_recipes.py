@@ -19,7 +19,7 @@ from scripted_lm import scripted_lm
 
 ANSWER_TYPES = ("number", "choice", "label", "binary")
 NEW = ["gen_shape_scenes", "gen_small_tables", "gen_arithmetic_facts", "gen_unit_conversions", "gen_calendar_dates"]
-CARDS = {sid: generator.card.model_dump() for sid, generator in GENERATORS.items()}
+CARDS = {sid: generator.card for sid, generator in GENERATORS.items()}
 QUESTION = "What does the item ask about the material shown?"
 
 
@@ -37,13 +37,13 @@ def test_every_new_generator_grounds_all_four_answer_types():
 def test_plan_validates_with_the_card_fields(sid, kind):
     card = CARDS[sid]
     plan = recipe_for(card, kind)
-    validate_plan(plan, answer_type=kind, modalities=card["modalities"], record_fields=set(card["fields"]),
+    validate_plan(plan, answer_type=kind, modalities=card.modalities, record_fields=set(card.fields),
                   tools={t.name for t in list_tools()}, predictors=set(llm_steps()))
     assert answer_origin(plan) == "tool"
     assert plan.steps[-1].tool == "phrase_question"
     assert all(s.kind == "PURE" for s in plan.steps[:-1] if s.tool != "propose_content")
     if sid in NEW:
-        assert {s.tool for s in plan.steps[:-1]} <= set(card["tools"])
+        assert {s.tool for s in plan.steps[:-1]} <= set(card.tools)
 
 
 def _mentions(text, value):
@@ -163,7 +163,7 @@ def test_recipe_runs_end_to_end_to_the_exact_answer(sid, kind):
             assert item.answer in ("yes", "no")
         if kind == "number":
             assert re.fullmatch(r"-?\d+(\.\d+)?", item.answer)
-        if "image" in card["modalities"]:
+        if "image" in card.modalities:
             assert list(item.images) == ["image"] and item.images["image"].startswith(b"\x89PNG")
             assert "context" not in item.extra_input
         else:

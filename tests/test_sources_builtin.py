@@ -10,12 +10,12 @@ import pytest
 from PIL import Image
 
 from benchagent.program.sources.builtin import DIGIT_SCALE, builtin_cards, builtin_source
-from benchagent.program.sources.catalog import catalog_cards, source_for
+from benchagent.program.sources.cards import SourceCard
+from benchagent.program.sources.catalog import catalog_cards, find_cards, save_cards, source_for
 from benchagent.program.sources.generators import generate_record, generator_cards
 from benchagent.program.sources.readers import Source, SourceError
 from benchagent.signatures import MODALITIES
 from benchagent.store import open_store
-from benchagent.store.catalog import search_cards, upsert_cards
 
 CARDS = builtin_cards()
 
@@ -58,16 +58,16 @@ def field_type(description: str) -> str:
     return re.match(r"[^:]*", description).group(0).strip()
 
 
-def check_records(source: Source, card: dict) -> None:
+def check_records(source: Source, card: SourceCard) -> None:
     """Records at both ends and the middle have the card's fields and types, repeat exactly and are fresh
     copies; indices outside the source raise ValueError."""
-    assert source.capacity == card["size"] > 0
+    assert source.capacity == card.size > 0
     for index in sorted({0, 1, source.capacity // 2, source.capacity - 1}):
         record = source.record(index)
         assert record == source.record(index)
-        assert list(record) == list(card["fields"])
+        assert list(record) == list(card.fields)
         for name, value in record.items():
-            assert matches(value, field_type(card["fields"][name])), (card["id"], index, name, value)
+            assert matches(value, field_type(card.fields[name])), (card.id, index, name, value)
         json.dumps({k: v for k, v in record.items() if not isinstance(v, bytes)})
         record.clear()
         assert source.record(index)
@@ -76,20 +76,20 @@ def check_records(source: Source, card: dict) -> None:
             source.record(bad)
 
 
-@pytest.mark.parametrize("card", CARDS, ids=lambda c: c["id"])
+@pytest.mark.parametrize("card", CARDS, ids=lambda c: c.id)
 def test_builtin_card_and_records(card):
-    assert card["id"] == f"builtin_{card['name']}" and card["kind"] == "builtin"
-    assert card["modalities"] and set(card["modalities"]) <= set(MODALITIES)
-    assert card["description"] and card["license"] and card["fields"]
-    assert isinstance(card["keywords"], str) and card["keywords"] == ", ".join(card["card"]["keywords"])
-    source = builtin_source(card["id"])
+    assert card.id == f"builtin_{card.name}" and card.kind == "builtin"
+    assert card.modalities and set(card.modalities) <= set(MODALITIES)
+    assert card.description and card.license and card.fields
+    assert card.row()["keywords"] == ", ".join(card.keywords)
+    source = builtin_source(card.id)
     assert isinstance(source, Source) and source.card == card
     check_records(source, card)
 
 
 def test_at_least_eight_builtins_span_the_modalities():
     assert len(CARDS) >= 8
-    assert {m for card in CARDS for m in card["modalities"]} >= {"text", "image", "table"}
+    assert {m for card in CARDS for m in card.modalities} >= {"text", "image", "table"}
 
 
 def test_digit_image_shows_its_pixels():
@@ -164,26 +164,26 @@ def test_units_countries_and_docs():
 
 def test_source_for_resolves_every_kind():
     assert source_for("builtin_iris") is builtin_source("builtin_iris")
-    assert source_for(CARDS[0]) is builtin_source(CARDS[0]["id"])
+    assert source_for(CARDS[0]) is builtin_source(CARDS[0].id)
     for card in generator_cards():
         source = source_for(card, seed=3)
-        assert isinstance(source, Source) and source.capacity == card["size"] and source.card["id"] == card["id"]
-        assert source.record(5) == generate_record(card["id"], 5, 3)
-        assert source_for(card["id"], seed=4).record(5) == generate_record(card["id"], 5, 4)
+        assert isinstance(source, Source) and source.capacity == card.size and source.card == card
+        assert source.record(5) == generate_record(card.id, 5, 3)
+        assert source_for(card.id, seed=4).record(5) == generate_record(card.id, 5, 4)
     with pytest.raises(ValueError):
         source_for("nothing_like_it")
     with pytest.raises(ValueError):
         builtin_source("builtin_nothing")
     with pytest.raises(SourceError, match="user_x_0000"):
-        source_for({"id": "user_x_0000", "name": "x.jsonl"})
+        source_for("user_x_0000")
 
 
 @pytest.fixture(scope="module")
 def catalog_store(tmp_path_factory):
     store = open_store(tmp_path_factory.mktemp("catalog") / "catalog.db")
     cards = catalog_cards()
-    assert len({c["id"] for c in cards}) == len(cards)
-    upsert_cards(store, cards)
+    assert len({c.id for c in cards}) == len(cards)
+    save_cards(store, cards)
     yield store
     store.close()
 
@@ -198,9 +198,9 @@ def catalog_store(tmp_path_factory):
     (["breast cancer diagnosis"], [], "builtin_breast_cancer"),
 ])
 def test_bm25_finds_the_right_source(catalog_store, words, modalities, expected):
-    hits = search_cards(catalog_store, words, modalities)
-    assert hits and hits[0]["id"] == expected, [h["id"] for h in hits]
-    assert set(modalities) <= set(hits[0]["modalities"])
+    hits = find_cards(catalog_store, words, modalities)
+    assert hits and hits[0].card.id == expected, [h.card.id for h in hits]
+    assert set(modalities) <= set(hits[0].card.modalities)
 
 
 def test_importing_the_catalog_loads_no_data_package():

@@ -13,12 +13,11 @@ from PIL import Image
 from scripted_lm import scripted_lm
 from test_sources_builtin import check_records
 
-from benchagent.program.sources.catalog import catalog_cards, source_for
+from benchagent.program.sources.catalog import catalog_cards, find_cards, save_cards, source_for
 from benchagent.program.sources.passages import MAX_WORDS, MIN_WORDS, passages
 from benchagent.program.sources.readers import SourceError
 from benchagent.program.sources.user import SourceDescriber, user_source
 from benchagent.store import open_store
-from benchagent.store.catalog import search_cards, upsert_cards
 
 RED, GREEN, BLUE = (204, 0, 0), (0, 153, 51), (0, 51, 204)  # web-safe: GIF palettes keep them exact
 QA = [
@@ -69,23 +68,23 @@ def test_jsonl_round_trip_and_card(tmp_path):
     source = user_source(path)
     card = source.card
     assert [source.record(i) for i in range(3)] == [*QA[:2], {**QA[2], "meta": None}]
-    assert re.fullmatch(r"user_quiz_qa_[0-9a-f]{8}", card["id"])
-    assert (card["name"], card["kind"], card["license"], card["size"]) == ("Quiz QA.jsonl", "user", "user-supplied", 3)
-    assert card["path"] == str(path.resolve()) and card["format"] == "JSONL file"
-    assert {k: v.split(":")[0] for k, v in card["fields"].items()} == {
+    assert re.fullmatch(r"user_quiz_qa_[0-9a-f]{8}", card.id)
+    assert (card.name, card.kind, card.license, card.size) == ("Quiz QA.jsonl", "user", "user-supplied", 3)
+    assert card.path == str(path.resolve()) and card.format == "JSONL file"
+    assert {k: v.split(":")[0] for k, v in card.fields.items()} == {
         "question": "str", "answer": "int | str", "score": "float | null", "tags": "list[str]",
         "meta": "object | null"}
-    assert card["fields"]["question"] == 'str: e.g. "What is 2 + 2?"'
-    assert card["modalities"] == ["text", "table"]
-    assert card["examples"] == [source.record(i) for i in range(3)]
-    assert card["description"] and "question" in card["keywords"]
-    assert card["card"]["id"] == card["id"] and card["card"]["description"] == card["description"]
+    assert card.fields["question"] == 'str: e.g. "What is 2 + 2?"'
+    assert card.modalities == ["text", "table"]
+    assert card.examples == [source.record(i) for i in range(3)]
+    assert card.description and "question" in card.keywords
+    assert card.row()["card"]["id"] == card.id and card.row()["card"]["description"] == card.description
     check_records(source, card)
     assert user_source(path).card == card
     other = tmp_path / "other"
     other.mkdir()
     write_jsonl(other / path.name, QA)
-    assert user_source(other / path.name).card["id"] != card["id"]
+    assert user_source(other / path.name).card.id != card.id
 
 
 def test_json_csv_and_tsv(tmp_path):
@@ -102,7 +101,7 @@ def test_json_csv_and_tsv(tmp_path):
         assert source.record(1) == {"city": "Springfield", "zip": "01101", "population": 155000, "area": 83.0,
                                     "note": None}
         assert source.record(2)["note"] == "second, largest"
-        assert {k: v.split(":")[0] for k, v in source.card["fields"].items()} == {
+        assert {k: v.split(":")[0] for k, v in source.card.fields.items()} == {
             "city": "str", "zip": "str", "population": "int", "area": "float", "note": "str | null"}
         check_records(source, source.card)
 
@@ -119,15 +118,15 @@ def test_parquet_with_images_and_dates(tmp_path):
     pq.write_table(table, tmp_path / "shapes.parquet")
     source = user_source(tmp_path / "shapes.parquet")
     card = source.card
-    assert card["format"] == "Parquet file" and card["size"] == 3
-    assert card["modalities"] == ["text", "image", "table"]
-    assert {k: v.split(":")[0] for k, v in card["fields"].items()} == {
+    assert card.format == "Parquet file" and card.size == 3
+    assert card.modalities == ["text", "image", "table"]
+    assert {k: v.split(":")[0] for k, v in card.fields.items()} == {
         "caption": "str | null", "count": "int", "day": "str", "photo": "image"}
     first = source.record(0)
     assert (first["caption"], first["count"], first["day"]) == ("a red square", 1, "2024-01-02")
     for index, color in enumerate((RED, GREEN, BLUE)):
         assert near(centre(source.record(index)["photo"]), color)
-    assert card["examples"][0]["photo"].startswith("<PNG image")
+    assert card.examples[0]["photo"].startswith("<PNG image")
     check_records(source, card)
 
 
@@ -146,8 +145,8 @@ def test_hugging_face_dataset_saved_to_disk(tmp_path):
     save_hf(folder, [shard(["great", "awful"], [1, 0], [GREEN, RED]), shard(["fine"], [1], [BLUE])], features)
     source = user_source(folder)
     card = source.card
-    assert card["format"] == "Hugging Face dataset" and card["size"] == 3 and card["name"] == "reviews"
-    assert card["fields"]["label"] == 'str: one of ["negative", "positive"]'
+    assert card.format == "Hugging Face dataset" and card.size == 3 and card.name == "reviews"
+    assert card.fields["label"] == 'str: one of ["negative", "positive"]'
     assert [source.record(i)["text"] for i in range(3)] == ["great", "awful", "fine"]
     assert [source.record(i)["label"] for i in range(3)] == ["positive", "negative", "positive"]
     assert near(centre(source.record(2)["image"]), BLUE)
@@ -177,8 +176,8 @@ def test_image_folder_with_labels(tmp_path, labels_file):
         write_jsonl(folder / labels_file, [{"file_name": f, "label": lab, "rank": r} for f, lab, r in rows])
     source = user_source(folder)
     card = source.card
-    assert card["format"] == "image folder" and card["size"] == 3 and "image" in card["modalities"]
-    assert list(card["fields"]) == ["image", "file", "label", "rank"]
+    assert card.format == "image folder" and card.size == 3 and "image" in card.modalities
+    assert list(card.fields) == ["image", "file", "label", "rank"]
     for index, (name, label, rank) in enumerate(rows):
         record = source.record(index)
         assert (record["file"], record["label"], record["rank"]) == (name, label, rank)
@@ -292,24 +291,24 @@ def test_describer_writes_description_and_keywords(tmp_path):
         "keywords": ["Trivia", "factual recall", " ", "trivia"]}})
     with dspy.context(lm=lm, adapter=dspy.JSONAdapter()):
         described = SourceDescriber()(card=card)
-    assert described["description"] == ("Trivia questions with short answers. Tests factual recall across maths and "
-                                         "biology.")
-    assert described["keywords"] == "trivia, factual recall"
-    assert described["card"]["keywords"] == ["trivia", "factual recall"]
-    assert {k: v for k, v in described.items() if k not in ("description", "keywords", "card")} == {
-        k: v for k, v in card.items() if k not in ("description", "keywords", "card")}
+    assert described.description == ("Trivia questions with short answers. Tests factual recall across maths and "
+                                      "biology.")
+    assert described.keywords == ["trivia", "factual recall"]
+    assert described.row()["keywords"] == "trivia, factual recall"
+    assert described.model_dump(exclude={"description", "keywords"}) == card.model_dump(
+        exclude={"description", "keywords"})
     prompt = json.dumps(lm.history[-1]["messages"])
     assert "quiz.jsonl" in prompt and "Name the capital of France." in prompt and "list[str]" in prompt
 
     empty = scripted_lm({"description": {"description": "  ", "keywords": []}})
     with dspy.context(lm=empty, adapter=dspy.JSONAdapter()):
         fallback = SourceDescriber()(card=card)
-    assert fallback["description"] == card["description"] and "quiz.jsonl" in fallback["description"]
-    assert fallback["keywords"] == card["keywords"]
+    assert fallback.description == card.description and "quiz.jsonl" in fallback.description
+    assert fallback.keywords == card.keywords
 
     store = open_store(tmp_path / "catalog.db")
-    upsert_cards(store, [*catalog_cards(), described])
-    assert search_cards(store, ["trivia recall questions"])[0]["id"] == card["id"]
+    save_cards(store, [*catalog_cards(), described])
+    assert find_cards(store, ["trivia recall questions"])[0].card == described
     store.close()
 
 
@@ -318,10 +317,10 @@ def test_catalog_includes_and_reads_user_sources(tmp_path):
     (tmp_path / "docs").mkdir()
     (tmp_path / "docs" / "a.txt").write_text("One passage of text.\n")
     cards = catalog_cards([tmp_path / "quiz.jsonl", tmp_path / "docs"])
-    users = [c for c in cards if c["kind"] == "user"]
-    assert [c["name"] for c in users] == ["quiz.jsonl", "docs"]
-    assert {"generator", "builtin"} <= {c["kind"] for c in cards}
-    described = {**users[0], "description": "Trivia questions."}
+    users = [c for c in cards if c.kind == "user"]
+    assert [c.name for c in users] == ["quiz.jsonl", "docs"]
+    assert {"generator", "builtin"} <= {c.kind for c in cards}
+    described = users[0].model_copy(update={"description": "Trivia questions."})
     source = source_for(described)
     assert source.card == described and source.record(1) == QA[1]
     assert source_for(described).rows is source.rows

@@ -21,6 +21,7 @@ from benchagent.program.intent import Intent
 from benchagent.program.planner.grounding import subtask_brief
 from benchagent.program.provenance import ProvenanceCallback, plain, working_on
 from benchagent.program.request import BuildRequest
+from benchagent.program.sources.cards import SourceCard
 from benchagent.program.sources.catalog import source_for
 from benchagent.program.sources.recipes import answer_origin
 from benchagent.program.tools.options import GoldBalancer
@@ -42,7 +43,7 @@ class Execution:
     slot, the scheduler, resume and the stop after LM_FAILURE_LIMIT slots the model failed in a row are its own."""
 
     def __init__(self, store: Store, run_id: str, request: BuildRequest, agent: BenchmarkAgent,
-                 cards: dict[str, dict], *, lm: dspy.BaseLM, adapter: dspy.Adapter, program_id: str | None,
+                 cards: dict[str, SourceCard], *, lm: dspy.BaseLM, adapter: dspy.Adapter, program_id: str | None,
                  on_event: Callable[..., None], wall: Callable[[], float]):
         self.store, self.run_id, self.request, self.agent, self.cards = store, run_id, request, agent, cards
         self.lm, self.adapter, self.program_id, self.on_event, self._wall = lm, adapter, program_id, on_event, wall
@@ -79,8 +80,8 @@ class Execution:
         only those, found among WHERE_SPAN times as many."""
         card = self.cards[source_id]
         span = WHERE_SPAN if plan.where else 1
-        order = Scheduler.record_order(self.request.seed, subtask_key, source_id, int(card["size"]), span * wanted,
-                                       exchangeable=card["kind"] == "generator")
+        order = Scheduler.record_order(self.request.seed, subtask_key, source_id, card.size, span * wanted,
+                                       exchangeable=card.kind == "generator")
         if not plan.where:
             return order
         source = source_for(card, seed=self.request.seed)

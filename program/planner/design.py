@@ -10,6 +10,7 @@ from dspy.utils.exceptions import AdapterParseError
 from benchagent.program.adapter import at_most
 from benchagent.program.errors import PlanningError
 from benchagent.program.intent import carried, copied_card
+from benchagent.program.sources.cards import SourceCard
 from benchagent.program.text_bounds import degenerate
 from benchagent.signatures.design import CritiqueSubtasks, DesignSubtasks, SubtaskDecision, SubtaskDraft
 from benchagent.signatures.scope import Scope
@@ -47,7 +48,7 @@ def normalize_subtasks(drafts: list[SubtaskDraft], max_subtasks: int) -> list[Su
 
 
 def refusals(drafts: list[SubtaskDraft], scope: Scope, requirement: str,
-             cards: Sequence[dict]) -> tuple[list[SubtaskDraft], dict[str, str]]:
+             cards: Sequence[SourceCard]) -> tuple[list[SubtaskDraft], dict[str, str]]:
     """The drafts that carry facets of the requirement, each with its facets filled in, and why each other was refused:
     copied from a source card, or carrying no facet."""
     kept, refused = [], {}
@@ -120,7 +121,7 @@ class DesignAgent(dspy.Module):
         self.critique = dspy.Predict(CritiqueSubtasks)
 
     def forward(self, requirement: str, scope: Scope, max_subtasks: int, feedback: str = "",
-                cards: Sequence[dict] = (), rounds: int = 2) -> DesignResult:
+                cards: Sequence[SourceCard] = (), rounds: int = 2) -> DesignResult:
         """Propose (again once, told why, if every draft is refused), then critique and apply the decisions until every
         decision is keep or `rounds` critiques ran. Drafts copied from a source card or carrying no facet are
         refused."""
@@ -152,7 +153,7 @@ class DesignAgent(dspy.Module):
         return DesignResult(subtasks, decisions)
 
     def redesign(self, requirement: str, scope: Scope, max_subtasks: int, failed: dict[str, str],
-                 cards: Sequence[dict] = (), rounds: int = 2) -> DesignResult:
+                 cards: Sequence[SourceCard] = (), rounds: int = 2) -> DesignResult:
         """A new design told which subtasks (key -> reason) nothing could ground, still bound to the facets."""
         return self(requirement=requirement, scope=scope, max_subtasks=max_subtasks,
                     feedback=grounding_feedback(failed, scope), cards=cards, rounds=rounds)

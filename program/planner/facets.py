@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from benchagent.program.intent import DEGRADATION_WORDS, MODALITY_WORDS, demanded_modalities, other_language, stems
 from benchagent.program.executor.realize import binding
+from benchagent.program.sources.cards import SourceCard
 from benchagent.program.sources.families import GENERATORS
 from benchagent.program.tools.images import DEGRADATIONS
 from benchagent.program.tools.registry import get_tool
@@ -177,10 +178,10 @@ def with_language(plan: TransformPlan, facets: Sequence[Facet], language: str,
     return plan.model_copy(update={"steps": [*steps, *translations]})
 
 
-def themes(card: dict) -> dict[str, str]:
+def themes(card: SourceCard) -> dict[str, str]:
     """The themes a source's records come in, with the words that describe each, from its `theme` field's
     description ('str: a (what a holds) | b (what b holds)'); empty when it lists fewer than two."""
-    listed = (card.get("fields") or {}).get("theme", "").partition(":")[2].split("|")
+    listed = card.fields.get("theme", "").partition(":")[2].split("|")
     found = {}
     for entry in listed:
         name, _, words = entry.strip().partition(" ")
@@ -189,7 +190,7 @@ def themes(card: dict) -> dict[str, str]:
     return found if len(found) >= 2 else {}
 
 
-def with_theme(plan: TransformPlan, card: dict, about: str) -> TransformPlan:
+def with_theme(plan: TransformPlan, card: SourceCard, about: str) -> TransformPlan:
     """The plan drawing only records of the themes `about` (the requirement and the subtask) names, as a table of
     product prices names a shop's sales and not students' marks; unchanged when it names all or none of them."""
     listed = themes(card)
@@ -200,10 +201,10 @@ def with_theme(plan: TransformPlan, card: dict, about: str) -> TransformPlan:
     return plan.model_copy(update={"where": {"theme": named}})
 
 
-def with_picks(plan: TransformPlan, card: dict, about: str) -> TransformPlan:
+def with_picks(plan: TransformPlan, card: SourceCard, about: str) -> TransformPlan:
     """The plan drawing only the records of a generator that `about` asks for by their values ('Fahrenheit to
     Celsius' of the unit conversions); unchanged for other sources or when it asks for none."""
-    generator = GENERATORS.get(card.get("id", "")) if card.get("kind") == "generator" else None
+    generator = GENERATORS.get(card.id) if card.kind == "generator" else None
     where = generator.picks(about) if generator and not plan.where else {}
     return plan.model_copy(update={"where": where}) if where else plan
 

@@ -10,6 +10,7 @@ from dspy.utils.exceptions import AdapterParseError
 from benchagent.program.adapter import at_most
 from benchagent.program.errors import PlanValidationError
 from benchagent.program.planner.plan_check import validate_plan
+from benchagent.program.sources.cards import SourceCard
 from benchagent.program.text_bounds import degenerate
 from benchagent.signatures import Facet, GroundSubtask, SourceJudgment, SubtaskDraft, TransformPlan
 
@@ -51,19 +52,19 @@ def subtask_brief(subtask: SubtaskDraft, language: str = "English", facets: Sequ
     return json.dumps(brief, ensure_ascii=False)
 
 
-def candidate_line(card: dict, plan: TransformPlan) -> str:
+def candidate_line(card: SourceCard, plan: TransformPlan) -> str:
     steps = "; ".join(f"{s.kind} {s.tool}" for s in plan.steps)
-    return f"{card['id']}: {card['description']} Plan: {steps}"
+    return f"{card.id}: {card.description} Plan: {steps}"
 
 
-def plan_problem(subtask: SubtaskDraft, card: dict, plan: TransformPlan | None, tools: set[str],
+def plan_problem(subtask: SubtaskDraft, card: SourceCard, plan: TransformPlan | None, tools: set[str],
                  predictors: set[str]) -> str | None:
     """Why this card's plan cannot serve the subtask, or None if it validates."""
     if plan is None:
-        return f"no transformation from {card['name']} yields {subtask.answer_type} items"
+        return f"no transformation from {card.name} yields {subtask.answer_type} items"
     try:
         validate_plan(plan, answer_type=subtask.answer_type, modalities=subtask.modalities,
-                      record_fields={str(f) for f in card.get("fields") or []}, tools=tools, predictors=predictors)
+                      record_fields=set(card.fields), tools=tools, predictors=predictors)
     except PlanValidationError as exc:
         return f"plan rejected: {exc}"
     return None
@@ -77,37 +78,37 @@ class GroundingAgent(dspy.Module):
         self.judge = dspy.Predict(GroundSubtask)
         self.threshold = threshold
 
-    def forward(self, subtask: SubtaskDraft, candidates: list[tuple[dict, TransformPlan | None]],
+    def forward(self, subtask: SubtaskDraft, candidates: list[tuple[SourceCard, TransformPlan | None]],
                 tools: set[str], predictors: set[str], brief: str | None = None) -> list[Grounding]:
         results, valid = [], []
         for card, plan in candidates:
             problem = plan_problem(subtask, card, plan, tools, predictors)
             if problem:
-                results.append(Grounding(card["id"], plan, {}, 0.0, False, problem))
+                results.append(Grounding(card.id, plan, {}, 0.0, False, problem))
             else:
                 valid.append((card, plan))
         if not valid:
             return results
         judgments = self._judge(brief or subtask_brief(subtask), [candidate_line(c, p) for c, p in valid])
         if judgments is None:
-            return results + [Grounding(card["id"], plan, {}, 0.0, False, "the judge's reply could not be read twice")
+            return results + [Grounding(card.id, plan, {}, 0.0, False, "the judge's reply could not be read twice")
                               for card, plan in valid]
         by_id: dict[str, SourceJudgment] = {j.source_id.strip(): j for j in judgments}
         in_order = len(judgments) == len(valid)
         for i, (card, plan) in enumerate(valid):
             # a small model numbers the id it repeats ("gen_shape_scenes_1"): the first such verdict is the source's
-            judgment = (by_id.get(card["id"])
-                        or next((j for j in judgments if j.source_id.strip().startswith(card["id"])), None)
+            judgment = (by_id.get(card.id)
+                        or next((j for j in judgments if j.source_id.strip().startswith(card.id)), None)
                         or (judgments[i] if in_order else None))
             if judgment is None:
-                results.append(Grounding(card["id"], plan, {}, 0.0, False, "the judge gave no verdict on it"))
+                results.append(Grounding(card.id, plan, {}, 0.0, False, "the judge gave no verdict on it"))
                 continue
             scores = {k: getattr(judgment, k) for k in WEIGHTS}
             score = combine(scores)
             rationale = judgment.rationale.strip()
             bad = degenerate(rationale, 300)
             if bad:
-                results.append(Grounding(card["id"], plan, scores, score, False,
+                results.append(Grounding(card.id, plan, scores, score, False,
                                          f"verdict refused: the judge's rationale was degenerate ({bad})"))
                 continue
             # Whether the source can be transformed is code's to say: its plan validated. The judge says how well.
@@ -118,7 +119,7 @@ class GroundingAgent(dspy.Module):
                             f"{rationale}"
             elif not accepted:
                 rationale = f"scored {score:.2f} < {self.threshold}: {rationale}"
-            results.append(Grounding(card["id"], plan, scores, score, accepted, rationale))
+            results.append(Grounding(card.id, plan, scores, score, accepted, rationale))
         return results
 
     def _judge(self, subtask: str, lines: list[str]) -> list[SourceJudgment] | None:

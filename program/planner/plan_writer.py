@@ -15,9 +15,11 @@ from benchagent.program.errors import PlanValidationError
 from benchagent.program.intent import card_words, stems
 from benchagent.program.executor.realize import Dataflow, binding, llm_steps
 from benchagent.program.planner.plan_check import required_finals, validate_plan
+from benchagent.program.sources.cards import SourceCard
 from benchagent.program.sources.catalog import source_for, user_reader
 from benchagent.program.sources.families.plans import PHRASE, PLACE_GOLD
 from benchagent.program.sources.readers import SourceError, shorten
+from benchagent.program.sources.user import UserCard
 from benchagent.program.tools import records  # noqa: F401  (importing registers the record tools)
 from benchagent.program.tools.registry import Tool, ToolError, get_tool, run_tool
 from benchagent.signatures import PlanStep, SubtaskDraft, TransformPlan
@@ -63,7 +65,7 @@ def dry_run(plan: TransformPlan, record: dict[str, Any]) -> None:
             flow.values[ref] = result[name]
 
 
-def example_record(card: dict[str, Any]) -> dict[str, Any] | None:
+def example_record(card: SourceCard) -> dict[str, Any] | None:
     """The source's first record, or None when it cannot be read."""
     try:
         return source_for(card).record(0)
@@ -71,10 +73,10 @@ def example_record(card: dict[str, Any]) -> dict[str, Any] | None:
         return None
 
 
-def check_plan(plan: TransformPlan, subtask: SubtaskDraft, card: dict[str, Any], tools: set[str],
+def check_plan(plan: TransformPlan, subtask: SubtaskDraft, card: SourceCard, tools: set[str],
                record: dict[str, Any] | None) -> None:
     validate_plan(plan, answer_type=subtask.answer_type, modalities=subtask.modalities,
-                  record_fields={str(f) for f in card.get("fields") or []}, tools=tools, predictors=set(llm_steps()))
+                  record_fields=set(card.fields), tools=tools, predictors=set(llm_steps()))
     if record is not None:
         dry_run(plan, record)
 
@@ -91,10 +93,11 @@ def tool_text(tools: list[Tool]) -> str:
     return "\n".join(map(line, tools))
 
 
-def card_text(card: dict[str, Any], record: dict[str, Any] | None) -> str:
-    example = record if record is not None else (card.get("examples") or [None])[0]
-    fields = "\n".join(f"- {name}: {description}" for name, description in (card.get("fields") or {}).items())
-    return f"{card['name']}: {card['description']}\nfields:\n{fields}\nexample: " + \
+def card_text(card: SourceCard, record: dict[str, Any] | None) -> str:
+    examples = card.examples if isinstance(card, UserCard) else []
+    example = record if record is not None else (examples or [None])[0]
+    fields = "\n".join(f"- {name}: {description}" for name, description in card.fields.items())
+    return f"{card.name}: {card.description}\nfields:\n{fields}\nexample: " + \
         json.dumps(shorten(example, 80), ensure_ascii=False, default=str)
 
 
@@ -106,7 +109,7 @@ class PlanWriter(dspy.Module):
         super().__init__()
         self.write = dspy.Predict(WritePlan)
 
-    def forward(self, subtask: SubtaskDraft, card: dict[str, Any],
+    def forward(self, subtask: SubtaskDraft, card: SourceCard,
                 tools: list[Tool] | None = None) -> TransformPlan | None:
         tools = tools if tools is not None else [get_tool(name) for name in PLAN_TOOLS]
         record = example_record(card)
@@ -181,10 +184,11 @@ def _read(source_id: str, path: str | None, size: int, fields: tuple[str, ...],
     return {f: [r.get(f) for r in rows] for f in fields}, count
 
 
-def _columns(card: dict[str, Any]) -> list[_Column]:
-    fields = card["fields"]
+def _columns(card: SourceCard) -> list[_Column]:
+    fields = card.fields
     image = any(d.split(":")[0].strip() == "image" for d in fields.values())
-    values, count = _read(card["id"], card.get("path"), card.get("size", 0), tuple(fields), image)
+    path = card.path if isinstance(card, UserCard) else None
+    values, count = _read(card.id, path, card.size, tuple(fields), image)
     return [_Column(name, _label(name, desc), _kind([v for v in values[name] if v is not None]),
                     tuple(v for v in values[name] if v is not None and not isinstance(v, bytes)),
                     all(v is not None for v in values[name]) and count > 0)
@@ -330,38 +334,36 @@ def _words(text: str) -> set[str]:
     return {w for w in re.findall(r"[a-z0-9]+", text.lower()) if len(w) > 2}
 
 
-def asks_about_other_things(plan: TransformPlan, card: dict[str, Any], about: str, named: str = "") -> str | None:
+def asks_about_other_things(plan: TransformPlan, card: SourceCard, about: str, named: str = "") -> str | None:
     """Why a record lookup cannot serve a subtask: its records are things the subtask is not about (the city of an
     airport named by its code is not the capital of a country), or the source holds less than half of what the
     subtask's name asks ('Capital city' of a source of country codes). None when the subtask names the source's
     records or the field that names them, the plan is not a record lookup, or the user gave the source."""
     first = plan.steps[0] if plan.steps else None
-    if first is None or first.tool != "field_target" or card.get("kind") == "user":  # the user chose their own
+    if first is None or first.tool != "field_target" or card.kind == "user":  # the user chose their own
         return None
     subject = next((name.removeprefix("subject.") for _, name in map(binding, first.inputs)
                     if name.startswith("subject.")), "")
-    things = f"{card.get('name', '').replace('_', ' ')} {subject}"
+    things = f"{card.name.replace('_', ' ')} {subject}"
     if not stems(things) & stems(about):
-        return (f"its records are {card.get('name', card['id'])} named by their {subject}, which the subtask does "
-                "not ask about")
+        return f"its records are {card.name} named by their {subject}, which the subtask does not ask about"
     asked = stems(named) - stems(things)
-    held = stems(" ".join([card_words(card), *(f"{k.replace('_', ' ')} {d}" for k, d in
-                                               (card.get("fields") or {}).items())]))
+    held = stems(" ".join([card_words(card), *(f"{k.replace('_', ' ')} {d}" for k, d in card.fields.items())]))
     if len(asked) >= 2 and 2 * len(asked & held) < len(asked):
-        return f"{card.get('name', card['id'])} holds no field for what the subtask asks ({named})"
+        return f"{card.name} holds no field for what the subtask asks ({named})"
     return None
 
 
-def template_plans(card: dict[str, Any], answer_type: str, about: str = "") -> list[TransformPlan]:
+def template_plans(card: SourceCard, answer_type: str, about: str = "") -> list[TransformPlan]:
     """Field-based plans for a built-in or user source, best first: those asking a field that `about` (the subtask's
     name and description) mentions, then the mixed plan and the rest in card order. Passages get cloze plans and
     LLM-written items; a
     source with images gets label questions about the image; one with a name-like field gets field questions
     (knowledge questions for built-in sources, lookups in the shown record for user sources); any other gets label
     questions from its other fields."""
-    if card.get("kind") not in ("builtin", "user"):
+    if card.kind not in ("builtin", "user"):
         return []
-    fields = card.get("fields") or {}
+    fields = card.fields
     passage = next((f for f in PASSAGE_FIELDS if fields.get(f, "").split(":")[0].strip() == "str"), None)
     if passage:
         candidates = _passage_plans(passage, answer_type)
@@ -371,7 +373,7 @@ def template_plans(card: dict[str, Any], answer_type: str, about: str = "") -> l
         except (SourceError, ValueError):
             return []
         subject = None if any(c.kind == "image" for c in columns) else _subject(columns)
-        candidates = (_field_plans(columns, subject, answer_type, lookup=card["kind"] == "user") if subject
+        candidates = (_field_plans(columns, subject, answer_type, lookup=card.kind == "user") if subject
                       else _label_plans(columns, answer_type))
     wanted = _words(about)
     ranked = sorted(candidates, key=lambda c: -len(wanted & _words(" ".join(c[0]))))

@@ -25,10 +25,11 @@ from benchagent.program.planner.plan_check import sample_schema
 from benchagent.program.planner.plan_writer import asks_about_other_things, example_record, template_plans
 from benchagent.program.provenance import working_on
 from benchagent.program.request import BuildRequest
+from benchagent.program.sources.cards import SourceCard
+from benchagent.program.sources.catalog import find_cards
 from benchagent.program.sources.recipes import recipe_for
 from benchagent.program.tools.registry import list_tools
 from benchagent.signatures import Scope, Spec, SpecSource, SpecSubtask, SubtaskDraft, TransformPlan
-from benchagent.store.catalog import search_cards
 from benchagent.store.db import Store
 from benchagent.store.plans import save_plan
 from benchagent.store.redact import scrub
@@ -71,7 +72,7 @@ class Planning:
     Spec, `save_spec` stores one given whole."""
 
     def __init__(self, store: Store, run_id: str, request: BuildRequest, agent: BenchmarkAgent,
-                 cards: dict[str, dict], on_event: Callable[..., None]):
+                 cards: dict[str, SourceCard], on_event: Callable[..., None]):
         self.store, self.run_id, self.request, self.agent, self.on_event = store, run_id, request, agent, on_event
         self.cards = cards
 
@@ -135,7 +136,7 @@ class Planning:
                 + f" ({gaps[0].remedy if gaps else 'add a --source'})"))
         allocation = self._stage("allocation", lambda: self.agent.planner.allocation(
             requirement=req.requirement, subtasks=[d for d, _ in grounded], size=req.size,
-            sources={k: [SourceShare(g.source_id, g.score, int(self.cards[g.source_id]["size"])) for g in gs]
+            sources={k: [SourceShare(g.source_id, g.score, self.cards[g.source_id].size) for g in gs]
                      for k, gs in accepted.items()}))
         subtasks = [SpecSubtask(**draft.model_dump(), importance=allocation.importance.get(draft.key),
                                 quota=allocation.quotas.get(draft.key, 0), sources=[
@@ -160,12 +161,12 @@ class Planning:
         return BuildAborted(f"planning failed after {unread} of the model's replies could not be read ({error}); "
                             f"fix the model, then run: benchagent resume {self.run_id}")
 
-    def _candidates(self, scope: Scope, draft: SubtaskDraft) -> tuple[SubtaskDraft, list[dict], str | None]:
+    def _candidates(self, scope: Scope, draft: SubtaskDraft) -> tuple[SubtaskDraft, list[SourceCard], str | None]:
         """The draft (its modalities following the relevant sources unless the requirement demands them), the cards
         to judge for it (the user's own sources first), or why none can serve it."""
         words = [*scope.keywords, draft.name, draft.capability]
         demanded = demanded_modalities(self.request.requirement, scope.facets)
-        absent = {m for m in UNBUILDABLE if not any(m in (c.get("modalities") or []) for c in self.cards.values())}
+        absent = {m for m in UNBUILDABLE if not any(m in c.modalities for c in self.cards.values())}
         needs = {*(set(draft.modalities) & demanded), *demanded_modalities(f"{draft.name} {draft.description}", []),
                  *(facet_modality(f) for f in scope.facets if f.key in draft.facets)}
         if needs & absent:
@@ -175,19 +176,19 @@ class Planning:
             draft = draft.model_copy(update={"modalities": kept})
         wanted = [m for m in draft.modalities if m != "text"]
         about = " ".join([self.request.requirement, scope.interpretation, subtask_words(scope, draft)])
-        cards = search_cards(self.store, words, wanted, limit=5, relative=0.5)
-        anywhere = search_cards(self.store, words, None, limit=5, relative=0.5) if wanted else cards
-        follow = anywhere and (not cards or cards[0]["bm25"] > RELEVANCE_GAP * anywhere[0]["bm25"]
-                               or not any(shares_topic(c, about) for c in cards))
+        matches = find_cards(self.store, words, wanted, limit=5, relative=0.5)
+        anywhere = find_cards(self.store, words, None, limit=5, relative=0.5) if wanted else matches
+        follow = anywhere and (not matches or matches[0].bm25 > RELEVANCE_GAP * anywhere[0].bm25
+                               or not any(shares_topic(m.card, about) for m in matches))
         if follow and not demanded & set(wanted):
             # the modality the design chose (the requirement did not ask for it) only reaches weak or off-topic
             # matches: the best match of any modality decides
-            draft = draft.model_copy(update={"modalities": [m for m in anywhere[0]["modalities"] if m != "audio"]})
-            cards = search_cards(self.store, words, [m for m in draft.modalities if m != "text"], limit=5,
+            draft = draft.model_copy(update={"modalities": [m for m in anywhere[0].card.modalities if m != "audio"]})
+            matches = find_cards(self.store, words, [m for m in draft.modalities if m != "text"], limit=5,
                                  relative=0.5)
         needs = {m for m in draft.modalities if m != "text"}
-        own = [c for c in self.cards.values() if c["kind"] == "user" and needs <= set(c.get("modalities") or [])]
-        found = [c for c in cards if c["id"] not in {o["id"] for o in own}]
+        own = [c for c in self.cards.values() if c.kind == "user" and needs <= set(c.modalities)]
+        found = [m.card for m in matches if m.card.id not in {o.id for o in own}]
         specific = [f for f in scope.facets if f.key in draft.facets or is_genre(f)]
         lacking = [(c, missing_topic(c, specific) or missing_subject(c, scope.facets, self.request.requirement))
                    for c in found if shares_topic(c, about)]
@@ -195,9 +196,9 @@ class Planning:
         if cards:
             return draft, cards, None
         if lacking:
-            return draft, [], "; ".join(f"{c['id']} does not hold the {lacks}" for c, lacks in lacking[:3])
+            return draft, [], "; ".join(f"{c.id} does not hold the {lacks}" for c, lacks in lacking[:3])
         if found:
-            return draft, [], (f"no source shares its topic: {', '.join(c['id'] for c in found[:3])} matched words "
+            return draft, [], (f"no source shares its topic: {', '.join(c.id for c in found[:3])} matched words "
                                "of the search but not what the subtask is about")
         return draft, [], f"no source offers {', '.join(sorted(needs)) or 'text'} inputs"
 
@@ -232,18 +233,18 @@ class Planning:
         judged, refused = [], []
         for card, plan in candidates:
             plan = self._carrying(plan, scope, draft, card) if plan else plan
-            why = plan and (f"its items quote the text of {card['name']}, which is not written in {scope.language}"
+            why = plan and (f"its items quote the text of {card.name}, which is not written in {scope.language}"
                             if not speaks(plan, scope) else asks_about_other_things(plan, card, about, draft.name))
             if why:
-                refused.append(Grounding(card["id"], plan, {}, 0.0, False, why))
+                refused.append(Grounding(card.id, plan, {}, 0.0, False, why))
             else:
                 judged.append((card, plan))
         ground = self.agent.planner.grounding
         results = ground(subtask=draft, candidates=judged, tools=tools, predictors=set(llm_steps()),
                          brief=subtask_brief(draft, scope.language, scope.facets)) if judged else []
-        return draft, served_first(own_first(results + refused, {c["id"] for c in cards if c["kind"] == "user"}))
+        return draft, served_first(own_first(results + refused, {c.id for c in cards if c.kind == "user"}))
 
-    def _carrying(self, plan: TransformPlan, scope: Scope, draft: SubtaskDraft, card: dict) -> TransformPlan:
+    def _carrying(self, plan: TransformPlan, scope: Scope, draft: SubtaskDraft, card: SourceCard) -> TransformPlan:
         """The plan with the steps the facets ask for: degradations, the kinds of question named, the items'
         language."""
         plan = with_asks(with_degradations(plan, scope.facets, self.request.requirement), scope.facets, draft)

@@ -3,10 +3,11 @@
 from benchagent.program.errors import PlanValidationError
 from benchagent.program.planner.allocation import SourceShare, spread
 from benchagent.program.planner.plan_check import validate_plan
+from benchagent.program.sources.cards import SourceCard
 from benchagent.signatures import Spec
 
 
-def check_spec(spec: Spec, cards: dict[str, dict], *, tools: set[str], predictors: set[str]) -> Spec:
+def check_spec(spec: Spec, cards: dict[str, SourceCard], *, tools: set[str], predictors: set[str]) -> Spec:
     """Raise PlanValidationError naming the first problem; returns the spec with shares spread over its sources
     wherever they do not add up to the subtask's quota."""
     keys = [s.key for s in spec.subtasks]
@@ -24,12 +25,11 @@ def check_spec(spec: Spec, cards: dict[str, dict], *, tools: set[str], predictor
                 raise PlanValidationError(f"subtask {subtask.key}: unknown source {source.source_id!r}")
             try:
                 validate_plan(source.plan, answer_type=subtask.answer_type, modalities=subtask.modalities,
-                              record_fields={str(f) for f in card.get("fields") or []}, tools=tools,
-                              predictors=predictors)
+                              record_fields=set(card.fields), tools=tools, predictors=predictors)
             except PlanValidationError as exc:
                 raise PlanValidationError(f"subtask {subtask.key}, source {source.source_id}: {exc}") from None
         if sum(s.share for s in subtask.sources) != subtask.quota:
-            shares = spread(subtask.quota, [SourceShare(s.source_id, s.score or 0.0, int(cards[s.source_id]["size"]))
+            shares = spread(subtask.quota, [SourceShare(s.source_id, s.score or 0.0, cards[s.source_id].size)
                                             for s in subtask.sources])
             subtask = subtask.model_copy(update={"sources": [
                 s.model_copy(update={"share": shares[s.source_id]}) for s in subtask.sources]})

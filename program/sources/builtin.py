@@ -410,9 +410,9 @@ _BUILTINS: dict[str, _Builtin] = {f"builtin_{b.name}": b for b in [
 ]}
 
 
-def builtin_cards() -> list[dict[str, Any]]:
-    """The store rows (`sources` table) of every built-in source."""
-    return [spec.card().row() for spec in _BUILTINS.values()]
+def builtin_cards() -> list[SourceCard]:
+    """The card of every built-in source."""
+    return [spec.card() for spec in _BUILTINS.values()]
 
 
 @functools.cache
@@ -420,4 +420,4 @@ def builtin_source(source_id: str) -> Source:
     if source_id not in _BUILTINS:
         raise ValueError(f"unknown built-in source {source_id!r}; known: {', '.join(_BUILTINS)}")
     spec = _BUILTINS[source_id]
-    return RowSource(spec.card().row(), spec.load, spec.make)
+    return RowSource(spec.card(), spec.load, spec.make)

@@ -7,12 +7,13 @@ import threading
 from collections import OrderedDict
 from typing import Any
 
+from benchagent.program.sources.cards import SourceCard
 from benchagent.program.sources.families import GENERATORS
 
 
-def generator_cards() -> list[dict[str, Any]]:
-    """The store rows (`sources` table) of every generator source."""
-    return [generator.card.row() for generator in GENERATORS.values()]
+def generator_cards() -> list[SourceCard]:
+    """The card of every generator source."""
+    return [generator.card for generator in GENERATORS.values()]
 
 
 class _Stream:

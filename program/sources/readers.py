@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 from benchagent.program.errors import ProgramError
+from benchagent.program.sources.cards import SourceCard
 
 
 class SourceError(ProgramError):
@@ -27,7 +28,7 @@ class Source(Protocol):
     """Records by index: dicts of JSON values whose image fields hold PNG bytes; the same index gives the same
     record, an index outside 0..capacity-1 raises ValueError."""
 
-    card: dict[str, Any]
+    card: SourceCard
 
     @property
     def capacity(self) -> int: ...
@@ -38,7 +39,7 @@ class Source(Protocol):
 class RowSource:
     """A source over rows loaded once, on first use; `make` turns a row into a fresh record."""
 
-    def __init__(self, card: dict[str, Any], load: Callable[[], Sequence[Any]],
+    def __init__(self, card: SourceCard, load: Callable[[], Sequence[Any]],
                  make: Callable[[Any], dict[str, Any]] = copy.deepcopy):
         self.card = card
         self._load, self._make = load, make
@@ -60,12 +61,12 @@ class RowSource:
         try:
             index = operator.index(index)
         except TypeError:
-            raise ValueError(f"record index {index!r} of {self.card['id']} is not an integer") from None
+            raise ValueError(f"record index {index!r} of {self.card.id} is not an integer") from None
         if not 0 <= index < self.capacity:
-            raise ValueError(f"record index {index} outside 0..{self.capacity - 1} of {self.card['id']}")
+            raise ValueError(f"record index {index} outside 0..{self.capacity - 1} of {self.card.id}")
         return self._make(self.rows[index])
 
-    def with_card(self, card: dict[str, Any]) -> "RowSource":
+    def with_card(self, card: SourceCard) -> "RowSource":
         """The same records under another card, e.g. one with an LM-written description."""
         return RowSource(card, lambda: self.rows, self._make)
 

@@ -2,7 +2,6 @@
 comes from."""
 
 import re
-from typing import Any
 
 from benchagent.program.sources.cards import SourceCard
 from benchagent.program.sources.families import GENERATORS
@@ -15,11 +14,11 @@ ASKS_A_NAME = re.compile(r"\bwhich\s+(?:\w+\s+){0,2}?(?:category|categories|colo
                          r"(?:bar|category)\b|\bmost common\b|\bleast common\b")
 
 
-def recipe_for(card: SourceCard | dict[str, Any], answer_type: str, about: str = "") -> TransformPlan | None:
-    """The plan turning this source's records into items of answer_type, or None if it cannot (or is no generator);
-    card is a typed card or a card row. Choice items of a subtask that asks for a name (`about`: its name and
-    description) choose among names, from the label target, where the source has one."""
-    generator = GENERATORS.get(card.id if isinstance(card, SourceCard) else card["id"])
+def recipe_for(card: SourceCard, answer_type: str, about: str = "") -> TransformPlan | None:
+    """The plan turning this source's records into items of answer_type, or None if it cannot (or is no generator).
+    Choice items of a subtask that asks for a name (`about`: its name and description) choose among names, from the
+    label target, where the source has one."""
+    generator = GENERATORS.get(card.id)
     if generator is None:
         return None
     named = getattr(generator.recipe, "named_choice", None)

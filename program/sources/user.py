@@ -112,7 +112,7 @@ def user_source(path: str | Path) -> RowSource:
                     description="", fields=fields, size=len(rows), license="user-supplied", keywords=[], tools=[],
                     path=str(path), format=fmt,
                     examples=[shorten(make(rows[i])) for i in range(min(EXAMPLES, len(rows)))])
-    return RowSource(with_text(card, plain_description(card), plain_keywords(card)).row(), lambda: rows, make)
+    return RowSource(with_text(card, plain_description(card), plain_keywords(card)), lambda: rows, make)
 
 
 class SourceDescriber(dspy.Module):
@@ -123,11 +123,10 @@ class SourceDescriber(dspy.Module):
         super().__init__()
         self.describe = dspy.Predict(DescribeSource)
 
-    def forward(self, card: dict[str, Any]) -> dict[str, Any]:
-        """The card row with the LM's description and keywords."""
-        typed = UserCard.from_row(card)
-        examples = "\n".join(json.dumps(e, ensure_ascii=False) for e in typed.examples)
-        out = self.describe(file_name=typed.name, field_types=typed.fields, size=typed.size, examples=examples)
-        description = " ".join((out.description or "").split()) or plain_description(typed)
+    def forward(self, card: UserCard) -> UserCard:
+        """The card with the LM's description and keywords."""
+        examples = "\n".join(json.dumps(e, ensure_ascii=False) for e in card.examples)
+        out = self.describe(file_name=card.name, field_types=card.fields, size=card.size, examples=examples)
+        description = " ".join((out.description or "").split()) or plain_description(card)
         keywords = list(dict.fromkeys(k.strip().lower() for k in out.keywords or [] if k.strip()))
-        return with_text(typed, description, keywords or plain_keywords(typed)).row()
+        return with_text(card, description, keywords or plain_keywords(card))
