@@ -1,6 +1,7 @@
-"""Recipe lookup: the plan that turns a generator's records into items of an answer type, and where a plan's answer
-comes from."""
+"""Recipe lookup: the plan that turns a generator's records into items of an answer type, where a plan's answer
+comes from and how many options it offers."""
 
+import json
 import re
 from typing import Any
 
@@ -28,6 +29,7 @@ def recipe_for(card: SourceCard | dict[str, Any], answer_type: str, about: str =
     return generator.recipe(answer_type)
 
 
+DEFAULT_OPTIONS = 4
 # Tools that only move a value they are given (the gold among the options): they do not make an answer.
 PASS_THROUGH = frozenset({"shuffle_options"})
 
@@ -53,3 +55,14 @@ def answer_origin(plan: TransformPlan) -> str:
             continue
         todo += [i.partition(":")[0] for i in step.inputs]
     return origin
+
+
+def option_count(plan: TransformPlan) -> int:
+    """How many options the plan's choice items offer: the count a PURE step is given as a literal ('=3:n'), else the
+    option tools' default."""
+    for step in plan.steps:
+        for entry in step.inputs:
+            value, _, name = entry.rpartition(":")
+            if step.kind == "PURE" and entry.startswith("=") and name == "n":
+                return int(json.loads(value[1:]))
+    return DEFAULT_OPTIONS
