@@ -200,20 +200,22 @@ def test_degradation_on_text_inputs_is_a_gap():
     assert gaps[0].facet == "deg" and "no tool degrades text" in gaps[0].reason
 
 
-def test_a_stated_option_count_no_step_can_write_is_a_gap_though_the_subtask_claims_it():
-    stated = Facet(key="three", kind="answer_format", value="exactly 3 options", quote="3 options")
-    requirement = "reading comprehension on Python docs passages, 3 options"
-    draft = READ.model_copy(update={"modalities": ["text"], "facets": ["three"]})
+def test_a_stated_format_no_step_can_write_is_a_gap_though_the_subtask_claims_it():
+    rounding = Facet(key="two_dp", kind="answer_format", value="rounded to 2 decimal places", quote="2 decimal places")
+    three = Facet(key="three", kind="answer_format", value="exactly 3 options", quote="3 options")
+    requirement = "reading comprehension on Python docs passages, 3 options, numbers to 2 decimal places"
+    draft = READ.model_copy(update={"modalities": ["text"], "facets": ["two_dp", "three"]})
     written = next(p for p in template_plans(CARDS["builtin_python_docs"], "choice", about="documented behaviour")
                    if any(s.tool == "write_item" for s in p.steps))
-    carriers, gaps = coverage([stated], [(draft, [with_stated_formats(written, [stated], requirement)])], [],
-                              requirement)
-    assert carriers["three"] == [] and "no step of the grounded plans writes" in gaps[0].reason
-    chart = with_stated_formats(recipe_for(CARDS["gen_bar_chart_values"], "choice"), [stated], requirement)
+    written = with_stated_formats(written, [rounding, three], requirement)
+    [writer] = [s for s in written.steps if s.tool == "write_item"]
+    assert "=3:option_count" in writer.inputs and writer.serves == ["three"]
+    carriers, gaps = coverage([rounding, three], [(draft, [written])], [], requirement)
+    assert carriers == {"two_dp": [], "three": ["read_value"]}
+    assert [g.facet for g in gaps] == ["two_dp"] and "no step of the grounded plans writes" in gaps[0].reason
+    chart = with_stated_formats(recipe_for(CARDS["gen_bar_chart_values"], "choice"), [three], requirement)
     assert [s.tool for s in chart.steps if "=3:n" in s.inputs] == ["number_options"]
-    carriers, gaps = coverage([stated], [(READ.model_copy(update={"facets": ["three"]}), [chart])], [], requirement)
-    assert carriers["three"] == ["read_value"] and not gaps
-
+    assert option_count(chart) == option_count(written) == 3
 
 # Item-level checks
 

@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 
 from benchagent.program.intent import DEGRADATION_WORDS, MODALITY_WORDS, demanded_modalities, other_language, stems
-from benchagent.program.executor.realize import binding
+from benchagent.program.executor.realize import binding, llm_steps
 from benchagent.program.sources.families import GENERATORS
 from benchagent.program.tools.images import DEGRADATIONS
 from benchagent.program.tools.registry import get_tool
@@ -131,6 +131,7 @@ def _date_format(text: str) -> str | None:
 
 
 STATED = {"places": _places, "date_format": _date_format, "n": _option_count}  # tool argument -> how it is stated
+LLM_ARGUMENTS = {"n": "option_count"}  # a tool argument -> the LLM step input that means the same
 
 
 def states_a_format(facet: Facet) -> bool:
@@ -147,16 +148,27 @@ def with_stated_formats(plan: TransformPlan, facets: Sequence[Facet], requiremen
     steps = list(plan.steps)
     for argument, read in STATED.items():
         value = read(" ".join([requirement, *(f"{f.value} {f.quote}" for f in facets)]).lower())
-        takes = [i for i, s in enumerate(steps)
-                 if s.kind == "PURE" and argument in get_tool(s.tool).input_model.model_fields
-                 and not any(e.startswith("interim.") and binding(e)[1] == argument for e in s.inputs)]
+        takes = [(i, name) for i, s in enumerate(steps) if (name := _taking(s, argument))]
         if value is None or not takes:
             continue
         stating = [f.key for f in facets if f.kind != "language" and read(f"{f.value} {f.quote}".lower()) == value]
-        for i in takes:
-            inputs = [e for e in steps[i].inputs if binding(e)[1] != argument] + [f"={json.dumps(value)}:{argument}"]
+        for i, name in takes:
+            inputs = [e for e in steps[i].inputs if binding(e)[1] != name] + [f"={json.dumps(value)}:{name}"]
             steps[i] = steps[i].model_copy(update={"inputs": inputs, "serves": [*steps[i].serves, *stating]})
     return plan.model_copy(update={"steps": steps})
+
+
+def _taking(step: PlanStep, argument: str) -> str | None:
+    """The name under which the step takes a stated argument (a tool's, or the LLM input meaning the same), unless it
+    reads it from an earlier step."""
+    if step.kind == "PURE":
+        fields = get_tool(step.tool).input_model.model_fields
+    else:
+        signature = llm_steps().get(step.tool)
+        fields, argument = (signature.input_fields if signature else {}), LLM_ARGUMENTS.get(argument, argument)
+    if argument not in fields or any(e.startswith("interim.") and binding(e)[1] == argument for e in step.inputs):
+        return None
+    return argument
 
 
 # Steps whose words are the source's own text: translating them would break the item (a blank, a quoted span).

@@ -30,6 +30,7 @@ def recipe_for(card: SourceCard | dict[str, Any], answer_type: str, about: str =
 
 
 DEFAULT_OPTIONS = 4
+OPTION_COUNT_ARGUMENTS = ("n", "option_count")  # the option tools' argument, and the item writer's input
 # Tools that only move a value they are given (the gold among the options): they do not make an answer.
 PASS_THROUGH = frozenset({"shuffle_options"})
 
@@ -58,11 +59,11 @@ def answer_origin(plan: TransformPlan) -> str:
 
 
 def option_count(plan: TransformPlan) -> int:
-    """How many options the plan's choice items offer: the count a PURE step is given as a literal ('=3:n'), else the
-    option tools' default."""
+    """How many options the plan's choice items offer: the count a step is given as a literal ('=3:n' to a tool,
+    '=3:option_count' to the LLM writing the item), else the default."""
     for step in plan.steps:
         for entry in step.inputs:
             value, _, name = entry.rpartition(":")
-            if step.kind == "PURE" and entry.startswith("=") and name == "n":
+            if entry.startswith("=") and name in OPTION_COUNT_ARGUMENTS:
                 return int(json.loads(value[1:]))
     return DEFAULT_OPTIONS
