@@ -2,7 +2,7 @@
 
 from benchagent.signatures.allocation import DiagnoseShortfall, ProposeQuotas, QuotaProposal, ShortfallDiagnosis
 from benchagent.signatures.brief import DesignBrief, WriteBrief
-from benchagent.signatures.design import CritiqueSubtasks, DesignSubtasks, SubtaskDecision, SubtaskDraft
+from benchagent.signatures.design import CritiqueSubtasks, DesignSubtasks, SubtaskChange, SubtaskDraft
 from benchagent.signatures.fit import CheckFit
 from benchagent.signatures.grounding import GroundSubtask, PlanStep, SourceJudgment, TransformPlan
 from benchagent.signatures.inspect import INSPECTOR_CATEGORIES, InspectImageSample, InspectorIssue, InspectSample
@@ -20,7 +20,7 @@ from benchagent.signatures.types import ANSWER_TYPES, MODALITIES, AnswerType, Mo
 __all__ = [
     "ANSWER_TYPES", "MODALITIES", "AnswerType", "Modality",
     "Scope", "ParseScope", "Facet", "FACET_KINDS", "FacetGap", "CheckFit",
-    "SubtaskDraft", "SubtaskDecision", "DesignSubtasks", "CritiqueSubtasks",
+    "SubtaskDraft", "SubtaskChange", "DesignSubtasks", "CritiqueSubtasks",
     "PlanStep", "TransformPlan", "SourceJudgment", "GroundSubtask",
     "QuotaProposal", "ProposeQuotas", "ShortfallDiagnosis", "DiagnoseShortfall",
     "DesignBrief", "WriteBrief", "PhraseQuestion", "WriteItem", "ProposeContent", "Translate",

@@ -1,5 +1,5 @@
-"""Design agent: subtasks that each test the requirement's core capability, and a critic that keeps,
-revises or discards them."""
+"""Design agent: subtasks that each test the requirement's core capability, and a critic that names the ones to
+revise or discard."""
 
 from typing import Literal
 
@@ -27,9 +27,9 @@ class SubtaskDraft(BaseModel):
                            description="why this subtask serves the requirement, a few words")
 
 
-class SubtaskDecision(BaseModel):
+class SubtaskChange(BaseModel):
     key: str
-    action: Literal["keep", "revise", "discard"]
+    action: Literal["revise", "discard"]
     rationale: str = Field(max_length=300, json_schema_extra=decoded(120), description="one short sentence")
     revised_description: str = ""
     revised_answer_type: AnswerType | None = None
@@ -49,8 +49,9 @@ class DesignSubtasks(dspy.Signature):
 
 
 class CritiqueSubtasks(dspy.Signature):
-    """For each subtask: keep it, revise it if it misses the requirement, or discard it if it repeats another."""
+    """List only the subtasks that need a change: revise one that misses the requirement, discard one that repeats
+    another. Every subtask not listed is kept; an empty list keeps them all."""
 
     requirement: str = dspy.InputField()
     subtasks: str = dspy.InputField(desc="key | name | answer_type | modalities | description")
-    decisions: list[SubtaskDecision] = dspy.OutputField()
+    changes: list[SubtaskChange] = dspy.OutputField(desc="empty when every subtask is fine")

@@ -17,13 +17,15 @@ class PhraseQuestion(dspy.Signature):
 class WriteItem(dspy.Signature):
     """Write one benchmark item from its brief. The question must be answerable from the passage alone and must not
     contain the answer, and must have one right answer: ask for one fact the passage states, not its main topic or a
-    list of things. For a choice item give 4 distinct options, exactly one of them correct; otherwise none."""
+    list of things. For a choice item give option_count distinct options, exactly one of them correct; otherwise
+    none."""
 
     subtask: str = dspy.InputField()
     brief: DesignBrief = dspy.InputField()
     passage: str = dspy.InputField(desc="the text the model under test will read beside the question")
+    option_count: int = dspy.InputField(default=4, desc="how many options a choice item offers")
     question: str = dspy.OutputField(desc="one clear question")
-    options: list[str] = dspy.OutputField(desc="4 options for a choice item, else an empty list")
+    options: list[str] = dspy.OutputField(desc="option_count options for a choice item, else an empty list")
     answer: str = dspy.OutputField(desc="the gold answer: for a choice item exactly the correct option's text, for a "
                                         "span item words copied from the passage")
 

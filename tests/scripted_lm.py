@@ -69,7 +69,7 @@ def chart_answers(**overrides) -> dict:
             "capability": "reading values off charts", "modalities": ["image"], "answer_type": "choice",
             "rationale": "the core capability",
         }]},
-        "decisions": {"decisions": []},
+        "changes": {"changes": []},
         "judgments": {"judgments": [{
             "source_id": "gen_bar_chart_values", "transformable": True, "alignment": 0.9, "coverage": 0.9,
             "simplicity": 0.8, "risk": 0.1, "rationale": "the records hold the values the chart shows"}]},

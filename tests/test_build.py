@@ -6,7 +6,7 @@ import json
 import dspy
 import pytest
 from PIL import Image
-from scripted_lm import FieldKey, chart_answers, scripted_lm
+from scripted_lm import FieldKey, chart_answers, scripted_lm, section
 
 from benchagent.program.build import Build, BuildRequest
 from benchagent.program.errors import BuildAborted, PlanningError
@@ -264,6 +264,24 @@ def test_llm_written_items_keep_their_brief_and_face_the_solver(tmp_path):
         assert solver["name"] == "agreement" and solver["passed"] == 1 and not solver["detail"].startswith("skipped")
         steps = [s["name"] for s in sample_lineage(store, sample["id"])["steps"]]
         assert "Predict(WriteBrief)" in steps and "Predict(WriteItem)" in steps
+
+
+@pytest.mark.parametrize("writes", ["as asked", "always four"])
+def test_llm_written_items_offer_the_option_count_the_requirement_states(tmp_path, writes):
+    def written(prompt):
+        asked = int(section(prompt, "option_count") or 0) if writes == "as asked" else 4
+        return {"question": "Which word describes a list?", "answer": "mutable",
+                "options": ["mutable", "immutable", "hashable", "ordered"][:asked]}
+
+    answers = docs_answers("mutable") | {"question": written}
+    store, run_id, _ = run_build(tmp_path, answers, size=2, requirement=f"{DOCS}, with exactly 3 options")
+    samples = store.query("SELECT input FROM samples WHERE run_id = ? AND status IN ('ok', 'fixed')", (run_id,))
+    if writes == "as asked":
+        assert len(samples) == 2 and all(len(json.loads(s["input"])["options"]) == 3 for s in samples)
+    else:
+        assert not samples
+        reason = store.one("SELECT reason FROM slots WHERE run_id = ?", (run_id,))["reason"]
+        assert "4 options written, 3 asked" in reason
 
 
 def test_llm_written_items_the_solver_disputes_are_rejected(tmp_path):

@@ -1,4 +1,5 @@
-"""The design loop against a scripted LM: propose, critique, revise or discard, round limit, redesign feedback."""
+"""The design loop against a scripted LM: propose, critique naming changes, revise or discard, round limit, redesign
+feedback."""
 
 import dspy
 import pytest
@@ -6,9 +7,9 @@ from scripted_lm import ScriptedLM
 
 from benchagent.program.errors import PlanningError
 from benchagent.program.intent import contract
-from benchagent.program.planner.design import DesignAgent, DesignResult, apply_decisions
+from benchagent.program.planner.design import DesignAgent, DesignResult, apply_changes
 from benchagent.program.sources.cards import SourceCard
-from benchagent.signatures.design import SubtaskDecision, SubtaskDraft
+from benchagent.signatures.design import SubtaskChange, SubtaskDraft
 from benchagent.signatures.scope import Scope
 
 SCOPE = contract("read bar charts", Scope(topic="bar chart reading", modalities=["image"], keywords=["bar", "chart"]))
@@ -27,15 +28,15 @@ class SequencedLM(ScriptedLM):
         return super()._format_answer_fields(replies)
 
 
-def scripted(subtasks=(READ, COMPARE), decisions=None) -> SequencedLM:
+def scripted(subtasks=(READ, COMPARE), changes=None) -> SequencedLM:
     replies = {"fields: `subtasks`": {"subtasks": list(subtasks)}}
-    if decisions is not None:
-        replies["fields: `decisions`"] = [{"decisions": d} for d in decisions]
+    if changes is not None:
+        replies["fields: `changes`"] = [{"changes": c} for c in changes]
     return SequencedLM(replies, adapter=dspy.JSONAdapter())
 
 
-def keep(key, why="fine"):
-    return {"key": key, "action": "keep", "rationale": why}
+def discard(key, why="repeats another"):
+    return {"key": key, "action": "discard", "rationale": why}
 
 
 def design(lm, **kw) -> DesignResult:
@@ -48,13 +49,14 @@ def steps(result: DesignResult) -> list[tuple]:
 
 
 def test_accepted_first_time_takes_one_proposal_and_one_critique():
-    lm = scripted(decisions=[[keep("read_value"), keep("compare_bars")]])
+    lm = scripted(changes=[[]])
     result = design(lm)
     assert len(lm.history) == 2
     assert [s.key for s in result.subtasks] == ["read_value", "compare_bars"]
     assert steps(result) == [(0, "read_value", "propose"), (0, "compare_bars", "propose"),
                              (1, "read_value", "keep"), (1, "compare_bars", "keep")]
     assert result.decisions[0]["rationale"] == "core skill"
+    assert result.decisions[2]["rationale"] == "the critic asked no change"
     critique_prompt = lm.history[1]["messages"][-1]["content"]
     assert "read_value | Read a bar value | number | image | ask the value of one bar" in critique_prompt
 
@@ -62,7 +64,7 @@ def test_accepted_first_time_takes_one_proposal_and_one_critique():
 def test_revision_is_applied_then_the_design_is_stable():
     revise = {"key": "Read Value", "action": "revise", "rationale": "too easy",
               "revised_description": "ask the difference of two bars", "revised_answer_type": "choice"}
-    lm = scripted(decisions=[[revise, keep("compare_bars")], [keep("read_value"), keep("compare_bars")]])
+    lm = scripted(changes=[[revise], []])
     result = design(lm)
     assert len(lm.history) == 3
     read = result.subtasks[0]
@@ -73,18 +75,17 @@ def test_revision_is_applied_then_the_design_is_stable():
 
 
 def test_discard_drops_a_subtask_but_never_the_last_one():
-    discard = lambda key: {"key": key, "action": "discard", "rationale": "repeats another"}  # noqa: E731
-    lm = scripted(decisions=[[discard("compare_bars"), discard("read_value"), keep("ghost")], [discard("read_value")]])
+    lm = scripted(changes=[[discard("compare_bars"), discard("read_value"), discard("ghost")], [discard("read_value")]])
     result = design(lm)
     assert [s.key for s in result.subtasks] == ["read_value"]
-    assert steps(result)[2:] == [(1, "compare_bars", "discard"), (1, "read_value", "keep"), (2, "read_value", "keep")]
-    assert "at least one subtask" in result.decisions[3]["rationale"]
+    assert steps(result)[2:] == [(1, "read_value", "keep"), (1, "compare_bars", "discard"), (2, "read_value", "keep")]
+    assert "at least one subtask" in result.decisions[2]["rationale"]
 
 
 def test_round_limit_stops_the_loop_with_every_decision_recorded():
     revise = lambda text: [{"key": "read_value", "action": "revise", "rationale": "sharper",  # noqa: E731
                             "revised_description": text}]
-    lm = scripted(subtasks=[READ], decisions=[revise("v1"), revise("v2"), revise("v3")])
+    lm = scripted(subtasks=[READ], changes=[revise("v1"), revise("v2"), revise("v3")])
     result = design(lm, rounds=2)
     assert len(lm.history) == 3
     assert result.subtasks[0].description == "v2"
@@ -92,11 +93,11 @@ def test_round_limit_stops_the_loop_with_every_decision_recorded():
     assert all(d["rationale"] for d in result.decisions)
 
 
-@pytest.mark.parametrize("reply", [None, {"decisions": "not a list"}])
+@pytest.mark.parametrize("reply", [None, {"changes": "not a list"}])
 def test_critic_that_cannot_be_parsed_keeps_everything(reply):
     lm = scripted()
     if reply is not None:
-        lm.answers["fields: `decisions`"] = reply
+        lm.answers["fields: `changes`"] = reply
     result = design(lm)
     assert [s.key for s in result.subtasks] == ["read_value", "compare_bars"]
     assert [(d["action"], d["rationale"]) for d in result.decisions[2:]] == [("keep", "critique unavailable")] * 2
@@ -104,7 +105,7 @@ def test_critic_that_cannot_be_parsed_keeps_everything(reply):
 
 def test_no_usable_proposal_is_a_planning_error():
     with pytest.raises(PlanningError, match="no subtask that carries"):
-        design(scripted(subtasks=[{**READ, "name": " "}], decisions=[[]]))
+        design(scripted(subtasks=[{**READ, "name": " "}], changes=[[]]))
 
 
 CARDS = [SourceCard(id="gen_line_chart_values", name="line_chart_values", kind="generator", modalities=["image"],
@@ -113,7 +114,7 @@ CARDS = [SourceCard(id="gen_line_chart_values", name="line_chart_values", kind="
 
 
 def test_redesign_feedback_keeps_the_facets_and_lists_no_source():
-    lm = scripted(subtasks=[COMPARE], decisions=[[keep("compare_bars")]])
+    lm = scripted(subtasks=[COMPARE], changes=[[]])
     with dspy.context(lm=lm, adapter=dspy.JSONAdapter()):
         result = DesignAgent().redesign("read bar charts", SCOPE, 2, {"read_value": "no source holds exact values"},
                                         cards=CARDS)
@@ -126,7 +127,7 @@ def test_redesign_feedback_keeps_the_facets_and_lists_no_source():
 
 
 def test_first_round_feedback_is_empty():
-    lm = scripted(decisions=[[]])
+    lm = scripted(changes=[[]])
     design(lm)
     assert "No source could ground" not in lm.history[0]["messages"][-1]["content"]
 
@@ -134,7 +135,7 @@ def test_first_round_feedback_is_empty():
 def test_a_subtask_copied_from_a_source_card_is_refused():
     copied = {**READ, "key": "line_values", "name": "Generate line chart values",
               "description": "Line charts of a quantity over time drawn with Pillow", "capability": "charts"}
-    lm = scripted(subtasks=[copied, READ], decisions=[[keep("read_value")]])
+    lm = scripted(subtasks=[copied, READ], changes=[[]])
     with dspy.context(lm=lm, adapter=dspy.JSONAdapter()):
         result = DesignAgent()(requirement="read bar charts", scope=SCOPE, max_subtasks=3, cards=CARDS)
     assert [s.key for s in result.subtasks] == ["read_value"]
@@ -148,7 +149,7 @@ def test_a_subtask_carrying_no_facet_is_refused_and_the_proposer_is_told_once():
     off = {**READ, "key": "planets", "name": "Planet trivia", "description": "ask which planet is largest",
            "capability": "astronomy knowledge"}
     lm = SequencedLM({"fields: `subtasks`": [{"subtasks": [off]}, {"subtasks": [READ]}],
-                      "fields: `decisions`": {"decisions": [keep("read_value")]}}, adapter=dspy.JSONAdapter())
+                      "fields: `changes`": {"changes": []}}, adapter=dspy.JSONAdapter())
     result = design(lm)
     assert [s.key for s in result.subtasks] == ["read_value"]
     assert ("refuse", "planets") in [(d["action"], d["key"]) for d in result.decisions]
@@ -158,13 +159,13 @@ def test_a_subtask_carrying_no_facet_is_refused_and_the_proposer_is_told_once():
 
 def test_degenerate_subtask_text_is_refused():
     looping = {**READ, "key": "loop", "rationale": "It tests bar charts. " * 12}
-    lm = scripted(subtasks=[looping, COMPARE], decisions=[[keep("compare_bars")]])
+    lm = scripted(subtasks=[looping, COMPARE], changes=[[]])
     assert [s.key for s in design(lm).subtasks] == ["compare_bars"]
 
 
 def test_revision_that_changes_nothing_counts_as_keep():
     draft = SubtaskDraft(**READ)
-    same = SubtaskDecision(key="read_value", action="revise", rationale="", revised_answer_type="number")
-    kept, applied = apply_decisions([draft], [same, SubtaskDecision(key="read_value", action="discard", rationale="x")])
+    same = SubtaskChange(key="read_value", action="revise", rationale="", revised_answer_type="number")
+    kept, applied = apply_changes([draft], [same, SubtaskChange(key="read_value", action="discard", rationale="x")])
     assert kept == [draft]
     assert applied == [{"key": "read_value", "action": "keep", "rationale": "no rationale given"}]

@@ -17,14 +17,15 @@ from benchagent.program.executor.checks import open_question_check, target_check
 from benchagent.program.executor.item import Item
 from benchagent.program.executor.verify import Verifier
 from benchagent.program.intent import Intent, contract, detect_language, missing_topic, shares_topic
-from benchagent.program.planner.facets import coverage, with_asks, with_degradations, with_language
+from benchagent.program.planner.facets import (coverage, with_asks, with_degradations, with_language,
+                                                with_stated_formats)
 from benchagent.program.planner.plan_writer import example_record, template_plans
 from benchagent.program.planner.grounding import GroundingAgent
 from benchagent.program.sources.catalog import catalog_cards
-from benchagent.program.sources.recipes import recipe_for
+from benchagent.program.sources.recipes import option_count, recipe_for
 from benchagent.program.executor.realize import llm_steps
 from benchagent.program.tools.registry import list_tools, run_tool
-from benchagent.signatures import Facet, Scope, SubtaskDraft
+from benchagent.signatures import Facet, Scope, SubtaskDraft, TransformPlan
 from benchagent.store import open_store
 from benchagent.store.datasette_metadata import build_metadata
 from benchagent.store.reports import run_summary
@@ -198,6 +199,23 @@ def test_degradation_on_text_inputs_is_a_gap():
     _, gaps = coverage(facets, [(draft, [plan])], [], "word problems with typos")
     assert gaps[0].facet == "deg" and "no tool degrades text" in gaps[0].reason
 
+
+def test_a_stated_format_no_step_can_write_is_a_gap_though_the_subtask_claims_it():
+    rounding = Facet(key="two_dp", kind="answer_format", value="rounded to 2 decimal places", quote="2 decimal places")
+    three = Facet(key="three", kind="answer_format", value="exactly 3 options", quote="3 options")
+    requirement = "reading comprehension on Python docs passages, 3 options, numbers to 2 decimal places"
+    draft = READ.model_copy(update={"modalities": ["text"], "facets": ["two_dp", "three"]})
+    written = next(p for p in template_plans(CARDS["builtin_python_docs"], "choice", about="documented behaviour")
+                   if any(s.tool == "write_item" for s in p.steps))
+    written = with_stated_formats(written, [rounding, three], requirement)
+    [writer] = [s for s in written.steps if s.tool == "write_item"]
+    assert "=3:option_count" in writer.inputs and writer.serves == ["three"]
+    carriers, gaps = coverage([rounding, three], [(draft, [written])], [], requirement)
+    assert carriers == {"two_dp": [], "three": ["read_value"]}
+    assert [g.facet for g in gaps] == ["two_dp"] and "no step of the grounded plans writes" in gaps[0].reason
+    chart = with_stated_formats(recipe_for(CARDS["gen_bar_chart_values"], "choice"), [three], requirement)
+    assert [s.tool for s in chart.steps if "=3:n" in s.inputs] == ["number_options"]
+    assert option_count(chart) == option_count(written) == 3
 
 # Item-level checks
 
@@ -870,3 +888,25 @@ def test_choice_items_asking_which_category_has_the_tallest_bar_offer_the_charts
         options = list(json.loads(sample["input"])["options"].values())
         assert len(options) == 4 and json.loads(sample["output"])["answer"] in options
     assert not store.query("SELECT id FROM tool_calls WHERE tool = 'chart_number_target'")
+
+
+@pytest.mark.parametrize(("stated", "n", "subtask"), [
+    ("exactly 3 options", 3, {"key": "read_value", "name": "Read a bar value", "description": "ask one bar's value"}),
+    ("five answer options", 5, {"key": "tallest_bar", "name": "Which category has the tallest bar",
+                                "description": "choose the category whose bar is tallest"})])
+def test_choice_items_offer_as_many_options_as_the_requirement_states_with_the_gold_spread_over_them(
+        tmp_path, stated, n, subtask):
+    requirement = f"Multiple-choice questions on bar charts, {stated} each."
+    draft = {**READ.model_dump(), **subtask, "answer_type": "choice"}
+    answers = chart_answers(subtasks={"subtasks": [draft]},
+                            quotas={"quotas": [{"key": subtask["key"], "importance": 1.0, "quota": n}]})
+    store, run_id, _ = build(tmp_path, answers, requirement, size=n, concurrency=1)
+    assert run_summary(store, run_id)["totals"]["accepted"] == n
+    golds = []
+    for sample in store.query("SELECT input, output FROM samples WHERE status IN ('ok', 'fixed')"):
+        options = json.loads(sample["input"])["options"]
+        assert len(options) == n
+        golds.append(json.loads(sample["output"])["answer_letter"])
+    assert sorted(golds) == list("ABCDE"[:n])  # one slot at a time: each position once, the last included
+    plan = json.loads(store.one("SELECT plan FROM groundings WHERE accepted = 1")["plan"])
+    assert option_count(TransformPlan(**plan)) == n

@@ -15,6 +15,7 @@ from scripted_lm import ScriptedLM, chart_answers, phrase_goal, scripted_lm
 
 from benchagent.program.build import Build, BuildAborted, BuildRequest
 from benchagent.store import open_store
+from benchagent.store.errors import NotAStoreError
 from benchagent.store.reports import run_summary
 
 REQ = "Build a benchmark that tests whether a model can read values off bar charts"
@@ -60,7 +61,10 @@ def test_sigkill_mid_build_then_resume_delivers_exactly_the_quota(tmp_path):
     while time.monotonic() < deadline and accepted < 3:
         time.sleep(0.2)
         if db.exists():
-            probe = open_store(db)
+            try:
+                probe = open_store(db)
+            except NotAStoreError:  # the child has made the file and not yet its schema
+                continue
             row = probe.one("SELECT count(*) AS n FROM samples WHERE status IN ('ok', 'fixed')")
             accepted = row["n"] if row else 0
             probe.close()

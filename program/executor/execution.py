@@ -23,7 +23,7 @@ from benchagent.program.provenance import ProvenanceCallback, plain, working_on
 from benchagent.program.request import BuildRequest
 from benchagent.program.sources.cards import SourceCard
 from benchagent.program.sources.catalog import source_for
-from benchagent.program.sources.recipes import answer_origin
+from benchagent.program.sources.recipes import answer_origin, option_count
 from benchagent.program.tools.options import GoldBalancer
 from benchagent.signatures import DesignBrief, Scope, TransformPlan
 from benchagent.store.db import Store, new_id, now
@@ -49,7 +49,7 @@ class Execution:
         self.lm, self.adapter, self.program_id, self.on_event, self._wall = lm, adapter, program_id, on_event, wall
         self.intent = Intent(request.requirement)
         self.duplicates = DuplicateIndex()
-        self.gold_counts = [0] * 4
+        self.gold_counts: dict[int, list[int]] = {}  # option count -> accepted golds per position
         self._gold_lock = threading.Lock()
         self._lm_failures = 0
         self._last_lm_error = ""
@@ -103,8 +103,7 @@ class Execution:
         pairs = [(row["id"], stored_item(row)) for row in accepted_samples(self.store, self.run_id)]
         self.duplicates.load(pairs)
         for _, item in pairs:
-            if item.options and len(item.options) == 4 and item.answer_letter:
-                self.gold_counts[LETTERS.index(item.answer_letter)] += 1
+            self._count_gold(item)
 
     def execute(self, subtasks: list[SubtaskQuota], callback: ProvenanceCallback) -> list[dict]:
         scheduler = Scheduler(subtasks, self.request.seed)
@@ -151,9 +150,16 @@ class Execution:
                             grounding_id=job.source.grounding_id, record_index=job.index, seed=job.seed)
         return Job(job.subtask, job.source, job.index, job.seed, slot_id)
 
-    def _gold_position(self) -> int:
+    def _gold_position(self, options: int) -> int:
         with self._gold_lock:
-            return GoldBalancer(4, seed=self.request.seed, used=self.gold_counts).next()
+            return GoldBalancer(options, seed=self.request.seed,
+                                used=self.gold_counts.get(options, [0] * options)).next()
+
+    def _count_gold(self, item: Item) -> None:
+        if item.options and 2 <= len(item.options) <= len(LETTERS) and item.answer_letter:
+            with self._gold_lock:
+                counts = self.gold_counts.setdefault(len(item.options), [0] * len(item.options))
+                counts[LETTERS.index(item.answer_letter)] += 1
 
     def _work_into(self, job: Job, context: dict, results: queue.Queue) -> None:
         try:
@@ -169,7 +175,7 @@ class Execution:
         try:
             with dspy.context(**context):
                 with working_on("realize", job.slot_id):
-                    given = {"seed": job.seed, "gold_position": self._gold_position()}
+                    given = {"seed": job.seed, "gold_position": self._gold_position(option_count(job.source.plan))}
                     flow = self.agent.executor.realizer(job.source.plan, record, given, subtask=subtask_text)
                     item = item_from_flow(flow, answer_origin=answer_origin(job.source.plan))
                     written = flow.values.get("interim.brief")
@@ -210,9 +216,8 @@ class Execution:
             if twin:
                 outcome = Outcome("rejected", [*outcome.verdicts, Verdict(
                     "check", "near_duplicate", False, "fatal", f"near-duplicate of {twin}, accepted first")], item)
-        if outcome.status in ACCEPTED and item.options and len(item.options) == 4 and item.answer_letter:
-            with self._gold_lock:
-                self.gold_counts[LETTERS.index(item.answer_letter)] += 1
+        if outcome.status in ACCEPTED:
+            self._count_gold(item)
         self._save_sample(job, sample_id, record, item, outcome, brief, provenance)
         update_run(self.store, self.run_id, wall_s=self._wall())  # survives a kill -9
         return outcome.status, None if outcome.status in ACCEPTED else outcome.category

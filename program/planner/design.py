@@ -1,4 +1,4 @@
-"""Design agent: proposes subtasks, a critic keeps, revises or discards them; code keys, bounds and applies."""
+"""Design agent: proposes subtasks, a critic names those to revise or discard; code keys, bounds and applies."""
 
 import re
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ from benchagent.program.errors import PlanningError
 from benchagent.program.intent import carried, copied_card
 from benchagent.program.sources.cards import SourceCard
 from benchagent.program.text_bounds import degenerate
-from benchagent.signatures.design import CritiqueSubtasks, DesignSubtasks, SubtaskDecision, SubtaskDraft
+from benchagent.signatures.design import CritiqueSubtasks, DesignSubtasks, SubtaskChange, SubtaskDraft
 from benchagent.signatures.scope import Scope
 
 
@@ -77,32 +77,33 @@ def subtask_lines(subtasks: list[SubtaskDraft]) -> str:
                      for s in subtasks)
 
 
-def apply_decisions(subtasks: list[SubtaskDraft],
-                    decisions: list[SubtaskDecision]) -> tuple[list[SubtaskDraft], list[dict]]:
-    """Revise or drop subtasks as decided; unknown or repeated keys are ignored, the last subtask is never dropped,
-    and a revision that changes nothing counts as keep."""
+def apply_changes(subtasks: list[SubtaskDraft], changes: list[SubtaskChange],
+                  unchanged: str = "the critic asked no change") -> tuple[list[SubtaskDraft], list[dict]]:
+    """Revise or drop subtasks as the critic asked; unknown or repeated keys are ignored, the last subtask is never
+    dropped, a revision that changes nothing counts as keep, and every subtask not changed is recorded as kept."""
     current = {s.key: s for s in subtasks}
-    applied: list[dict] = []
-    for d in decisions:
-        key = slug(d.key)
-        if key not in current or any(a["key"] == key for a in applied):
+    applied: dict[str, dict] = {}
+    for c in changes:
+        key = slug(c.key)
+        if key not in current or key in applied:
             continue
-        action, rationale = d.action, d.rationale.strip() or "no rationale given"
-        bad = degenerate(rationale, 400) or (degenerate(d.revised_description, 400) if action == "revise" else None)
+        action, rationale = c.action, c.rationale.strip() or "no rationale given"
+        bad = degenerate(rationale, 400) or (degenerate(c.revised_description, 400) if action == "revise" else None)
         if bad:
-            action, rationale = "keep", f"decision refused: its text was degenerate ({bad})"
+            action, rationale = "keep", f"change refused: its text was degenerate ({bad})"
         elif action == "discard" and len(current) == 1:
             action, rationale = "keep", f"{rationale} (kept: the design needs at least one subtask)"
         elif action == "discard":
             del current[key]
-        elif action == "revise":
-            changes = {k: v for k, v in {"description": d.revised_description.strip(),
-                                         "answer_type": d.revised_answer_type}.items()
+        else:
+            revised = {k: v for k, v in {"description": c.revised_description.strip(),
+                                         "answer_type": c.revised_answer_type}.items()
                        if v and v != getattr(current[key], k)}
-            action = "revise" if changes else "keep"
-            current[key] = current[key].model_copy(update=changes)
-        applied.append({"key": key, "action": action, "rationale": rationale})
-    return list(current.values()), applied
+            action = "revise" if revised else "keep"
+            current[key] = current[key].model_copy(update=revised)
+        applied[key] = {"key": key, "action": action, "rationale": rationale}
+    return list(current.values()), [applied.get(s.key) or {"key": s.key, "action": "keep", "rationale": unchanged}
+                                    for s in subtasks]
 
 
 def grounding_feedback(failed: dict[str, str], scope: Scope) -> str:
@@ -122,8 +123,8 @@ class DesignAgent(dspy.Module):
 
     def forward(self, requirement: str, scope: Scope, max_subtasks: int, feedback: str = "",
                 cards: Sequence[SourceCard] = (), rounds: int = 2) -> DesignResult:
-        """Propose (again once, told why, if every draft is refused), then critique and apply the decisions until every
-        decision is keep or `rounds` critiques ran. Drafts copied from a source card or carrying no facet are
+        """Propose (again once, told why, if every draft is refused), then critique and apply the changes until the
+        critic asks none or `rounds` critiques ran. Drafts copied from a source card or carrying no facet are
         refused."""
         decisions: list[dict] = []
         subtasks: list[SubtaskDraft] = []
@@ -142,11 +143,11 @@ class DesignAgent(dspy.Module):
         decisions += [{"round": 0, "key": s.key, "action": "propose", "rationale": s.rationale} for s in subtasks]
         for round_ in range(1, rounds + 1):
             try:
-                verdicts = self.critique(requirement=requirement, subtasks=subtask_lines(subtasks)).decisions
+                changes = self.critique(requirement=requirement, subtasks=subtask_lines(subtasks),
+                                        **at_most(self.critique, "changes", len(subtasks))).changes
+                subtasks, applied = apply_changes(subtasks, changes)
             except AdapterParseError:
-                verdicts = [SubtaskDecision(key=s.key, action="keep", rationale="critique unavailable")
-                            for s in subtasks]
-            subtasks, applied = apply_decisions(subtasks, verdicts)
+                subtasks, applied = apply_changes(subtasks, [], unchanged="critique unavailable")
             decisions += [{"round": round_, **a} for a in applied]
             if all(a["action"] == "keep" for a in applied):
                 break

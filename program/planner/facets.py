@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 
 from benchagent.program.intent import DEGRADATION_WORDS, MODALITY_WORDS, demanded_modalities, other_language, stems
-from benchagent.program.executor.realize import binding
+from benchagent.program.executor.realize import binding, llm_steps
 from benchagent.program.sources.cards import SourceCard
 from benchagent.program.sources.families import GENERATORS
 from benchagent.program.tools.images import DEGRADATIONS
@@ -22,6 +22,7 @@ REMEDY = {
                "or plan with a stronger --model",
     "degradation": "degradations apply to images; ask for image inputs or drop this facet",
     "language": "add a --source of documents written in that language",
+    "format": "no tool of these sources takes it; drop the facet from the spec to accept the items as they are made",
 }
 
 
@@ -102,7 +103,9 @@ def with_asks(plan: TransformPlan, facets: Sequence[Facet], draft: SubtaskDraft)
 
 
 PLACES = re.compile(r"\b(\d|zero|one|two|three|four|five|six)\s+(?:decimal\s+places?|decimals?|places?\s+after)")
-NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six")
+NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+OPTION_COUNT = re.compile(r"\b(\d{1,2}|two|three|four|five|six|seven|eight|nine|ten)[- ](?:answer |response )?"
+                          r"(?:options?|choices?|alternatives)\b")
 DATE_FORMATS = {"DD/MM/YYYY": re.compile(r"\bdd[/.-]mm[/.-]yyyy\b|\beuropean (?:date )?format|\bday[- ]first\b"),
                 "MM/DD/YYYY": re.compile(r"\bmm[/.-]dd[/.-]yyyy\b|\b(?:us|american) (?:date )?format|"
                                          r"\bmonth[- ]first\b"),
@@ -116,29 +119,57 @@ def _places(text: str) -> int | None:
     return int(found.group(1)) if found.group(1).isdigit() else NUMBER_WORDS.index(found.group(1))
 
 
+def _option_count(text: str) -> int | None:
+    found = OPTION_COUNT.search(text)
+    if found is None:
+        return None
+    count = int(found.group(1)) if found.group(1).isdigit() else NUMBER_WORDS.index(found.group(1))
+    return count if 2 <= count <= 10 else None
+
+
 def _date_format(text: str) -> str | None:
     return next((form for form, pattern in DATE_FORMATS.items() if pattern.search(text)), None)
 
 
-STATED = {"places": _places, "date_format": _date_format}  # a tool argument -> how a requirement states it
+STATED = {"places": _places, "date_format": _date_format, "n": _option_count}  # tool argument -> how it is stated
+LLM_ARGUMENTS = {"n": "option_count"}  # a tool argument -> the LLM step input that means the same
+
+
+def states_a_format(facet: Facet) -> bool:
+    """The facet states a rounding, a date format or an option count, which only a tool's argument can honour."""
+    return facet.kind != "language" and any(read(f"{facet.value} {facet.quote}".lower()) is not None
+                                            for read in STATED.values())
 
 
 def with_stated_formats(plan: TransformPlan, facets: Sequence[Facet], requirement: str) -> TransformPlan:
     """The plan writing its answers as the requirement states ('rounded to one decimal place', 'all dates
-    DD/MM/YYYY'): every PURE step taking that argument gets the stated value and serves the facets stating it.
-    Unchanged when nothing is stated or no step takes it."""
+    DD/MM/YYYY', 'exactly 3 options'): every PURE step taking that argument, unless it reads it from an earlier
+    step, gets the stated value and serves the facets stating it. Unchanged when nothing is stated or no step takes
+    it."""
     steps = list(plan.steps)
     for argument, read in STATED.items():
         value = read(" ".join([requirement, *(f"{f.value} {f.quote}" for f in facets)]).lower())
-        takes = [i for i, s in enumerate(steps)
-                 if s.kind == "PURE" and argument in get_tool(s.tool).input_model.model_fields]
+        takes = [(i, name) for i, s in enumerate(steps) if (name := _taking(s, argument))]
         if value is None or not takes:
             continue
         stating = [f.key for f in facets if f.kind != "language" and read(f"{f.value} {f.quote}".lower()) == value]
-        for i in takes:
-            inputs = [e for e in steps[i].inputs if binding(e)[1] != argument] + [f"={json.dumps(value)}:{argument}"]
+        for i, name in takes:
+            inputs = [e for e in steps[i].inputs if binding(e)[1] != name] + [f"={json.dumps(value)}:{name}"]
             steps[i] = steps[i].model_copy(update={"inputs": inputs, "serves": [*steps[i].serves, *stating]})
     return plan.model_copy(update={"steps": steps})
+
+
+def _taking(step: PlanStep, argument: str) -> str | None:
+    """The name under which the step takes a stated argument (a tool's, or the LLM input meaning the same), unless it
+    reads it from an earlier step."""
+    if step.kind == "PURE":
+        fields = get_tool(step.tool).input_model.model_fields
+    else:
+        signature = llm_steps().get(step.tool)
+        fields, argument = (signature.input_fields if signature else {}), LLM_ARGUMENTS.get(argument, argument)
+    if argument not in fields or any(e.startswith("interim.") and binding(e)[1] == argument for e in step.inputs):
+        return None
+    return argument
 
 
 # Steps whose words are the source's own text: translating them would break the item (a blank, a quoted span).
@@ -240,9 +271,10 @@ def coverage(facets: Sequence[Facet], grounded: Sequence[tuple[SubtaskDraft, lis
             elif modality in ("image", "audio", "video"):
                 ok = modality in draft.modalities and (modality != "image" or all(
                     _image_step(p) is not None for p in plans))
-            else:  # claimed by the subtask, or served by a step of every plan (a stated rounding, a date format)
-                ok = facet.key in draft.facets or (bool(plans) and all(
-                    any(facet.key in s.serves for s in p.steps) for p in plans))
+            else:  # claimed by the subtask, or served by a step of every plan; a stated rounding, date format or
+                # option count only by the steps that write it so
+                served = bool(plans) and all(any(facet.key in s.serves for s in p.steps) for p in plans)
+                ok = served or (facet.key in draft.facets and not states_a_format(facet))
             if ok:
                 keys.append(draft.key)
         carriers[facet.key] = keys
@@ -259,6 +291,9 @@ def coverage(facets: Sequence[Facet], grounded: Sequence[tuple[SubtaskDraft, lis
             reason = ("its image subtasks could not be grounded (" + "; ".join(lost) + ")" if lost else
                       "no grounded subtask shows an image to degrade; no tool degrades text")
             gaps.append(FacetGap(facet=facet.key, reason=reason[:600], remedy=REMEDY["degradation"]))
+        elif states_a_format(facet) and any(facet.key in d.facets for d, _ in grounded):
+            gaps.append(FacetGap(facet=facet.key, reason="no step of the grounded plans writes the items this way",
+                                 remedy=REMEDY["format"]))
         else:
             claimed = [f"{d.key}: {why}" for d, why in ungrounded if facet.key in d.facets]
             reason = ("the subtasks for it could not be grounded (" + "; ".join(claimed) + ")" if claimed

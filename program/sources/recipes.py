@@ -1,6 +1,7 @@
-"""Recipe lookup: the plan that turns a generator's records into items of an answer type, and where a plan's answer
-comes from."""
+"""Recipe lookup: the plan that turns a generator's records into items of an answer type, where a plan's answer
+comes from and how many options it offers."""
 
+import json
 import re
 
 from benchagent.program.sources.cards import SourceCard
@@ -27,6 +28,8 @@ def recipe_for(card: SourceCard, answer_type: str, about: str = "") -> Transform
     return generator.recipe(answer_type)
 
 
+DEFAULT_OPTIONS = 4
+OPTION_COUNT_ARGUMENTS = ("n", "option_count")  # the option tools' argument, and the item writer's input
 # Tools that only move a value they are given (the gold among the options): they do not make an answer.
 PASS_THROUGH = frozenset({"shuffle_options"})
 
@@ -52,3 +55,14 @@ def answer_origin(plan: TransformPlan) -> str:
             continue
         todo += [i.partition(":")[0] for i in step.inputs]
     return origin
+
+
+def option_count(plan: TransformPlan) -> int:
+    """How many options the plan's choice items offer: the count a step is given as a literal ('=3:n' to a tool,
+    '=3:option_count' to the LLM writing the item), else the default."""
+    for step in plan.steps:
+        for entry in step.inputs:
+            value, _, name = entry.rpartition(":")
+            if entry.startswith("=") and name in OPTION_COUNT_ARGUMENTS:
+                return int(json.loads(value[1:]))
+    return DEFAULT_OPTIONS

@@ -27,7 +27,7 @@ class Named(BaseModel):
 
 
 class RecordTarget(Target):
-    option_count: int = Field(description="how many options label_options can make from label_pool, at most 4")
+    option_count: int = Field(description="how many options label_options can make from label_pool, at most n")
     gold_position: int = Field(description="the slot's gold position wrapped to option_count, for shuffle_options")
     question: str = Field("", description="the question in full, when the tool words it itself (a cloze)")
 
@@ -67,6 +67,7 @@ class RecordArgs(ToolInput):
     pool: list[str] = Field([], description="labels the options are drawn from")
     seed: int = 0
     position: int = Field(0, ge=0, description="the slot's gold position")
+    n: int = Field(MAX_OPTIONS, ge=2, le=10, description="options a choice item offers")
 
     @model_validator(mode="before")
     @classmethod
@@ -94,14 +95,14 @@ def _lines(fields: list[Named]) -> list[str]:
     return lines
 
 
-def _target(position: int, *, goal: str, answer: str, context: str, facts: str, pool: list[str],
+def _target(position: int, n: int, *, goal: str, answer: str, context: str, facts: str, pool: list[str],
             query: dict[str, Any]) -> RecordTarget:
     """The target with its label pool (the answer included, duplicates dropped) and option count."""
     labels: dict[str, str] = {}
     for label in (p.strip() for p in [answer, *pool]):
         if label:
             labels.setdefault(label.casefold(), label)
-    count = max(2, min(MAX_OPTIONS, len(labels)))
+    count = max(2, min(n, len(labels)))
     return RecordTarget(goal=goal, answer=answer, context=context, facts=facts, label_pool=list(labels.values()),
                         query=query, option_count=count, gold_position=position % count)
 
@@ -136,7 +137,7 @@ def field_target(args: FieldTargetArgs) -> RecordTarget:
                    key=lambda f: f.label)
     context = "\n".join(_lines([subject, *shown])) if args.shown else ""
     facts = "; ".join(_lines([subject, field, *(f for f in shown if f is not field)]))
-    return _target(args.position, goal=_ask(field, subject, name), answer=answer, context=context, facts=facts,
+    return _target(args.position, args.n, goal=_ask(field, subject, name), answer=answer, context=context, facts=facts,
                    pool=args.pool, query={"ask": field.label, "of": {subject.label: name}})
 
 
@@ -158,7 +159,7 @@ def label_pool_target(args: LabelTargetArgs) -> RecordTarget:
     goal = f"the {field.label} of the record described in the context" if args.shown else \
         f"the {field.label} of what the image shows"
     facts = "; ".join(_lines([field, *args.shown]))
-    return _target(args.position, goal=goal, answer=answer, context=context, facts=facts, pool=args.pool,
+    return _target(args.position, args.n, goal=goal, answer=answer, context=context, facts=facts, pool=args.pool,
                    query={"ask": field.label})
 
 
@@ -166,11 +167,12 @@ class ClozeTargetArgs(ToolInput):
     passage: str = Field(min_length=1, max_length=100_000)
     seed: int = 0
     position: int = Field(0, ge=0, description="the slot's gold position")
+    n: int = Field(MAX_OPTIONS, ge=2, le=10, description="options a choice item offers")
 
 
-@tool("passage_cloze", "Blank out up to 4 lower-case content words of a passage, each used once, as [blank 1] ...; "
-                       "ask the word of one blank (seeded), in a question it words itself. The context is the blanked "
-                       "passage, the label pool the blanked words.")
+@tool("passage_cloze", "Blank out up to 4 (or n) lower-case content words of a passage, each used once, as "
+                       "[blank 1] ...; ask the word of one blank (seeded), in a question it words itself. The context "
+                       "is the blanked passage, the label pool the blanked words.")
 def passage_cloze(args: ClozeTargetArgs) -> RecordTarget:
     text = args.passage
     if "[blank" in text:
@@ -180,12 +182,12 @@ def passage_cloze(args: ClozeTargetArgs) -> RecordTarget:
     if not words:
         raise ValueError("the passage has no word that can be blanked out unambiguously")
     rng = random.Random(f"passage_cloze:{args.seed}")
-    chosen = sorted(rng.sample(words, min(BLANKS, len(words))), key=lambda w: w.start)
+    chosen = sorted(rng.sample(words, min(max(BLANKS, args.n), len(words))), key=lambda w: w.start)
     asked = rng.randrange(len(chosen))
     for number, word in reversed(list(enumerate(chosen, 1))):
         text = mask(text, word.start, word.end, f"[blank {number}]")
     blanks = "the blank" if len(chosen) == 1 else f"[blank {asked + 1}]"
-    target = _target(args.position, goal=f"the word hidden by {blanks} in the passage",
+    target = _target(args.position, args.n, goal=f"the word hidden by {blanks} in the passage",
                      answer=chosen[asked].text, context=text, facts=args.passage, pool=[w.text for w in chosen],
                      query={"blank": asked + 1, "start": chosen[asked].start, "end": chosen[asked].end})
     return target.model_copy(update={"question": f"Which word is hidden by {blanks} in the passage?"})
