@@ -216,6 +216,11 @@ def test_a_stated_format_no_step_can_write_is_a_gap_though_the_subtask_claims_it
     chart = with_stated_formats(recipe_for(CARDS["gen_bar_chart_values"], "choice"), [three], requirement)
     assert [s.tool for s in chart.steps if "=3:n" in s.inputs] == ["number_options"]
     assert option_count(chart) == option_count(written) == 3
+    figures = Facet(key="sf", kind="answer_format", value="3 significant figures", quote="to 3 significant figures")
+    units = with_stated_formats(recipe_for(CARDS["gen_unit_conversions"], "number"), [figures],
+                                "imperial to SI conversions, answers to 3 significant figures")
+    [target] = [s for s in units.steps if s.tool == "unit_number_target"]
+    assert "=3:figures" in target.inputs and target.serves == ["sf"]
 
 # Item-level checks
 

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from benchagent.program.tools import ToolError, run_tool
-from benchagent.program.tools.arithmetic import decimal_text, make_decimal_options, round_half_up
+from benchagent.program.tools.arithmetic import decimal_text, make_decimal_options, round_half_up, significant_text
 
 leaves = st.one_of(
     st.integers(-10**6, 10**6).map(lambda n: (n, Fraction(n))),
@@ -148,3 +148,20 @@ def test_word_problem_number_target_never_asks_what_the_story_states():
     story = {**STORY, "facts": [*STORY["facts"], "Dev has 9 stamps and 8 coins."]}
     answers = {run_tool("word_problem_number_target", {**story, "seed": s}).output.answer for s in range(40)}
     assert answers == {"2.25", "19.25"}
+
+
+@pytest.mark.parametrize(("value", "figures", "text"), [
+    ("9.996", 3, "10.0"), ("12345", 3, "12300"), ("0.012", 3, "0.0120"), ("-0.0004449", 2, "-0.00044"),
+    ("0", 3, "0.00"), ("1.005", 3, "1.01"), ("273.15", 3, "273"), ("99950", 3, "100000"), ("-2.5", 1, "-3")])
+def test_significant_figures_round_half_away_from_zero_and_print_every_figure(value, figures, text):
+    assert significant_text(Fraction(value), figures) == text
+
+
+@settings(max_examples=200)
+@given(st.fractions(min_value=-10**6, max_value=10**6).filter(lambda v: v != 0), st.integers(1, 6))
+def test_significant_figures_keep_the_value_within_half_a_unit_of_the_last_figure(value, figures):
+    text = significant_text(value, figures)
+    digits = text.lstrip("-0.").replace(".", "")
+    assert len(digits.rstrip("0")) <= figures
+    power = len(str(int(abs(Fraction(text))))) - figures if abs(Fraction(text)) >= 1 else -len(text.split(".")[1])
+    assert abs(Fraction(text) - value) <= Fraction(10) ** power / 2

@@ -85,6 +85,16 @@ def test_number_target_states_the_quantity_and_precision_but_not_the_answer():
                                         "places": None, "seed": 0})
 
 
+def test_significant_figures_replace_the_records_decimal_places():
+    args = {"value": "3", "from_unit": "mile", "to_unit": "kilometre", "places": 2, "figures": 3, "seed": 0}
+    out = run_tool("unit_number_target", args).output
+    assert out.answer == "4.83" and "rounded to 3 significant figures" in out.goal and out.query["figures"] == 3
+    out = run_tool("unit_number_target", {**args, "value": "1000", "from_unit": "pound", "to_unit": "kilogram"}).output
+    assert out.answer == "454" and "decimal" not in out.context
+    out = run_tool("convert_units", {"value": "0.5", "from_unit": "inch", "to_unit": "metre", "figures": 3}).output
+    assert (out.decimal, out.answer) == ("0.0127", "0.0127")
+    assert "figures" not in run_tool("unit_number_target", {**args, "figures": None}).output.query
+
 QUANTITIES = [{"value": "5", "unit": "mile"}, {"value": "8", "unit": "kilometre"}, {"value": "8700", "unit": "yard"}]
 
 

@@ -104,6 +104,8 @@ def with_asks(plan: TransformPlan, facets: Sequence[Facet], draft: SubtaskDraft)
 
 PLACES = re.compile(r"\b(\d|zero|one|two|three|four|five|six)\s+(?:decimal\s+places?|decimals?|places?\s+after)")
 NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+FIGURES = re.compile(r"\b(\d|one|two|three|four|five|six|seven|eight|nine|ten)[- ](?:significant (?:figures?|digits?)"
+                     r"|sig\.? ?figs?\b|s\.f\.)")
 OPTION_COUNT = re.compile(r"\b(\d{1,2}|two|three|four|five|six|seven|eight|nine|ten)[- ](?:answer |response )?"
                           r"(?:options?|choices?|alternatives)\b")
 DATE_FORMATS = {"DD/MM/YYYY": re.compile(r"\bdd[/.-]mm[/.-]yyyy\b|\beuropean (?:date )?format|\bday[- ]first\b"),
@@ -114,6 +116,13 @@ DATE_FORMATS = {"DD/MM/YYYY": re.compile(r"\bdd[/.-]mm[/.-]yyyy\b|\beuropean (?:
 
 def _places(text: str) -> int | None:
     found = PLACES.search(text)
+    if found is None:
+        return None
+    return int(found.group(1)) if found.group(1).isdigit() else NUMBER_WORDS.index(found.group(1))
+
+
+def _figures(text: str) -> int | None:
+    found = FIGURES.search(text)
     if found is None:
         return None
     return int(found.group(1)) if found.group(1).isdigit() else NUMBER_WORDS.index(found.group(1))
@@ -131,7 +140,8 @@ def _date_format(text: str) -> str | None:
     return next((form for form, pattern in DATE_FORMATS.items() if pattern.search(text)), None)
 
 
-STATED = {"places": _places, "date_format": _date_format, "n": _option_count}  # tool argument -> how it is stated
+# a tool argument -> how a requirement states it
+STATED = {"places": _places, "figures": _figures, "date_format": _date_format, "n": _option_count}
 LLM_ARGUMENTS = {"n": "option_count"}  # a tool argument -> the LLM step input that means the same
 
 

@@ -119,6 +119,25 @@ def decimal_text(value: Fraction, places: int | None = None) -> str:
     return ("-" if value < 0 and scaled else "") + digits
 
 
+def significant_text(value: Fraction, figures: int) -> str:
+    """value rounded half away from zero to `figures` significant figures, printed with all of them ('0.0120',
+    '12300', '10.0' for 9.996 to three)."""
+    if value == 0:
+        return decimal_text(value, figures - 1)
+    power = 0  # 10**power <= |value| < 10**(power + 1)
+    while abs(value) >= Fraction(10) ** (power + 1):
+        power += 1
+    while abs(value) < Fraction(10) ** power:
+        power -= 1
+    for exponent in (power, power + 1):  # rounding up may reach the next power of ten
+        places = figures - 1 - exponent
+        scale = Fraction(10) ** places
+        rounded = math.floor(abs(value) * scale + Fraction(1, 2)) / scale
+        if rounded < Fraction(10) ** (exponent + 1):
+            break
+    return decimal_text(rounded if value > 0 else -rounded, max(places, 0))
+
+
 def fraction_text(value: Fraction) -> str:
     return str(value.numerator) if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
 

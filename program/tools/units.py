@@ -7,7 +7,8 @@ from typing import Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from benchagent.program.tools.arithmetic import NumberText, decimal_text, fraction_text, parse_number, terminates
+from benchagent.program.tools.arithmetic import (NumberText, decimal_text, fraction_text, parse_number,
+                                                 significant_text, terminates)
 from benchagent.program.tools.registry import ToolInput, ToolOutput, tool
 from benchagent.program.tools.targets import Target, mentions, pick_comparison, unique_extreme
 
@@ -81,6 +82,8 @@ class ConvertArgs(ToolInput):
     from_unit: UnitName
     to_unit: UnitName
     places: int | None = Field(None, ge=0, le=10, description="round half away from zero to this many decimals")
+    figures: int | None = Field(None, ge=1, le=10, description="round half away from zero to this many significant "
+                                                                "figures instead")
 
 
 class ConvertOutput(ToolOutput):
@@ -90,8 +93,9 @@ class ConvertOutput(ToolOutput):
                         "fraction when the decimal never ends")
 
 
-def converted_answer(value: str, from_unit: str, to_unit: str, places: int | None) -> str:
-    return decimal_text(convert(parse_number(value), from_unit, to_unit), places)
+def rounded_text(value: Fraction, places: int | None, figures: int | None = None) -> str:
+    """value to `figures` significant figures when given, else to `places` decimals, else exactly."""
+    return significant_text(value, figures) if figures is not None else decimal_text(value, places)
 
 
 @tool("convert_units",
@@ -99,7 +103,8 @@ def converted_answer(value: str, from_unit: str, to_unit: str, places: int | Non
 def convert_units(args: ConvertArgs) -> ConvertOutput:
     result = convert(parse_number(args.value), args.from_unit, args.to_unit)
     exact = decimal_text(result) if terminates(result) else None
-    answer = decimal_text(result, args.places) if args.places is not None else exact or fraction_text(result)
+    answer = (rounded_text(result, args.places, args.figures) if args.places is not None or args.figures is not None
+              else exact or fraction_text(result))
     return ConvertOutput(fraction=fraction_text(result), decimal=exact, answer=answer)
 
 
@@ -107,24 +112,28 @@ class UnitTargetArgs(ConvertArgs):
     seed: int
 
 
-def _rounding(places: int | None) -> str:
+def _rounding(places: int | None, figures: int | None = None) -> str:
+    if figures is not None:
+        return f"rounded to {figures} significant figure{'s' if figures != 1 else ''}"
     return "exactly" if places is None else f"rounded to {places} decimal place{'s' if places != 1 else ''}"
 
 
 @tool("unit_number_target",
       "Ask to convert a quantity to another unit; the answer is the exact or stated-rounding number.")
 def unit_number_target(args: UnitTargetArgs) -> Target:
-    answer = converted_answer(args.value, args.from_unit, args.to_unit, args.places)
+    answer = rounded_text(convert(parse_number(args.value), args.from_unit, args.to_unit), args.places, args.figures)
+    rounding = _rounding(args.places, args.figures)
     source, target = quantity_text(args.value, args.from_unit), plural(args.to_unit)
     goal = random.Random(args.seed).choice([
-        f"how many {target} {source} is, {_rounding(args.places)}; the answer is a number",
-        f"{source} converted to {target}, {_rounding(args.places)}; the answer is a number",
+        f"how many {target} {source} is, {rounding}; the answer is a number",
+        f"{source} converted to {target}, {rounding}; the answer is a number",
     ])
-    context = f"Quantity: {source}. Express it in {target}, {_rounding(args.places)}."
+    context = f"Quantity: {source}. Express it in {target}, {rounding}."
     if mentions(goal, answer) or mentions(context, answer):
         raise ValueError(f"the question would state its answer {answer}")
-    facts = f"{source} = {answer} {target} ({_rounding(args.places)})"
-    query = args.model_dump(include={"value", "from_unit", "to_unit", "places"})
+    facts = f"{source} = {answer} {target} ({rounding})"
+    query = args.model_dump(include={"value", "from_unit", "to_unit", "places"}) | (
+        {"figures": args.figures} if args.figures is not None else {})
     return Target(goal=goal, answer=answer, context=context, facts=facts, label_pool=[], query=query)
 
 
