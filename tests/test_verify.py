@@ -78,6 +78,16 @@ def test_repairable_issue_is_repaired_and_reinspected(issue):
     assert len(lm.history) == 4  # inspect, plan, fix, inspect again
 
 
+def test_a_fixer_copying_the_option_letters_changed_nothing_and_its_question_stands():
+    item = chart_item()
+    clearer = "What value does the 'Sales' chart show for March?"
+    copied = fix(clearer, item, options=list("ABCD"), answer=item.answer_letter)
+    lm = scripted(issues=[{"issues": [AMBIGUOUS]}, {"issues": []}], actions=PLAN, fixed_question=copied)
+    outcome = verify(item, lm)
+    assert outcome.status == "fixed" and outcome.item.question == clearer
+    assert (outcome.item.options, outcome.item.answer) == (item.options, item.answer)
+
+
 def test_issue_still_there_after_repair_rejects():
     item = chart_item()
     lm = scripted(issues={"issues": [AMBIGUOUS]}, actions=PLAN, fixed_question=fix("Which March value is shown?", item))
@@ -91,6 +101,8 @@ def test_issue_still_there_after_repair_rejects():
     ({"answer": "44"}, "changed the gold answer"),
     ({"options": ["40", "42", "44", "48"]}, "changed the options"),
     ({"options": ["42", "40", "44", "46"]}, "changed the options"),
+    ({"options": ["A", "B", "C"]}, "changed the options"),
+    ({"answer": "C"}, "changed the gold answer"),
     ({"fixed_question": "The March bar shows 42; which value is it?"}, "leaked the answer"),
     ({"fixed_question": "  "}, "empty question"),
     ({"fixed_question": "What value does the chart show  for March?"}, "unchanged"),

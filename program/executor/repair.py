@@ -7,7 +7,7 @@ import dspy
 from dspy.utils.exceptions import AdapterParseError
 
 from benchagent.program.executor.checks import leakage_check
-from benchagent.program.executor.item import Item
+from benchagent.program.executor.item import LETTERS, Item
 from benchagent.program.executor.solver import answers_agree
 from benchagent.signatures import FixSample, PlanRepair
 
@@ -25,11 +25,13 @@ def _refusal(item: Item, question: str, options: list[str], answer: str) -> str 
         return "the fixer returned an empty question"
     if " ".join(question.split()) == " ".join(item.question.split()):
         return "the fixer left the question unchanged"
-    if not answers_agree(item.answer, answer, None, "label"):
+    # the item shows its options under letters: a fixer copying the letters (or the gold's letter) changed nothing
+    if not (answers_agree(item.answer, answer, None, "label") or answer.strip() == item.answer_letter):
         return f"the fixer changed the gold answer to {answer!r}"
     kept = item.options or []
-    if len(options) != len(kept) or not all(answers_agree(k, o, None, "label")
-                                            for k, o in zip(kept, options, strict=True)):
+    if [o.strip() for o in options] != list(LETTERS[:len(kept)]) and (
+            len(options) != len(kept) or not all(answers_agree(k, o, None, "label")
+                                                 for k, o in zip(kept, options, strict=True))):
         return f"the fixer changed the options to {options!r}"
     leak = leakage_check(dataclasses.replace(item, question=question.strip()))
     return None if leak.passed else f"the fixer leaked the answer: {leak.detail}"
