@@ -307,12 +307,16 @@ def facet_lines(facets: list[Facet]) -> str:
     return "\n".join(f"{f.key} ({f.kind}): {f.value}" for f in facets)
 
 
+# modality words in another sense: "3 significant figures" asks a rounding, "figure out" a step of reasoning
+NOT_MODAL = re.compile(r"\bsignificant (?:figures?|digits?)|\bsig\.? ?figs?\b|\bfigur(?:e|es|ing) out\b")
+
+
 def demanded_modalities(requirement: str, facets: list[Facet]) -> set[str]:
     """Modalities the requirement's words demand of the input (image, audio, video), read by code."""
-    words = set(re.findall(r"[a-z]+", requirement.lower()))
+    words = set(re.findall(r"[a-z]+", NOT_MODAL.sub(" ", requirement.lower())))
     for facet in facets:
         if facet.kind in MODALITY_KINDS:
-            words |= set(re.findall(r"[a-z]+", facet.value.lower()))
+            words |= set(re.findall(r"[a-z]+", NOT_MODAL.sub(" ", facet.value.lower())))
     return {m for m, listed in MODALITY_WORDS.items() if words & set(listed)}
 
 

@@ -169,3 +169,12 @@ def test_revision_that_changes_nothing_counts_as_keep():
     kept, applied = apply_changes([draft], [same, SubtaskChange(key="read_value", action="discard", rationale="x")])
     assert kept == [draft]
     assert applied == [{"key": "read_value", "action": "keep", "rationale": "no rationale given"}]
+
+
+def test_a_revision_whose_description_speaks_of_the_change_is_refused():
+    meta = SubtaskChange(key="read_value", action="revise", rationale="label fits better", revised_answer_type="label",
+                         revised_description="The revised description should reflect the revised answer type.")
+    kept, applied = apply_changes([SubtaskDraft(**READ)], [meta])
+    assert kept == [SubtaskDraft(**READ)]
+    assert applied == [{"key": "read_value", "action": "keep",
+                        "rationale": "change refused: its description speaks of the change, not of an item"}]

@@ -16,7 +16,8 @@ from benchagent.program.errors import PlanningError
 from benchagent.program.executor.checks import open_question_check, target_check
 from benchagent.program.executor.item import Item
 from benchagent.program.executor.verify import Verifier
-from benchagent.program.intent import Intent, contract, detect_language, missing_topic, shares_topic
+from benchagent.program.intent import (Intent, contract, demanded_modalities, detect_language, missing_topic,
+                                       shares_topic)
 from benchagent.program.planner.facets import (coverage, with_asks, with_degradations, with_language,
                                                 with_stated_formats)
 from benchagent.program.planner.plan_writer import example_record, template_plans
@@ -221,6 +222,27 @@ def test_a_stated_format_no_step_can_write_is_a_gap_though_the_subtask_claims_it
                                 "imperial to SI conversions, answers to 3 significant figures")
     [target] = [s for s in units.steps if s.tool == "unit_number_target"]
     assert "=3:figures" in target.inputs and target.serves == ["sf"]
+
+def test_unseen_wordings_reach_the_right_question_kind_and_modality():
+    # "significant figures" asks a rounding, not image inputs
+    assert demanded_modalities("imperial to SI conversions, answers to 3 significant figures", []) == set()
+    assert demanded_modalities("read the figures in a chart", []) == {"image"}
+    # the weekday some days after a date: "days after" is the step, the weekday what is asked
+    weekday = READ.model_copy(update={"name": "What day of the week is it 137 days after 03/11/2021",
+                                      "description": "the weekday some days after a date", "facets": []})
+    calendar = with_asks(recipe_for(CARDS["gen_calendar_dates"], "choice"), [], weekday)
+    assert [i for s in calendar.steps for i in s.inputs if i.endswith(":asks")] == ['=["weekday"]:asks']
+    # "how much taller one bar is than another" asks an amount, even of a subtask named "Which bar is taller?"
+    requirement = "multiple-choice items where the model says how much taller one named bar is than another"
+    taller = READ.model_copy(update={"name": "Which bar is taller?", "description": "compare two bars"})
+    card = CARDS["gen_bar_chart_values"]
+    assert recipe_for(card, "choice", "Which bar is taller?").steps[0].tool == "chart_label_target"
+    plan = recipe_for(card, "choice", "Which bar is taller?", requirement)
+    assert plan.steps[0].tool == "chart_number_target"
+    difference = Facet(key="cap", kind="capability", value="bar chart analysis", quote=requirement)
+    asked = with_asks(plan, [difference], taller.model_copy(update={"facets": ["cap"]}))
+    assert '=["difference"]:asks' in asked.steps[0].inputs
+
 
 # Item-level checks
 

@@ -77,6 +77,10 @@ def subtask_lines(subtasks: list[SubtaskDraft]) -> str:
                      for s in subtasks)
 
 
+# a small critic's "revised description" that describes its own edit ("The revised description should ...")
+ABOUT_THE_CHANGE = re.compile(r"\b(?:revised?|revision|description|answer type|subtask)\b", re.I)
+
+
 def apply_changes(subtasks: list[SubtaskDraft], changes: list[SubtaskChange],
                   unchanged: str = "the critic asked no change") -> tuple[list[SubtaskDraft], list[dict]]:
     """Revise or drop subtasks as the critic asked; unknown or repeated keys are ignored, the last subtask is never
@@ -91,6 +95,8 @@ def apply_changes(subtasks: list[SubtaskDraft], changes: list[SubtaskChange],
         bad = degenerate(rationale, 400) or (degenerate(c.revised_description, 400) if action == "revise" else None)
         if bad:
             action, rationale = "keep", f"change refused: its text was degenerate ({bad})"
+        elif action == "revise" and ABOUT_THE_CHANGE.search(c.revised_description):
+            action, rationale = "keep", "change refused: its description speaks of the change, not of an item"
         elif action == "discard" and len(current) == 1:
             action, rationale = "keep", f"{rationale} (kept: the design needs at least one subtask)"
         elif action == "discard":

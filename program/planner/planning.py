@@ -225,7 +225,8 @@ class Planning:
         if blocked:
             return draft, [Grounding("-", None, {}, 0.0, False, blocked)]
         about = subtask_words(scope, draft)
-        candidates = [(card, recipe_for(card, draft.answer_type, f"{draft.name} {draft.description}")
+        candidates = [(card, recipe_for(card, draft.answer_type, f"{draft.name} {draft.description}",
+                                               self.request.requirement)
                        or next(iter(template_plans(card, draft.answer_type, about=about)), None)) for card in cards]
         if cards and not any(plan for _, plan in candidates):
             with working_on("grounding"):

@@ -138,8 +138,8 @@ def _near_dates(day: dt.date, date_format: str) -> list[str]:
 @tool("calendar_label_target", "Ask which weekday it will be some days or weeks from today (the answer is a weekday "
                                "name); asked for dates, the ISO date some days after today or before a later date.",
       asks={"weekday": ("weekday", "day of the week"),
-            "date after": ("days after", "after a given date", "after a date", "calendar date", "which date",
-                           "iso", "yyyy-mm-dd"),
+            "date after": ("the date", "date after", "after a given date", "after a date", "calendar date",
+                           "which date", "iso", "yyyy-mm-dd"),
             "date before": ("days before", "before a given date", "before a date", "calendar date", "which date",
                             "iso", "yyyy-mm-dd")})
 def calendar_label_target(args: CalendarTargetArgs) -> Target:
