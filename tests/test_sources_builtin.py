@@ -156,6 +156,9 @@ def test_units_countries_and_docs():
     germany = next(r for r in map(countries.record, range(countries.capacity)) if r["alpha_2"] == "DE")
     assert germany["alpha_3"] == "DEU" and germany["translations"]["de"] == "Deutschland"
     assert germany["translations"]["fr"] == "Allemagne"
+    tender = {r["alpha_2"]: r["currency"] for r in map(countries.record, range(countries.capacity))}
+    assert (tender["DE"], tender["AL"], tender["JP"], tender["GB"]) == ("EUR", "ALL", "JPY", "GBP")
+    assert tender["PA"] is None  # the balboa and the US dollar are both legal tender: no one right answer
     docs = builtin_source("builtin_python_docs")
     passages = [docs.record(i) for i in range(docs.capacity)]
     assert all(len(p["text"].split()) <= 250 for p in passages)

@@ -146,9 +146,11 @@ LLM_ARGUMENTS = {"n": "option_count"}  # a tool argument -> the LLM step input t
 
 
 def states_a_format(facet: Facet) -> bool:
-    """The facet states a rounding, a date format or an option count, which only a tool's argument can honour."""
-    return facet.kind != "language" and any(read(f"{facet.value} {facet.quote}".lower()) is not None
-                                            for read in STATED.values())
+    """The facet states a rounding, a date format or an option count, which only a tool's argument can honour (a
+    capability or topic quoting the whole requirement does not: its specifics have facets of their own)."""
+    text = f"{facet.value} {facet.quote}".lower()
+    return facet.kind not in ("language", "capability", "topic") and any(read(text) is not None
+                                                                         for read in STATED.values())
 
 
 def with_stated_formats(plan: TransformPlan, facets: Sequence[Facet], requirement: str) -> TransformPlan:

@@ -2,6 +2,7 @@
 pycountry, pint, Python's pydoc topics), read offline; a package is imported only when its records are read."""
 
 import copy
+import datetime
 import functools
 import gettext
 import itertools
@@ -173,12 +174,25 @@ def _names(domain: str, name: str) -> dict[str, str]:
     return {language: translated for language, translated in names.items() if translated != name}
 
 
+CURRENCY_DATE = datetime.date(2025, 1, 1)  # the day a country's legal tender is read for, so records never drift
+
+
+def _tender(alpha_2: str) -> str | None:
+    """The one currency that is legal tender in the territory on CURRENCY_DATE (CLDR, via Babel); None when there
+    are several (Panama: PAB and USD) or none, so a question about it has one right answer."""
+    from babel.numbers import get_territory_currencies
+
+    tender = get_territory_currencies(alpha_2, start_date=CURRENCY_DATE, end_date=CURRENCY_DATE, tender=True)
+    return tender[0] if len(tender) == 1 else None
+
+
 @functools.cache
 def _countries() -> list[dict[str, Any]]:
     import pycountry
 
     return [{"alpha_2": c.alpha_2, "alpha_3": c.alpha_3, "numeric": c.numeric, "name": c.name,
-             "official_name": getattr(c, "official_name", None), "flag": getattr(c, "flag", None)}
+             "official_name": getattr(c, "official_name", None), "flag": getattr(c, "flag", None),
+             "currency": _tender(c.alpha_2)}
             for c in sorted(pycountry.countries, key=lambda c: c.alpha_2)]
 
 
@@ -355,12 +369,15 @@ _BUILTINS: dict[str, _Builtin] = {f"builtin_{b.name}": b for b in [
     _Builtin(
         "countries", ["text"],
         "Countries and territories from ISO 3166-1: each record is one country's alpha-2, alpha-3 and numeric "
-        "codes, common and official name, flag emoji and its name in other languages. Grounds geography, "
-        "country code and translation questions.",
+        "codes, common and official name, flag emoji, the ISO 4217 code of its currency and its name in other "
+        "languages. Grounds geography, country code, country currency and translation questions.",
         {"alpha_2": "str", "alpha_3": "str", "numeric": "str: three digits", "name": "str",
-         "official_name": "str | null", "flag": "str: emoji", "translations": _TRANSLATIONS_FIELD},
-        "LGPL-2.1 (pycountry, Debian iso-codes)",
-        ["countries", "country codes", "ISO 3166", "geography", "flags", "nations", "translation", "multilingual"],
+         "official_name": "str | null", "flag": "str: emoji",
+         "currency": "str | null: ISO 4217 code of its one legal tender on 2025-01-01 (CLDR), null if several",
+         "translations": _TRANSLATIONS_FIELD},
+        "LGPL-2.1 (pycountry, Debian iso-codes); currencies: Unicode-3.0 (CLDR, via Babel)",
+        ["countries", "country codes", "ISO 3166", "geography", "flags", "nations", "currency", "currency codes",
+         "ISO 4217", "translation", "multilingual"],
         _countries, _translated("iso3166-1")),
     _Builtin(
         "currencies", ["text"],
