@@ -124,6 +124,12 @@ def stems(text: str) -> set[str]:
     return {(w[:-1] if len(w) <= 5 and w.endswith("s") and not w.endswith("ss") else w)[:5] for w in words}
 
 
+def whole_words(text: str) -> set[str]:
+    """Content words in the singular, uncut: a card named 'countries' is not repeated by 'Count red triangles'."""
+    words = (re.sub(r"ies$", "y", w) for w in re.findall(r"[^\W\d_]+", text.lower()) if len(w) > 2 and w not in FILLER)
+    return {w[:-1] if w.endswith("s") and not w.endswith("ss") else w for w in words}
+
+
 # Words of what is done to the content, or of the bare medium, which any source may share with any requirement.
 OPERATION_STEMS = stems("count counting compare comparison read reading identify value values number numbers "
                         "calculate compute find determine common most least different difference total sum match "
@@ -333,11 +339,11 @@ def carried(draft: SubtaskDraft, facets: list[Facet]) -> list[str]:
 
 def copied_card(draft: SubtaskDraft, cards: list[SourceCard], requirement: str) -> str | None:
     """The card whose name or description the subtask repeats without the requirement asking for it, or None."""
-    asked = stems(requirement)
-    name = stems(draft.name)
+    asked = whole_words(requirement)
+    name = whole_words(draft.name)
     text = f"{draft.name}. {draft.description}".lower()
     for card in cards:
-        card_name = stems(card.name.replace("_", " "))
+        card_name = whole_words(card.name.replace("_", " "))
         if card_name and card_name <= name and not card_name <= asked:
             return card.id
         description = card.description.lower()

@@ -16,7 +16,7 @@ from benchagent.program.errors import PlanningError
 from benchagent.program.executor.checks import open_question_check, target_check
 from benchagent.program.executor.item import Item
 from benchagent.program.executor.verify import Verifier
-from benchagent.program.intent import (Intent, contract, demanded_modalities, detect_language, missing_topic,
+from benchagent.program.intent import (Intent, contract, copied_card, demanded_modalities, detect_language, missing_topic,
                                        shares_topic)
 from benchagent.program.planner.facets import (coverage, with_asks, with_degradations, with_language,
                                                 with_stated_formats)
@@ -224,6 +224,11 @@ def test_a_stated_format_no_step_can_write_is_a_gap_though_the_subtask_claims_it
     assert "=3:figures" in target.inputs and target.serves == ["sf"]
 
 def test_unseen_wordings_reach_the_right_question_kind_and_modality():
+    # a subtask counting triangles does not repeat the card named "countries"
+    triangles = READ.model_copy(update={"name": "Count Red Triangles", "description": "how many red triangles"})
+    assert copied_card(triangles, list(CARDS.values()), "how many red triangles are there?") is None
+    assert copied_card(READ.model_copy(update={"name": "List the countries"}), [CARDS["builtin_countries"]],
+                       "read bar charts") == "builtin_countries"
     # "significant figures" asks a rounding, not image inputs
     assert demanded_modalities("imperial to SI conversions, answers to 3 significant figures", []) == set()
     assert demanded_modalities("read the figures in a chart", []) == {"image"}
