@@ -16,8 +16,8 @@ from benchagent.program.errors import PlanningError
 from benchagent.program.executor.checks import open_question_check, target_check
 from benchagent.program.executor.item import Item
 from benchagent.program.executor.verify import Verifier
-from benchagent.program.intent import (Intent, contract, copied_card, demanded_modalities, detect_language, missing_topic,
-                                       shares_topic)
+from benchagent.program.intent import (Intent, contract, copied_card, demanded_modalities, detect_language,
+                                       missing_topic, shares_topic)
 from benchagent.program.planner.facets import (coverage, with_asks, with_degradations, with_language,
                                                 with_stated_formats)
 from benchagent.program.planner.plan_writer import example_record, template_plans
