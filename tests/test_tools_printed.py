@@ -44,3 +44,6 @@ def test_molar_mass_target_checks_the_formula_and_miscounts_for_distractors():
     for bad in ("Xx2", "water", "O2", "import os"):
         with pytest.raises(ToolError):
             run_tool("molar_mass_target", {"formula": bad, "seed": 0})
+    with pytest.raises(ToolError, match="holds no nitrogen"):  # a copied example, not the compound asked for
+        run_tool("molar_mass_target", {"formula": "Ca(OH)2", "seed": 0, "element": "nitrogen"})
+    assert run_tool("molar_mass_target", {"formula": "Al2O3", "seed": 0, "element": "aluminium"}).result["answer"]

@@ -17,6 +17,10 @@ MAX_ATOMS = 60
 class FormulaArgs(ToolInput):
     formula: str = Field(max_length=40, description="a chemical formula such as H2SO4 or Ca(OH)2")
     seed: int
+    element: str | None = Field(None, description="the element, by its English name, the compound was asked to hold")
+
+
+SPELLINGS = {"aluminium": "aluminum", "caesium": "cesium"}  # periodictable names elements in US spelling
 
 
 class FormulaTarget(Target):
@@ -49,6 +53,8 @@ def parse_formula(text: str) -> tuple[str, dict]:
                            "two decimals; the options are the exact mass and three masses with one atom miscounted.")
 def molar_mass_target(args: FormulaArgs) -> FormulaTarget:
     text, atoms = parse_formula(args.formula)
+    if args.element and SPELLINGS.get(args.element.lower(), args.element.lower()) not in {e.name for e in atoms}:
+        raise ValueError(f"{text!r} holds no {args.element}, which the compound was asked to hold")
     gold = _mass(atoms)
     wrong = set()
     for element in atoms:

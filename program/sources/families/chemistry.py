@@ -24,9 +24,10 @@ def proposal_plan(answer_type: str) -> TransformPlan | None:
         return None
     choice = answer_type == "choice"
     steps = [
-        PlanStep(kind="LLM", tool="propose_content", inputs=["original.request"], outputs=["interim.proposal:content"],
-                 instruction="propose the compound the item is about"),
-        PlanStep(kind="PURE", tool="molar_mass_target", inputs=["interim.proposal:formula", "slot.seed"],
+        PlanStep(kind="LLM", tool="propose_content", inputs=["original.request"],
+                 outputs=["interim.proposal:content"], instruction="propose the compound the item is about"),
+        PlanStep(kind="PURE", tool="molar_mass_target",
+                 inputs=["interim.proposal:formula", "slot.seed", "original.element"],
                  outputs=[*TARGET_OUTPUTS, answer_output(answer_type), "final.input.context:context",
                           *(["interim.options"] if choice else [])],
                  instruction="check the formula and compute the exact molar mass"),
@@ -54,5 +55,5 @@ def proposed_compound(rng: random.Random) -> dict[str, Any]:
     checked and its molar mass computed by periodictable (molar_mass_target), so the answer never rests on it."""
     family, element = rng.choice(COMPOUND_FAMILIES), rng.choice(COMPOUND_ELEMENTS)
     return {"theme": "compounds", "family": family, "element": element,
-            "request": f"the chemical formula of one real {family} that contains {element}, written like H2SO4 or "
-                       f"Ca(OH)2; only the formula"}
+            "request": f"the chemical formula of one real {family} that contains {element}, written with element "
+                       f"symbols and counts; only the formula"}
