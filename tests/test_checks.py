@@ -48,3 +48,24 @@ def test_schema_problems():
     assert "schema" in names(run_checks(item(images={}), answer_type="choice", needs_image=True))
     assert "schema" in names(run_checks(item(options=None, answer="many"), answer_type="number", needs_image=True))
     assert "schema" in names(run_checks(item(question="?"), answer_type="choice", needs_image=True))
+
+
+LITERALS = ("Some examples of integer literals: 7, 2147483647, 0o177, 0b100110111. Changed in version 3.6: "
+            "underscores are now allowed for grouping purposes in literals.")
+TYPES = ("An object's type determines the operations that the object supports. The type() function returns an "
+         "object's type (which is an object itself).")
+
+
+def test_a_written_item_must_rest_on_the_passage_it_shows():
+    def written(question, answer, passage):
+        options = [answer, "It prints text.", "It sorts a list."]
+        return item(question=question, answer=answer, answer_origin="llm", options=options, images={}, facts="",
+                    extra_input={"context": passage})
+
+    grounded = written("What does the `type()` function return?", "An object's type", TYPES)
+    assert "rests_on_passage" not in names(run_checks(grounded, answer_type="choice", needs_image=False))
+    off = written("What is the purpose of the `print` function?", "It displays output on the console", LITERALS)
+    [result] = [r for r in run_checks(off, answer_type="choice", needs_image=False) if r.name == "rests_on_passage"]
+    assert not result.passed and "'print'" in result.detail
+    tool_made = item(extra_input={"context": LITERALS}, question="What is the `print` value?")
+    assert "rests_on_passage" not in names(run_checks(tool_made, answer_type="choice", needs_image=True))

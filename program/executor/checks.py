@@ -155,6 +155,23 @@ def open_question_check(item: Item) -> CheckResult:
     return CheckResult("one_right_answer", True)
 
 
+NAMED_TERMS = re.compile(r"`([^`]+)`|\"([^\"]+)\"|“([^”]+)”")
+
+
+def passage_check(item: Item) -> CheckResult:
+    """A written item shown with its passage rests on it: the terms its question quotes are in the passage ("the
+    `print` function" asked of a passage on integer literals is not answerable from it)."""
+    passage = str(item.extra_input.get("context", ""))
+    if item.answer_origin != "llm" or not passage.strip():
+        return CheckResult("rests_on_passage", True)
+    quoted = [term.strip().rstrip("()") for found in NAMED_TERMS.findall(item.question) for term in found if term]
+    absent = [term for term in quoted if term and term.lower() not in passage.lower()]
+    if absent:
+        return CheckResult("rests_on_passage", False, f"the question names {', '.join(map(repr, absent))}, which the "
+                                                      f"passage does not mention")
+    return CheckResult("rests_on_passage", True)
+
+
 def degenerate_check(item: Item) -> CheckResult:
     problems = [f"{name}: {why}" for name, text in (("question", item.question), ("answer", item.answer),
                                                    *((f"option {i + 1}", o) for i, o in enumerate(item.options or [])))
@@ -164,4 +181,5 @@ def degenerate_check(item: Item) -> CheckResult:
 
 def run_checks(item: Item, *, answer_type: str, needs_image: bool) -> list[CheckResult]:
     return [schema_check(item, answer_type=answer_type, needs_image=needs_image), degenerate_check(item),
-            *options_check(item), leakage_check(item), target_check(item), open_question_check(item)]
+            *options_check(item), leakage_check(item), target_check(item), open_question_check(item),
+            passage_check(item)]
