@@ -445,6 +445,22 @@ def test_the_model_proposes_a_formula_and_periodictable_computes_the_answer(tmp_
     assert solver and all(v["detail"].startswith("skipped") for v in solver)
 
 
+def test_a_judge_that_scores_everything_one_half_is_asked_again():
+    plan = recipe_for(CARDS["gen_bar_chart_values"], "choice")
+    verdicts = iter([0.5, 0.9])
+
+    def judge(prompt):
+        score = next(verdicts, 0.5)
+        return {"judgments": [{"source_id": "gen_bar_chart_values", "transformable": True, "alignment": score,
+                               "coverage": score, "simplicity": score, "risk": 0.5, "rationale": "charts"}]}
+
+    lm = scripted_lm({"judgments": judge})
+    with dspy.context(lm=lm, adapter=dspy.JSONAdapter()):
+        [result] = GroundingAgent()(READ, [(CARDS["gen_bar_chart_values"], plan)], {t.name for t in list_tools()},
+                                    set(llm_steps()))
+    assert result.accepted and result.scores["alignment"] == 0.9 and len(lm.history) == 2
+
+
 def test_a_judge_reply_that_cannot_be_read_is_asked_again_then_refused():
     plan = recipe_for(CARDS["gen_bar_chart_values"], "choice")
     lm = scripted_lm({"judgments": {"judgments": [{"source_id": "gen_bar_chart_values", "transformable": True}]}})

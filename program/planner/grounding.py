@@ -123,12 +123,16 @@ class GroundingAgent(dspy.Module):
         return results
 
     def _judge(self, subtask: str, lines: list[str]) -> list[SourceJudgment] | None:
-        """The judgments, asked again once (sampled) when a reply cannot be read, e.g. a list looping to max_tokens."""
+        """The judgments, asked again once (sampled) when a reply cannot be read, e.g. a list looping to max_tokens,
+        or says nothing: every score of every verdict 0.5, a small model's answer when it does not judge."""
+        judgments = None
         for attempt in range(2):
             config = {"rollout_id": attempt, "temperature": 0.7} if attempt else {}
             try:
-                return self.judge(subtask=subtask, candidates="\n".join(lines), config=config,
-                                  **at_most(self.judge, "judgments", len(lines))).judgments
+                judgments = self.judge(subtask=subtask, candidates="\n".join(lines), config=config,
+                                       **at_most(self.judge, "judgments", len(lines))).judgments
             except AdapterParseError:
                 continue
-        return None
+            if not all(getattr(j, k) == 0.5 for j in judgments for k in WEIGHTS):
+                break
+        return judgments
