@@ -247,8 +247,11 @@ def test_unseen_wordings_reach_the_right_question_kind_and_modality():
     plan = recipe_for(card, "choice", "Which bar is taller?", requirement)
     assert plan.steps[0].tool == "chart_number_target"
     difference = Facet(key="cap", kind="capability", value="bar chart analysis", quote=requirement)
-    asked = with_asks(plan, [difference], taller.model_copy(update={"facets": ["cap"]}))
-    assert '=["difference"]:asks' in asked.steps[0].inputs
+    how = Facet(key="how", kind="operation", value="read off the axis", quote="Values should be read off the axis")
+    asked = with_asks(plan, [difference, how], taller.model_copy(update={"facets": ["cap", "how"]}))
+    assert '=["difference"]:asks' in asked.steps[0].inputs  # reading off the axis is how, not what is asked
+    reading = READ.model_copy(update={"name": "Read values from bar charts", "facets": []})
+    assert '=["value"]:asks' in with_asks(plan, [], reading).steps[0].inputs
 
 
 # Item-level checks
@@ -610,7 +613,7 @@ def test_a_question_kind_facet_narrows_the_tools_target_and_the_step_serves_it(t
     assert run_summary(store, run_id)["totals"]["accepted"] == 4
     plan = json.loads(store.one("SELECT plan FROM groundings WHERE accepted = 1")["plan"])
     [target] = [s for s in plan["steps"] if s["tool"] == "chart_number_target"]
-    assert '=["value"]:asks' in target["inputs"] and target["serves"] == ["question_kind_the_value_of_one_named_bar"]
+    assert '=["value"]:asks' in target["inputs"] and "question_kind_the_value_of_one_named_bar" in target["serves"]
     queries = [json.loads(c["result"])["query"] for c in store.query(
         "SELECT result FROM tool_calls WHERE tool = 'chart_number_target'")]
     assert len(queries) >= 4 and {q["kind"] for q in queries} == {"value"}

@@ -7,7 +7,7 @@ from pydantic import Field, model_validator
 from benchagent.program.tools.registry import ToolInput, tool
 from benchagent.program.tools.targets import Target, narrowed, pick_comparison, unique_extreme
 
-CHART_ASKS = {"value": ("value of", "value for", "single value", "read off", "look up",
+CHART_ASKS = {"value": ("value of", "value for", "read values", "reading values", "single value", "look up",
                         "lookup", "exact value", "exact values"),
               "difference": ("difference", "how much more", "how much larger", "how much less", "how much taller",
                              "how much higher", "how much shorter", "compare", "comparison", "two bars", "two values"),
