@@ -69,3 +69,14 @@ def test_a_written_item_must_rest_on_the_passage_it_shows():
     assert not result.passed and "'print'" in result.detail
     tool_made = item(extra_input={"context": LITERALS}, question="What is the `print` value?")
     assert "rests_on_passage" not in names(run_checks(tool_made, answer_type="choice", needs_image=True))
+
+
+def test_a_count_question_narrower_than_the_tools_count_is_off_target():
+    def counted(question, goal):
+        return item(question=question, answer="3", options=None, goal=goal, query={"count": {"shape": "triangle"}})
+
+    wrong = counted("How many red triangles are there in the image?", "how many triangles there are in the image")
+    [result] = [r for r in run_checks(wrong, answer_type="number", needs_image=True) if r.name == "asks_tool_target"]
+    assert not result.passed and "only red ones" in result.detail
+    right = counted("How many triangles are in the picture?", "how many triangles there are in the image")
+    assert "asks_tool_target" not in names(run_checks(right, answer_type="number", needs_image=True))

@@ -8,6 +8,7 @@ from rapidfuzz import fuzz
 from benchagent.program.executor.item import Item
 from benchagent.program.intent import stems
 from benchagent.program.text_bounds import degenerate
+from benchagent.program.tools.scenes import COLORS, SHAPES
 from benchagent.program.tools.targets import mentions
 
 
@@ -101,6 +102,12 @@ def _entities(query: dict) -> list[str]:
     return found
 
 
+def _qualifiers(text: str) -> set[str]:
+    """The colours and shapes a counting question names ('how many red triangles' -> red, triangle)."""
+    words = {w[:-1] if w.endswith("s") else w for w in re.findall(r"[a-z]+", text.lower())}
+    return words & {*COLORS, *SHAPES}
+
+
 def target_check(item: Item) -> CheckResult:
     """A tool-made answer holds only if the question asks the tool's target: the same operation, the same things."""
     if item.answer_origin != "tool" or not item.goal:
@@ -118,6 +125,9 @@ def target_check(item: Item) -> CheckResult:
     if isinstance(asked, str) and stems(asked) and not stems(asked) & stems(question):
         return CheckResult("asks_tool_target", False, f"the question does not ask for the {asked}, which the tool's "
                                                       f"answer is: {item.goal}")
+    if "count" in item.query and (narrower := _qualifiers(question) - _qualifiers(item.goal)):
+        return CheckResult("asks_tool_target", False, f"the question counts only {' '.join(sorted(narrower))} ones, "
+                                                      f"the tool counted: {item.goal}")
     missing = [e for e in _entities(item.query) if e.lower() not in question
                and fuzz.partial_ratio(e.lower(), question) < 85]
     if missing:
