@@ -80,3 +80,14 @@ def test_a_count_question_narrower_than_the_tools_count_is_off_target():
     assert not result.passed and "only red ones" in result.detail
     right = counted("How many triangles are in the picture?", "how many triangles there are in the image")
     assert "asks_tool_target" not in names(run_checks(right, answer_type="number", needs_image=True))
+
+
+def test_a_question_asking_a_rounding_the_tool_did_not_make_is_off_target():
+    goal = "how much larger the value for 'May' is than the value for 'March' in the chart 'Rainfall'"
+    rounded = item(question="How much more rain fell in May than in March? Round the answer to the nearest 10.",
+                   answer="25", goal=goal, query={"kind": "difference", "pair": ["May", "March"]})
+    [result] = [r for r in run_checks(rounded, answer_type="choice", needs_image=True) if r.name == "asks_tool_target"]
+    assert not result.passed and "rounding" in result.detail
+    converted = item(question="How many kilograms is 2 pounds, rounded to 3 significant figures?", answer="0.907",
+                     options=None, images={}, goal="how many kilograms 2 pounds is, rounded to 3 significant figures")
+    assert "asks_tool_target" not in names(run_checks(converted, answer_type="number", needs_image=False))

@@ -74,6 +74,8 @@ OPERATIONS = {
     "sum": ("total", "sum", "combined", "altogether", "in all", "add up", "added together"),
     "ratio": ("ratio", "percent", "percentage", "proportion", "times as", "fraction of"),
     "average": ("average", "mean"),
+    "rounding": ("rounded", "round the", "round your", "round it", "to the nearest", "decimal places?",
+                 "significant figures?", "significant digits?"),
     "largest or smallest value": (
         "maximum", "minimum", "max", "min", "largest", "smallest", "highest", "lowest", "biggest", "greatest", "most",
         "least", "fewest", "longest", "shortest", "tallest", "heaviest", "lightest", "oldest", "youngest", "earliest",
