@@ -31,7 +31,8 @@ class SubtaskChange(BaseModel):
     key: str
     action: Literal["revise", "discard"]
     rationale: str = Field(max_length=300, json_schema_extra=decoded(120), description="one short sentence")
-    revised_description: str = ""
+    revised_description: str = Field("", max_length=300, json_schema_extra=decoded(200),
+                                     description="what one item asks, one sentence")
     revised_answer_type: AnswerType | None = None
 
 
