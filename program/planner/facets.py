@@ -114,26 +114,25 @@ DATE_FORMATS = {"DD/MM/YYYY": re.compile(r"\bdd[/.-]mm[/.-]yyyy\b|\beuropean (?:
                 "YYYY-MM-DD": re.compile(r"\byyyy-mm-dd\b|\biso(?: 8601)? (?:date|format)")}
 
 
-def _places(text: str) -> int | None:
-    found = PLACES.search(text)
+def _stated_number(pattern: re.Pattern, text: str) -> int | None:
+    """The number, in digits or words, that the pattern's first group finds in the text."""
+    found = pattern.search(text)
     if found is None:
         return None
     return int(found.group(1)) if found.group(1).isdigit() else NUMBER_WORDS.index(found.group(1))
+
+
+def _places(text: str) -> int | None:
+    return _stated_number(PLACES, text)
 
 
 def _figures(text: str) -> int | None:
-    found = FIGURES.search(text)
-    if found is None:
-        return None
-    return int(found.group(1)) if found.group(1).isdigit() else NUMBER_WORDS.index(found.group(1))
+    return _stated_number(FIGURES, text)
 
 
 def _option_count(text: str) -> int | None:
-    found = OPTION_COUNT.search(text)
-    if found is None:
-        return None
-    count = int(found.group(1)) if found.group(1).isdigit() else NUMBER_WORDS.index(found.group(1))
-    return count if 2 <= count <= 10 else None
+    count = _stated_number(OPTION_COUNT, text)
+    return count if count is not None and 2 <= count <= 10 else None
 
 
 def _date_format(text: str) -> str | None:
