@@ -14,7 +14,7 @@ from dspy.teleprompt import Teleprompter
 from benchagent.optimize.acceptance import acceptance_metric, accepted
 from benchagent.optimize.datasets import Reviewed, judge_examples, phrase_examples, write_examples
 from benchagent.optimize.judge import Judge, agreement_metric, agrees, inspector_agrees, inspector_state
-from benchagent.optimize.lessons import (blind_agreement, expected_lesson, lessons, recall_agrees, recall_state,
+from benchagent.optimize.lessons import (balanced_agreement, expected_lesson, lessons, recall_agrees, recall_state,
                                          recall_trusted, taught)
 from benchagent.optimize.optimizers import Budget, optimize
 from benchagent.optimize.phrase import phrase_inputs, rephrased
@@ -78,16 +78,20 @@ class OneStep(dspy.Module):
         return self.step(**inputs)
 
 
-def _share(stage: str, items: list, check: Callable[[Any], bool], threads: int, on_event: Event) -> float:
-    """The share of items that pass check, run on threads that inherit the DSPy context."""
+def _outcomes(stage: str, items: list, check: Callable[[Any], bool], threads: int, on_event: Event) -> list[bool]:
+    """check on every item, in the items' order, run on threads that inherit the DSPy context."""
     on_event("stage", stage=stage, total=len(items))
     with ThreadPoolExecutor(max_workers=threads) as pool:
-        futures = [pool.submit(contextvars.copy_context().run, check, item) for item in items]
-        passed = 0
+        futures = {pool.submit(contextvars.copy_context().run, check, item): n for n, item in enumerate(items)}
+        outcomes = [False] * len(items)
         for future in as_completed(futures):
-            passed += bool(future.result())
+            outcomes[futures[future]] = bool(future.result())
             on_event("step", stage=stage)
-    return round(passed / len(items), 4)
+    return outcomes
+
+
+def share(outcomes: list[bool]) -> float:
+    return round(sum(outcomes) / len(outcomes), 4)
 
 
 class ReviewCompiler(Teleprompter):
@@ -103,7 +107,7 @@ class ReviewCompiler(Teleprompter):
         super().__init__()
         self.optimizer, self.budget, self.reflection_lm = optimizer, budget, reflection_lm
         self.judge = judge or Judge()
-        self.share = partial(_share, threads=threads, on_event=on_event)
+        self.outcomes = partial(_outcomes, threads=threads, on_event=on_event)
         self.on_event = on_event
         self.lessons: list[str] = []
         self.metrics: dict[str, Any] = {}
@@ -114,49 +118,63 @@ class ReviewCompiler(Teleprompter):
 
     def compile(self, student: BenchmarkAgent, *, trainset: list[Reviewed], teacher=None,
                 valset: list[Reviewed] | None = None, **_) -> BenchmarkAgent:
-        train, heldout, share = trainset, valset or [], self.share
+        train, heldout = trainset, valset or []
+        outcomes = self.outcomes
+
+        def share_of(stage: str, items: list, check: Callable[[Any], bool]) -> float:
+            return share(outcomes(stage, items, check))
+
         program = student.deepcopy()
         realizer, verifier = program.executor.realizer, program.executor.verifier
         self.lessons = learned = lessons(train)
-        judge_before = share("judge agreement before", heldout, partial(agrees, self.judge))
+        judge_before = share_of("judge agreement before", heldout, partial(agrees, self.judge))
         self.on_event("stage", stage=f"aligning the judge ({self.optimizer})", total=None)
         self.judge = judge = self._optimize(Judge(), judge_examples(train), agreement_metric)
-        judge_after = share("judge agreement after", heldout, partial(agrees, judge))
+        judge_after = share_of("judge agreement after", heldout, partial(agrees, judge))
         inspectors = {"before": student.executor.verifier.inspect, "after": dspy.Predict(InspectSample)}
         inspectors["after"].load_state(inspector_state(judge, train))
-        inspector = {side: share(f"inspector agreement {side}", heldout, partial(inspector_agrees, predictor))
+        rejected = [r.decision == "reject" for r in heldout]
+        inspector = {side: outcomes(f"inspector agreement {side}", heldout, partial(inspector_agrees, predictor))
                      for side, predictor in inspectors.items()}
+        inspector_balanced = {side: balanced_agreement(rejected, agreed) for side, agreed in inspector.items()}
         metrics: dict[str, Any] = {}
         for step in realizer_steps(train, heldout):
             if not (step.train and step.heldout):
                 continue
             f = step.figures
-            before = share(f"{f.step} acceptance before", step.heldout,
-                           partial(accepted, OneStep(getattr(student.executor.realizer, step.tool)), judge,
-                                   step.inputs, step.remake))
+            before = share_of(f"{f.step} acceptance before", step.heldout,
+                              partial(accepted, OneStep(getattr(student.executor.realizer, step.tool)), judge,
+                                      step.inputs, step.remake))
             self.on_event("stage", stage=f"compiling the {f.step} step ({self.optimizer})", total=None)
             compiled = self._optimize(OneStep(getattr(student.executor.realizer, step.tool).reset_copy()),
                                       step.train, acceptance_metric(judge, train, step.remake))
-            after = share(f"{f.step} acceptance after", step.heldout,
-                          partial(accepted, compiled, judge, step.inputs, step.remake))
+            after = share_of(f"{f.step} acceptance after", step.heldout,
+                             partial(accepted, compiled, judge, step.inputs, step.remake))
             getattr(realizer, step.tool).load_state(compiled.step.dump_state())
             metrics.update({f"{f.metric}_before": before, f"{f.metric}_after": after,
                             f"n_{f.count}_train": len(step.train), f"n_{f.count}_heldout": len(step.heldout)})
         verifier.recall.load_state(recall_state(train, learned))
         measurable = [r for r in heldout if expected_lesson(r, learned) is not None] if learned else []
-        agreement = share("recall agreement", measurable, partial(recall_agrees, verifier.recall, learned)) \
-            if measurable else None
-        trusted = recall_trusted(agreement, heldout, learned)
+        recalled = outcomes("recall agreement", measurable, partial(recall_agrees, verifier.recall, learned)) \
+            if measurable else []
+        agreement = share(recalled) if measurable else None
+        recall_balanced = balanced_agreement([expected_lesson(r, learned) != 0 for r in measurable], recalled)
+        trusted = recall_trusted(recall_balanced)
         verifier.lessons = learned if trusted else []
-        # the judge's demos reach the build's inspector only when they make it block what humans reject more often
-        inspector_trusted = inspector["after"] >= inspector["before"] and \
-            inspector["after"] > blind_agreement([r.decision == "reject" for r in heldout])
+        # the judge's demos reach the build's inspector only when they make it tell rejected items from accepted ones
+        # better than before and better than one answer for all (balanced agreement above 0.5)
+        balanced_before, balanced_after = inspector_balanced["before"], inspector_balanced["after"]
+        inspector_trusted = balanced_after is not None and balanced_after > 0.5 and \
+            (balanced_before is None or balanced_after >= balanced_before)
         if inspector_trusted:
             verifier.inspect.load_state(inspectors["after"].dump_state())
         self.metrics = {**metrics,
                         "judge_agreement_before": judge_before, "judge_agreement_after": judge_after,
                         "n_train": len(train), "n_heldout": len(heldout), "lessons": learned,
-                        "recall_agreement": agreement, "recall_trusted": trusted,
-                        "inspector_agreement_before": inspector["before"],
-                        "inspector_agreement_after": inspector["after"], "inspector_trusted": inspector_trusted}
+                        "recall_agreement": agreement, "recall_balanced_agreement": recall_balanced,
+                        "recall_trusted": trusted,
+                        "inspector_agreement_before": share(inspector["before"]),
+                        "inspector_agreement_after": share(inspector["after"]),
+                        "inspector_balanced_before": balanced_before, "inspector_balanced_after": balanced_after,
+                        "inspector_trusted": inspector_trusted}
         return program

@@ -13,7 +13,7 @@ from benchagent.signatures import RecallRejections
 
 MAX_LESSONS = 6
 MAX_RECALL_DEMOS = 4
-RECALL_BAR = 0.75  # held-out agreement the recall step needs before builds let it send items to repair
+RECALL_BAR = 0.75  # held-out balanced agreement the recall step needs before builds let it send items to repair
 SAME_REASON = 80  # rapidfuzz token_set_ratio from which two reasons are one lesson
 HEADER = "Human reviewers rejected earlier items for these reasons; make sure none of them applies here:"
 
@@ -71,17 +71,17 @@ def recall_agrees(recall: dspy.Predict, taught_lessons: list[str], reviewed: Rev
     return named == set() if expected == 0 else expected in named
 
 
-def recall_trusted(agreement: float | None, heldout: list[Reviewed], taught_lessons: list[str]) -> bool:
-    """Whether builds may act on the recall step: its held-out agreement reaches RECALL_BAR and beats both blind
-    answers (always naming the lesson, never naming one), so a step that flags every item is left out."""
-    expected = [e != 0 for e in (expected_lesson(r, taught_lessons) for r in heldout) if e is not None]
-    return agreement is not None and agreement >= RECALL_BAR and agreement > blind_agreement(expected)
+def balanced_agreement(flags: list[bool], agreed: list[bool]) -> float | None:
+    """The mean of the agreement on flagged samples and on unflagged ones, so one answer given to every sample scores
+    0.5 however the samples split; None when either kind is missing, as nothing then shows the step tells them apart."""
+    kinds = [[a for f, a in zip(flags, agreed, strict=True) if f == kind] for kind in (True, False)]
+    return None if not all(kinds) else round(sum(sum(k) / len(k) for k in kinds) / 2, 4)
 
 
-def blind_agreement(flags: list[bool]) -> float:
-    """The agreement a step reaches by giving one answer to every sample (always flag, or never): the share of the
-    more common expectation; 1.0 for no sample, so nothing beats it."""
-    return max(sum(flags), len(flags) - sum(flags)) / len(flags) if flags else 1.0
+def recall_trusted(balanced: float | None) -> bool:
+    """Whether builds may act on the recall step: its held-out balanced agreement reaches RECALL_BAR. A step that
+    names the lesson on every item scores 0.5 however many held-out samples repeat it, and is left out."""
+    return balanced is not None and balanced >= RECALL_BAR
 
 
 def recall_state(reviewed: list[Reviewed], taught_lessons: list[str]) -> dict:

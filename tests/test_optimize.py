@@ -473,6 +473,22 @@ def test_inspector_demos_that_do_not_make_it_agree_more_are_left_out(reviewed_db
     store.close()
 
 
+def test_a_recall_step_must_tell_repeats_from_clean_items_to_be_trusted():
+    """The states-the-unit compile at 30: held out, six items repeated the lesson and three did not; the recall step
+    named it on all six and on two of the three clean ones. 7 of 9 beat answering "repeats" blindly (6 of 9), yet in
+    the next build it flagged 63 of 63 items, 35 of them clean. Balanced agreement gives that step 67%."""
+    from benchagent.optimize.lessons import balanced_agreement, recall_trusted
+
+    repeats = [True] * 6 + [False] * 3
+    flagger = balanced_agreement(repeats, [True] * 6 + [True, False, False])
+    assert flagger == 0.6667 and not recall_trusted(flagger)
+    assert balanced_agreement(repeats, [True] * 9) == 1.0
+    assert balanced_agreement(repeats, [True] * 6 + [False] * 3) == 0.5
+    discerning = balanced_agreement(repeats, [True] * 5 + [False] + [True, True, False])
+    assert discerning == round((5 / 6 + 2 / 3) / 2, 4) and recall_trusted(discerning)
+    assert balanced_agreement([True, True], [True, True]) is None and not recall_trusted(None)
+
+
 def test_lessons_group_near_identical_reasons_and_teaching_again_replaces_them():
     from benchagent.optimize.datasets import Reviewed
     from benchagent.optimize.lessons import HEADER, lessons, taught

@@ -49,11 +49,16 @@ def print_compiled(console: Console, row: dict[str, Any]) -> None:
         table.add_row(f"build's inspector blocks what humans rejected{left_out}",
                       _percent(m["inspector_agreement_before"]), _percent(m["inspector_agreement_after"]))
     if m.get("recall_agreement") is not None:
-        table.add_row("recall step names the lesson a sample repeats", "-", _percent(m["recall_agreement"]))
+        balanced = m.get("recall_balanced_agreement")
+        table.add_row("recall step names the lesson a sample repeats", "-", _percent(m["recall_agreement"]) + (
+            f" ({_percent(balanced)} balanced)" if balanced is not None else ""))
     console.print(table)
     if m.get("lessons"):
+        from benchagent.optimize.lessons import RECALL_BAR
+
         use = ("the recall step checks every new item against them" if m.get("recall_trusted") else
-               "the recall step is left out: its held-out agreement did not beat always or never naming a lesson")
+               "the recall step is left out: its held-out balanced agreement (the mean over samples that repeat a "
+               f"lesson and samples that do not) is under {RECALL_BAR:.0%}")
         console.print(f"lessons taught to the phrasing, writing and judge steps: {'; '.join(m['lessons'])}; {use}",
                       highlight=False)
     baseline = f"the parent program {row['parent_id']}" if row["parent_id"] else "the uncompiled program"
