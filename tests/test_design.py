@@ -157,6 +157,29 @@ def test_a_subtask_carrying_no_facet_is_refused_and_the_proposer_is_told_once():
     assert "planets: carries no facet of the requirement" in second and "bar chart reading" in second
 
 
+def test_a_subtask_carrying_only_the_answer_format_is_refused():
+    """The embedded model, asked for reading comprehension over Python reference passages 'with 4 options', proposed
+    'What is the purpose of the `print` function?': a choice item matches '4 options' and nothing else asked."""
+    requirement = "Multiple-choice reading comprehension over passages of the Python language reference, 4 options"
+    scope = contract(requirement, Scope(topic="Python reference reading comprehension", modalities=["text"],
+                                        keywords=["python", "reading comprehension"]))
+    assert {"answer_format"} < {f.kind for f in scope.facets}
+    printing = {"key": "print", "name": "What is the purpose of the `print` function?", "capability": "print",
+                "description": "The `print` function displays output to the console.", "modalities": ["text"],
+                "answer_type": "choice", "rationale": "print is fundamental"}
+    fact = {**printing, "key": "fact", "name": "A fact stated in a reference passage", "capability": "reading",
+            "description": "ask which option states what the passage says", "rationale": "comprehension"}
+    lm = SequencedLM({"fields: `subtasks`": [{"subtasks": [printing]}, {"subtasks": [fact]}],
+                      "fields: `changes`": {"changes": []}}, adapter=dspy.JSONAdapter())
+    with dspy.context(lm=lm, adapter=dspy.JSONAdapter()):
+        result = DesignAgent()(requirement=requirement, scope=scope, max_subtasks=3)
+    assert [s.key for s in result.subtasks] == ["fact"]
+    assert {"round": 0, "key": "print", "action": "refuse", "rationale": "carries only the answer format, level or "
+            "language, none of what the requirement tests"} in result.decisions
+    second = lm.history[1]["messages"][-1]["content"]
+    assert "print: carries only the answer format" in second
+
+
 def test_degenerate_subtask_text_is_refused():
     looping = {**READ, "key": "loop", "rationale": "It tests bar charts. " * 12}
     lm = scripted(subtasks=[looping, COMPARE], changes=[[]])

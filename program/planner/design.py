@@ -47,11 +47,17 @@ def normalize_subtasks(drafts: list[SubtaskDraft], max_subtasks: int) -> list[Su
     return result[:max_subtasks]
 
 
+# facets any item may carry whatever it tests: a draft carrying only these does not test what was asked
+ANY_ITEM = ("answer_format", "language", "level")
+
+
 def refusals(drafts: list[SubtaskDraft], scope: Scope, requirement: str,
              cards: Sequence[SourceCard]) -> tuple[list[SubtaskDraft], dict[str, str]]:
     """The drafts that carry facets of the requirement, each with its facets filled in, and why each other was refused:
-    copied from a source card, or carrying no facet."""
+    copied from a source card, carrying no facet, or carrying only facets any item may carry (a draft that only
+    matches '4 options' by being a choice item, such as 'What is the purpose of print?' for reading comprehension)."""
     kept, refused = [], {}
+    tested = {f.key for f in scope.facets if f.kind not in ANY_ITEM}
     for draft in drafts:
         card = copied_card(draft, list(cards), requirement)
         facets = carried(draft, scope.facets)
@@ -59,6 +65,8 @@ def refusals(drafts: list[SubtaskDraft], scope: Scope, requirement: str,
             refused[draft.key] = f"copied from source card {card}, not asked by the requirement"
         elif not facets:
             refused[draft.key] = "carries no facet of the requirement"
+        elif tested and not tested & set(facets):
+            refused[draft.key] = "carries only the answer format, level or language, none of what the requirement tests"
         else:
             kept.append(draft.model_copy(update={"facets": facets}))
     return kept, refused
