@@ -3,6 +3,7 @@ modalities it demands, and which facets a subtask carries."""
 
 import functools
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
@@ -326,12 +327,18 @@ def demanded_modalities(requirement: str, facets: list[Facet]) -> set[str]:
     return {m for m, listed in MODALITY_WORDS.items() if words & set(listed)}
 
 
+def stated_by(draft: SubtaskDraft, facets: Sequence[Facet]) -> list[str]:
+    """The facets, other than language and answer format, whose value the subtask's own words state (a key it merely
+    claims does not count)."""
+    own = stems(f"{draft.name} {draft.description} {draft.capability}")
+    return [f.key for f in facets if f.kind not in ("language", "answer_format") and stems(f.value) & own]
+
+
 def carried(draft: SubtaskDraft, facets: list[Facet]) -> list[str]:
     """The facets a subtask carries: the keys it claims, and those whose value its own words state."""
     known = {f.key: f for f in facets}
     claimed = [k for k in draft.facets if k in known]
-    own = stems(f"{draft.name} {draft.description} {draft.capability}")
-    matched = [f.key for f in facets if f.kind not in ("language", "answer_format") and stems(f.value) & own]
+    matched = stated_by(draft, facets)
     formats = [f.key for f in facets if f.kind == "answer_format" and draft.answer_type in ANSWER_WORDS and
                set(re.findall(r"[a-z]+", f.value.lower())) & set(ANSWER_WORDS[draft.answer_type])]
     return list(dict.fromkeys([*claimed, *matched, *formats]))

@@ -10,7 +10,7 @@ from benchagent.program.intent import contract
 from benchagent.program.planner.design import DesignAgent, DesignResult, apply_changes
 from benchagent.program.sources.cards import SourceCard
 from benchagent.signatures.design import SubtaskChange, SubtaskDraft
-from benchagent.signatures.scope import Scope
+from benchagent.signatures.scope import Facet, Scope
 
 SCOPE = contract("read bar charts", Scope(topic="bar chart reading", modalities=["image"], keywords=["bar", "chart"]))
 READ = {"key": "read_value", "name": "Read a bar value", "description": "ask the value of one bar",
@@ -103,9 +103,25 @@ def test_critic_that_cannot_be_parsed_keeps_everything(reply):
     assert [(d["action"], d["rationale"]) for d in result.decisions[2:]] == [("keep", "critique unavailable")] * 2
 
 
-def test_no_usable_proposal_is_a_planning_error():
-    with pytest.raises(PlanningError, match="no subtask that carries"):
-        design(scripted(subtasks=[{**READ, "name": " "}], changes=[[]]))
+def test_no_usable_proposal_falls_back_to_the_requirements_own_words_unput_to_the_critic():
+    lm = scripted(subtasks=[{**READ, "name": " "}], changes=[[discard("bar_chart_reading")]])
+    result = design(lm)
+    [stated] = result.subtasks
+    assert (stated.key, stated.name, stated.capability) == ("bar_chart_reading", "bar chart reading",
+                                                            "bar chart reading")
+    assert stated.description == "read bar charts" and stated.answer_type == "choice"
+    assert stated.facets == [f.key for f in SCOPE.facets] and stated.modalities == ["image"]
+    assert len(lm.history) == 2 and all("fields: `subtasks`" in c["messages"][-1]["content"] for c in lm.history)
+    assert result.decisions == [{"round": 0, "key": "bar_chart_reading", "action": "propose", "rationale":
+                                 "the requirement as stated: every subtask the design agent proposed was refused"}]
+
+
+def test_no_usable_proposal_and_no_facet_of_what_is_tested_is_a_planning_error():
+    formats_only = Scope(topic="anything", modalities=["text"], keywords=[], facets=[
+        Facet(key="answer_format_4_options", quote="4 options", kind="answer_format", value="4 options")])
+    with pytest.raises(PlanningError, match="no subtask that carries"), dspy.context(lm=scripted(
+            subtasks=[{**READ, "name": " "}], changes=[[]]), adapter=dspy.JSONAdapter()):
+        DesignAgent()(requirement="4 options", scope=formats_only, max_subtasks=3)
 
 
 CARDS = [SourceCard(id="gen_line_chart_values", name="line_chart_values", kind="generator", modalities=["image"],

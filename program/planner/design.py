@@ -9,7 +9,7 @@ from dspy.utils.exceptions import AdapterParseError
 
 from benchagent.program.adapter import at_most
 from benchagent.program.errors import PlanningError
-from benchagent.program.intent import carried, copied_card
+from benchagent.program.intent import ANSWER_WORDS, carried, copied_card, detect_language, stated_by
 from benchagent.program.sources.cards import SourceCard
 from benchagent.program.text_bounds import degenerate
 from benchagent.signatures.design import CritiqueSubtasks, DesignSubtasks, SubtaskChange, SubtaskDraft
@@ -55,9 +55,12 @@ def refusals(drafts: list[SubtaskDraft], scope: Scope, requirement: str,
              cards: Sequence[SourceCard]) -> tuple[list[SubtaskDraft], dict[str, str]]:
     """The drafts that carry facets of the requirement, each with its facets filled in, and why each other was refused:
     copied from a source card, carrying no facet, or carrying only facets any item may carry (a draft that only
-    matches '4 options' by being a choice item, such as 'What is the purpose of print?' for reading comprehension)."""
+    matches '4 options' by being a choice item, such as 'What is the purpose of print?' for reading comprehension).
+    What a draft tests is read from its own words, as a small model claims every key it was shown; only for a
+    requirement not in English, whose facets the (English) draft's words cannot meet, do its claims count."""
     kept, refused = [], {}
-    tested = {f.key for f in scope.facets if f.kind not in ANY_ITEM}
+    tested = [f for f in scope.facets if f.kind not in ANY_ITEM]
+    claims_count = detect_language(requirement)[0] != "en"
     for draft in drafts:
         card = copied_card(draft, list(cards), requirement)
         facets = carried(draft, scope.facets)
@@ -65,11 +68,30 @@ def refusals(drafts: list[SubtaskDraft], scope: Scope, requirement: str,
             refused[draft.key] = f"copied from source card {card}, not asked by the requirement"
         elif not facets:
             refused[draft.key] = "carries no facet of the requirement"
-        elif tested and not tested & set(facets):
+        elif tested and not stated_by(draft, tested) and not (
+                claims_count and {f.key for f in tested} & set(draft.facets)):
             refused[draft.key] = "carries only the answer format, level or language, none of what the requirement tests"
         else:
             kept.append(draft.model_copy(update={"facets": facets}))
     return kept, refused
+
+
+def requirement_subtask(requirement: str, scope: Scope) -> SubtaskDraft | None:
+    """One subtask in the requirement's own words, for when every proposed one was refused: named by the first facet
+    of what is tested, described by its operations (else the requirement), its answer type the one a stated format
+    names (else choice); None when no facet says what is tested."""
+    tested = [f for f in scope.facets if f.kind not in ANY_ITEM]
+    if not tested:
+        return None
+    operations = "; ".join(f.value for f in tested if f.kind == "operation")
+    formats = " ".join(f.value.lower() for f in scope.facets if f.kind == "answer_format")
+    format_words = set(re.findall(r"[a-z]+", formats))
+    answer_type = next((kind for kind, words in ANSWER_WORDS.items() if format_words & set(words)), "choice")
+    return SubtaskDraft(key=slug(tested[0].value), name=tested[0].value[:80],
+                        description=(operations or requirement)[:200], capability=tested[0].value,
+                        facets=[f.key for f in scope.facets],
+                        modalities=scope.modalities or ["text"], answer_type=answer_type,
+                        rationale="the requirement as stated: every subtask the design agent proposed was refused")
 
 
 @dataclass
@@ -139,7 +161,7 @@ class DesignAgent(dspy.Module):
                 cards: Sequence[SourceCard] = (), rounds: int = 2) -> DesignResult:
         """Propose (again once, told why, if every draft is refused), then critique and apply the changes until the
         critic asks none or `rounds` critiques ran. Drafts copied from a source card or carrying no facet are
-        refused."""
+        refused; when every draft of both proposals is, the requirement's own words are the one subtask."""
         decisions: list[dict] = []
         subtasks: list[SubtaskDraft] = []
         for _attempt in range(2):
@@ -153,7 +175,12 @@ class DesignAgent(dspy.Module):
                                    "Carry these facets of the requirement: " + "; ".join(
                                        f"{f.key} ({f.kind}): {f.value}" for f in scope.facets)]).strip()
         if not subtasks:
-            raise PlanningError("the design agent proposed no subtask that carries the requirement's facets")
+            stated = requirement_subtask(requirement, scope)
+            if stated is None:
+                raise PlanningError("the design agent proposed no subtask that carries the requirement's facets")
+            # the requirement's own words are not put to the critic: a small critic rewrote them into its own example
+            return DesignResult([stated], [*decisions, {"round": 0, "key": stated.key, "action": "propose",
+                                                        "rationale": stated.rationale}])
         decisions += [{"round": 0, "key": s.key, "action": "propose", "rationale": s.rationale} for s in subtasks]
         for round_ in range(1, rounds + 1):
             try:
