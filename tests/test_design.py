@@ -180,7 +180,7 @@ def test_a_subtask_carrying_only_the_answer_format_is_refused():
     scope = contract(requirement, Scope(topic="Python reference reading comprehension", modalities=["text"],
                                         keywords=["python", "reading comprehension"]))
     assert {"answer_format"} < {f.kind for f in scope.facets}
-    printing = {"key": "print", "name": "What is the purpose of the `print` function?", "capability": "print",
+    printing = {"key": "print", "name": "Purpose of the `print` function", "capability": "print",
                 "description": "The `print` function displays output to the console.", "modalities": ["text"],
                 "answer_type": "choice", "rationale": "print is fundamental"}
     fact = {**printing, "key": "fact", "name": "A fact stated in a reference passage", "capability": "reading",
@@ -194,6 +194,16 @@ def test_a_subtask_carrying_only_the_answer_format_is_refused():
             "language, none of what the requirement tests"} in result.decisions
     second = lm.history[1]["messages"][-1]["content"]
     assert "print: carries only the answer format" in second
+
+
+def test_a_subtask_named_as_one_question_is_refused():
+    asked = {**READ, "key": "tennis", "name": "What is the value of the Tennis bar?"}
+    lm = SequencedLM({"fields: `subtasks`": [{"subtasks": [asked, COMPARE]}], "fields: `changes`": {"changes": []}},
+                     adapter=dspy.JSONAdapter())
+    result = design(lm)
+    assert [s.key for s in result.subtasks] == ["compare_bars"]
+    assert {"round": 0, "key": "tennis", "action": "refuse",
+            "rationale": "named as one question: a subtask is a kind of item, many questions alike"} in result.decisions
 
 
 def test_degenerate_subtask_text_is_refused():

@@ -47,6 +47,8 @@ def normalize_subtasks(drafts: list[SubtaskDraft], max_subtasks: int) -> list[Su
     return result[:max_subtasks]
 
 
+# a subtask named as one question ("What is the purpose of the `print` function?") is an item, not a kind of item
+ONE_QUESTION = re.compile(r"\?\s*$|^\W*(?:what|which|how|why|when|who|whose|where|is|are|does|do|can)\b", re.I)
 # facets any item may carry whatever it tests: a draft carrying only these does not test what was asked
 ANY_ITEM = ("answer_format", "language", "level")
 
@@ -54,8 +56,8 @@ ANY_ITEM = ("answer_format", "language", "level")
 def refusals(drafts: list[SubtaskDraft], scope: Scope, requirement: str,
              cards: Sequence[SourceCard]) -> tuple[list[SubtaskDraft], dict[str, str]]:
     """The drafts that carry facets of the requirement, each with its facets filled in, and why each other was refused:
-    copied from a source card, carrying no facet, or carrying only facets any item may carry (a draft that only
-    matches '4 options' by being a choice item, such as 'What is the purpose of print?' for reading comprehension).
+    copied from a source card, named as one question, carrying no facet, or carrying only facets any item may carry
+    (a choice item matches '4 options' and maybe nothing else asked).
     What a draft tests is read from its own words, as a small model claims every key it was shown; only for a
     requirement not in English, whose facets the (English) draft's words cannot meet, do its claims count."""
     kept, refused = [], {}
@@ -66,6 +68,8 @@ def refusals(drafts: list[SubtaskDraft], scope: Scope, requirement: str,
         facets = carried(draft, scope.facets)
         if card:
             refused[draft.key] = f"copied from source card {card}, not asked by the requirement"
+        elif ONE_QUESTION.search(draft.name):
+            refused[draft.key] = "named as one question: a subtask is a kind of item, many questions alike"
         elif not facets:
             refused[draft.key] = "carries no facet of the requirement"
         elif tested and not stated_by(draft, tested) and not (
