@@ -1,6 +1,7 @@
 """Design agent: proposes subtasks, a critic names those to revise or discard; code keys, bounds and applies."""
 
 import re
+from textwrap import shorten
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -91,7 +92,7 @@ def requirement_subtask(requirement: str, scope: Scope) -> SubtaskDraft | None:
     formats = " ".join(f.value.lower() for f in scope.facets if f.kind == "answer_format")
     format_words = set(re.findall(r"[a-z]+", formats))
     answer_type = next((kind for kind, words in ANSWER_WORDS.items() if format_words & set(words)), "choice")
-    return SubtaskDraft(key=slug(tested[0].value), name=tested[0].value[:80],
+    return SubtaskDraft(key=slug(tested[0].value), name=shorten(tested[0].value, 80, placeholder=""),
                         description=(operations or requirement)[:200], capability=tested[0].value,
                         facets=[f.key for f in scope.facets],
                         modalities=scope.modalities or ["text"], answer_type=answer_type,
