@@ -63,6 +63,14 @@ GENRE_WORDS = ("news", "newspaper", "article", "articles", "story", "stories", "
                "tweet", "tweets", "dialogue", "dialogues", "conversation", "conversations", "lyrics", "novel",
                "novels", "fiction", "proverb", "proverbs", "idiom", "idioms", "speech", "speeches", "textbook",
                "textbooks", "manual", "manuals", "scientific", "medical", "clinical", "patent", "patents")
+# a range the items' values must keep to, or things to leave out: "offsets over 100 days", "skip countries that use
+# the euro"; the words after the verb run to the end of the clause
+NUMBER = r"-?\d[\d,]*(?:\.\d+)?"
+LIMITS = re.compile(rf"\b(?:(?:skip|skipping|exclude|excluding|except|omit|omitting|leave out|leaving out|avoid|"
+                    rf"avoiding|never)\s+[^.;:,!?]{{3,}}|(?:(?!(?:and|or|with|in|of|a|an|to)\b)[a-z]+\s+){{0,2}}"
+                    rf"(?:over|above|under|below|more than|fewer than|less than|greater than|at least|at most|"
+                    rf"no more than|no less than|up to|at or below|at or above|between)\s+{NUMBER}"
+                    rf"(?:\s+(?:and|to)\s+{NUMBER})?(?:\s+(?!and\b|or\b)[a-z]+)?)", re.I)
 CHOICE_WORDS = ("multiple-choice", "multiple choice", "mcq", "four options", "4 options")
 ANSWER_WORDS = {"choice": ("choice", "multiple", "options", "mcq"),
                 "number": ("number", "numeric", "integer", "decimal", "numerical"),
@@ -241,8 +249,8 @@ def _span(requirement: str, words: list[str]) -> str:
 
 def seen_facets(requirement: str, facets: list[Facet]) -> list[Facet]:
     """Facets code reads off the requirement's words where a small model often misses them: degradations, the
-    modality of the input, the genre of its texts (news, stories, emails ...), multiple choice; each only when no
-    facet of its kind says it already."""
+    modality of the input, the genre of its texts (news, stories, emails ...), multiple choice, and ranges or
+    exclusions the items must keep to; each only when no facet of its kind says it already."""
     lower = requirement.lower()
     words = set(re.findall(r"[a-z-]+", lower))
     kinds = {f.kind for f in facets}
@@ -262,6 +270,10 @@ def seen_facets(requirement: str, facets: list[Facet]) -> list[Facet]:
     choice = [w for w in CHOICE_WORDS if w in lower]
     if choice and "answer_format" not in kinds:
         found.append(Facet(kind="answer_format", value="multiple choice", quote=_span(requirement, choice[:1])))
+    for limit in LIMITS.finditer(requirement):
+        text = " ".join(limit.group(0).split())[:120]
+        if not any(f.kind == "constraint" and text.lower() in f"{f.value} {f.quote}".lower() for f in facets):
+            found.append(Facet(kind="constraint", value=text, quote=text))
     return found
 
 

@@ -9,7 +9,7 @@ from pydantic.json_schema import SkipJsonSchema
 from benchagent.signatures.types import Modality, decoded
 
 FacetKind = Literal["capability", "topic", "operation", "presentation", "degradation", "answer_format", "level",
-                    "language", "question_kind"]
+                    "language", "question_kind", "constraint"]
 FACET_KINDS: tuple[str, ...] = get_args(FacetKind)
 
 
@@ -22,7 +22,8 @@ class Facet(BaseModel):
     kind: FacetKind = Field(description="capability or topic: what is tested; operation: a step the questions must "
                                         "use; presentation: how the input is shown; degradation: damage done to the "
                                         "input; answer_format; level: difficulty or audience; language: language of "
-                                        "the items; question_kind: one kind of question it lists")
+                                        "the items; question_kind: one kind of question it lists; constraint: a "
+                                        "range the values must keep to or things to leave out")
     value: str = Field(max_length=120, description="what it asks for, a few words")
 
 

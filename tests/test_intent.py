@@ -18,8 +18,8 @@ from benchagent.program.errors import PlanningError
 from benchagent.program.executor.checks import open_question_check, target_check
 from benchagent.program.executor.item import Item
 from benchagent.program.executor.verify import Verifier
-from benchagent.program.intent import (Intent, contract, copied_card, demanded_modalities, detect_language,
-                                       missing_topic, shares_topic)
+from benchagent.program.intent import (Intent, carried, contract, copied_card, demanded_modalities,
+                                       detect_language, missing_topic, seen_facets, shares_topic)
 from benchagent.program.planner.facets import (coverage, with_asks, with_degradations, with_language,
                                                 with_stated_formats)
 from benchagent.program.planner.plan_writer import example_record, template_plans
@@ -224,6 +224,30 @@ def test_a_stated_format_no_step_can_write_is_a_gap_though_the_subtask_claims_it
                                 "imperial to SI conversions, answers to 3 significant figures")
     [target] = [s for s in units.steps if s.tool == "unit_number_target"]
     assert "=3:figures" in target.inputs and target.serves == ["sf"]
+
+def test_ranges_and_exclusions_are_read_off_the_requirement_and_reported_as_gaps_not_carried():
+    """'skip countries that use the euro' and 'offsets over 100 days' were neither facets nor checked: the builds
+    said nothing of them. Code reads them; no tool keeps items to them yet, so each is a gap even when claimed."""
+    currency = ("Multiple choice, 5 options each: given a country's name, pick its ISO 4217 currency code. "
+                "Distractors should be real currency codes, and skip countries that use the euro.")
+    dates = ("Date questions like 'what weekday is it 137 days after 03/11/2021', dates DD/MM/YYYY and offsets over "
+             "100 days; keep every number at or below 500.")
+    assert [(f.kind, f.value) for f in seen_facets(currency, []) if f.kind == "constraint"] == [
+        ("constraint", "skip countries that use the euro")]
+    assert [f.value for f in seen_facets(dates, []) if f.kind == "constraint"] == [
+        "offsets over 100 days", "every number at or below 500"]
+    assert not [f for f in seen_facets(CHARTS + ", 4 options, rounded to 2 decimal places", [])
+                if f.kind == "constraint"]
+    scope = contract(currency, Scope(topic="currency codes", modalities=["text"], keywords=["currency"]))
+    [euro] = [f for f in scope.facets if f.kind == "constraint"]
+    draft = READ.model_copy(update={"name": "Country currency codes", "modalities": ["text"],
+                                    "facets": [f.key for f in scope.facets]})
+    assert euro.key in carried(draft, scope.facets)
+    plan = template_plans(CARDS["builtin_countries"], "choice", about="currency code")[0]
+    carriers, gaps = coverage(scope.facets, [(draft, [plan])], [], currency)
+    assert carriers[euro.key] == [] and [g.facet for g in gaps] == [euro.key]
+    assert "made without it" in gaps[0].reason and "--source" in gaps[0].remedy
+
 
 def test_unseen_wordings_reach_the_right_question_kind_and_modality():
     # a subtask counting triangles does not repeat the card named "countries"

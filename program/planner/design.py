@@ -51,7 +51,7 @@ def normalize_subtasks(drafts: list[SubtaskDraft], max_subtasks: int) -> list[Su
 # a subtask named as one question ("What is the purpose of the `print` function?") is an item, not a kind of item
 ONE_QUESTION = re.compile(r"\?\s*$|^\W*(?:what|which|how|why|when|who|whose|where|is|are|does|do|can)\b", re.I)
 # facets any item may carry whatever it tests: a draft carrying only these does not test what was asked
-ANY_ITEM = ("answer_format", "language", "level")
+ANY_ITEM = ("answer_format", "language", "level", "constraint")
 
 
 def refusals(drafts: list[SubtaskDraft], scope: Scope, requirement: str,

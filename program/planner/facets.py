@@ -23,6 +23,8 @@ REMEDY = {
     "degradation": "degradations apply to images; ask for image inputs or drop this facet",
     "language": "add a --source of documents written in that language",
     "format": "no tool of these sources takes it; drop the facet from the spec to accept the items as they are made",
+    "constraint": "drop the facet from the spec to accept items made without it, or add a --source holding only the "
+                  "records it allows",
 }
 
 
@@ -282,10 +284,11 @@ def coverage(facets: Sequence[Facet], grounded: Sequence[tuple[SubtaskDraft, lis
             elif modality in ("image", "audio", "video"):
                 ok = modality in draft.modalities and (modality != "image" or all(
                     _image_step(p) is not None for p in plans))
-            else:  # claimed by the subtask, or served by a step of every plan; a stated rounding, date format or
-                # option count only by the steps that write it so
+            else:  # claimed by the subtask, or served by a step of every plan; a stated rounding, date format,
+                # option count, range or exclusion only by the steps that write it so
                 served = bool(plans) and all(any(facet.key in s.serves for s in p.steps) for p in plans)
-                ok = served or (facet.key in draft.facets and not states_a_format(facet))
+                ok = served or (facet.key in draft.facets and not states_a_format(facet) and
+                                facet.kind != "constraint")
             if ok:
                 keys.append(draft.key)
         carriers[facet.key] = keys
@@ -302,6 +305,9 @@ def coverage(facets: Sequence[Facet], grounded: Sequence[tuple[SubtaskDraft, lis
             reason = ("its image subtasks could not be grounded (" + "; ".join(lost) + ")" if lost else
                       "no grounded subtask shows an image to degrade; no tool degrades text")
             gaps.append(FacetGap(facet=facet.key, reason=reason[:600], remedy=REMEDY["degradation"]))
+        elif facet.kind == "constraint":
+            gaps.append(FacetGap(facet=facet.key, reason="no tool or check here keeps the items to it: they are made "
+                                 "without it", remedy=REMEDY["constraint"]))
         elif states_a_format(facet) and any(facet.key in d.facets for d, _ in grounded):
             gaps.append(FacetGap(facet=facet.key, reason="no step of the grounded plans writes the items this way",
                                  remedy=REMEDY["format"]))
