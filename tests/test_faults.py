@@ -251,7 +251,8 @@ def test_the_cache_key_holds_the_endpoint_and_hits_are_recorded_with_tokens(tmp_
     assert_one_line(result, "resume")
 
 
-def test_ctrl_c_during_realization_stops_at_once_in_one_line(tmp_path):
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_ctrl_c_or_sigterm_during_realization_stops_at_once_in_one_line(tmp_path, stop):
     db = tmp_path / "i.db"
     with FaultServer(chart_answers(), "timeout", lambda prompt: "fields: `question`" in prompt, delay=30) as server:
         process = subprocess.Popen(
@@ -263,7 +264,7 @@ def test_ctrl_c_during_realization_stops_at_once_in_one_line(tmp_path):
         while server.faults < 3 and time.monotonic() < deadline:
             time.sleep(0.05)
         assert server.faults == 3
-        process.send_signal(signal.SIGINT)
+        process.send_signal(stop)
         started = time.monotonic()
         _, stderr = process.communicate(timeout=10)
     assert time.monotonic() - started < 3

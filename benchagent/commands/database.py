@@ -7,7 +7,7 @@ import typer
 
 from benchagent import api
 from benchagent.commands.options import DbOption
-from benchagent.commands.output import err, fail, guarded, out, print_json
+from benchagent.commands.output import err, fail, guarded, out, print_json, stopped_by_sigterm
 
 
 def status(
@@ -61,32 +61,26 @@ def browse(
         help="Name recorded on reviews made in the browser (default: your user name).")] = None,
 ) -> None:
     """Serve the database in Datasette (read-only unless --review), with lineage queries and images inline."""
-    import signal
-
     from benchagent.store.browse import is_loopback, local_url, serve, wait_until_ready
 
     process = guarded(lambda: serve(db, host=host, port=port, review=review, reviewer=reviewer))
-    signal.signal(signal.SIGTERM, _interrupt)  # so a stop by SIGTERM also stops Datasette and removes its folder
     url = local_url(host, port)
-    try:
-        guarded(lambda: wait_until_ready(f"{url}/-/versions.json", process=process))
-        if not is_loopback(host):
-            err.print(f"warning: --host {host} exposes {db} to the network: anyone who can reach this machine can "
-                      "read it" + (" and write reviews" if review else ""), highlight=False, soft_wrap=True)
-        out.print(f"Datasette on {url}/ (Ctrl-C stops)", highlight=False)
-        code = process.wait()
-    except KeyboardInterrupt:
-        code = 0
-    finally:
-        if process.poll() is None:
-            process.terminate()
-            process.wait()
+    with stopped_by_sigterm():  # a stop by SIGTERM also stops Datasette and removes its folder
+        try:
+            guarded(lambda: wait_until_ready(f"{url}/-/versions.json", process=process))
+            if not is_loopback(host):
+                err.print(f"warning: --host {host} exposes {db} to the network: anyone who can reach this machine "
+                          "can read it" + (" and write reviews" if review else ""), highlight=False, soft_wrap=True)
+            out.print(f"Datasette on {url}/ (Ctrl-C stops)", highlight=False)
+            code = process.wait()
+        except KeyboardInterrupt:
+            code = 0
+        finally:
+            if process.poll() is None:
+                process.terminate()
+                process.wait()
     if code not in (0, -15):
         fail(f"datasette exited with status {code}")
-
-
-def _interrupt(signum, frame) -> None:
-    raise KeyboardInterrupt
 
 
 def register(app: typer.Typer) -> None:

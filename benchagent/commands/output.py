@@ -2,8 +2,10 @@
 package's typed errors into one line on stderr and a non-zero exit."""
 
 import json
+import signal
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, NoReturn, TypeVar
 
 import typer
@@ -50,12 +52,27 @@ def guarded(fn: Callable[[], T]) -> T:
         raise
 
 
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
+
+
+@contextmanager
+def stopped_by_sigterm() -> Iterator[None]:
+    """Within it SIGTERM (kill, a scheduler's stop) interrupts as Ctrl-C does: a build is left interrupted and
+    resumable, a server stopped; the earlier handler comes back after."""
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def progressing(call: Callable[[Callable], T]) -> T:
     """call(on_event) under a build's progress display, which is gone before a failure's one line is printed."""
     from benchagent.progress import BuildProgress
 
     def run() -> T:
-        with BuildProgress(err) as progress:
+        with stopped_by_sigterm(), BuildProgress(err) as progress:
             return call(progress.on_event)
 
     return guarded(run)
