@@ -4,6 +4,7 @@ from typing import Literal
 
 import dspy
 from pydantic import BaseModel, Field
+from pydantic.json_schema import SkipJsonSchema
 
 from benchagent.signatures.types import decoded
 
@@ -24,6 +25,9 @@ class TransformPlan(BaseModel):
     steps: list[PlanStep]
     where: dict[str, list[str]] = Field(default_factory=dict, description="leave empty; only records whose field "
                                         "holds one of these values are used")
+    # set by code from a range the requirement states: only records whose number field keeps to the bounds
+    # ({"offset_days": {"gt": 100}}; gt, ge, lt, le) are used
+    within: SkipJsonSchema[dict[str, dict[str, float]]] = {}
 
 
 class SourceJudgment(BaseModel):

@@ -22,6 +22,7 @@ from benchagent.program.intent import (Intent, carried, contract, copied_card, d
                                        detect_language, missing_topic, seen_facets, shares_topic)
 from benchagent.program.planner.facets import (coverage, with_asks, with_degradations, with_language,
                                                 with_stated_formats)
+from benchagent.program.planner.limits import bounded_field, stated_bounds, within
 from benchagent.program.planner.plan_writer import example_record, template_plans
 from benchagent.program.planner.grounding import GroundingAgent
 from benchagent.program.sources.catalog import catalog_cards
@@ -247,6 +248,12 @@ def test_ranges_and_exclusions_are_read_off_the_requirement_and_reported_as_gaps
     carriers, gaps = coverage(scope.facets, [(draft, [plan])], [], currency)
     assert carriers[euro.key] == [] and [g.facet for g in gaps] == [euro.key]
     assert "made without it" in gaps[0].reason and "--source" in gaps[0].remedy
+    assert stated_bounds("years between 1,900 and 2000")[0] == {"ge": 1900, "le": 2000}
+    assert stated_bounds("skip countries that use the euro") is None
+    calendar = CARDS["gen_calendar_dates"]
+    assert bounded_field(calendar, stated_bounds("offsets over 100 days")[1]) == "offset_days"
+    assert bounded_field(calendar, stated_bounds("over 100 days")[1]) is None  # two fields count days
+    assert within(101, {"gt": 100}) and not within(100, {"gt": 100}) and not within("101", {"gt": 100})
 
 
 def test_unseen_wordings_reach_the_right_question_kind_and_modality():
@@ -956,6 +963,37 @@ def test_dates_the_requirement_wants_day_first_are_written_day_first_everywhere(
     plan = json.loads(store.one("SELECT plan FROM groundings WHERE accepted = 1")["plan"])
     [target] = [s for s in plan["steps"] if s["tool"] == "calendar_label_target"]
     assert "presentation_dates_written_dd_mm_yyyy" in target["serves"]
+
+
+def test_a_range_naming_a_number_field_draws_only_records_within_it_and_is_carried(tmp_path):
+    """'offsets over 100 days' bounds the calendar's offset_days: every slot's record keeps to it, and the facet is
+    carried; 'every number at or below 500' names no field of the source and stays a gap."""
+    requirement = ("weekday questions like 'what day of the week is it 137 days after 03/11/2021', offsets over 100 "
+                   "days, every number at or below 500")
+    weekday = {"key": "weekday_after", "name": "Weekday some days after a date", "capability": "date arithmetic",
+               "description": "the weekday some days after a given date", "modalities": ["text"],
+               "answer_type": "choice", "rationale": "asked", "facets": []}
+    answers = chart_answers(
+        scope={"scope": {"topic": "date arithmetic", "modalities": ["text"], "keywords": ["date", "weekday"],
+                         "facets": [facet("operation", "date arithmetic", "what day of the week")]}},
+        subtasks={"subtasks": [weekday]},
+        judgments={"judgments": [{"source_id": "gen_calendar_dates", "transformable": True, "alignment": 0.9,
+                                  "coverage": 0.9, "simplicity": 0.9, "risk": 0.1, "rationale": "dates"}]},
+        quotas={"quotas": [{"key": "weekday_after", "importance": 1.0, "quota": 3}]})
+    store, run_id, _ = build(tmp_path, answers, requirement, size=3)
+    assert run_summary(store, run_id)["totals"]["accepted"] == 3
+    document = json.loads(store.one("SELECT spec FROM specs")["spec"])
+    carriers = {k: v for k, v in document["facet_carriers"].items() if k.startswith("constraint_")}
+    assert carriers == {"constraint_offsets_over_100_days": ["weekday_after"],
+                        "constraint_every_number_at_or_below_500": []}
+    assert [g["facet"] for g in document["spec"]["gaps"]] == ["constraint_every_number_at_or_below_500"]
+    plan = json.loads(store.one("SELECT plan FROM groundings WHERE accepted = 1")["plan"])
+    assert plan["within"] == {"offset_days": {"gt": 100.0}}
+    offsets = [json.loads(r["record"])["offset_days"] for r in store.query("SELECT record FROM samples")]
+    assert len(offsets) >= 3 and all(100 < o <= 120 for o in offsets)
+    asked = [json.loads(c["args"])["offset_days"] for c in store.query(
+        "SELECT args FROM tool_calls WHERE tool = 'calendar_label_target'")]
+    assert len(asked) >= 3 and all(o > 100 for o in asked)
 
 
 def test_choice_items_asking_which_category_has_the_tallest_bar_offer_the_charts_categories(tmp_path):

@@ -19,6 +19,7 @@ from benchagent.program.executor.realize import item_from_flow
 from benchagent.program.executor.verify import Outcome, Verdict
 from benchagent.program.intent import Intent
 from benchagent.program.planner.grounding import subtask_brief
+from benchagent.program.planner.limits import within
 from benchagent.program.provenance import ProvenanceCallback, plain, working_on
 from benchagent.program.request import BuildRequest
 from benchagent.program.sources.cards import SourceCard
@@ -76,18 +77,20 @@ class Execution:
         return subtasks
 
     def _record_order(self, subtask_key: str, source_id: str, plan: TransformPlan, wanted: int) -> list[int]:
-        """The record indices a source's slots try, in order; a plan that names the records it wants (`where`) gets
-        only those, found among WHERE_SPAN times as many."""
+        """The record indices a source's slots try, in order; a plan that names the records it wants (`where`, or
+        `within` a range) gets only those, found among WHERE_SPAN times as many."""
         card = self.cards[source_id]
-        span = WHERE_SPAN if plan.where else 1
+        span = WHERE_SPAN if plan.where or plan.within else 1
         order = Scheduler.record_order(self.request.seed, subtask_key, source_id, card.size, span * wanted,
                                        exchangeable=card.kind == "generator")
-        if not plan.where:
+        if span == 1:
             return order
         source = source_for(card, seed=self.request.seed)
         kept = []
         for i in order:
-            if all(str(source.record(i).get(field)) in values for field, values in plan.where.items()):
+            record = source.record(i)
+            if all(str(record.get(field)) in values for field, values in plan.where.items()) and all(
+                    within(record.get(field), bounds) for field, bounds in plan.within.items()):
                 kept.append(i)
                 if len(kept) == wanted:
                     break

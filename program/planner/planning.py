@@ -21,6 +21,7 @@ from benchagent.program.planner.facets import (UNBUILDABLE, coverage, facet_moda
                                                 with_degradations, with_language, with_picks, with_stated_formats,
                                                 with_theme)
 from benchagent.program.planner.grounding import Grounding, subtask_brief
+from benchagent.program.planner.limits import with_limits
 from benchagent.program.planner.plan_check import sample_schema
 from benchagent.program.planner.plan_writer import asks_about_other_things, example_record, template_plans
 from benchagent.program.provenance import working_on
@@ -246,12 +247,12 @@ class Planning:
         return draft, served_first(own_first(results + refused, {c.id for c in cards if c.kind == "user"}))
 
     def _carrying(self, plan: TransformPlan, scope: Scope, draft: SubtaskDraft, card: SourceCard) -> TransformPlan:
-        """The plan with the steps the facets ask for: degradations, the kinds of question named, the items'
-        language."""
+        """The plan with the steps the facets ask for: degradations, the kinds of question named, the records a
+        range allows, the items' language."""
         plan = with_asks(with_degradations(plan, scope.facets, self.request.requirement), scope.facets, draft)
         plan = with_stated_formats(plan, scope.facets, self.request.requirement)
         about = f"{self.request.requirement} {subtask_words(scope, draft)}"
-        plan = with_theme(with_picks(plan, card, about), card, about)
+        plan = with_limits(with_theme(with_picks(plan, card, about), card, about), card, scope.facets)
         return with_language(plan, scope.facets, scope.language,
                              example_record(card) if scope.language != "English" else None)
 

@@ -1,0 +1,67 @@
+"""Ranges the requirement states ("offsets over 100 days") kept by drawing only the records whose number field keeps
+to them; a range no single number field of the source matches stays a gap."""
+
+import re
+from collections.abc import Sequence
+
+from benchagent.program.intent import stems
+from benchagent.program.sources.cards import SourceCard
+from benchagent.signatures import Facet, TransformPlan
+
+NUMBER = r"(-?\d[\d,]*(?:\.\d+)?)"
+BOUND_WORDS = {"at or below": "le", "at or above": "ge", "no more than": "le", "no less than": "ge", "more than": "gt",
+               "fewer than": "lt", "less than": "lt", "greater than": "gt", "at least": "ge", "at most": "le",
+               "up to": "le", "over": "gt", "above": "gt", "under": "lt", "below": "lt"}
+BOUND = re.compile(rf"\b(between|{'|'.join(BOUND_WORDS)})\s+{NUMBER}(?:\s+(?:and|to)\s+{NUMBER})?", re.I)
+NUMERIC = re.compile(r"^\s*(?:int|float)\b")
+TESTS = {"gt": lambda v, b: v > b, "ge": lambda v, b: v >= b, "lt": lambda v, b: v < b, "le": lambda v, b: v <= b}
+
+
+def stated_bounds(text: str) -> tuple[dict[str, float], set[str]] | None:
+    """The bounds a range states ({"gt": 100} for 'over 100 days', {"ge": 1900, "le": 2000} for 'between 1900 and
+    2000') and the stems of its other words (what is bounded); None when it states none."""
+    found = BOUND.search(text)
+    if found is None:
+        return None
+    word, low, high = found.group(1).lower(), found.group(2), found.group(3)
+    value = float(low.replace(",", ""))
+    if word == "between":
+        if high is None:
+            return None
+        bounds = {"ge": value, "le": float(high.replace(",", ""))}
+    else:
+        bounds = {BOUND_WORDS[word]: value}
+    return bounds, stems(BOUND.sub(" ", text))
+
+
+def bounded_field(card: SourceCard, what: set[str]) -> str | None:
+    """The one number field of the source whose name shares the most words with what is bounded; None when none
+    shares a word or two share as many."""
+    scores = {name: len(stems(name.replace("_", " ")) & what) for name, kind in card.fields.items()
+              if NUMERIC.match(kind)}
+    best = max(scores.values(), default=0)
+    tops = [name for name, score in scores.items() if score == best]
+    return tops[0] if best and len(tops) == 1 else None
+
+
+def within(value, bounds: dict[str, float]) -> bool:
+    """Whether a record's value is a number keeping to every bound."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    return all(TESTS[test](value, bound) for test, bound in bounds.items())
+
+
+def with_limits(plan: TransformPlan, card: SourceCard, facets: Sequence[Facet]) -> TransformPlan:
+    """The plan drawing only records that keep to each range a constraint facet states, on the number field it
+    names; its first step then serves those facets. Unchanged when no range names a field of the source."""
+    within_fields, served = dict(plan.within), []
+    for facet in facets:
+        stated = stated_bounds(facet.value) if facet.kind == "constraint" else None
+        field = bounded_field(card, stated[1]) if stated else None
+        if field:
+            within_fields[field] = {**within_fields.get(field, {}), **stated[0]}
+            served.append(facet.key)
+    if not served:
+        return plan
+    first = plan.steps[0].model_copy(update={"serves": [*plan.steps[0].serves, *served]})
+    return plan.model_copy(update={"within": within_fields, "steps": [first, *plan.steps[1:]]})
