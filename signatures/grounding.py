@@ -28,6 +28,8 @@ class TransformPlan(BaseModel):
     # set by code from a range the requirement states: only records whose number field keeps to the bounds
     # ({"offset_days": {"gt": 100}}; gt, ge, lt, le) are used
     within: SkipJsonSchema[dict[str, dict[str, float]]] = {}
+    # set by code from an exclusion the requirement states: records whose field holds one of these values are left out
+    without: SkipJsonSchema[dict[str, list[str]]] = {}
 
 
 class SourceJudgment(BaseModel):

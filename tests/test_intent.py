@@ -22,7 +22,7 @@ from benchagent.program.intent import (Intent, carried, contract, copied_card, d
                                        detect_language, missing_topic, seen_facets, shares_topic)
 from benchagent.program.planner.facets import (coverage, with_asks, with_degradations, with_language,
                                                 with_stated_formats)
-from benchagent.program.planner.limits import bounded_field, stated_bounds, within
+from benchagent.program.planner.limits import bounded_field, stated_bounds, with_limits, within
 from benchagent.program.planner.plan_writer import example_record, template_plans
 from benchagent.program.planner.grounding import GroundingAgent
 from benchagent.program.sources.catalog import catalog_cards
@@ -228,7 +228,8 @@ def test_a_stated_format_no_step_can_write_is_a_gap_though_the_subtask_claims_it
 
 def test_ranges_and_exclusions_are_read_off_the_requirement_and_reported_as_gaps_not_carried():
     """'skip countries that use the euro' and 'offsets over 100 days' were neither facets nor checked: the builds
-    said nothing of them. Code reads them; no tool keeps items to them yet, so each is a gap even when claimed."""
+    said nothing of them. Code reads them; a plan that does not keep to one leaves it a gap even when claimed, and
+    the countries' plan leaves out the records whose currency is the Euro."""
     currency = ("Multiple choice, 5 options each: given a country's name, pick its ISO 4217 currency code. "
                 "Distractors should be real currency codes, and skip countries that use the euro.")
     dates = ("Date questions like 'what weekday is it 137 days after 03/11/2021', dates DD/MM/YYYY and offsets over "
@@ -248,6 +249,9 @@ def test_ranges_and_exclusions_are_read_off_the_requirement_and_reported_as_gaps
     carriers, gaps = coverage(scope.facets, [(draft, [plan])], [], currency)
     assert carriers[euro.key] == [] and [g.facet for g in gaps] == [euro.key]
     assert "made without it" in gaps[0].reason and "--source" in gaps[0].remedy
+    kept = with_limits(plan, CARDS["builtin_countries"], scope.facets)
+    assert kept.without == {"currency_name": ["Euro"]} and euro.key in kept.steps[0].serves
+    assert coverage(scope.facets, [(draft, [kept])], [], currency) == ({**carriers, euro.key: ["read_value"]}, [])
     assert stated_bounds("years between 1,900 and 2000")[0] == {"ge": 1900, "le": 2000}
     assert stated_bounds("skip countries that use the euro") is None
     calendar = CARDS["gen_calendar_dates"]
@@ -994,6 +998,33 @@ def test_a_range_naming_a_number_field_draws_only_records_within_it_and_is_carri
     asked = [json.loads(c["args"])["offset_days"] for c in store.query(
         "SELECT args FROM tool_calls WHERE tool = 'calendar_label_target'")]
     assert len(asked) >= 3 and all(o > 100 for o in asked)
+
+
+def test_skipping_countries_that_use_the_euro_leaves_out_their_records_and_asks_the_code(tmp_path):
+    asked = "Multiple choice: given a country's name, pick its ISO 4217 currency code"
+    codes = {"key": "currency_code", "name": "Country currency code", "capability": "currency codes",
+             "description": "the ISO 4217 currency code of a named country", "modalities": ["text"],
+             "answer_type": "choice", "rationale": "asked", "facets": []}
+    answers = chart_answers(
+        scope={"scope": {"topic": "currency codes", "modalities": ["text"], "keywords": ["currency", "country"],
+                         "facets": [facet("operation", "pick its ISO 4217 currency code", "pick its ISO 4217 "
+                                                                                           "currency code")]}},
+        subtasks={"subtasks": [codes]},
+        judgments={"judgments": [{"source_id": "builtin_countries", "transformable": True, "alignment": 0.9,
+                                  "coverage": 0.9, "simplicity": 0.9, "risk": 0.1, "rationale": "codes"}]},
+        quotas={"quotas": [{"key": "currency_code", "importance": 1.0, "quota": 12}]})
+    currencies = {}
+    for name, requirement in (("all", asked), ("skip", asked + ", and skip countries that use the euro")):
+        (tmp_path / name).mkdir()
+        store, run_id, _ = build(tmp_path / name, answers, requirement, size=12, seed=5)
+        assert run_summary(store, run_id)["totals"]["accepted"] == 12
+        samples = store.query("SELECT record, answer FROM samples WHERE status IN ('ok', 'fixed')")
+        assert all(json.loads(s["record"])["currency"] == s["answer"] for s in samples)  # the code, not its name
+        currencies[name] = [json.loads(s["record"])["currency_name"] for s in samples]
+    assert "Euro" in currencies["all"] and "Euro" not in currencies["skip"]
+    document = json.loads(store.one("SELECT spec FROM specs")["spec"])
+    assert {k: v for k, v in document["facet_carriers"].items() if k.startswith("constraint")} == {
+        "constraint_skip_countries_that_use_the_e": ["currency_code"]}
 
 
 def test_choice_items_asking_which_category_has_the_tallest_bar_offer_the_charts_categories(tmp_path):

@@ -78,9 +78,9 @@ class Execution:
 
     def _record_order(self, subtask_key: str, source_id: str, plan: TransformPlan, wanted: int) -> list[int]:
         """The record indices a source's slots try, in order; a plan that names the records it wants (`where`, or
-        `within` a range) gets only those, found among WHERE_SPAN times as many."""
+        `within` a range, or `without` some values) gets only those, found among WHERE_SPAN times as many."""
         card = self.cards[source_id]
-        span = WHERE_SPAN if plan.where or plan.within else 1
+        span = WHERE_SPAN if plan.where or plan.within or plan.without else 1
         order = Scheduler.record_order(self.request.seed, subtask_key, source_id, card.size, span * wanted,
                                        exchangeable=card.kind == "generator")
         if span == 1:
@@ -90,7 +90,8 @@ class Execution:
         for i in order:
             record = source.record(i)
             if all(str(record.get(field)) in values for field, values in plan.where.items()) and all(
-                    within(record.get(field), bounds) for field, bounds in plan.within.items()):
+                    within(record.get(field), bounds) for field, bounds in plan.within.items()) and not any(
+                    str(record.get(field)) in values for field, values in plan.without.items()):
                 kept.append(i)
                 if len(kept) == wanted:
                     break

@@ -1,11 +1,13 @@
-"""Ranges the requirement states ("offsets over 100 days") kept by drawing only the records whose number field keeps
-to them; a range no single number field of the source matches stays a gap."""
+"""Ranges and exclusions the requirement states, kept by drawing only the records that keep to them: "offsets over
+100 days" bounds a number field named like it, "skip countries that use the euro" leaves out the records whose field
+holds a value it names word for word ('Euro'). One the source's fields cannot express stays a gap."""
 
 import re
 from collections.abc import Sequence
 
-from benchagent.program.intent import stems
+from benchagent.program.intent import stems, whole_words
 from benchagent.program.sources.cards import SourceCard
+from benchagent.program.sources.catalog import source_for
 from benchagent.signatures import Facet, TransformPlan
 
 NUMBER = r"(-?\d[\d,]*(?:\.\d+)?)"
@@ -14,6 +16,10 @@ BOUND_WORDS = {"at or below": "le", "at or above": "ge", "no more than": "le", "
                "up to": "le", "over": "gt", "above": "gt", "under": "lt", "below": "lt"}
 BOUND = re.compile(rf"\b(between|{'|'.join(BOUND_WORDS)})\s+{NUMBER}(?:\s+(?:and|to)\s+{NUMBER})?", re.I)
 NUMERIC = re.compile(r"^\s*(?:int|float)\b")
+EXCLUDING = re.compile(r"^\W*(?:skip|skipping|exclude|excluding|except|omit|omitting|leave out|leaving out|avoid|"
+                       r"avoiding|never)\s+", re.I)
+TEXT = re.compile(r"^\s*str\b")
+SCANNED = 5000  # records read for the values an exclusion names
 TESTS = {"gt": lambda v, b: v > b, "ge": lambda v, b: v >= b, "lt": lambda v, b: v < b, "le": lambda v, b: v <= b}
 
 
@@ -51,17 +57,41 @@ def within(value, bounds: dict[str, float]) -> bool:
     return all(TESTS[test](value, bound) for test, bound in bounds.items())
 
 
+def excluded_values(card: SourceCard, text: str) -> dict[str, list[str]]:
+    """The text fields' values an exclusion names word for word ('skip countries that use the euro' names the
+    currency_name 'Euro'), read off the source's records; empty when the text excludes nothing or names no value."""
+    if not EXCLUDING.search(text):
+        return {}
+    said = whole_words(EXCLUDING.sub(" ", text))
+    fields = [name for name, kind in card.fields.items() if TEXT.match(kind)]
+    source = source_for(card, seed=0)
+    named: dict[str, set[str]] = {}
+    for i in range(min(card.size, SCANNED)):
+        record = source.record(i)
+        for field in fields:
+            value = record.get(field)
+            words = whole_words(value) if isinstance(value, str) and len(value) <= 60 else set()
+            if words and words <= said and any(len(w) >= 4 for w in words):
+                named.setdefault(field, set()).add(value)
+    return {field: sorted(values) for field, values in named.items()}
+
+
 def with_limits(plan: TransformPlan, card: SourceCard, facets: Sequence[Facet]) -> TransformPlan:
     """The plan drawing only records that keep to each range a constraint facet states, on the number field it
-    names; its first step then serves those facets. Unchanged when no range names a field of the source."""
-    within_fields, served = dict(plan.within), []
-    for facet in facets:
-        stated = stated_bounds(facet.value) if facet.kind == "constraint" else None
+    names, and none whose field holds a value an exclusion names; its first step then serves those facets.
+    Unchanged when no constraint names a field or value of the source."""
+    within_fields, without, served = dict(plan.within), dict(plan.without), []
+    for facet in (f for f in facets if f.kind == "constraint"):
+        stated = stated_bounds(facet.value)
         field = bounded_field(card, stated[1]) if stated else None
         if field:
             within_fields[field] = {**within_fields.get(field, {}), **stated[0]}
             served.append(facet.key)
+        elif excluded := excluded_values(card, facet.value):
+            for name, values in excluded.items():
+                without[name] = sorted({*without.get(name, []), *values})
+            served.append(facet.key)
     if not served:
         return plan
     first = plan.steps[0].model_copy(update={"serves": [*plan.steps[0].serves, *served]})
-    return plan.model_copy(update={"within": within_fields, "steps": [first, *plan.steps[1:]]})
+    return plan.model_copy(update={"within": within_fields, "without": without, "steps": [first, *plan.steps[1:]]})

@@ -186,13 +186,21 @@ def _tender(alpha_2: str) -> str | None:
     return tender[0] if len(tender) == 1 else None
 
 
+def _currency(alpha_2: str) -> dict[str, str | None]:
+    """The country's one legal tender: its ISO 4217 code and English name (CLDR, via Babel), or None for both."""
+    from babel.numbers import get_currency_name
+
+    code = _tender(alpha_2)
+    return {"currency": code, "currency_name": get_currency_name(code, locale="en") if code else None}
+
+
 @functools.cache
 def _countries() -> list[dict[str, Any]]:
     import pycountry
 
     return [{"alpha_2": c.alpha_2, "alpha_3": c.alpha_3, "numeric": c.numeric, "name": c.name,
              "official_name": getattr(c, "official_name", None), "flag": getattr(c, "flag", None),
-             "currency": _tender(c.alpha_2)}
+             **_currency(c.alpha_2)}
             for c in sorted(pycountry.countries, key=lambda c: c.alpha_2)]
 
 
@@ -374,6 +382,7 @@ _BUILTINS: dict[str, _Builtin] = {f"builtin_{b.name}": b for b in [
         {"alpha_2": "str", "alpha_3": "str", "numeric": "str: three digits", "name": "str",
          "official_name": "str | null", "flag": "str: emoji",
          "currency": "str | null: ISO 4217 code of its one legal tender on 2025-01-01 (CLDR), null if several",
+         "currency_name": "str | null: its English name",
          "translations": _TRANSLATIONS_FIELD},
         "LGPL-2.1 (pycountry, Debian iso-codes); currencies: Unicode-3.0 (CLDR, via Babel)",
         ["countries", "country codes", "ISO 3166", "geography", "flags", "nations", "currency", "currency codes",
