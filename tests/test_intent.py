@@ -24,6 +24,7 @@ from benchagent.program.planner.facets import (coverage, with_asks, with_degrada
                                                 with_stated_formats)
 from benchagent.program.planner.limits import bounded_field, stated_bounds, with_limits, within
 from benchagent.program.planner.plan_writer import example_record, template_plans
+from benchagent.program.tools.scenes import SceneTargetArgs, Shape, scene_number_target
 from benchagent.program.planner.grounding import GroundingAgent
 from benchagent.program.sources.catalog import catalog_cards
 from benchagent.program.sources.recipes import option_count, recipe_for
@@ -264,6 +265,15 @@ def test_unseen_wordings_reach_the_right_question_kind_and_modality():
     # a subtask counting triangles does not repeat the card named "countries"
     triangles = READ.model_copy(update={"name": "Count Red Triangles", "description": "how many red triangles"})
     assert copied_card(triangles, list(CARDS.values()), "how many red triangles are there?") is None
+    # ... and counts the red triangles only: the longer match "red triangle" wins over "triangle"
+    scenes = with_asks(recipe_for(CARDS["gen_shape_scenes"], "number"), [], triangles)
+    [asks] = [i for s in scenes.steps for i in s.inputs if i.endswith(":asks")]
+    assert asks == '=["red triangles"]:asks'
+    shapes = [Shape(shape="triangle", color="red"), Shape(shape="triangle", color="blue"),
+              Shape(shape="circle", color="red"), Shape(shape="triangle", color="red")]
+    counted = {scene_number_target(SceneTargetArgs(shapes=shapes, seed=seed, asks=["red triangles"])).answer
+               for seed in range(8)}
+    assert counted == {"2"}
     assert copied_card(READ.model_copy(update={"name": "List the countries"}), [CARDS["builtin_countries"]],
                        "read bar charts") == "builtin_countries"
     # "significant figures" asks a rounding, not image inputs

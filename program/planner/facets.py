@@ -87,8 +87,13 @@ def with_asks(plan: TransformPlan, facets: Sequence[Facet], draft: SubtaskDraft)
     vocabulary = get_tool(plan.steps[at].tool).asks
 
     def named(text: str) -> list[str]:
+        """The kinds whose words the text says, but not one whose words are only part of a longer match ('red
+        triangle' names one colour and kind, not every triangle)."""
         text = text.lower()
-        return [kind for kind, words in vocabulary.items() if any(w in text for w in words)]
+        said = {kind: [w for w in words if w in text] for kind, words in vocabulary.items()}
+        matched = [w for words in said.values() for w in words]
+        return [kind for kind, words in said.items()
+                if any(not any(w != longer and w in longer for longer in matched) for w in words)]
 
     asking = [(f.key, named(f"{f.value} {f.quote}")) for f in facets
               if f.key in draft.facets and f.kind in ASKING_KINDS]

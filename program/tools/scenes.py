@@ -118,7 +118,8 @@ def _target(args: SceneTargetArgs, goal: str, answer: str, pool: list[str], quer
                        "each colour", "each color", "by colour", "by color"),
             "kind": ("given shape", "given kind", "kind of shape", "type of shape", "shape type", "by shape"),
             "colour and kind": ("colour and shape", "color and shape", "colour and kind", "color and kind"),
-            **{plural(shape): (shape,) for shape in SHAPES}})
+            **{plural(shape): (shape,) for shape in SHAPES},
+            **{f"{color} {plural(shape)}": (f"{color} {shape}",) for color in COLORS for shape in SHAPES}})
 def scene_number_target(args: SceneTargetArgs) -> Target:
     rng = random.Random(args.seed)
     by = {"colour": [], "kind": [], "colour and kind": []}
@@ -126,6 +127,9 @@ def scene_number_target(args: SceneTargetArgs) -> Target:
         by[{("color",): "colour", ("shape",): "kind"}.get(tuple(group[2]), "colour and kind")].append(group)
     by |= {plural(shape): [(plural(shape), sum(s.shape == shape for s in args.shapes), {"shape": shape})]
            for shape in SHAPES}  # one named kind, counted in every colour, none drawn included
+    by |= {f"{color} {plural(shape)}": [(f"{color} {plural(shape)}", sum(
+        s.color == color and s.shape == shape for s in args.shapes), {"color": color, "shape": shape})]
+        for color in COLORS for shape in SHAPES}  # one named colour and kind, none drawn included
     kinds = narrowed(by, args.asks, default=("colour", "kind", "colour and kind"))
     phrase, count, query = rng.choice([g for groups in kinds.values() for g in groups])
     goal = f"how many {phrase} there are in the image; the answer is a number"
