@@ -24,6 +24,7 @@ from benchagent.program.planner.facets import (coverage, with_asks, with_degrada
                                                 with_stated_formats)
 from benchagent.program.planner.limits import bounded_field, stated_bounds, with_limits, within
 from benchagent.program.planner.plan_writer import example_record, template_plans
+from benchagent.program.tools.chart_questions import ChartTargetArgs, chart_number_target
 from benchagent.program.tools.scenes import SceneTargetArgs, Shape, scene_number_target
 from benchagent.program.planner.grounding import GroundingAgent
 from benchagent.program.sources.catalog import catalog_cards
@@ -226,6 +227,15 @@ def test_a_stated_format_no_step_can_write_is_a_gap_though_the_subtask_claims_it
                                 "imperial to SI conversions, answers to 3 significant figures")
     [target] = [s for s in units.steps if s.tool == "unit_number_target"]
     assert "=3:figures" in target.inputs and target.serves == ["sf"]
+    # "how much taller one bar is than another, to the nearest 10": the chart's difference is rounded
+    tens = Facet(key="tens", kind="answer_format", value="to the nearest 10", quote="to the nearest 10")
+    bars = with_stated_formats(recipe_for(CARDS["gen_bar_chart_values"], "choice", "difference"), [tens],
+                               "how much taller one bar is than another, answers to the nearest 10")
+    [chart_target] = [s for s in bars.steps if s.tool == "chart_number_target"]
+    assert "=10:nearest" in chart_target.inputs and chart_target.serves == ["tens"]
+    rounded = chart_number_target(ChartTargetArgs(title="Ice cream", categories=["Chocolate", "Pistachio"],
+                                                  values=[125, 50], seed=0, asks=["difference"], nearest=10))
+    assert rounded.answer == "80" and "rounded to the nearest 10" in rounded.goal
 
 def test_ranges_and_exclusions_are_read_off_the_requirement_and_reported_as_gaps_not_carried():
     """'skip countries that use the euro' and 'offsets over 100 days' were neither facets nor checked: the builds

@@ -142,12 +142,26 @@ def _option_count(text: str) -> int | None:
     return count if count is not None and 2 <= count <= 10 else None
 
 
+NEAREST = re.compile(r"\bnearest\s+(\d{1,7}|ten|hundred|thousand)\b")
+NEAREST_WORDS = {"ten": 10, "hundred": 100, "thousand": 1000}
+
+
+def _nearest(text: str) -> int | None:
+    """The multiple a stated rounding goes to: 10 for 'to the nearest ten' or 'nearest 10'."""
+    found = NEAREST.search(text)
+    if found is None:
+        return None
+    value = NEAREST_WORDS.get(found.group(1)) or int(found.group(1))
+    return value if value >= 2 else None
+
+
 def _date_format(text: str) -> str | None:
     return next((form for form, pattern in DATE_FORMATS.items() if pattern.search(text)), None)
 
 
 # a tool argument -> how a requirement states it
-STATED = {"places": _places, "figures": _figures, "date_format": _date_format, "n": _option_count}
+STATED = {"places": _places, "figures": _figures, "date_format": _date_format, "n": _option_count,
+          "nearest": _nearest}
 LLM_ARGUMENTS = {"n": "option_count"}  # a tool argument -> the LLM step input that means the same
 
 

@@ -23,6 +23,8 @@ class ChartTargetArgs(ToolInput):
     seed: int
     y_label: str = Field("", description="what the values measure, as the y axis says")
     asks: list[str] | None = Field(None, description="the kinds of question allowed (default: every kind)")
+    nearest: int | None = Field(None, ge=1, le=10**6, description="round a number answer to the nearest multiple "
+                                                                  "of this (10 for 'to the nearest ten')")
 
     @model_validator(mode="after")
     def _aligned(self):
@@ -31,6 +33,15 @@ class ChartTargetArgs(ToolInput):
         if len(set(self.categories)) != len(self.categories):
             raise ValueError("categories must be distinct")
         return self
+
+
+def _number(args: ChartTargetArgs, value: int) -> tuple[str, str]:
+    """The number answer, rounded half away from zero to the nearest multiple asked for, and the goal's words
+    saying so."""
+    if not args.nearest:
+        return str(value), ""
+    magnitude = (abs(value) + args.nearest // 2) // args.nearest * args.nearest
+    return str(magnitude if value >= 0 else -magnitude), f", rounded to the nearest {args.nearest}"
 
 
 def _target(args: ChartTargetArgs, answer_kind: str) -> Target:
@@ -59,17 +70,20 @@ def _target(args: ChartTargetArgs, answer_kind: str) -> Target:
     extremes = [k for k in ("largest", "smallest") if kinds.get(k)]
     if extremes and not ({"value", "difference"} & set(kinds) and rng.random() < 0.5):
         kind = rng.choice(extremes)
-        return Target(goal=f"the {kind} value shown in {chart} (not which category holds it); the answer is a number",
-                      answer=str(kinds[kind][0]), query={"kind": kind}, **common)
+        answer, rounding = _number(args, kinds[kind][0])
+        return Target(goal=f"the {kind} value shown in {chart} (not which category holds it){rounding}; the answer "
+                           "is a number", answer=answer, query={"kind": kind}, **common)
     pairs = kinds.get("difference")
     if pairs and ("value" not in kinds or rng.random() < 0.3):
         a, b = rng.choice(pairs)
-        return Target(goal=f"how much larger the value for '{a}' is than the value for '{b}' in {chart}; "
+        answer, rounding = _number(args, data[a] - data[b])
+        return Target(goal=f"how much larger the value for '{a}' is than the value for '{b}' in {chart}{rounding}; "
                            "the answer is a number",
-                      answer=str(data[a] - data[b]), query={"kind": "difference", "pair": [a, b]}, **common)
+                      answer=answer, query={"kind": "difference", "pair": [a, b]}, **common)
     category = rng.choice(list(data))
-    return Target(goal=f"the value shown for '{category}' in {chart}; the answer is a number",
-                  answer=str(data[category]), query={"kind": "value", "category": category}, **common)
+    answer, rounding = _number(args, data[category])
+    return Target(goal=f"the value shown for '{category}' in {chart}{rounding}; the answer is a number",
+                  answer=answer, query={"kind": "value", "category": category}, **common)
 
 
 @tool("chart_number_target",
