@@ -65,9 +65,10 @@ GENRE_WORDS = ("news", "newspaper", "article", "articles", "story", "stories", "
                "textbooks", "manual", "manuals", "scientific", "medical", "clinical", "patent", "patents")
 # a range the items' values must keep to, or things to leave out: "offsets over 100 days", "skip countries that use
 # the euro"; the words after the verb run to the end of the clause
-NUMBER = r"-?\d[\d,]*(?:\.\d+)?"
+NUMBER = r"-?\d+(?:,\d{3})*(?:\.\d+)?"
 LIMITS = re.compile(rf"\b(?:(?:skip|skipping|exclude|excluding|except|omit|omitting|leave out|leaving out|avoid|"
-                    rf"avoiding|never)\s+[^.;:,!?]{{3,}}|(?:(?!(?:and|or|with|in|of|a|an|to)\b)[a-z]+\s+){{0,2}}"
+                    rf"avoiding|never|(?:do not|don't|never) (?:include|use|show|ask about))\s+[^.;:,!?]{{3,}}|"
+                    rf"(?:(?!(?:and|or|with|in|of|a|an|to)\b)[a-z]+\s+){{0,2}}"
                     rf"(?:over|above|under|below|more than|fewer than|less than|greater than|at least|at most|"
                     rf"no more than|no less than|up to|at or below|at or above|between)\s+{NUMBER}"
                     rf"(?:\s+(?:and|to)\s+{NUMBER})?(?:\s+(?!and\b|or\b)[a-z]+)?)", re.I)

@@ -22,7 +22,7 @@ from benchagent.program.intent import (Intent, carried, contract, copied_card, d
                                        detect_language, missing_topic, seen_facets, shares_topic)
 from benchagent.program.planner.facets import (coverage, with_asks, with_degradations, with_language,
                                                 with_stated_formats)
-from benchagent.program.planner.limits import bounded_field, stated_bounds, with_limits, within
+from benchagent.program.planner.limits import bounded_field, excluded_values, stated_bounds, with_limits, within
 from benchagent.program.planner.plan_writer import example_record, template_plans
 from benchagent.program.tools.chart_questions import ChartTargetArgs, chart_number_target
 from benchagent.program.tools.scenes import SceneTargetArgs, Shape, scene_number_target
@@ -269,6 +269,11 @@ def test_ranges_and_exclusions_are_read_off_the_requirement_and_reported_as_gaps
     assert bounded_field(calendar, stated_bounds("offsets over 100 days")[1]) == "offset_days"
     assert bounded_field(calendar, stated_bounds("over 100 days")[1]) is None  # two fields count days
     assert within(101, {"gt": 100}) and not within(100, {"gt": 100}) and not within("101", {"gt": 100})
+    assert stated_bounds("values between 100 and 900, asking which")[0] == {"ge": 100, "le": 900}
+    # a text naming the start date excludes by it, never by 'February' as the target month
+    assert excluded_values(calendar, "skip any start date that falls in February") == {}
+    assert excluded_values(CARDS["builtin_countries"], "do not include countries that use the euro") == {
+        "currency_name": ["Euro"]}
 
 
 def test_unseen_wordings_reach_the_right_question_kind_and_modality():

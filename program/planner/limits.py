@@ -5,19 +5,18 @@ holds a value it names word for word ('Euro'). One the source's fields cannot ex
 import re
 from collections.abc import Sequence
 
-from benchagent.program.intent import stems, whole_words
+from benchagent.program.intent import NUMBER, stems, whole_words
 from benchagent.program.sources.cards import SourceCard
 from benchagent.program.sources.catalog import source_for
 from benchagent.signatures import Facet, TransformPlan
 
-NUMBER = r"(-?\d[\d,]*(?:\.\d+)?)"
 BOUND_WORDS = {"at or below": "le", "at or above": "ge", "no more than": "le", "no less than": "ge", "more than": "gt",
                "fewer than": "lt", "less than": "lt", "greater than": "gt", "at least": "ge", "at most": "le",
                "up to": "le", "over": "gt", "above": "gt", "under": "lt", "below": "lt"}
-BOUND = re.compile(rf"\b(between|{'|'.join(BOUND_WORDS)})\s+{NUMBER}(?:\s+(?:and|to)\s+{NUMBER})?", re.I)
+BOUND = re.compile(rf"\b(between|{'|'.join(BOUND_WORDS)})\s+({NUMBER})(?:\s+(?:and|to)\s+({NUMBER}))?", re.I)
 NUMERIC = re.compile(r"^\s*(?:int|float)\b")
 EXCLUDING = re.compile(r"^\W*(?:skip|skipping|exclude|excluding|except|omit|omitting|leave out|leaving out|avoid|"
-                       r"avoiding|never)\s+", re.I)
+                       r"avoiding|never|(?:do not|don't|never) (?:include|use|show|ask about))\s+", re.I)
 TEXT = re.compile(r"^\s*str\b")
 SCANNED = 5000  # records read for the values an exclusion names
 TESTS = {"gt": lambda v, b: v > b, "ge": lambda v, b: v >= b, "lt": lambda v, b: v < b, "le": lambda v, b: v <= b}
@@ -64,6 +63,10 @@ def excluded_values(card: SourceCard, text: str) -> dict[str, list[str]]:
         return {}
     said = whole_words(EXCLUDING.sub(" ", text))
     fields = [name for name, kind in card.fields.items() if TEXT.match(kind)]
+    # a text naming fields ("skip start dates in February") excludes by those, not by a value of another field
+    # ("February" as the target_month)
+    named_fields = [name for name in card.fields if whole_words(name.replace("_", " ")) & said]
+    fields = [name for name in fields if not named_fields or name in named_fields]
     source = source_for(card, seed=0)
     named: dict[str, set[str]] = {}
     for i in range(min(card.size, SCANNED)):
