@@ -474,9 +474,10 @@ def test_inspector_demos_that_do_not_make_it_agree_more_are_left_out(reviewed_db
 
 
 def test_a_recall_step_must_tell_repeats_from_clean_items_to_be_trusted():
-    """The states-the-unit compile at 30: held out, six items repeated the lesson and three did not; the recall step
-    named it on all six and on two of the three clean ones. 7 of 9 beat answering "repeats" blindly (6 of 9), yet in
-    the next build it flagged 63 of 63 items, 35 of them clean. Balanced agreement gives that step 67%."""
+    """The states-the-unit compile at 30: held out, seven items repeated the lesson and two did not, and the recall
+    step named it on all nine: 7 of 9, what naming it blindly scores, yet trusted (a rounded share beat the unrounded
+    blind one); the next build it flagged 63 of 63 items, 35 of them clean. Balanced agreement gives such a step 50%
+    however the samples split, and one that tells a third of the clean items apart 67%."""
     from benchagent.optimize.lessons import balanced_agreement, recall_trusted
 
     repeats = [True] * 6 + [False] * 3
