@@ -1052,6 +1052,26 @@ def test_skipping_countries_that_use_the_euro_leaves_out_their_records_and_asks_
         "constraint_skip_countries_that_use_the_e": ["currency_code"]}
 
 
+def test_which_month_had_the_highest_sales_asks_that_month_on_monthly_sales_charts(tmp_path):
+    """An unseen requirement got a generic subtask ('Bar charts') and items asking fruit values and sports
+    differences: the requirement's own question and theme now reach the plan."""
+    requirement = ("Build multiple-choice questions over bar charts of monthly sales where each chart has 5 to 8 "
+                   "bars, asking which month had the highest sales, with exactly 4 options per question.")
+    generic = {**READ.model_dump(), "key": "bar_charts", "name": "Bar charts",
+               "description": "build multiple-choice questions", "answer_type": "choice"}
+    answers = chart_answers(subtasks={"subtasks": [generic]},
+                            quotas={"quotas": [{"key": "bar_charts", "importance": 1.0, "quota": 3}]})
+    store, run_id, _ = build(tmp_path, answers, requirement, size=3)
+    assert run_summary(store, run_id)["totals"]["accepted"] == 3
+    plan = json.loads(store.one("SELECT plan FROM groundings WHERE accepted = 1")["plan"])
+    assert plan["steps"][0]["tool"] == "chart_label_target" and plan["where"] == {"theme": ["monthly_sales"]}
+    assert '=["largest"]:asks' in plan["steps"][0]["inputs"]
+    for sample in store.query("SELECT record, answer, options FROM samples WHERE status IN ('ok', 'fixed')"):
+        record = json.loads(sample["record"])
+        assert record["theme"] == "monthly_sales" and sample["answer"] == record["max_category"]
+        assert set(json.loads(sample["options"])) <= set(record["categories"])
+
+
 def test_choice_items_asking_which_category_has_the_tallest_bar_offer_the_charts_categories(tmp_path):
     requirement = ("Multiple-choice VQA on bar charts: ask only which category has the tallest bar, 4 options, "
                    "exactly one correct.")

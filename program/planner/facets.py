@@ -254,11 +254,14 @@ def themes(card: SourceCard) -> dict[str, str]:
 
 
 def with_theme(plan: TransformPlan, card: SourceCard, about: str) -> TransformPlan:
-    """The plan drawing only records of the themes `about` (the requirement and the subtask) names, as a table of
-    product prices names a shop's sales and not students' marks; unchanged when it names all or none of them."""
+    """The plan drawing only records of the themes `about` (the requirement and the subtask) names most words of, as
+    a table of product prices names a shop's sales and not students' marks, and 'monthly sales' the charts of units
+    sold per month and not of rainfall per month; unchanged when it names all or none of them."""
     listed = themes(card)
     wanted = stems(about)
-    named = sorted(name for name, words in listed.items() if stems(words) & wanted)
+    shared = {name: len(stems(words) & wanted) for name, words in listed.items()}
+    best = max(shared.values(), default=0)
+    named = sorted(name for name, n in shared.items() if n and n == best)  # 'monthly sales' over 'rainfall per month'
     if not named or len(named) == len(listed) or plan.where:
         return plan
     return plan.model_copy(update={"where": {"theme": named}})

@@ -12,20 +12,23 @@ from benchagent.signatures import TransformPlan
 # A subtask whose items ask for a name: "which category has the tallest bar", "which colour is most common".
 ASKS_A_NAME = re.compile(r"\bwhich\s+(?:\w+\s+){0,2}?(?:category|categories|colou?r|shape|kind|bar|label|name|one|"
                          r"person|item)\b|\b(?:tallest|highest|largest|longest|biggest|smallest|lowest|shortest)\s+"
-                         r"(?:bar|category)\b|\bmost common\b|\bleast common\b")
+                         r"(?:bar|category)\b|\bmost common\b|\bleast common\b|\bwhich\s+\w+\s+(?:had|has|have|"
+                         r"was|is|shows?|sold|got)\s+the\s+(?:most|least|fewest|highest|lowest|largest|smallest|"
+                         r"biggest|greatest|tallest)\b")
 
 ASKS_AN_AMOUNT = re.compile(r"\bhow (?:much|many)\b")
 
 
 def recipe_for(card: SourceCard, answer_type: str, about: str = "", requirement: str = "") -> TransformPlan | None:
     """The plan turning this source's records into items of answer_type, or None if it cannot (or is no generator).
-    Choice items of a subtask that asks for a name (`about`: its name and description) choose among names, from the
-    label target, where the source has one, unless the requirement asks for an amount ('how much taller')."""
+    Choice items of a subtask or requirement that asks for a name (`about`: the subtask's name and description;
+    'which month had the highest sales') choose among names, from the label target, where the source has one,
+    unless the requirement asks for an amount ('how much taller')."""
     generator = GENERATORS.get(card.id)
     if generator is None:
         return None
     named = getattr(generator.recipe, "named_choice", None)
-    if answer_type == "choice" and named and ASKS_A_NAME.search(about.lower()) \
+    if answer_type == "choice" and named and ASKS_A_NAME.search(f"{about} {requirement}".lower()) \
             and not ASKS_AN_AMOUNT.search(requirement.lower()):
         return named() or generator.recipe(answer_type)
     return generator.recipe(answer_type)

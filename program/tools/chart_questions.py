@@ -94,8 +94,9 @@ def chart_number_target(args: ChartTargetArgs) -> Target:
 
 
 @tool("chart_label_target", "Ask which category holds the unique largest or smallest value; the answer is its label.",
-      asks={kind: CHART_ASKS[kind] + words for kind, words in (("largest", ("most", "tallest", "longest bar")),
-                                                                ("smallest", ("least", "fewest", "shortest")))})
+      asks={kind: CHART_ASKS[kind] + words for kind, words in (
+          ("largest", ("most", "tallest", "longest bar", "highest", "largest", "biggest", "greatest")),
+          ("smallest", ("least", "fewest", "shortest", "lowest", "smallest")))})
 def chart_label_target(args: ChartTargetArgs) -> Target:
     return _target(args, "label")
 

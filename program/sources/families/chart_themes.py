@@ -1,5 +1,7 @@
 """Chart themes: what a bar, line or pie chart is about, its title template, labels, axis and gridline steps."""
 
+import re
+
 from benchagent.program.sources.families.words import MONTHS, PLACES, WEEKDAYS
 
 # key, title template, category pool, consecutive?, y label, unit, gridline steps
@@ -54,3 +56,10 @@ PIE_THEMES = [
     ("land_use", "Land use in {town}", ["Housing", "Parks", "Farmland", "Industry", "Roads", "Forest", "Water"]),
     ("commute", "How people in {town} get to work", ["Car", "Bus", "Train", "Bicycle", "Walking", "Working from home"]),
 ]
+
+
+def theme_field(themes: list[tuple]) -> str:
+    """A chart card's theme field, listing each theme with what it shows ('monthly_sales (Units sold per month
+    at)'), so a plan can draw only the themes a requirement names."""
+    listed = (f"{key} ({' '.join(re.sub(r'{[a-z]+}', '', template).split())})" for key, template, *_ in themes)
+    return "str: " + " | ".join(listed)

@@ -8,7 +8,7 @@ from itertools import pairwise
 from typing import Any
 
 from benchagent.program.sources.cards import SourceCard
-from benchagent.program.sources.families.chart_themes import BAR_THEMES, LINE_THEMES, PIE_THEMES, X_AXES
+from benchagent.program.sources.families.chart_themes import BAR_THEMES, LINE_THEMES, PIE_THEMES, X_AXES, theme_field
 from benchagent.program.sources.families.plans import OPTION_TOOLS, PHRASE, PLACE_GOLD, TARGET_OUTPUTS, answer_output
 from benchagent.program.sources.families.registry import SIZE, generator
 from benchagent.program.sources.families.words import PLACES
@@ -78,7 +78,7 @@ LINE = ChartRecipe("line_chart", "x_labels", ["original.y_label"])
 # A pie chart's legend shows shares, not the values behind them: no value questions about it.
 PIE = ChartRecipe("pie_chart", "labels", [], frozenset({"label", "binary"}))
 _AXES_FIELDS = {
-    "theme": "str: theme key", "title": "str: chart title", "y_label": "str: y axis label", "unit": "str: value unit",
+    "title": "str: chart title", "y_label": "str: y axis label", "unit": "str: value unit",
     "resolution": "int: every value is a multiple of it, half a gridline step when drawn",
 }
 _PAIR_FIELDS = {"pair": "list[str]: two labels, larger value first",
@@ -111,7 +111,8 @@ def _pair(rng: random.Random, labels: list[str], values: list[int]) -> dict[str,
                 "integer values, drawn exactly by the bar_chart tool. Answers for a category's value, the "
                 "largest and smallest category, the total and the difference of two categories come with "
                 "each record.",
-    fields={**_AXES_FIELDS, "categories": "list[str]: 3-7 bar labels", "values": "list[int]: distinct",
+    fields={"theme": theme_field(BAR_THEMES), **_AXES_FIELDS, "categories": "list[str]: 3-7 bar labels",
+            "values": "list[int]: distinct",
             "max_category": "str", "min_category": "str", "total": "int", **_PAIR_FIELDS},
     size=SIZE, license="generated",
     keywords=["bar chart", "chart reading", "chart QA", "compare values", "maximum", "difference",
@@ -158,7 +159,8 @@ def _walk(rng: random.Random, n: int, top: int) -> list[int]:
                 "exactly by the line_chart tool. Answers for a point's value, the peak and lowest point, "
                 "the net change, the largest rise between neighbours and the difference of two points come "
                 "with each record.",
-    fields={**_AXES_FIELDS, "x_labels": "list[str]: consecutive time labels", "values": "list[int]",
+    fields={"theme": theme_field(LINE_THEMES), **_AXES_FIELDS, "x_labels": "list[str]: consecutive time labels",
+            "values": "list[int]",
             "max_label": "str", "min_label": "str", "net_change": "int: last minus first value",
             "largest_rise": "object: from, to, amount", **_PAIR_FIELDS},
     size=SIZE, license="generated",
@@ -192,7 +194,7 @@ def line_chart_values(rng: random.Random) -> dict[str, Any]:
                 "(household budgets, survey answers, energy mix, land use ...), drawn by the pie_chart tool "
                 "with a percentage legend. Answers for a share, the largest and smallest share and the "
                 "difference of two shares in percentage points come with each record.",
-    fields={"theme": "str: theme key", "title": "str: chart title", "labels": "list[str]: 3-6 slice labels",
+    fields={"theme": theme_field(PIE_THEMES), "title": "str: chart title", "labels": "list[str]: 3-6 slice labels",
             "values": "list[int]: percentages, distinct, sum 100", "unit": "str: percent",
             "largest": "str", "smallest": "str", **_PAIR_FIELDS},
     size=SIZE, license="generated",
