@@ -290,8 +290,10 @@ def contract(requirement: str, scope: Scope) -> Scope:
     facets: list[Facet] = []
     for facet in scope.facets:
         value = " ".join(facet.value.split())
+        # one value under several kinds (a small model gave one clause as operation, presentation and answer
+        # format) is kept under the first: a presentation that is the whole task bars every source from it
         if not value or not quoted(facet.quote, requirement) or not grounded(facet, requirement) or any(
-                f.kind == facet.kind and f.value.lower() == value.lower() for f in facets) or (
+                f.value.lower() == value.lower() for f in facets) or (
                 facet.kind in ("capability", "topic") and not names_something(value)):
             continue
         facets.append(facet.model_copy(update={"value": value, "quote": " ".join(facet.quote.split())}))

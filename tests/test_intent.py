@@ -57,6 +57,19 @@ def build(tmp_path, answers, requirement=CHARTS, size=2, **request):
 # The contract
 
 
+def test_one_clause_given_as_several_kinds_of_facet_is_kept_under_the_first():
+    """The embedded model gave 'Create unit conversion questions from miles to kilometres ...' as an operation, a
+    presentation and an answer format; as a presentation it barred the unit conversion generator from grounding."""
+    requirement = ("Create unit conversion questions from miles to kilometres for distances over 100 miles, with the "
+                   "answer rounded to 2 decimal places.")
+    clause = "Create unit conversion questions from miles to kilometres for distances over 100 miles"
+    scope = contract(requirement, Scope(topic="math", modalities=["text"], keywords=["unit conversion"], facets=[
+        facet("capability", "math", "unit conversion"), facet("operation", clause, clause),
+        facet("presentation", clause, clause), facet("answer_format", clause, clause)]))
+    assert [(f.kind, f.value) for f in scope.facets if f.value == clause] == [("operation", clause)]
+    assert not [f for f in scope.facets if f.kind == "presentation"]
+
+
 def test_facets_keep_only_the_requirements_own_words_and_gain_the_items_language():
     requirement = "Crée un test de calcul mental pour des élèves de collège, avec des questions à choix multiple."
     scope = Scope(topic="calcul mental", modalities=["text"], keywords=["calcul"], facets=[
