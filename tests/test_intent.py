@@ -25,6 +25,7 @@ from benchagent.program.planner.facets import (coverage, with_asks, with_degrada
 from benchagent.program.planner.limits import bounded_field, excluded_values, stated_bounds, with_limits, within
 from benchagent.program.planner.plan_writer import example_record, template_plans
 from benchagent.program.tools.chart_questions import ChartTargetArgs, chart_number_target
+from benchagent.program.tools.chemistry import FormulaArgs, molar_mass_target
 from benchagent.program.tools.scenes import SceneTargetArgs, Shape, scene_number_target
 from benchagent.program.planner.grounding import GroundingAgent
 from benchagent.program.sources.catalog import catalog_cards
@@ -1063,6 +1064,26 @@ def test_skipping_countries_that_use_the_euro_leaves_out_their_records_and_asks_
     document = json.loads(store.one("SELECT spec FROM specs")["spec"])
     assert {k: v for k, v in document["facet_carriers"].items() if k.startswith("constraint")} == {
         "constraint_skip_countries_that_use_the_e": ["currency_code"]}
+
+
+def test_compounds_excluding_an_element_and_to_significant_figures_are_checked_by_the_tool():
+    """'excluding anything that contains carbon' delivered Ba(CO3)2, the exclusion claimed carried because the
+    records asking for carbon compounds were left out; the tool now refuses a formula holding a left-out element."""
+    requirement = ("Ask for the molar mass in g/mol of inorganic compounds, excluding anything that contains carbon, "
+                   "and give answers to 3 significant figures.")
+    carbon = Facet(key="no_carbon", kind="constraint", value="excluding anything that contains carbon",
+                   quote="excluding anything that contains carbon")
+    figures = Facet(key="sf", kind="answer_format", value="3 significant figures", quote="3 significant figures")
+    card = CARDS["gen_proposed_compounds"]
+    plan = with_limits(with_stated_formats(recipe_for(card, "choice"), [carbon, figures], requirement), card,
+                       [carbon, figures])
+    [target] = [s for s in plan.steps if s.tool == "molar_mass_target"]
+    assert '=["carbon"]:avoid' in target.inputs and "=3:figures" in target.inputs
+    assert set(target.serves) == {"no_carbon", "sf"} and plan.without == {}
+    with pytest.raises(ValueError, match="holds carbon"):
+        molar_mass_target(FormulaArgs(formula="BaCO3", seed=0, avoid=["carbon"]))
+    gypsum = molar_mass_target(FormulaArgs(formula="CaSO4", seed=0, avoid=["carbon"], figures=3))
+    assert gypsum.answer == "136" and "3 significant figures" in gypsum.goal and len(set(gypsum.options)) == 4
 
 
 def test_which_month_had_the_highest_sales_asks_that_month_on_monthly_sales_charts(tmp_path):

@@ -5,10 +5,13 @@ import json
 import re
 from collections.abc import Sequence
 
-from benchagent.program.intent import DEGRADATION_WORDS, MODALITY_WORDS, demanded_modalities, other_language, stems
+from benchagent.program.intent import (DEGRADATION_WORDS, LIMITS, MODALITY_WORDS, demanded_modalities, other_language,
+                                       stems)
 from benchagent.program.executor.realize import binding, llm_steps
 from benchagent.program.sources.cards import SourceCard
 from benchagent.program.sources.families import GENERATORS
+from benchagent.program.planner.limits import stated_bounds
+from benchagent.program.tools.chemistry import SPELLINGS
 from benchagent.program.tools.images import DEGRADATIONS
 from benchagent.program.tools.registry import get_tool
 from benchagent.signatures import Facet, FacetGap, PlanStep, Scope, SubtaskDraft, TransformPlan
@@ -155,13 +158,24 @@ def _nearest(text: str) -> int | None:
     return value if value >= 2 else None
 
 
+def _avoided_elements(text: str) -> list[str] | None:
+    """The chemical elements, by English name, that an exclusion in the text names ('excluding anything that
+    contains carbon')."""
+    import periodictable
+
+    clauses = " ".join(m.group(0) for m in LIMITS.finditer(text) if not stated_bounds(m.group(0)))
+    words = set(re.findall(r"[a-z]+", clauses.lower()))
+    names = [e.name for e in periodictable.elements if e.number and e.name in words]
+    return names + [british for british, us in SPELLINGS.items() if british in words and us not in names] or None
+
+
 def _date_format(text: str) -> str | None:
     return next((form for form, pattern in DATE_FORMATS.items() if pattern.search(text)), None)
 
 
 # a tool argument -> how a requirement states it
 STATED = {"places": _places, "figures": _figures, "date_format": _date_format, "n": _option_count,
-          "nearest": _nearest}
+          "nearest": _nearest, "avoid": _avoided_elements}
 LLM_ARGUMENTS = {"n": "option_count"}  # a tool argument -> the LLM step input that means the same
 
 

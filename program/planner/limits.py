@@ -82,7 +82,9 @@ def excluded_values(card: SourceCard, text: str) -> dict[str, list[str]]:
 def with_limits(plan: TransformPlan, card: SourceCard, facets: Sequence[Facet]) -> TransformPlan:
     """The plan drawing only records that keep to each range a constraint facet states, on the number field it
     names, and none whose field holds a value an exclusion names; its first step then serves those facets.
-    Unchanged when no constraint names a field or value of the source."""
+    Unchanged when no constraint names a field or value of the source, or when a model proposes the content."""
+    if any(step.kind == "LLM" and step.tool == "propose_content" for step in plan.steps):
+        return plan  # its records are requests to a model (a compound 'that holds sodium'), not what items are about
     within_fields, without, served = dict(plan.within), dict(plan.without), []
     for facet in (f for f in facets if f.kind == "constraint"):
         stated = stated_bounds(facet.value)
