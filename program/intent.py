@@ -264,7 +264,8 @@ def seen_facets(requirement: str, facets: list[Facet]) -> list[Facet]:
         if not any(f.kind == "presentation" and set(MODALITY_WORDS[modality]) & set(re.findall(r"[a-z]+", (
                 f.value + " " + f.quote).lower())) for f in facets):
             found.append(Facet(kind="presentation", value=f"{modality} inputs ({said[0]})", quote=said[0]))
-    plain_words = set(re.findall(r"[a-z]+", lower))  # 'news-style' names news
+    # 'news-style' names news, 'three-letter' (a code's length) names no letters
+    plain_words = set(re.findall(r"(?<![a-z]-)\b[a-z]+", lower))
     for genre in (w for w in GENRE_WORDS if w in plain_words):
         if not any(genre[:5] in stems(f"{f.value} {f.quote}") for f in facets if f.kind in ("topic", "presentation")):
             found.append(Facet(kind="topic", value=f"{genre} texts", quote=genre))

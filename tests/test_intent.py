@@ -58,6 +58,11 @@ def build(tmp_path, answers, requirement=CHARTS, size=2, **request):
 # The contract
 
 
+def test_a_three_letter_code_names_no_letters_to_read():
+    assert not seen_facets("Give a US airport's three-letter code and ask which city it serves", [])
+    assert [f.value for f in seen_facets("Reading comprehension of news-style passages", [])] == ["news texts"]
+
+
 def test_one_clause_given_as_several_kinds_of_facet_is_kept_under_the_first():
     """The embedded model gave 'Create unit conversion questions from miles to kilometres ...' as an operation, a
     presentation and an answer format; as a presentation it barred the unit conversion generator from grounding."""
