@@ -116,8 +116,8 @@ PLACES = re.compile(r"\b(\d|zero|one|two|three|four|five|six)\s+(?:decimal\s+pla
 NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 FIGURES = re.compile(r"\b(\d|one|two|three|four|five|six|seven|eight|nine|ten)[- ](?:significant (?:figures?|digits?)"
                      r"|sig\.? ?figs?\b|s\.f\.)")
-OPTION_COUNT = re.compile(r"\b(\d{1,2}|two|three|four|five|six|seven|eight|nine|ten)[- ](?:answer |response )?"
-                          r"(?:options?|choices?|alternatives)\b")
+OPTION_COUNT = re.compile(r"\b(\d{1,2}|two|three|four|five|six|seven|eight|nine|ten)[- ](?:[a-z]+ )?"
+                          r"(?:options?|choices?|alternatives)\b")  # '3 city options', '4 answer options'
 DATE_FORMATS = {"DD/MM/YYYY": re.compile(r"\bdd[/.-]mm[/.-]yyyy\b|\beuropean (?:date )?format|\bday[- ]first\b"),
                 "MM/DD/YYYY": re.compile(r"\bmm[/.-]dd[/.-]yyyy\b|\b(?:us|american) (?:date )?format|"
                                          r"\bmonth[- ]first\b"),
