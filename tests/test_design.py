@@ -220,9 +220,16 @@ def test_revision_that_changes_nothing_counts_as_keep():
     assert applied == [{"key": "read_value", "action": "keep", "rationale": "no rationale given"}]
 
 
-def test_a_revision_whose_description_speaks_of_the_change_is_refused():
+@pytest.mark.parametrize("description", [
+    "The revised description should reflect the revised answer type.",
+    # the embedded critic copied a line of the subtask table and spoke of the requirement; the grounding judge then
+    # scored the bar chart source 0.5 for it and the plan was refused
+    "Read values from bar charts 1 | Read values from bar chart 1 | choice | image | Read the values from the first "
+    "bar chart in the image. The requirement specifies that the model should read values from",
+])
+def test_a_revision_whose_description_speaks_of_the_change_is_refused(description):
     meta = SubtaskChange(key="read_value", action="revise", rationale="label fits better", revised_answer_type="label",
-                         revised_description="The revised description should reflect the revised answer type.")
+                         revised_description=description)
     kept, applied = apply_changes([SubtaskDraft(**READ)], [meta])
     assert kept == [SubtaskDraft(**READ)]
     assert applied == [{"key": "read_value", "action": "keep",

@@ -532,14 +532,16 @@ def test_the_model_proposes_a_formula_and_periodictable_computes_the_answer(tmp_
     assert solver and all(v["detail"].startswith("skipped") for v in solver)
 
 
-def test_a_judge_that_scores_everything_one_half_is_asked_again():
+@pytest.mark.parametrize("others", [None, 0.8], ids=["every-score", "alignment-only"])
+def test_a_judge_that_scores_alignment_one_half_is_asked_again(others):
     plan = recipe_for(CARDS["gen_bar_chart_values"], "choice")
     verdicts = iter([0.5, 0.9])
 
     def judge(prompt):
         score = next(verdicts, 0.5)
         return {"judgments": [{"source_id": "gen_bar_chart_values", "transformable": True, "alignment": score,
-                               "coverage": score, "simplicity": score, "risk": 0.5, "rationale": "charts"}]}
+                               "coverage": others or score, "simplicity": others or score, "risk": 0.5,
+                               "rationale": "charts"}]}
 
     lm = scripted_lm({"judgments": judge})
     with dspy.context(lm=lm, adapter=dspy.JSONAdapter()):

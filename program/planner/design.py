@@ -112,8 +112,9 @@ def subtask_lines(subtasks: list[SubtaskDraft]) -> str:
                      for s in subtasks)
 
 
-# a small critic's "revised description" that describes its own edit ("The revised description should ...")
-ABOUT_THE_CHANGE = re.compile(r"\b(?:revised?|revision|description|answer type|subtask)\b", re.I)
+# a small critic's "revised description" that describes its own edit ("The revised description should ...", "The
+# requirement specifies ...") or copies a line of the subtask table it was shown ("name | choice | image | ...")
+ABOUT_THE_CHANGE = re.compile(r"\b(?:revised?|revision|description|answer type|subtask|requirement)\b|\|", re.I)
 
 
 def apply_changes(subtasks: list[SubtaskDraft], changes: list[SubtaskChange],

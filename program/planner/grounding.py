@@ -124,7 +124,8 @@ class GroundingAgent(dspy.Module):
 
     def _judge(self, subtask: str, lines: list[str]) -> list[SourceJudgment] | None:
         """The judgments, asked again once (sampled) when a reply cannot be read, e.g. a list looping to max_tokens,
-        or says nothing: every score of every verdict 0.5, a small model's answer when it does not judge."""
+        or decides nothing: every verdict's alignment, the score that decides, at the midpoint 0.5, a small model's
+        answer when it does not judge (it gave the bar chart generator 0.5 for 'read values off bar charts')."""
         judgments = None
         for attempt in range(2):
             config = {"rollout_id": attempt, "temperature": 0.7} if attempt else {}
@@ -133,6 +134,6 @@ class GroundingAgent(dspy.Module):
                                        **at_most(self.judge, "judgments", len(lines))).judgments
             except AdapterParseError:
                 continue
-            if not all(getattr(j, k) == 0.5 for j in judgments for k in WEIGHTS):
+            if not all(j.alignment == 0.5 for j in judgments):
                 break
         return judgments
