@@ -66,12 +66,15 @@ GENRE_WORDS = ("news", "newspaper", "article", "articles", "story", "stories", "
 # a range the items' values must keep to, or things to leave out: "offsets over 100 days", "skip countries that use
 # the euro"; the words after the verb run to the end of the clause
 NUMBER = r"-?\d+(?:,\d{3})*(?:\.\d+)?"
-LIMITS = re.compile(rf"\b(?:(?:skip|skipping|exclude|excluding|except|omit|omitting|leave out|leaving out|avoid|"
-                    rf"avoiding|never|(?:do not|don't|never) (?:include|use|show|ask about))\s+[^.;:,!?]{{3,}}|"
-                    rf"(?:(?!(?:and|or|with|in|of|a|an|to)\b)[a-z]+\s+){{0,2}}"
-                    rf"(?:over|above|under|below|more than|fewer than|less than|greater than|at least|at most|"
-                    rf"no more than|no less than|up to|at or below|at or above|between)\s+{NUMBER}"
-                    rf"(?:\s+(?:and|to)\s+{NUMBER})?(?:\s+(?!and\b|or\b)[a-z]+)?)", re.I)
+EXCLUDING = (r"skip|skipping|exclude|excluding|except|omit|omitting|leave out|leaving out|avoid|avoiding|never|"
+             r"(?:do not|don't|never) (?:include|use|show|ask about)")
+# the longer phrases first, so 'at or below' is not read as 'below'
+BOUND_WORDS = {"at or below": "le", "at or above": "ge", "no more than": "le", "no less than": "ge", "more than": "gt",
+               "fewer than": "lt", "less than": "lt", "greater than": "gt", "at least": "ge", "at most": "le",
+               "up to": "le", "over": "gt", "above": "gt", "under": "lt", "below": "lt"}
+LIMITS = re.compile(rf"\b(?:(?:{EXCLUDING})\s+[^.;:,!?]{{3,}}|"
+                    rf"(?:(?!(?:and|or|with|in|of|a|an|to)\b)[a-z]+\s+){{0,2}}(?:{'|'.join(BOUND_WORDS)}|between)\s+"
+                    rf"{NUMBER}(?:\s+(?:and|to)\s+{NUMBER})?(?:\s+(?!and\b|or\b)[a-z]+)?)", re.I)
 CHOICE_WORDS = ("multiple-choice", "multiple choice", "mcq", "four options", "4 options")
 ANSWER_WORDS = {"choice": ("choice", "multiple", "options", "mcq"),
                 "number": ("number", "numeric", "integer", "decimal", "numerical"),

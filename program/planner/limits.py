@@ -5,18 +5,14 @@ holds a value it names word for word ('Euro'). One the source's fields cannot ex
 import re
 from collections.abc import Sequence
 
-from benchagent.program.intent import NUMBER, stems, whole_words
+from benchagent.program.intent import BOUND_WORDS, EXCLUDING, NUMBER, stems, whole_words
 from benchagent.program.sources.cards import SourceCard
 from benchagent.program.sources.catalog import source_for
 from benchagent.signatures import Facet, TransformPlan
 
-BOUND_WORDS = {"at or below": "le", "at or above": "ge", "no more than": "le", "no less than": "ge", "more than": "gt",
-               "fewer than": "lt", "less than": "lt", "greater than": "gt", "at least": "ge", "at most": "le",
-               "up to": "le", "over": "gt", "above": "gt", "under": "lt", "below": "lt"}
 BOUND = re.compile(rf"\b(between|{'|'.join(BOUND_WORDS)})\s+({NUMBER})(?:\s+(?:and|to)\s+({NUMBER}))?", re.I)
 NUMERIC = re.compile(r"^\s*(?:int|float)\b")
-EXCLUDING = re.compile(r"^\W*(?:skip|skipping|exclude|excluding|except|omit|omitting|leave out|leaving out|avoid|"
-                       r"avoiding|never|(?:do not|don't|never) (?:include|use|show|ask about))\s+", re.I)
+EXCLUDED = re.compile(rf"^\W*(?:{EXCLUDING})\s+", re.I)
 TEXT = re.compile(r"^\s*str\b")
 SCANNED = 5000  # records read for the values an exclusion names
 TESTS = {"gt": lambda v, b: v > b, "ge": lambda v, b: v >= b, "lt": lambda v, b: v < b, "le": lambda v, b: v <= b}
@@ -59,9 +55,9 @@ def within(value, bounds: dict[str, float]) -> bool:
 def excluded_values(card: SourceCard, text: str) -> dict[str, list[str]]:
     """The text fields' values an exclusion names word for word ('skip countries that use the euro' names the
     currency_name 'Euro'), read off the source's records; empty when the text excludes nothing or names no value."""
-    if not EXCLUDING.search(text):
+    if not EXCLUDED.search(text):
         return {}
-    said = whole_words(EXCLUDING.sub(" ", text))
+    said = whole_words(EXCLUDED.sub(" ", text))
     fields = [name for name, kind in card.fields.items() if TEXT.match(kind)]
     # a text naming fields ("skip start dates in February") excludes by those, not by a value of another field
     # ("February" as the target_month)
