@@ -72,10 +72,15 @@ def recall_agrees(recall: dspy.Predict, taught_lessons: list[str], reviewed: Rev
 
 
 def balanced_agreement(flags: list[bool], agreed: list[bool]) -> float | None:
-    """The mean of the agreement on flagged samples and on unflagged ones, so one answer given to every sample scores
-    0.5 however the samples split; None when either kind is missing, as nothing then shows the step tells them apart."""
-    kinds = [[a for f, a in zip(flags, agreed, strict=True) if f == kind] for kind in (True, False)]
-    return None if not all(kinds) else round(sum(sum(k) / len(k) for k in kinds) / 2, 4)
+    """scikit-learn's balanced accuracy of a step that agreed (or not) with samples expected flagged (or not): the mean
+    of its agreement on each kind, so one answer given to every sample scores 0.5 however the samples split; None when
+    either kind is missing, as nothing then shows the step tells them apart."""
+    from sklearn.metrics import balanced_accuracy_score
+
+    if len(set(flags)) < 2:
+        return None
+    said = [flag == agree for flag, agree in zip(flags, agreed, strict=True)]  # what the step answered for each
+    return round(float(balanced_accuracy_score(flags, said)), 4)
 
 
 def recall_trusted(balanced: float | None) -> bool:
