@@ -550,6 +550,32 @@ def test_a_judge_that_scores_alignment_one_half_is_asked_again(others):
     assert result.accepted and result.scores["alignment"] == 0.9 and len(lm.history) == 2
 
 
+def test_a_tool_that_asks_what_the_subtask_asks_is_aligned_whatever_the_judge_says():
+    reading = Facet(key="cap", kind="capability", value="can read values off bar charts",
+                    quote="can read values off bar charts")
+    counting = Facet(key="count", kind="operation", value="count the triangles", quote="count the triangles")
+    draft = READ.model_copy(update={"name": "Read values from bar chart 1", "facets": ["cap"]})
+    bars, lines = CARDS["gen_bar_chart_values"], CARDS["gen_line_chart_values"]
+    asked = with_asks(recipe_for(bars, "choice"), [reading], draft)
+    verdict = {"transformable": True, "alignment": 0.3, "coverage": 0.8, "simplicity": 0.7, "risk": 0.2,
+               "rationale": "aligns well"}
+    lm = scripted_lm({"judgments": {"judgments": [{"source_id": "gen_bar_chart_values", **verdict},
+                                                  {"source_id": "gen_line_chart_values", **verdict}]}})
+    tools = {t.name for t in list_tools()}
+    with dspy.context(lm=lm, adapter=dspy.JSONAdapter()):
+        [alone] = GroundingAgent()(draft, [(bars, asked)], tools, set(llm_steps()), facets=[reading])
+        assert not lm.history  # the only candidate, aligned by code: nothing for the judge to decide
+        by_code, judged = GroundingAgent()(draft, [(bars, asked), (lines, recipe_for(lines, "choice"))], tools,
+                                           set(llm_steps()), facets=[reading])
+        [part] = GroundingAgent()(draft.model_copy(update={"facets": ["cap", "count"]}), [(bars, asked)], tools,
+                                  set(llm_steps()), facets=[reading, counting])
+    assert alone.accepted and alone.rationale.endswith("asks what cap name: aligned by code, no judge asked")
+    assert by_code.accepted and by_code.scores["alignment"] == 0.3 and by_code.score == 0.74
+    assert by_code.rationale.startswith("aligned by code, its tool asks what cap name (the judge gave alignment 0.30)")
+    assert not judged.accepted and judged.rationale.startswith("not aligned with the subtask (alignment 0.30 < 0.7)")
+    assert not part.accepted and len(lm.history) == 2
+
+
 def test_a_judge_reply_that_cannot_be_read_is_asked_again_then_refused():
     plan = recipe_for(CARDS["gen_bar_chart_values"], "choice")
     lm = scripted_lm({"judgments": {"judgments": [{"source_id": "gen_bar_chart_values", "transformable": True}]}})

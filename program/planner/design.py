@@ -14,7 +14,7 @@ from benchagent.program.intent import ANSWER_WORDS, carried, copied_card, detect
 from benchagent.program.sources.cards import SourceCard
 from benchagent.program.text_bounds import degenerate
 from benchagent.signatures.design import CritiqueSubtasks, DesignSubtasks, SubtaskChange, SubtaskDraft
-from benchagent.signatures.scope import Scope
+from benchagent.signatures.scope import Facet, Scope
 
 
 def slug(text: str) -> str:
@@ -54,6 +54,11 @@ ONE_QUESTION = re.compile(r"\?\s*$|^\W*(?:what|which|how|why|when|who|whose|wher
 ANY_ITEM = ("answer_format", "language", "level", "constraint")
 
 
+def tested_facets(scope: Scope) -> list[Facet]:
+    """The facets that say what the requirement tests: all but those any item may carry."""
+    return [f for f in scope.facets if f.kind not in ANY_ITEM]
+
+
 def refusals(drafts: list[SubtaskDraft], scope: Scope, requirement: str,
              cards: Sequence[SourceCard]) -> tuple[list[SubtaskDraft], dict[str, str]]:
     """The drafts that carry facets of the requirement, each with its facets filled in, and why each other was refused:
@@ -62,7 +67,7 @@ def refusals(drafts: list[SubtaskDraft], scope: Scope, requirement: str,
     What a draft tests is read from its own words, as a small model claims every key it was shown; only for a
     requirement not in English, whose facets the (English) draft's words cannot meet, do its claims count."""
     kept, refused = [], {}
-    tested = [f for f in scope.facets if f.kind not in ANY_ITEM]
+    tested = tested_facets(scope)
     claims_count = detect_language(requirement)[0] != "en"
     for draft in drafts:
         card = copied_card(draft, list(cards), requirement)
@@ -85,7 +90,7 @@ def requirement_subtask(requirement: str, scope: Scope) -> SubtaskDraft | None:
     """One subtask in the requirement's own words, for when every proposed one was refused: named by the first facet
     of what is tested, described by its operations (else the requirement), its answer type the one a stated format
     names (else choice); None when no facet says what is tested."""
-    tested = [f for f in scope.facets if f.kind not in ANY_ITEM]
+    tested = tested_facets(scope)
     if not tested:
         return None
     operations = "; ".join(f.value for f in tested if f.kind == "operation")

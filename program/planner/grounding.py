@@ -9,6 +9,7 @@ from dspy.utils.exceptions import AdapterParseError
 
 from benchagent.program.adapter import at_most
 from benchagent.program.errors import PlanValidationError
+from benchagent.program.planner.facets import ASKING_KINDS
 from benchagent.program.planner.plan_check import validate_plan
 from benchagent.program.sources.cards import SourceCard
 from benchagent.program.text_bounds import degenerate
@@ -70,6 +71,15 @@ def plan_problem(subtask: SubtaskDraft, card: SourceCard, plan: TransformPlan | 
     return None
 
 
+def asked_by_code(subtask: SubtaskDraft, plan: TransformPlan, facets: Sequence[Facet]) -> list[str]:
+    """The keys of what the subtask asks (its operation, capability and question-kind facets) when a tool step of the
+    plan serves every one: code matched the question the tool asks to the words of each ('read values off bar
+    charts' → the value of a named bar). Empty when the subtask names nothing to ask or a tool serves only part."""
+    asking = [f.key for f in facets if f.key in subtask.facets and f.kind in ASKING_KINDS]
+    served = {key for step in plan.steps if step.kind == "PURE" for key in step.serves}
+    return asking if asking and set(asking) <= served else []
+
+
 class GroundingAgent(dspy.Module):
     """Plans come from the cards and are validated by code; one LLM call judges the valid ones side by side."""
 
@@ -79,7 +89,12 @@ class GroundingAgent(dspy.Module):
         self.threshold = threshold
 
     def forward(self, subtask: SubtaskDraft, candidates: list[tuple[SourceCard, TransformPlan | None]],
-                tools: set[str], predictors: set[str], brief: str | None = None) -> list[Grounding]:
+                tools: set[str], predictors: set[str], brief: str | None = None,
+                facets: Sequence[Facet] = ()) -> list[Grounding]:
+        """Each candidate judged. A candidate whose tool asks all the subtask asks (`asked_by_code`) is aligned by
+        that evidence: the 1.5B judge scored the bar chart generator's alignment 0.0 to 1.0 on six samples of one
+        prompt for 'read values off bar charts', with rationales such as 'aligns well'. The judge still ranks and
+        scores such a candidate beside others; when it is the only one, there is nothing to judge."""
         results, valid = [], []
         for card, plan in candidates:
             problem = plan_problem(subtask, card, plan, tools, predictors)
@@ -89,6 +104,10 @@ class GroundingAgent(dspy.Module):
                 valid.append((card, plan))
         if not valid:
             return results
+        if len(valid) == 1 and (asked := asked_by_code(subtask, valid[0][1], facets)):
+            card, plan = valid[0]
+            return results + [Grounding(card.id, plan, {}, 1.0, True, f"the only candidate, and its tool asks what "
+                                        f"{', '.join(asked)} name: aligned by code, no judge asked")]
         judgments = self._judge(brief or subtask_brief(subtask), [candidate_line(c, p) for c, p in valid])
         if judgments is None:
             return results + [Grounding(card.id, plan, {}, 0.0, False, "the judge's reply could not be read twice")
@@ -112,7 +131,13 @@ class GroundingAgent(dspy.Module):
                                          f"verdict refused: the judge's rationale was degenerate ({bad})"))
                 continue
             # Whether the source can be transformed is code's to say: its plan validated. The judge says how well.
-            aligned = min(1.0, max(0.0, float(scores["alignment"]))) >= ALIGNMENT_BAR
+            judged = min(1.0, max(0.0, float(scores["alignment"])))
+            by_code = asked_by_code(subtask, plan, facets) if judged < ALIGNMENT_BAR else []
+            if by_code:
+                score = combine({**scores, "alignment": ALIGNMENT_BAR})
+                rationale = f"aligned by code, its tool asks what {', '.join(by_code)} name (the judge gave " \
+                            f"alignment {judged:.2f}): {rationale}"
+            aligned = judged >= ALIGNMENT_BAR or bool(by_code)
             accepted = aligned and score >= self.threshold
             if not aligned:
                 rationale = f"not aligned with the subtask (alignment {scores['alignment']:.2f} < {ALIGNMENT_BAR}): " \

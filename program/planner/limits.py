@@ -2,6 +2,7 @@
 100 days" bounds a number field named like it, "skip countries that use the euro" leaves out the records whose field
 holds a value it names word for word ('Euro'). One the source's fields cannot express stays a gap."""
 
+import operator
 import re
 from collections.abc import Sequence
 
@@ -15,7 +16,7 @@ NUMERIC = re.compile(r"^\s*(?:int|float)\b")
 EXCLUDED = re.compile(rf"^\W*(?:{EXCLUDING})\s+", re.I)
 TEXT = re.compile(r"^\s*str\b")
 SCANNED = 5000  # records read for the values an exclusion names
-TESTS = {"gt": lambda v, b: v > b, "ge": lambda v, b: v >= b, "lt": lambda v, b: v < b, "le": lambda v, b: v <= b}
+TESTS = {"gt": operator.gt, "ge": operator.ge, "lt": operator.lt, "le": operator.le}
 
 
 def stated_bounds(text: str) -> tuple[dict[str, float], set[str]] | None:

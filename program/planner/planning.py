@@ -243,7 +243,8 @@ class Planning:
                 judged.append((card, plan))
         ground = self.agent.planner.grounding
         results = ground(subtask=draft, candidates=judged, tools=tools, predictors=set(llm_steps()),
-                         brief=subtask_brief(draft, scope.language, scope.facets)) if judged else []
+                         brief=subtask_brief(draft, scope.language, scope.facets),
+                         facets=scope.facets) if judged else []
         return draft, served_first(own_first(results + refused, {c.id for c in cards if c.kind == "user"}))
 
     def _carrying(self, plan: TransformPlan, scope: Scope, draft: SubtaskDraft, card: SourceCard) -> TransformPlan:
