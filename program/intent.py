@@ -188,7 +188,7 @@ def is_genre(facet: Facet) -> bool:
 
 # What a requirement's items are about: the words after 'about' up to the end of the clause.
 SUBJECT_SPAN = re.compile(r"\b(?:about|regarding|concerning|covering|related to|on the (?:topic|subject) of)\s+"
-                          r"(.+?)(?=[,.;:!?]|\s(?:with|where|that|which|in|for|using)\s|$)")
+                          r"(.+?)(?=[,.;:!?]|\s(?:with|where|that|which|in|for|using)\s|$)", re.I)
 
 
 def is_subject(facet: Facet, requirement: str) -> bool:
@@ -253,8 +253,9 @@ def _span(requirement: str, words: list[str]) -> str:
 
 def seen_facets(requirement: str, facets: list[Facet]) -> list[Facet]:
     """Facets code reads off the requirement's words where a small model often misses them: degradations, the
-    modality of the input, the genre of its texts (news, stories, emails ...), multiple choice, and ranges or
-    exclusions the items must keep to; each only when no facet of its kind says it already."""
+    modality of the input, the genre of its texts (news, stories, emails ...), what the items are about ('passages
+    about everyday science'), multiple choice, and ranges or exclusions the items must keep to; each only when no
+    facet of its kind says it already."""
     lower = requirement.lower()
     words = set(re.findall(r"[a-z-]+", lower))
     kinds = {f.kind for f in facets}
@@ -272,6 +273,11 @@ def seen_facets(requirement: str, facets: list[Facet]) -> list[Facet]:
     for genre in (w for w in GENRE_WORDS if w in plain_words):
         if not any(genre[:5] in stems(f"{f.value} {f.quote}") for f in facets if f.kind in ("topic", "presentation")):
             found.append(Facet(kind="topic", value=f"{genre} texts", quote=genre))
+    for subject in SUBJECT_SPAN.finditer(requirement):
+        said = " ".join(subject.group(1).split())
+        if said and not any(f.kind == "topic" and f.value.strip() and f.value.lower().strip() in said.lower()
+                            for f in facets):
+            found.append(Facet(kind="topic", value=said, quote=said))
     choice = [w for w in CHOICE_WORDS if w in lower]
     if choice and "answer_format" not in kinds:
         found.append(Facet(kind="answer_format", value="multiple choice", quote=_span(requirement, choice[:1])))

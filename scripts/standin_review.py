@@ -11,6 +11,10 @@ Rules (`--rule`):
   no-vague-gold      A choice item the model wrote (not a tool) is rejected when its correct option is vague: it
                      hedges ("various", "several", "some", "it depends", "generally") or points at other options
                      ("all of the above"). Items with tool-made answers are left unreviewed.
+  asks-a-comparison  A choice item the model wrote is accepted when its question sets two things side by side ("the
+                     difference between 'or' and 'and'", "evaluated before the value", "unlike a tuple", "which of
+                     X or Y"); one that looks up a single fact ("What does str.isascii() check?") is rejected.
+                     Items with tool-made answers are left unreviewed.
 Samples a rule cannot judge (no axis label or unit; not a written choice item) are left unreviewed.
 
     python scripts/standin_review.py --db charts.db --rule states-the-unit [--run RUN_ID] > reviews.csv
@@ -31,6 +35,11 @@ QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"|‘[^’]*’|“[^”]*”")
 FILLER = {"per", "the", "of", "in", "and", "a"}
 UNIT_NAMES = {"mm": {"mm", "millimetre", "millimeter"}, "gwh": {"gwh", "gigawatt"}, "metre": {"metre", "meter", "m"},
               "thousand": {"thousand", "000s"}}
+LOOKUP = "lookup: the question asks about one thing; ask how two things the passage states compare or differ"
+COMPARING = re.compile(r"\b(differen(?:ce|t|s|tly)|differ|compare[sd]?|comparison|versus|vs\.?|unlike|whereas|"
+                       r"(?:more|less|fewer|greater|smaller|larger|faster|slower|earlier|later|higher|lower|rather) "
+                       r"than|before|after|same as|similar(?:ly)? to|both|instead of|either|distinguish(?:es)?)\b",
+                       re.I)
 VAGUE = re.compile(r"\b(various|several|some|certain|many things|it depends|depends on|generally|in general|etc|"
                    r"all of the above|none of the above|both of the above|other things|and so on)\b", re.I)
 
@@ -72,7 +81,14 @@ def no_vague_gold(sample: dict) -> tuple[str, str] | None:
     return ("reject", VAGUE_GOLD) if VAGUE.search(sample["answer"] or "") else ("accept", "")
 
 
-RULES = {"names-the-measure": names_the_measure, "states-the-unit": states_the_unit, "no-vague-gold": no_vague_gold}
+def asks_a_comparison(sample: dict) -> tuple[str, str] | None:
+    if sample["answer_origin"] != "llm" or not sample["options"]:
+        return None
+    return ("accept", "") if COMPARING.search(sample["question"]) else ("reject", LOOKUP)
+
+
+RULES = {"names-the-measure": names_the_measure, "states-the-unit": states_the_unit, "no-vague-gold": no_vague_gold,
+         "asks-a-comparison": asks_a_comparison}
 
 
 def decide(question: str, record: dict, rule: str = "names-the-measure", *, options: list[str] = (),

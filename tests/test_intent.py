@@ -619,7 +619,7 @@ def test_facets_filed_under_the_wrong_kind_or_quoting_everything_are_dropped():
         Facet(kind=kind, value=junk, quote=requirement) for kind in ("degradation", "answer_format", "level")] + [
         Facet(kind="presentation", value=junk, quote=junk), Facet(kind="operation", value="lookup", quote=requirement)])
     kept = [(f.kind, f.value) for f in contract(requirement, scope).facets]
-    assert kept == [("capability", "tables"), ("presentation", junk)]
+    assert kept == [("presentation", junk), ("topic", "a table of product prices")]
 
 
 def test_a_capability_or_topic_that_only_says_benchmark_is_replaced_by_the_requirement():

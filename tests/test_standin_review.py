@@ -85,3 +85,15 @@ def test_the_vague_gold_reviewer_judges_only_written_choice_items():
     assert standin.decide("What is 2 + 2?", {}, rule, answer="some", options=["some", "4"],
                           answer_origin="tool") is None
     assert standin.decide("Name it.", {}, rule, answer="several", answer_origin="llm") is None
+
+
+def test_the_comparison_reviewer_wants_two_things_set_side_by_side():
+    rule, written = "asks-a-comparison", {"options": ["a", "b", "c", "d"], "answer_origin": "llm", "answer": "a"}
+    for question in ("What is the difference between the 'or' and 'and' operators in Python?",
+                     "Is the key of a dict comprehension evaluated before the value?",
+                     "How does a list differ from a tuple?", "Unlike a tuple, what can a list do?"):
+        assert standin.decide(question, {}, rule, **written) == ("accept", ""), question
+    for question in ("What does the `str.isascii()` method check?", "What is the purpose of the 'finally' clause?"):
+        assert standin.decide(question, {}, rule, **written) == ("reject", standin.LOOKUP), question
+    assert standin.decide("Which bar is taller than 'May'?", {}, rule, options=["a"], answer="a",
+                          answer_origin="tool") is None
