@@ -51,6 +51,7 @@ def plan_once(benchagent: str, requirement: str, size: int, seed: int, keep: Pat
         if keep:
             keep.mkdir(parents=True, exist_ok=True)
             shutil.copy(out, keep / f"spec_{REQUIREMENTS.index(requirement)}.yaml")
+            shutil.copy(db, keep / f"plan_{REQUIREMENTS.index(requirement)}.db")
     return {"requirement": requirement, "wall_s": round(wall, 1),
             "completion_tokens": sum(s["completion_tokens"] or 0 for s in stages),
             "prompt_tokens": sum(s["prompt_tokens"] or 0 for s in stages), "calls": sum(s["calls"] for s in stages),
@@ -66,7 +67,7 @@ def main() -> None:
     parser.add_argument("--benchagent", default=shutil.which("benchagent"), help="the benchagent executable to time")
     parser.add_argument("--size", type=int, default=12)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--keep", type=Path, help="a folder to keep each requirement's spec YAML in")
+    parser.add_argument("--keep", type=Path, help="a folder to keep each requirement's spec YAML and plan database in")
     args = parser.parse_args()
     runs = []
     for requirement in REQUIREMENTS:

@@ -65,7 +65,7 @@ def test_revision_is_applied_then_the_design_is_stable():
     revise = {"key": "Read Value", "action": "revise", "rationale": "too easy",
               "revised_description": "ask the difference of two bars", "revised_answer_type": "choice"}
     lm = scripted(changes=[[revise], []])
-    result = design(lm)
+    result = design(lm, rounds=2)
     assert len(lm.history) == 3
     read = result.subtasks[0]
     assert (read.description, read.answer_type) == ("ask the difference of two bars", "choice")
@@ -76,20 +76,30 @@ def test_revision_is_applied_then_the_design_is_stable():
 
 def test_discard_drops_a_subtask_but_never_the_last_one():
     lm = scripted(changes=[[discard("compare_bars"), discard("read_value"), discard("ghost")], [discard("read_value")]])
-    result = design(lm)
-    assert [s.key for s in result.subtasks] == ["read_value"]
-    assert steps(result)[2:] == [(1, "read_value", "keep"), (1, "compare_bars", "discard"), (2, "read_value", "keep")]
+    result = design(lm, rounds=2)
+    assert [s.key for s in result.subtasks] == ["read_value"] and len(lm.history) == 2  # one left: no second round
+    assert steps(result)[2:] == [(1, "read_value", "keep"), (1, "compare_bars", "discard")]
     assert "at least one subtask" in result.decisions[2]["rationale"]
+
+
+def test_one_subtask_is_not_put_to_the_critic_and_one_critique_is_the_default():
+    revise = {"key": "read_value", "action": "revise", "rationale": "sharper", "revised_description": "v1"}
+    alone = scripted(subtasks=[READ], changes=[[revise]])
+    assert steps(design(alone)) == [(0, "read_value", "propose")] and len(alone.history) == 1
+    two = scripted(changes=[[revise], [revise]])
+    result = design(two)
+    assert len(two.history) == 2 and result.subtasks[0].description == "v1"
 
 
 def test_round_limit_stops_the_loop_with_every_decision_recorded():
     revise = lambda text: [{"key": "read_value", "action": "revise", "rationale": "sharper",  # noqa: E731
                             "revised_description": text}]
-    lm = scripted(subtasks=[READ], changes=[revise("v1"), revise("v2"), revise("v3")])
+    lm = scripted(changes=[revise("v1"), revise("v2"), revise("v3")])
     result = design(lm, rounds=2)
     assert len(lm.history) == 3
     assert result.subtasks[0].description == "v2"
-    assert steps(result) == [(0, "read_value", "propose"), (1, "read_value", "revise"), (2, "read_value", "revise")]
+    assert [s for s in steps(result) if s[1] == "read_value"] == [
+        (0, "read_value", "propose"), (1, "read_value", "revise"), (2, "read_value", "revise")]
     assert all(d["rationale"] for d in result.decisions)
 
 

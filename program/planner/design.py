@@ -169,10 +169,11 @@ class DesignAgent(dspy.Module):
         self.critique = dspy.Predict(CritiqueSubtasks)
 
     def forward(self, requirement: str, scope: Scope, max_subtasks: int, feedback: str = "",
-                cards: Sequence[SourceCard] = (), rounds: int = 2) -> DesignResult:
+                cards: Sequence[SourceCard] = (), rounds: int = 1) -> DesignResult:
         """Propose (again once, told why, if every draft is refused), then critique and apply the changes until the
         critic asks none or `rounds` critiques ran. Drafts copied from a source card or carrying no facet are
-        refused; when every draft of both proposals is, the requirement's own words are the one subtask."""
+        refused; when every draft of both proposals is, the requirement's own words are the one subtask.
+        One subtask is not put to the critic: it repeats no other, and code has checked it states what is tested."""
         decisions: list[dict] = []
         subtasks: list[SubtaskDraft] = []
         for _attempt in range(2):
@@ -193,7 +194,7 @@ class DesignAgent(dspy.Module):
             return DesignResult([stated], [*decisions, {"round": 0, "key": stated.key, "action": "propose",
                                                         "rationale": stated.rationale}])
         decisions += [{"round": 0, "key": s.key, "action": "propose", "rationale": s.rationale} for s in subtasks]
-        for round_ in range(1, rounds + 1):
+        for round_ in range(1, rounds + 1 if len(subtasks) > 1 else 1):  # one subtask: nothing for the critic
             try:
                 changes = self.critique(requirement=requirement, subtasks=subtask_lines(subtasks),
                                         **at_most(self.critique, "changes", len(subtasks))).changes
@@ -201,12 +202,12 @@ class DesignAgent(dspy.Module):
             except AdapterParseError:
                 subtasks, applied = apply_changes(subtasks, [], unchanged="critique unavailable")
             decisions += [{"round": round_, **a} for a in applied]
-            if all(a["action"] == "keep" for a in applied):
+            if all(a["action"] == "keep" for a in applied) or len(subtasks) == 1:
                 break
         return DesignResult(subtasks, decisions)
 
     def redesign(self, requirement: str, scope: Scope, max_subtasks: int, failed: dict[str, str],
-                 cards: Sequence[SourceCard] = (), rounds: int = 2) -> DesignResult:
+                 cards: Sequence[SourceCard] = (), rounds: int = 1) -> DesignResult:
         """A new design told which subtasks (key -> reason) nothing could ground, still bound to the facets."""
         return self(requirement=requirement, scope=scope, max_subtasks=max_subtasks,
                     feedback=grounding_feedback(failed, scope), cards=cards, rounds=rounds)
