@@ -194,7 +194,9 @@ class DesignAgent(dspy.Module):
             return DesignResult([stated], [*decisions, {"round": 0, "key": stated.key, "action": "propose",
                                                         "rationale": stated.rationale}])
         decisions += [{"round": 0, "key": s.key, "action": "propose", "rationale": s.rationale} for s in subtasks]
-        for round_ in range(1, rounds + 1 if len(subtasks) > 1 else 1):  # one subtask: nothing for the critic
+        for round_ in range(1, rounds + 1):
+            if len(subtasks) == 1:  # it repeats no other; code has checked it states what is tested
+                break
             try:
                 changes = self.critique(requirement=requirement, subtasks=subtask_lines(subtasks),
                                         **at_most(self.critique, "changes", len(subtasks))).changes
@@ -202,7 +204,7 @@ class DesignAgent(dspy.Module):
             except AdapterParseError:
                 subtasks, applied = apply_changes(subtasks, [], unchanged="critique unavailable")
             decisions += [{"round": round_, **a} for a in applied]
-            if all(a["action"] == "keep" for a in applied) or len(subtasks) == 1:
+            if all(a["action"] == "keep" for a in applied):
                 break
         return DesignResult(subtasks, decisions)
 
