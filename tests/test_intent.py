@@ -20,14 +20,14 @@ from benchagent.program.executor.item import Item
 from benchagent.program.executor.verify import Verifier
 from benchagent.program.intent import (Intent, carried, contract, copied_card, demanded_modalities,
                                        detect_language, missing_topic, seen_facets, shares_topic)
-from benchagent.program.planner.facets import (coverage, with_asks, with_degradations, with_language,
+from benchagent.program.planner.facets import (asked_kinds, coverage, with_asks, with_degradations, with_language,
                                                 with_stated_formats)
 from benchagent.program.planner.limits import bounded_field, excluded_values, stated_bounds, with_limits, within
 from benchagent.program.planner.plan_writer import example_record, template_plans
 from benchagent.program.tools.chart_questions import ChartTargetArgs, chart_number_target
 from benchagent.program.tools.chemistry import FormulaArgs, molar_mass_target
 from benchagent.program.tools.scenes import SceneTargetArgs, Shape, scene_number_target
-from benchagent.program.planner.grounding import GroundingAgent
+from benchagent.program.planner.grounding import GroundingAgent, asked_by_code
 from benchagent.program.sources.catalog import catalog_cards
 from benchagent.program.sources.recipes import option_count, recipe_for
 from benchagent.program.executor.realize import llm_steps
@@ -574,6 +574,20 @@ def test_a_tool_that_asks_what_the_subtask_asks_is_aligned_whatever_the_judge_sa
     assert by_code.rationale.startswith("aligned by code, its tool asks what cap name (the judge gave alignment 0.30)")
     assert not judged.accepted and judged.rationale.startswith("not aligned with the subtask (alignment 0.30 < 0.7)")
     assert not part.accepted and len(lm.history) == 2
+
+
+def test_only_what_a_facet_says_not_the_words_it_quotes_aligns_a_tool_by_code():
+    counting = Facet(key="cnt", kind="capability", value="counting",
+                     quote="count the days between two calendar dates written in different formats")
+    convert = SubtaskDraft(key="convert", name="Convert Calendar Dates to a Common Format", description="convert",
+                           capability="counting", modalities=["text"], answer_type="label", rationale="",
+                           facets=["cnt"])
+    plan = with_asks(recipe_for(CARDS["gen_calendar_dates"], "label"), [counting], convert)
+    assert asked_kinds(plan)[1] == ["date after", "date before"]  # 'calendar date' names them
+    assert asked_by_code(convert, plan, [counting]) == []
+    weekday = counting.model_copy(update={"value": "the day of the week N days later"})
+    assert asked_by_code(convert, with_asks(recipe_for(CARDS["gen_calendar_dates"], "label"), [weekday], convert),
+                         [weekday]) == []  # the name's kinds (dates) are asked, not the facet's weekday
 
 
 def test_a_judge_reply_that_cannot_be_read_is_asked_again_then_refused():

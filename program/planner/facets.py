@@ -79,6 +79,23 @@ def with_degradations(plan: TransformPlan, facets: Sequence[Facet], requirement:
 ASKING_KINDS = ("question_kind", "operation", "capability")
 
 
+def kinds_named(text: str, vocabulary: dict[str, tuple[str, ...]]) -> list[str]:
+    """The kinds of question whose words the text says, but not one whose words are only part of a longer match
+    ('red triangle' names one colour and kind, not every triangle)."""
+    text = text.lower()
+    said = {kind: [w for w in words if w in text] for kind, words in vocabulary.items()}
+    matched = [w for words in said.values() for w in words]
+    return [kind for kind, words in said.items()
+            if any(not any(w != longer and w in longer for longer in matched) for w in words)]
+
+
+def asked_kinds(plan: TransformPlan) -> tuple[PlanStep, list[str]] | None:
+    """The tool step that picks the question and the kinds of question it was narrowed to, or None."""
+    step = next((s for s in plan.steps if s.kind == "PURE" and get_tool(s.tool).asks), None)
+    asks = next((i for i in step.inputs if i.startswith("=") and i.endswith(":asks")), None) if step else None
+    return (step, json.loads(asks[1:-len(":asks")])) if asks else None
+
+
 def with_asks(plan: TransformPlan, facets: Sequence[Facet], draft: SubtaskDraft) -> TransformPlan:
     """The plan with its question target narrowed to the kinds of question the subtask's name states ("the maximum
     value in a bar chart"), else those its facets name ("the value of one named bar", "count only the triangles"),
@@ -88,20 +105,10 @@ def with_asks(plan: TransformPlan, facets: Sequence[Facet], draft: SubtaskDraft)
     if at is None or any(i.endswith(":asks") for i in plan.steps[at].inputs):
         return plan
     vocabulary = get_tool(plan.steps[at].tool).asks
-
-    def named(text: str) -> list[str]:
-        """The kinds whose words the text says, but not one whose words are only part of a longer match ('red
-        triangle' names one colour and kind, not every triangle)."""
-        text = text.lower()
-        said = {kind: [w for w in words if w in text] for kind, words in vocabulary.items()}
-        matched = [w for words in said.values() for w in words]
-        return [kind for kind, words in said.items()
-                if any(not any(w != longer and w in longer for longer in matched) for w in words)]
-
-    asking = [(f.key, named(f"{f.value} {f.quote}")) for f in facets
+    asking = [(f.key, kinds_named(f"{f.value} {f.quote}", vocabulary)) for f in facets
               if f.key in draft.facets and f.kind in ASKING_KINDS]
-    kinds = (named(draft.name) or list(dict.fromkeys(k for _, ks in asking for k in ks))
-             or named(draft.description))
+    kinds = (kinds_named(draft.name, vocabulary) or list(dict.fromkeys(k for _, ks in asking for k in ks))
+             or kinds_named(draft.description, vocabulary))
     served = [key for key, ks in asking if set(ks) & set(kinds)]
     if not kinds:
         return plan

@@ -9,10 +9,11 @@ from dspy.utils.exceptions import AdapterParseError
 
 from benchagent.program.adapter import at_most
 from benchagent.program.errors import PlanValidationError
-from benchagent.program.planner.facets import ASKING_KINDS
+from benchagent.program.planner.facets import ASKING_KINDS, asked_kinds, kinds_named
 from benchagent.program.planner.plan_check import validate_plan
 from benchagent.program.sources.cards import SourceCard
 from benchagent.program.text_bounds import degenerate
+from benchagent.program.tools.registry import get_tool
 from benchagent.signatures import Facet, GroundSubtask, SourceJudgment, SubtaskDraft, TransformPlan
 
 WEIGHTS = {"alignment": 0.4, "coverage": 0.3, "simplicity": 0.2, "risk": 0.1}
@@ -72,12 +73,18 @@ def plan_problem(subtask: SubtaskDraft, card: SourceCard, plan: TransformPlan | 
 
 
 def asked_by_code(subtask: SubtaskDraft, plan: TransformPlan, facets: Sequence[Facet]) -> list[str]:
-    """The keys of what the subtask asks (its operation, capability and question-kind facets) when a tool step of the
-    plan serves every one: code matched the question the tool asks to the words of each ('read values off bar
-    charts' → the value of a named bar). Empty when the subtask names nothing to ask or a tool serves only part."""
-    asking = [f.key for f in facets if f.key in subtask.facets and f.kind in ASKING_KINDS]
-    served = {key for step in plan.steps if step.kind == "PURE" for key in step.serves}
-    return asking if asking and set(asking) <= served else []
+    """The keys of what the subtask asks (its operation, capability and question-kind facets) when the plan's tool
+    asks a kind of question each one's value names ('can read values off bar charts' → the value of a named bar).
+    A facet's quote does not count: a small model quotes the whole requirement, whose 'calendar dates' would name
+    'the date after' for 'count the days between'. Empty when the subtask names nothing to ask or the tool asks
+    something else."""
+    asking = [f for f in facets if f.key in subtask.facets and f.kind in ASKING_KINDS]
+    target = asked_kinds(plan)
+    if not asking or target is None:
+        return []
+    step, kinds = target
+    vocabulary = get_tool(step.tool).asks
+    return [f.key for f in asking] if all(set(kinds_named(f.value, vocabulary)) & set(kinds) for f in asking) else []
 
 
 class GroundingAgent(dspy.Module):
