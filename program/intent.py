@@ -188,7 +188,26 @@ def is_genre(facet: Facet) -> bool:
 
 # What a requirement's items are about: the words after 'about' up to the end of the clause.
 SUBJECT_SPAN = re.compile(r"\b(?:about|regarding|concerning|covering|related to|on the (?:topic|subject) of)\s+"
-                          r"(.+?)(?=[,.;:!?]|\s(?:with|where|that|which|in|for|using)\s|$)", re.I)
+                          r"(.+?)(?=[,.;:!?]|\s(?:with|where|that|which|in|for|using|to|about)\s|$)", re.I)
+
+
+NOT_A_SUBJECT = re.compile(r"^(?:\d|(?:a|an|the)\s+\d|(?:about|what|whether|how|why|which|who|when|where|it|them|this|"
+                           r"that|these|those|one|two|three|four|five|ten|twenty|fifty|hundred)\b)", re.I)
+SUBJECT_WORDS = 5  # a longer span is a clause, not a subject
+
+
+def subjects(requirement: str) -> list[str]:
+    """What the requirement says its items are about, in its own words ('everyday science'): a short noun phrase
+    after 'about', not a number ('about 20 questions'), a question ('about what happens'), a pronoun or a clause, and
+    not 'how about' or 'bring about'."""
+    found = []
+    for match in SUBJECT_SPAN.finditer(requirement):
+        said = " ".join(re.split(r"\s+and\s+(?=\w+\s+(?:the|a|an|each|every|all)\b)", match.group(1))[0].split())
+        before = requirement[:match.start()].split()[-1:]
+        if said and not NOT_A_SUBJECT.match(said) and len(said.split()) <= SUBJECT_WORDS and not (
+                before and before[0].lower() in ("how", "bring", "brings", "come", "comes", "what")):
+            found.append(said)
+    return found
 
 
 def is_subject(facet: Facet, requirement: str) -> bool:
@@ -273,10 +292,8 @@ def seen_facets(requirement: str, facets: list[Facet]) -> list[Facet]:
     for genre in (w for w in GENRE_WORDS if w in plain_words):
         if not any(genre[:5] in stems(f"{f.value} {f.quote}") for f in facets if f.kind in ("topic", "presentation")):
             found.append(Facet(kind="topic", value=f"{genre} texts", quote=genre))
-    for subject in SUBJECT_SPAN.finditer(requirement):
-        said = " ".join(subject.group(1).split())
-        if said and not any(f.kind == "topic" and f.value.strip() and f.value.lower().strip() in said.lower()
-                            for f in facets):
+    for said in subjects(requirement):
+        if not any(f.kind == "topic" and f.value.strip() and f.value.lower().strip() in said.lower() for f in facets):
             found.append(Facet(kind="topic", value=said, quote=said))
     choice = [w for w in CHOICE_WORDS if w in lower]
     if choice and "answer_format" not in kinds:

@@ -12,9 +12,9 @@ Rules (`--rule`):
                      hedges ("various", "several", "some", "it depends", "generally") or points at other options
                      ("all of the above"). Items with tool-made answers are left unreviewed.
   asks-a-comparison  A choice item the model wrote is accepted when its question sets two things side by side ("the
-                     difference between 'or' and 'and'", "evaluated before the value", "unlike a tuple", "which of
-                     X or Y"); one that looks up a single fact ("What does str.isascii() check?") is rejected.
-                     Items with tool-made answers are left unreviewed.
+                     difference between 'or' and 'and'", "unlike a tuple", "faster than", "which of X or Y", "does
+                     a tuple or a list ..."); one that looks up a single fact ("What does str.isascii() check?") is
+                     rejected. Items with tool-made answers are left unreviewed.
 Samples a rule cannot judge (no axis label or unit; not a written choice item) are left unreviewed.
 
     python scripts/standin_review.py --db charts.db --rule states-the-unit [--run RUN_ID] > reviews.csv
@@ -36,10 +36,10 @@ FILLER = {"per", "the", "of", "in", "and", "a"}
 UNIT_NAMES = {"mm": {"mm", "millimetre", "millimeter"}, "gwh": {"gwh", "gigawatt"}, "metre": {"metre", "meter", "m"},
               "thousand": {"thousand", "000s"}}
 LOOKUP = "lookup: the question asks about one thing; ask how two things the passage states compare or differ"
-COMPARING = re.compile(r"\b(differen(?:ce|t|s|tly)|differ|compare[sd]?|comparison|versus|vs\.?|unlike|whereas|"
-                       r"(?:more|less|fewer|greater|smaller|larger|faster|slower|earlier|later|higher|lower|rather) "
-                       r"than|before|after|same as|similar(?:ly)? to|both|instead of|either|distinguish(?:es)?)\b",
-                       re.I)
+COMPARING = re.compile(r"\bdiffer(?:s|ed|ence|ences|ent from|ently from)?\b|\b(?:compare[sd]?|comparing|comparison|"
+                       r"versus|vs\.?|unlike|whereas|instead of|rather than|same as|similar to|distinguish(?:es)?)\b|"
+                       r"\b(?:\w+er|more|less|fewer) than\b|\bwhich\b[^?]*\bor\b|"
+                       r"^\W*(?:is|are|does|do|can|should|would)\b[^?]*\bor\b", re.I)
 VAGUE = re.compile(r"\b(various|several|some|certain|many things|it depends|depends on|generally|in general|etc|"
                    r"all of the above|none of the above|both of the above|other things|and so on)\b", re.I)
 

@@ -19,7 +19,8 @@ from benchagent.program.executor.checks import open_question_check, target_check
 from benchagent.program.executor.item import Item
 from benchagent.program.executor.verify import Verifier
 from benchagent.program.intent import (Intent, carried, contract, copied_card, demanded_modalities,
-                                       detect_language, missing_topic, seen_facets, shares_topic)
+                                       detect_language, missing_topic, seen_facets, shares_topic,
+                                       subjects)
 from benchagent.program.planner.facets import (asked_kinds, coverage, with_asks, with_degradations, with_language,
                                                 with_stated_formats)
 from benchagent.program.planner.limits import bounded_field, excluded_values, stated_bounds, with_limits, within
@@ -569,7 +570,8 @@ def test_a_tool_that_asks_what_the_subtask_asks_is_aligned_whatever_the_judge_sa
                                            set(llm_steps()), facets=[reading])
         [part] = GroundingAgent()(draft.model_copy(update={"facets": ["cap", "count"]}), [(bars, asked)], tools,
                                   set(llm_steps()), facets=[reading, counting])
-    assert alone.accepted and alone.rationale.endswith("asks what cap name: aligned by code, no judge asked")
+    assert alone.accepted and (alone.scores, alone.score) == ({"alignment": 0.7}, 0.7)
+    assert alone.rationale.endswith("asks what cap name: aligned by code at the bar (0.7), no judge asked")
     assert by_code.accepted and by_code.scores["alignment"] == 0.3 and by_code.score == 0.74
     assert by_code.rationale.startswith("aligned by code, its tool asks what cap name (the judge gave alignment 0.30)")
     assert not judged.accepted and judged.rationale.startswith("not aligned with the subtask (alignment 0.30 < 0.7)")
@@ -623,6 +625,21 @@ def test_an_audio_modality_nobody_asked_for_is_dropped_not_a_gap(tmp_path):
     summary = run_summary(store, run_id)
     assert summary["totals"]["accepted"] == 1 and not summary["intent"]["gaps"]
     assert json.loads(store.one("SELECT modalities FROM subtasks")["modalities"]) == ["image"]
+
+
+@pytest.mark.parametrize("requirement, said", [
+    ("Reading comprehension on short passages about everyday science, with why-questions", ["everyday science"]),
+    ("Read values off bar charts about rainfall and count the bars", ["rainfall"]),
+    ("About 20 questions testing SQL joins.", []),
+    ("Count the triangles in images about 200 pixels wide", []),
+    ("Questions about what happens in the story", []),
+    ("How about a benchmark of reading comprehension on news articles?", []),
+    ("Short passages about it and questions regarding them", []),
+    ("Questions related to about 100 cities", []),
+])
+def test_what_the_items_are_about_is_a_short_phrase_after_about(requirement, said):
+    assert subjects(requirement) == said
+    assert set(said) <= {f.value for f in seen_facets(requirement, []) if f.kind == "topic"}
 
 
 def test_facets_filed_under_the_wrong_kind_or_quoting_everything_are_dropped():

@@ -90,10 +90,13 @@ def test_the_vague_gold_reviewer_judges_only_written_choice_items():
 def test_the_comparison_reviewer_wants_two_things_set_side_by_side():
     rule, written = "asks-a-comparison", {"options": ["a", "b", "c", "d"], "answer_origin": "llm", "answer": "a"}
     for question in ("What is the difference between the 'or' and 'and' operators in Python?",
-                     "Is the key of a dict comprehension evaluated before the value?",
-                     "How does a list differ from a tuple?", "Unlike a tuple, what can a list do?"):
+                     "How does a list differ from a tuple?", "Unlike a tuple, what can a list do?",
+                     "Which of a list or a tuple is mutable?", "Is a set lookup faster than a list lookup?",
+                     "Does a tuple or a list use less memory?"):
         assert standin.decide(question, {}, rule, **written) == ("accept", ""), question
-    for question in ("What does the `str.isascii()` method check?", "What is the purpose of the 'finally' clause?"):
+    for question in ("What does the `str.isascii()` method check?", "What is the purpose of the 'finally' clause?",
+                     "What happens after the finally clause runs?", "What are the different ways to open a file?",
+                     "What does the 'or' operator return if either operand is true or false?"):
         assert standin.decide(question, {}, rule, **written) == ("reject", standin.LOOKUP), question
     assert standin.decide("Which bar is taller than 'May'?", {}, rule, options=["a"], answer="a",
                           answer_origin="tool") is None

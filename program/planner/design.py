@@ -173,7 +173,7 @@ class DesignAgent(dspy.Module):
         """Propose (again once, told why, if every draft is refused), then critique and apply the changes until the
         critic asks none or `rounds` critiques ran. Drafts copied from a source card or carrying no facet are
         refused; when every draft of both proposals is, the requirement's own words are the one subtask.
-        One subtask is not put to the critic: it repeats no other, and code has checked it states what is tested."""
+        One subtask is not put to the critic: it repeats no other, and code's refusals judged what it tests."""
         decisions: list[dict] = []
         subtasks: list[SubtaskDraft] = []
         for _attempt in range(2):
@@ -195,7 +195,7 @@ class DesignAgent(dspy.Module):
                                                         "rationale": stated.rationale}])
         decisions += [{"round": 0, "key": s.key, "action": "propose", "rationale": s.rationale} for s in subtasks]
         for round_ in range(1, rounds + 1):
-            if len(subtasks) == 1:  # it repeats no other; code has checked it states what is tested
+            if len(subtasks) == 1:  # it repeats no other, and code has refused it if it missed what is tested
                 break
             try:
                 changes = self.critique(requirement=requirement, subtasks=subtask_lines(subtasks),

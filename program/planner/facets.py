@@ -1,6 +1,7 @@
 """Carrying the requirement's facets into plans: degradation steps added where a facet asks for them, and each facet
 checked by code to be carried by some grounded subtask and its plans, or reported as a gap with its reason."""
 
+import functools
 import json
 import re
 from collections.abc import Sequence
@@ -79,21 +80,36 @@ def with_degradations(plan: TransformPlan, facets: Sequence[Facet], requirement:
 ASKING_KINDS = ("question_kind", "operation", "capability")
 
 
+@functools.cache
+def _said(word: str) -> re.Pattern:
+    """A vocabulary word as a whole word, plural or -ing form included: 'count' is in 'counting', not 'country'."""
+    base = word[:-1] if word.endswith("e") else word
+    return re.compile(rf"\b{re.escape(base)}(?:e|es|s|d|ed|ing)?\b" if base != word else
+                      rf"\b{re.escape(word)}(?:s|es|ed|ing)?\b")
+
+
 def kinds_named(text: str, vocabulary: dict[str, tuple[str, ...]]) -> list[str]:
     """The kinds of question whose words the text says, but not one whose words are only part of a longer match
     ('red triangle' names one colour and kind, not every triangle)."""
     text = text.lower()
-    said = {kind: [w for w in words if w in text] for kind, words in vocabulary.items()}
+    said = {kind: [w for w in words if _said(w).search(text)] for kind, words in vocabulary.items()}
     matched = [w for words in said.values() for w in words]
     return [kind for kind, words in said.items()
             if any(not any(w != longer and w in longer for longer in matched) for w in words)]
 
 
+def _target_at(plan: TransformPlan) -> int | None:
+    """The index of the tool step that picks the question, or None."""
+    return next((i for i, s in enumerate(plan.steps) if s.kind == "PURE" and get_tool(s.tool).asks), None)
+
+
 def asked_kinds(plan: TransformPlan) -> tuple[PlanStep, list[str]] | None:
     """The tool step that picks the question and the kinds of question it was narrowed to, or None."""
-    step = next((s for s in plan.steps if s.kind == "PURE" and get_tool(s.tool).asks), None)
-    asks = next((i for i in step.inputs if i.startswith("=") and i.endswith(":asks")), None) if step else None
-    return (step, json.loads(asks[1:-len(":asks")])) if asks else None
+    at = _target_at(plan)
+    asks = next((i for i in plan.steps[at].inputs if i.startswith("=") and i.endswith(":asks")), None) \
+        if at is not None else None
+    kinds = json.loads(asks[1:-len(":asks")]) if asks else None
+    return (plan.steps[at], kinds) if isinstance(kinds, list) and all(isinstance(k, str) for k in kinds) else None
 
 
 def with_asks(plan: TransformPlan, facets: Sequence[Facet], draft: SubtaskDraft) -> TransformPlan:
@@ -101,7 +117,7 @@ def with_asks(plan: TransformPlan, facets: Sequence[Facet], draft: SubtaskDraft)
     value in a bar chart"), else those its facets name ("the value of one named bar", "count only the triangles"),
     else those its description names; the target step then serves the facets naming those kinds. A plan whose target
     lists no kinds, or whose subtask and facets name none, is returned unchanged."""
-    at = next((i for i, s in enumerate(plan.steps) if s.kind == "PURE" and get_tool(s.tool).asks), None)
+    at = _target_at(plan)
     if at is None or any(i.endswith(":asks") for i in plan.steps[at].inputs):
         return plan
     vocabulary = get_tool(plan.steps[at].tool).asks

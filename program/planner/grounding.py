@@ -113,8 +113,9 @@ class GroundingAgent(dspy.Module):
             return results
         if len(valid) == 1 and (asked := asked_by_code(subtask, valid[0][1], facets)):
             card, plan = valid[0]
-            return results + [Grounding(card.id, plan, {}, 1.0, True, f"the only candidate, and its tool asks what "
-                                        f"{', '.join(asked)} name: aligned by code, no judge asked")]
+            return results + [Grounding(card.id, plan, {"alignment": ALIGNMENT_BAR}, ALIGNMENT_BAR, True,
+                                        f"the only candidate, and its tool asks what {', '.join(asked)} name: aligned "
+                                        f"by code at the bar ({ALIGNMENT_BAR}), no judge asked")]
         judgments = self._judge(brief or subtask_brief(subtask), [candidate_line(c, p) for c, p in valid])
         if judgments is None:
             return results + [Grounding(card.id, plan, {}, 0.0, False, "the judge's reply could not be read twice")
