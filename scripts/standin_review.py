@@ -11,6 +11,11 @@ Rules (`--rule`):
   no-vague-gold      A choice item the model wrote (not a tool) is rejected when its correct option is vague: it
                      hedges ("various", "several", "some", "it depends", "generally") or points at other options
                      ("all of the above"). Items with tool-made answers are left unreviewed.
+  no-title           A chart question is accepted when it does not repeat the chart's title, word for word or nearly
+                     (rapidfuzz partial ratio of the title within the question under 85): the chart is shown, so
+                     "the chart" says which one. "What is the value shown for 'June' in the chart 'Units sold per
+                     month at Green Leaf Market, 2007'?" is rejected; "How many units were sold in June?" is
+                     accepted. Samples without a title are left unreviewed.
   asks-a-comparison  A choice item the model wrote is accepted when its question sets two things side by side ("the
                      difference between 'or' and 'and'", "unlike a tuple", "faster than", "which of X or Y", "does
                      a tuple or a list ..."); one that looks up a single fact ("What does str.isascii() check?") is
@@ -28,6 +33,8 @@ import re
 import sqlite3
 import sys
 
+from rapidfuzz import fuzz
+
 REJECTION = "ambiguity: the question does not say what the chart measures"
 NO_UNIT = "unit: the question does not state the unit its answer is counted in, scale included"
 VAGUE_GOLD = "vague gold: the correct option is vague, so no fact in the passage settles it"
@@ -35,6 +42,8 @@ QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"|‘[^’]*’|“[^”]*”")
 FILLER = {"per", "the", "of", "in", "and", "a"}
 UNIT_NAMES = {"mm": {"mm", "millimetre", "millimeter"}, "gwh": {"gwh", "gigawatt"}, "metre": {"metre", "meter", "m"},
               "thousand": {"thousand", "000s"}}
+TITLED = "title: the question repeats the chart's title; the chart is shown, so 'the chart' says which one"
+TITLE_MATCH = 85
 LOOKUP = "lookup: the question asks about one thing; ask how two things the passage states compare or differ"
 COMPARING = re.compile(r"\bdiffer(?:s|ed|ence|ences|ent from|ently from)?\b|\b(?:compare[sd]?|comparing|comparison|"
                        r"versus|vs\.?|unlike|whereas|instead of|rather than|same as|similar to|distinguish(?:es)?)\b|"
@@ -81,6 +90,14 @@ def no_vague_gold(sample: dict) -> tuple[str, str] | None:
     return ("reject", VAGUE_GOLD) if VAGUE.search(sample["answer"] or "") else ("accept", "")
 
 
+def no_title(sample: dict) -> tuple[str, str] | None:
+    title = " ".join(str(sample["record"].get("title") or "").lower().split())
+    if not title:
+        return None
+    question = " ".join(sample["question"].lower().split())
+    return ("reject", TITLED) if fuzz.partial_ratio(title, question) >= TITLE_MATCH else ("accept", "")
+
+
 def asks_a_comparison(sample: dict) -> tuple[str, str] | None:
     if sample["answer_origin"] != "llm" or not sample["options"]:
         return None
@@ -88,7 +105,7 @@ def asks_a_comparison(sample: dict) -> tuple[str, str] | None:
 
 
 RULES = {"names-the-measure": names_the_measure, "states-the-unit": states_the_unit, "no-vague-gold": no_vague_gold,
-         "asks-a-comparison": asks_a_comparison}
+         "no-title": no_title, "asks-a-comparison": asks_a_comparison}
 
 
 def decide(question: str, record: dict, rule: str = "names-the-measure", *, options: list[str] = (),

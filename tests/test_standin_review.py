@@ -100,3 +100,14 @@ def test_the_comparison_reviewer_wants_two_things_set_side_by_side():
         assert standin.decide(question, {}, rule, **written) == ("reject", standin.LOOKUP), question
     assert standin.decide("Which bar is taller than 'May'?", {}, rule, options=["a"], answer="a",
                           answer_origin="tool") is None
+
+
+def test_the_title_reviewer_wants_the_chart_called_the_chart():
+    rule, units = "no-title", {"title": "Units sold per month at Green Leaf Market, 2007", "y_label": "Units sold"}
+    assert standin.decide("What is the value shown for 'June' in the chart 'Units sold per month at Green Leaf "
+                          "Market, 2007'?", units, rule) == ("reject", standin.TITLED)
+    assert standin.decide("How many units were sold per month at Green Leaf Market in 2007 in June?", units,
+                          rule)[0] == "reject"
+    assert standin.decide("How many units were sold in June?", units, rule) == ("accept", "")
+    assert standin.decide("Which month sold the most units at the market?", units, rule) == ("accept", "")
+    assert standin.decide("How many units were sold in June?", {"y_label": "Units"}, rule) is None
