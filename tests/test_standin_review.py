@@ -111,3 +111,11 @@ def test_the_title_reviewer_wants_the_chart_called_the_chart():
     assert standin.decide("How many units were sold in June?", units, rule) == ("accept", "")
     assert standin.decide("Which month sold the most units at the market?", units, rule) == ("accept", "")
     assert standin.decide("How many units were sold in June?", {"y_label": "Units"}, rule) is None
+
+
+def test_the_concise_reviewer_counts_words():
+    rule, units = "concise", {"title": "Units sold per month at Green Leaf Market, 2007"}
+    long = "What is the value shown for 'June' in the chart 'Units sold per month at Green Leaf Market, 2007'?"
+    assert len(long.split()) == 19 and standin.decide(long, units, rule) == ("reject", standin.LONG)
+    assert standin.decide("How many units were sold in June?", units, rule) == ("accept", "")
+    assert standin.decide("How many units were sold in June?", {}, rule) is None
