@@ -20,6 +20,8 @@ Rules (`--rule`):
                      shown, so a question that repeats its title or its axis makes the reader hunt for what is
                      asked. (18 is where the seed-0 bar-chart build splits about 40/60: a reviewer who accepts
                      nothing leaves a compile no example to learn from.)
+  concise-says-how   The same preference, its reason saying what to change: "length: over 18 words; leave out the
+                     chart's title, the chart is shown".
   asks-a-comparison  A choice item the model wrote is accepted when its question sets two things side by side ("the
                      difference between 'or' and 'and'", "unlike a tuple", "faster than", "which of X or Y", "does
                      a tuple or a list ..."); one that looks up a single fact ("What does str.isascii() check?") is
@@ -50,6 +52,7 @@ TITLED = "title: the question repeats the chart's title; the chart is shown, so 
 TITLE_MATCH = 85
 CONCISE_WORDS = 18
 LONG = f"length: the question runs over {CONCISE_WORDS} words; the chart is shown, so say only what is asked"
+SAYS_HOW = "length: over 18 words; leave out the chart's title, the chart is shown"
 LOOKUP = "lookup: the question asks about one thing; ask how two things the passage states compare or differ"
 COMPARING = re.compile(r"\bdiffer(?:s|ed|ence|ences|ent from|ently from)?\b|\b(?:compare[sd]?|comparing|comparison|"
                        r"versus|vs\.?|unlike|whereas|instead of|rather than|same as|similar to|distinguish(?:es)?)\b|"
@@ -110,6 +113,11 @@ def concise(sample: dict) -> tuple[str, str] | None:
     return ("accept", "") if len(sample["question"].split()) <= CONCISE_WORDS else ("reject", LONG)
 
 
+def concise_says_how(sample: dict) -> tuple[str, str] | None:
+    verdict = concise(sample)
+    return verdict and (verdict if verdict[0] == "accept" else ("reject", SAYS_HOW))
+
+
 def asks_a_comparison(sample: dict) -> tuple[str, str] | None:
     if sample["answer_origin"] != "llm" or not sample["options"]:
         return None
@@ -117,7 +125,8 @@ def asks_a_comparison(sample: dict) -> tuple[str, str] | None:
 
 
 RULES = {"names-the-measure": names_the_measure, "states-the-unit": states_the_unit, "no-vague-gold": no_vague_gold,
-         "no-title": no_title, "concise": concise, "asks-a-comparison": asks_a_comparison}
+         "no-title": no_title, "concise": concise, "concise-says-how": concise_says_how,
+         "asks-a-comparison": asks_a_comparison}
 
 
 def decide(question: str, record: dict, rule: str = "names-the-measure", *, options: list[str] = (),

@@ -119,3 +119,5 @@ def test_the_concise_reviewer_counts_words():
     assert len(long.split()) == 19 and standin.decide(long, units, rule) == ("reject", standin.LONG)
     assert standin.decide("How many units were sold in June?", units, rule) == ("accept", "")
     assert standin.decide("How many units were sold in June?", {}, rule) is None
+    assert standin.decide(long, units, "concise-says-how") == ("reject", standin.SAYS_HOW)
+    assert standin.decide("How many units were sold in June?", units, "concise-says-how") == ("accept", "")
