@@ -52,7 +52,7 @@ TITLED = "title: the question repeats the chart's title; the chart is shown, so 
 TITLE_MATCH = 85
 CONCISE_WORDS = 18
 LONG = f"length: the question runs over {CONCISE_WORDS} words; the chart is shown, so say only what is asked"
-SAYS_HOW = "length: over 18 words; leave out the chart's title, the chart is shown"
+SAYS_HOW = f"length: over {CONCISE_WORDS} words; leave out the chart's title, the chart is shown"
 LOOKUP = "lookup: the question asks about one thing; ask how two things the passage states compare or differ"
 COMPARING = re.compile(r"\bdiffer(?:s|ed|ence|ences|ent from|ently from)?\b|\b(?:compare[sd]?|comparing|comparison|"
                        r"versus|vs\.?|unlike|whereas|instead of|rather than|same as|similar to|distinguish(?:es)?)\b|"
@@ -93,8 +93,13 @@ def states_the_unit(sample: dict) -> tuple[str, str] | None:
     return ("accept", "") if stated else ("reject", NO_UNIT)
 
 
+def _written_choice(sample: dict) -> bool:
+    """A choice item whose answer the model wrote, not a tool."""
+    return sample["answer_origin"] == "llm" and bool(sample["options"])
+
+
 def no_vague_gold(sample: dict) -> tuple[str, str] | None:
-    if sample["answer_origin"] != "llm" or not sample["options"]:
+    if not _written_choice(sample):
         return None
     return ("reject", VAGUE_GOLD) if VAGUE.search(sample["answer"] or "") else ("accept", "")
 
@@ -119,7 +124,7 @@ def concise_says_how(sample: dict) -> tuple[str, str] | None:
 
 
 def asks_a_comparison(sample: dict) -> tuple[str, str] | None:
-    if sample["answer_origin"] != "llm" or not sample["options"]:
+    if not _written_choice(sample):
         return None
     return ("accept", "") if COMPARING.search(sample["question"]) else ("reject", LOOKUP)
 
