@@ -240,6 +240,9 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")[:40].strip("_") or "facet"
 
 
+WHOLE = 0.8  # a quote this long a share of the requirement quotes all of it
+
+
 def quoted(quote: str, requirement: str) -> bool:
     """The quote is (nearly) words of the requirement."""
     quote, requirement = " ".join(quote.lower().split()), " ".join(requirement.lower().split())
@@ -252,7 +255,7 @@ def grounded(facet: Facet, requirement: str = "") -> bool:
     one in words of its kind."""
     if facet.kind == "language":
         return named_language(facet.quote) is not None
-    if facet.kind not in ("capability", "topic") and requirement and len(facet.quote) >= 0.8 * len(requirement) \
+    if facet.kind not in ("capability", "topic") and requirement and len(facet.quote) >= WHOLE * len(requirement) \
             and len(requirement.split()) > 8:
         return False
     if facet.kind in KIND_WORDS and not set(re.findall(r"[\w-]+", f"{facet.value} {facet.quote}".lower())) & set(
@@ -260,6 +263,21 @@ def grounded(facet: Facet, requirement: str = "") -> bool:
         return False
     value, quote = stems(facet.value), stems(facet.quote)
     return bool(value & quote) or (not value and bool(re.search(re.escape(facet.value.lower()), facet.quote.lower())))
+
+
+def anchored(facet: Facet, requirement: str) -> Facet:
+    """A specific facet quoting the whole requirement, as a small model does under every facet, quoting instead the
+    span of the requirement its value's words cover ('count days between two calendar dates' → 'count the days
+    between two calendar dates'); unchanged when that span is not shorter, says no word of the facet's kind (an answer
+    format 'the number of days' in 'count the days between') or the facet is what is tested as a whole."""
+    if facet.kind in ("capability", "topic", "language") or len(facet.quote) < WHOLE * len(requirement):
+        return facet
+    said = [w for w in dict.fromkeys(re.findall(r"[^\W_]+", facet.value.lower()))
+            if len(w) > 2 and w not in FILLER]
+    span = _span(requirement, said)
+    stated = facet.kind not in KIND_WORDS or set(re.findall(r"[\w-]+", span.lower())) & set(KIND_WORDS[facet.kind])
+    return facet.model_copy(update={"quote": span}) if stated and span and len(span) < WHOLE * len(requirement) \
+        else facet
 
 
 def _span(requirement: str, words: list[str]) -> str:
@@ -315,7 +333,7 @@ def contract(requirement: str, scope: Scope) -> Scope:
     least, the items' language (detected when the requirement states none) and, for a vague requirement, a stated
     interpretation."""
     facets: list[Facet] = []
-    for facet in scope.facets:
+    for facet in (anchored(f, requirement) for f in scope.facets):
         value = " ".join(facet.value.split())
         # one value under several kinds (a small model gave one clause as operation, presentation and answer
         # format) is kept under the first: a presentation that is the whole task bars every source from it

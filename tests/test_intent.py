@@ -21,8 +21,8 @@ from benchagent.program.executor.verify import Verifier
 from benchagent.program.intent import (Intent, carried, contract, copied_card, demanded_modalities,
                                        detect_language, missing_topic, seen_facets, shares_topic,
                                        subjects)
-from benchagent.program.planner.facets import (asked_kinds, coverage, with_asks, with_degradations, with_language,
-                                                with_stated_formats)
+from benchagent.program.planner.facets import (asked_kinds, asks_all, coverage, one_kind_asked, with_asks,
+                                                with_degradations, with_language, with_stated_formats)
 from benchagent.program.planner.limits import bounded_field, excluded_values, stated_bounds, with_limits, within
 from benchagent.program.planner.plan_writer import example_record, template_plans
 from benchagent.program.tools.chart_questions import ChartTargetArgs, chart_number_target
@@ -30,7 +30,7 @@ from benchagent.program.tools.chemistry import FormulaArgs, molar_mass_target
 from benchagent.program.tools.scenes import SceneTargetArgs, Shape, scene_number_target
 from benchagent.program.planner.grounding import GroundingAgent, asked_by_code
 from benchagent.program.sources.catalog import catalog_cards
-from benchagent.program.sources.recipes import option_count, recipe_for
+from benchagent.program.sources.recipes import asking_recipe, option_count, recipe_for
 from benchagent.program.executor.realize import llm_steps
 from benchagent.program.tools.registry import list_tools, run_tool
 from benchagent.signatures import Facet, Scope, SubtaskDraft, TransformPlan
@@ -585,10 +585,13 @@ def test_only_what_a_facet_says_not_the_words_it_quotes_aligns_a_tool_by_code():
                            capability="counting", modalities=["text"], answer_type="label", rationale="",
                            facets=["cnt"])
     plan = with_asks(recipe_for(CARDS["gen_calendar_dates"], "label"), [counting], convert)
-    assert asked_kinds(plan)[1] == ["date after", "date before"]  # 'calendar date' names them
+    assert asked_kinds(plan) is None  # 'calendar dates' names a thing, not a kind of question
     assert asked_by_code(convert, plan, [counting]) == []
     weekday = counting.model_copy(update={"value": "the day of the week N days later"})
     assert asked_by_code(convert, with_asks(recipe_for(CARDS["gen_calendar_dates"], "label"), [weekday], convert),
+                         [weekday]) == ["cnt"]  # the facet's weekday is what the items ask
+    dated = convert.model_copy(update={"name": "Which date is it N days later"})
+    assert asked_by_code(dated, with_asks(recipe_for(CARDS["gen_calendar_dates"], "label"), [weekday], dated),
                          [weekday]) == []  # the name's kinds (dates) are asked, not the facet's weekday
 
 
@@ -642,7 +645,7 @@ def test_what_the_items_are_about_is_a_short_phrase_after_about(requirement, sai
     assert set(said) <= {f.value for f in seen_facets(requirement, []) if f.kind == "topic"}
 
 
-def test_facets_filed_under_the_wrong_kind_or_quoting_everything_are_dropped():
+def test_facets_filed_under_the_wrong_kind_are_dropped_and_those_quoting_everything_requoted():
     requirement = ("Test whether a model can answer lookup questions about a table of product prices, where the "
                    "table is given as an image, not as text.")
     junk = "the table is given as an image"
@@ -650,7 +653,9 @@ def test_facets_filed_under_the_wrong_kind_or_quoting_everything_are_dropped():
         Facet(kind=kind, value=junk, quote=requirement) for kind in ("degradation", "answer_format", "level")] + [
         Facet(kind="presentation", value=junk, quote=junk), Facet(kind="operation", value="lookup", quote=requirement)])
     kept = [(f.kind, f.value) for f in contract(requirement, scope).facets]
-    assert kept == [("presentation", junk), ("topic", "a table of product prices")]
+    # the operation quoted everything, and quotes instead the words its value names: 'lookup'
+    assert kept == [("presentation", junk), ("operation", "lookup"), ("topic", "a table of product prices")]
+    assert contract(requirement, scope).facets[1].quote == "lookup"
 
 
 def test_a_capability_or_topic_that_only_says_benchmark_is_replaced_by_the_requirement():
@@ -1216,3 +1221,101 @@ def test_choice_items_offer_as_many_options_as_the_requirement_states_with_the_g
     assert sorted(golds) == list("ABCDE"[:n])  # one slot at a time: each position once, the last included
     plan = json.loads(store.one("SELECT plan FROM groundings WHERE accepted = 1")["plan"])
     assert option_count(TransformPlan(**plan)) == n
+
+
+DATES = "Test whether a model can count the days between two calendar dates written in different formats"
+# the embedded model's scope for DATES: every facet quotes the whole requirement
+WHOLE_QUOTES = {"scope": {"topic": "counting", "modalities": ["text", "image"],
+                          "keywords": ["count", "days", "calendar", "dates", "format"], "facets": [
+    facet("operation", "count days between two calendar dates", DATES),
+    facet("presentation", "input two calendar dates in different formats", DATES),
+    facet("degradation", "input dates in different formats", DATES),
+    facet("answer_format", "output the number of days between the two dates", DATES),
+    facet("level", "easy", DATES)]}}
+
+
+def test_facets_quoting_the_whole_requirement_quote_the_words_their_value_names():
+    scope = contract(DATES, Scope(**WHOLE_QUOTES["scope"]))
+    assert [(f.kind, f.value, f.quote) for f in scope.facets] == [
+        ("capability", "counting", DATES),  # the topic, as no capability was kept
+        ("operation", "count days between two calendar dates", "count the days between two calendar dates"),
+        ("presentation", "input two calendar dates in different formats",
+         "calendar dates written in different formats")]
+    # the degradation, answer format and level say nothing of their kind in the requirement's words: dropped
+
+
+@pytest.mark.parametrize("values, kind", [
+    ([("operation", "count days between two calendar dates"), ("capability", "counting")], "days between"),
+    ([("capability", "read values off bar charts")], "value"),
+    ([("capability", "read values off bar charts and compare two bars")], None),
+    ([("capability", "counting")], "count"),
+    ([("capability", "counting"), ("capability", "arithmetic")], None),  # arithmetic names no kind
+    ([("operation", "solve arithmetic word problems"), ("operation", "count days between dates")], None),
+    ([("topic", "days between dates")], None),
+])
+def test_a_requirement_asks_one_kind_of_question_only_when_everything_it_asks_names_that_kind(values, kind):
+    assert one_kind_asked([Facet(kind=k, value=v, quote=v) for k, v in values]) == kind
+
+
+def test_a_subtask_asking_what_another_target_of_its_source_asks_takes_that_target():
+    calendar, bars = CARDS["gen_calendar_dates"], CARDS["gen_bar_chart_values"]
+    days = [Facet(key="op", kind="operation", value="count days between two calendar dates", quote="count the days")]
+    counting = lambda tool: asks_all(tool, days)  # noqa: E731
+    answer_type, plan = asking_recipe(calendar, "label", counting)
+    assert (answer_type, plan.steps[0].tool) == ("number", "calendar_number_target")
+    answer_type, plan = asking_recipe(calendar, "choice", counting)  # choice stays choice, options are numbers
+    assert answer_type == "choice" and [s.tool for s in plan.steps] == [
+        "calendar_number_target", "number_options", "shuffle_options", "phrase_question"]
+    assert asking_recipe(calendar, "number", counting) is None  # its own target asks it already
+    tallest = [Facet(key="op", kind="operation", value="which month had the highest sales", quote="highest")]
+    answer_type, plan = asking_recipe(bars, "binary", lambda tool: asks_all(tool, tallest))
+    assert (answer_type, plan.steps[0].tool) == ("label", "chart_label_target")
+    assert asking_recipe(bars, "binary", lambda tool: asks_all(tool, [])) is None  # nothing asked: as designed
+
+
+@pytest.mark.parametrize("text, stated", [
+    ("two calendar dates written in different formats", "mixed"),
+    ("dates in mixed date formats", "mixed"),
+    ("dates given as dd/mm/yyyy or mm/dd/yyyy", "mixed"),
+    ("all dates dd/mm/yyyy", "DD/MM/YYYY"),
+    ("count the days between two dates", None),
+])
+def test_dates_in_different_formats_are_a_stated_format(text, stated):
+    plan = with_stated_formats(recipe_for(CARDS["gen_calendar_dates"], "number"), [], text)
+    assert [i for i in plan.steps[0].inputs if i.endswith(":date_format")] == (
+        [f'="{stated}":date_format'] if stated else [])
+
+
+def test_counting_days_between_dates_in_different_formats_is_planned_as_asked_with_no_judge(tmp_path):
+    """The embedded model's plan for DATES had three subtasks: the days between (weekday labels for choice), dates
+    after and before, and whether a date falls in a month, each judged, none in different formats, and no gap."""
+    three = [{"key": key, "name": name, "description": name, "capability": "counting", "modalities": ["text"],
+              "answer_type": kind, "rationale": "dates", "facets": ["capability_counting"]}
+             for key, name, kind in (("count", "Count Days Between Two Calendar Dates", "label"),
+                                     ("convert", "Convert Calendar Dates to a Common Format", "label"),
+                                     ("validate", "Validate Calendar Date Format", "binary"))]
+    answers = chart_answers(scope=WHOLE_QUOTES, subtasks={"subtasks": three},
+                            judgments={"judgments": [{"source_id": "gen_weekdays", "transformable": True}]})
+    store, run_id, events = build(tmp_path, answers, DATES, size=4)
+    assert [k for k, _ in events if k == "gap"] == []
+    [subtask] = store.query("SELECT key, answer_type, quota FROM subtasks")
+    assert dict(subtask) == {"key": "count", "answer_type": "number", "quota": 4}  # the design said label
+    stages = [r["stage"] for r in store.query("SELECT DISTINCT stage FROM lm_calls")]
+    assert stages == ["scope", "design", "realize", "verify"]  # no critic, judge or allocation call
+    [grounding] = store.query("SELECT rationale, plan FROM groundings WHERE accepted = 1")
+    assert "aligned by code" in grounding["rationale"]
+    target = json.loads(grounding["plan"])["steps"][0]
+    assert target["tool"] == "calendar_number_target"
+    assert {'=["days between"]:asks', '="mixed":date_format'} <= set(target["inputs"])
+    assert set(target["serves"]) == {"capability_counting", "operation_count_days_between_two_calenda",
+                                     "presentation_input_two_calendar_dates_in"}
+    samples = store.query("SELECT input, answer, record FROM samples WHERE status = 'ok'")
+    assert len(samples) == 4
+    for sample in samples:
+        shown = json.loads(sample["input"])
+        record = json.loads(sample["record"])
+        assert sample["answer"] == str(record["days_between"])
+        today = shown["context"].split(", ", 1)[1].removesuffix(".")
+        later = shown["question"].split(" until ", 1)[1].removesuffix("?")
+        ways = [re.sub(r"\d", "9", text) for text in (today, later)]
+        assert ways[0] != ways[1], shown  # today and the later date written two different ways

@@ -2,6 +2,7 @@
 congruence, with no datetime in the checks."""
 
 import datetime as dt
+import re
 
 import pytest
 from hypothesis import given, settings
@@ -131,3 +132,37 @@ def test_a_date_crossing_29_february_counts_it():
     out = run_tool("calendar_label_target", {"start": "2024-02-10", "offset_days": 45, "end": "2024-06-01",
                                              "seed": 0, "asks": ["date after"]}).output
     assert out.answer == "2024-03-26"  # 19 days to 29 February, 26 more into March
+
+
+def _as_date(shown: str) -> dt.date:
+    """A date as a mixed question writes it, read back: words, ISO, or a numeric date naming its order."""
+    for pattern in ("%d %B %Y", "%Y-%m-%d", "%d/%m/%Y (DD/MM/YYYY)", "%m/%d/%Y (MM/DD/YYYY)"):
+        try:
+            return dt.datetime.strptime(shown, pattern).date()
+        except ValueError:
+            continue
+    raise AssertionError(f"unreadable date {shown!r}")
+
+
+def test_mixed_formats_write_today_and_the_later_date_two_ways_each_readable_back():
+    ways = set()
+    for seed in range(40):
+        out = run_tool("calendar_number_target", {"start": "2025-03-04", "offset_days": 9, "end": "2025-04-07",
+                                                  "seed": seed, "date_format": "mixed"}).output
+        today = out.context.removeprefix("Today is Tuesday, ").removesuffix(".")
+        later = out.goal.removeprefix("how many days it is from today until ").removesuffix("; the answer is a number")
+        assert (_as_date(today), _as_date(later), out.answer) == (dt.date(2025, 3, 4), dt.date(2025, 4, 7), "34")
+        shape = [re.sub(r"\d", "9", text) for text in (today, later)]
+        assert shape[0] != shape[1]  # never the same way twice in one question
+        ways.add(tuple(shape))
+    assert len(ways) >= 8  # the seed spreads the pairs of ways
+    dated = run_tool("calendar_label_target", {"start": "2025-03-04", "offset_days": 9, "end": "2025-04-07",
+                                               "seed": 1, "asks": ["date after"], "date_format": "mixed"}).output
+    assert dated.answer == "2025-03-13" and "written as YYYY-MM-DD" in dated.goal  # a date answer is ISO
+
+
+def test_the_day_count_target_asks_only_days_between():
+    args = {"start": "2025-03-04", "offset_days": 9, "end": "2025-04-07", "seed": 0}
+    assert run_tool("calendar_number_target", {**args, "asks": ["days between"]}).output.answer == "34"
+    with pytest.raises(ToolError, match="unknown kinds of question"):
+        run_tool("calendar_number_target", {**args, "asks": ["weekday"]})

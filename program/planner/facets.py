@@ -14,7 +14,7 @@ from benchagent.program.sources.families import GENERATORS
 from benchagent.program.planner.limits import stated_bounds
 from benchagent.program.tools.chemistry import SPELLINGS
 from benchagent.program.tools.images import DEGRADATIONS
-from benchagent.program.tools.registry import get_tool
+from benchagent.program.tools.registry import get_tool, list_tools
 from benchagent.signatures import Facet, FacetGap, PlanStep, Scope, SubtaskDraft, TransformPlan
 
 PARTIAL_WORDS = ("some", "part", "half", "few", "several", "portion", "certain", "occasional", "occasionally")
@@ -98,6 +98,38 @@ def kinds_named(text: str, vocabulary: dict[str, tuple[str, ...]]) -> list[str]:
             if any(not any(w != longer and w in longer for longer in matched) for w in words)]
 
 
+def asking(facets: Sequence[Facet]) -> list[Facet]:
+    """The facets saying what to ask: the operations and kinds of question, else the capabilities ('count days
+    between two dates' says it; 'counting', the topic a small model gave, does not)."""
+    return [f for f in facets if f.kind in ("operation", "question_kind")] or [
+        f for f in facets if f.kind == "capability"]
+
+
+def asks_all(tool: str, facets: Sequence[Facet]) -> bool:
+    """The tool asks a kind of question the value of every facet saying what to ask names."""
+    said = asking(facets)
+    vocabulary = get_tool(tool).asks
+    return bool(said and vocabulary) and all(kinds_named(f.value, vocabulary) for f in said)
+
+
+@functools.cache
+def _every_kind() -> dict[str, tuple[str, ...]]:
+    """Each kind of question any tool asks, with every tool's words for it."""
+    kinds: dict[str, tuple[str, ...]] = {}
+    for tool in list_tools():
+        for kind, words in tool.asks.items():
+            kinds[kind] = tuple(dict.fromkeys([*kinds.get(kind, ()), *words]))
+    return kinds
+
+
+def one_kind_asked(facets: Sequence[Facet]) -> str | None:
+    """The one kind of question the requirement asks, when the value of every facet saying what to ask names it and
+    nothing else ('count days between two calendar dates'); its design is then one subtask. None otherwise."""
+    said = [kinds_named(f.value, _every_kind()) for f in asking(facets)]
+    kinds = {k for named in said for k in named}
+    return next(iter(kinds)) if said and all(said) and len(kinds) == 1 else None
+
+
 def _target_at(plan: TransformPlan) -> int | None:
     """The index of the tool step that picks the question, or None."""
     return next((i for i, s in enumerate(plan.steps) if s.kind == "PURE" and get_tool(s.tool).asks), None)
@@ -121,11 +153,11 @@ def with_asks(plan: TransformPlan, facets: Sequence[Facet], draft: SubtaskDraft)
     if at is None or any(i.endswith(":asks") for i in plan.steps[at].inputs):
         return plan
     vocabulary = get_tool(plan.steps[at].tool).asks
-    asking = [(f.key, kinds_named(f"{f.value} {f.quote}", vocabulary)) for f in facets
+    naming = [(f.key, kinds_named(f"{f.value} {f.quote}", vocabulary)) for f in facets
               if f.key in draft.facets and f.kind in ASKING_KINDS]
-    kinds = (kinds_named(draft.name, vocabulary) or list(dict.fromkeys(k for _, ks in asking for k in ks))
+    kinds = (kinds_named(draft.name, vocabulary) or list(dict.fromkeys(k for _, ks in naming for k in ks))
              or kinds_named(draft.description, vocabulary))
-    served = [key for key, ks in asking if set(ks) & set(kinds)]
+    served = [key for key, ks in naming if set(ks) & set(kinds)]
     if not kinds:
         return plan
     step = plan.steps[at]
@@ -145,6 +177,9 @@ DATE_FORMATS = {"DD/MM/YYYY": re.compile(r"\bdd[/.-]mm[/.-]yyyy\b|\beuropean (?:
                 "MM/DD/YYYY": re.compile(r"\bmm[/.-]dd[/.-]yyyy\b|\b(?:us|american) (?:date )?format|"
                                          r"\bmonth[- ]first\b"),
                 "YYYY-MM-DD": re.compile(r"\byyyy-mm-dd\b|\biso(?: 8601)? (?:date|format)")}
+# dates written unlike one another: 'written in different formats', 'in mixed date formats'
+MIXED_DATES = re.compile(r"\b(?:different|differing|various|varied|varying|mixed|several|two|multiple) (?:date )?"
+                         r"(?:formats?|notations?|styles?)\b")
 
 
 def _stated_number(pattern: re.Pattern, text: str) -> int | None:
@@ -193,7 +228,9 @@ def _avoided_elements(text: str) -> list[str] | None:
 
 
 def _date_format(text: str) -> str | None:
-    return next((form for form, pattern in DATE_FORMATS.items() if pattern.search(text)), None)
+    """The date format stated: one named, or 'mixed' for dates in different formats or more than one named."""
+    named = [form for form, pattern in DATE_FORMATS.items() if pattern.search(text)]
+    return "mixed" if len(named) > 1 or MIXED_DATES.search(text) else next(iter(named), None)
 
 
 # a tool argument -> how a requirement states it

@@ -9,7 +9,7 @@ from dspy.utils.exceptions import AdapterParseError
 
 from benchagent.program.adapter import at_most
 from benchagent.program.errors import PlanValidationError
-from benchagent.program.planner.facets import ASKING_KINDS, asked_kinds, kinds_named
+from benchagent.program.planner.facets import asked_kinds, asking, kinds_named
 from benchagent.program.planner.plan_check import validate_plan
 from benchagent.program.sources.cards import SourceCard
 from benchagent.program.text_bounds import degenerate
@@ -73,18 +73,17 @@ def plan_problem(subtask: SubtaskDraft, card: SourceCard, plan: TransformPlan | 
 
 
 def asked_by_code(subtask: SubtaskDraft, plan: TransformPlan, facets: Sequence[Facet]) -> list[str]:
-    """The keys of what the subtask asks (its operation, capability and question-kind facets) when the plan's tool
-    asks a kind of question each one's value names ('can read values off bar charts' → the value of a named bar).
-    A facet's quote does not count: a small model quotes the whole requirement, whose 'calendar dates' would name
-    'the date after' for 'count the days between'. Empty when the subtask names nothing to ask or the tool asks
-    something else."""
-    asking = [f for f in facets if f.key in subtask.facets and f.kind in ASKING_KINDS]
+    """The keys of what the subtask asks (its operation and question-kind facets, else its capabilities: `asking`)
+    when the plan's tool asks a kind of question each one's value names ('can read values off bar charts' → the
+    value of a named bar). A facet's quote does not count: a small model quotes the whole requirement. Empty when
+    the subtask names nothing to ask or the tool asks something else."""
+    said = asking([f for f in facets if f.key in subtask.facets])
     target = asked_kinds(plan)
-    if not asking or target is None:
+    if not said or target is None:
         return []
     step, kinds = target
     vocabulary = get_tool(step.tool).asks
-    return [f.key for f in asking] if all(set(kinds_named(f.value, vocabulary)) & set(kinds) for f in asking) else []
+    return [f.key for f in said] if all(set(kinds_named(f.value, vocabulary)) & set(kinds) for f in said) else []
 
 
 class GroundingAgent(dspy.Module):

@@ -17,9 +17,9 @@ from benchagent.program.executor.realize import llm_steps
 from benchagent.program.intent import (contract, demanded_modalities, exclusive, is_genre, missing_subject,
                                        missing_topic, shares_topic)
 from benchagent.program.planner.allocation import SourceShare
-from benchagent.program.planner.facets import (UNBUILDABLE, coverage, facet_modality, speaks, with_asks,
-                                                with_degradations, with_language, with_picks, with_stated_formats,
-                                                with_theme)
+from benchagent.program.planner.facets import (UNBUILDABLE, asks_all, coverage, facet_modality, one_kind_asked,
+                                                speaks, with_asks, with_degradations, with_language, with_picks,
+                                                with_stated_formats, with_theme)
 from benchagent.program.planner.grounding import Grounding, subtask_brief
 from benchagent.program.planner.limits import with_limits
 from benchagent.program.planner.plan_check import sample_schema
@@ -28,7 +28,7 @@ from benchagent.program.provenance import working_on
 from benchagent.program.request import BuildRequest
 from benchagent.program.sources.cards import SourceCard
 from benchagent.program.sources.catalog import find_cards
-from benchagent.program.sources.recipes import recipe_for
+from benchagent.program.sources.recipes import asking_recipe, recipe_for
 from benchagent.program.tools.registry import list_tools
 from benchagent.signatures import Scope, Spec, SpecSource, SpecSubtask, SubtaskDraft, TransformPlan
 from benchagent.store.db import Store
@@ -101,7 +101,7 @@ class Planning:
         scope: Scope = self._stage("scope", lambda: contract(req.requirement, self.agent.planner.scope(
             requirement=req.requirement)))
         cards = list(self.cards.values())
-        most = 1 if exclusive(req.requirement) else req.max_subtasks
+        most = 1 if exclusive(req.requirement) or one_kind_asked(scope.facets) else req.max_subtasks
         design = self._stage("design", lambda: self.agent.planner.design(
             requirement=req.requirement, scope=scope, max_subtasks=most, cards=cards))
         decisions = list(design.decisions)
@@ -226,8 +226,9 @@ class Planning:
         if blocked:
             return draft, [Grounding("-", None, {}, 0.0, False, blocked)]
         about = subtask_words(scope, draft)
-        candidates = [(card, recipe_for(card, draft.answer_type, f"{draft.name} {draft.description}",
-                                               self.request.requirement)
+        draft, led = self._asking_led(scope, draft, cards)
+        named = f"{draft.name} {draft.description}"
+        candidates = [(card, led.get(card.id) or recipe_for(card, draft.answer_type, named, self.request.requirement)
                        or next(iter(template_plans(card, draft.answer_type, about=about)), None)) for card in cards]
         if cards and not any(plan for _, plan in candidates):
             with working_on("grounding"):
@@ -246,6 +247,21 @@ class Planning:
                          brief=subtask_brief(draft, scope.language, scope.facets),
                          facets=scope.facets) if judged else []
         return draft, served_first(own_first(results + refused, {c.id for c in cards if c.kind == "user"}))
+
+    @staticmethod
+    def _asking_led(scope: Scope, draft: SubtaskDraft,
+                    cards: list[SourceCard]) -> tuple[SubtaskDraft, dict[str, TransformPlan]]:
+        """The draft, its answer type that of the first generated source's target asking what its facets ask when
+        the target of its own type does not (a number for 'count days between two dates', not a weekday label),
+        and the plans of the sources led so."""
+        carried = [f for f in scope.facets if f.key in draft.facets]
+        led = {card.id: found for card in cards
+               if (found := asking_recipe(card, draft.answer_type, lambda tool: asks_all(tool, carried)))}
+        if not led:
+            return draft, {}
+        answer_type = next(iter(led.values()))[0]
+        return (draft.model_copy(update={"answer_type": answer_type}),
+                {key: plan for key, (kind, plan) in led.items() if kind == answer_type})
 
     def _carrying(self, plan: TransformPlan, scope: Scope, draft: SubtaskDraft, card: SourceCard) -> TransformPlan:
         """The plan with the steps the facets ask for: degradations, the kinds of question named, the records a

@@ -3,6 +3,7 @@ comes from and how many options it offers."""
 
 import json
 import re
+from collections.abc import Callable
 
 from benchagent.program.sources.cards import SourceCard
 from benchagent.program.sources.families import GENERATORS
@@ -32,6 +33,21 @@ def recipe_for(card: SourceCard, answer_type: str, about: str = "", requirement:
             and not ASKS_AN_AMOUNT.search(requirement.lower()):
         return named() or generator.recipe(answer_type)
     return generator.recipe(answer_type)
+
+
+def asking_recipe(card: SourceCard, answer_type: str, asks: Callable[[str], bool]) -> tuple[str, TransformPlan] | None:
+    """When the target this generated source uses for answer_type does not ask what the subtask asks (`asks(tool)`)
+    and another of its targets does: the answer type and plan of that one. Choice stays choice, its options made
+    around that target's answer; other answer types become that target's. None otherwise."""
+    generator = GENERATORS.get(card.id)
+    tools = generator.recipe.target_tools() if generator and hasattr(generator.recipe, "target_tools") else {}
+    if not tools or (answer_type in tools and asks(tools[answer_type])):
+        return None
+    other = next((kind for kind, tool in tools.items() if kind != "choice" and asks(tool)), None)
+    if other is None:
+        return None
+    plan = generator.recipe.choice_from(other) if answer_type == "choice" else generator.recipe(other)
+    return (answer_type if answer_type == "choice" else other, plan) if plan else None
 
 
 DEFAULT_OPTIONS = 4

@@ -80,7 +80,9 @@ def days_between(args: DaysBetweenArgs) -> DaysBetweenOutput:
     return DaysBetweenOutput(days=days, weeks=weeks, remainder_days=rest)
 
 
-DateFormat = Literal["YYYY-MM-DD", "DD/MM/YYYY", "MM/DD/YYYY"]
+DateFormat = Literal["YYYY-MM-DD", "DD/MM/YYYY", "MM/DD/YYYY", "mixed"]
+# the ways a 'mixed' question writes its dates, two different ones per question
+WAYS = ("words", "YYYY-MM-DD", "DD/MM/YYYY", "MM/DD/YYYY")
 
 
 class CalendarTargetArgs(ToolInput):
@@ -89,7 +91,8 @@ class CalendarTargetArgs(ToolInput):
     end: dt.date = Field(description="a later date for days-between questions")
     seed: int
     asks: list[str] | None = Field(None, description="the kinds of question allowed (default: the weekday)")
-    date_format: DateFormat = Field("YYYY-MM-DD", description="how every date in the question and answer is written")
+    date_format: DateFormat = Field("YYYY-MM-DD", description="how every date in the question and answer is written; "
+                                                              "'mixed': today and the other date written differently")
 
 
 def written(day: dt.date, date_format: str) -> str:
@@ -103,8 +106,20 @@ def _shown(day: dt.date, date_format: str) -> str:
     return date_text(day) if date_format == "YYYY-MM-DD" else written(day, date_format)
 
 
-def _context(start: dt.date, date_format: str = "YYYY-MM-DD") -> str:
-    return f"Today is {weekday(start)}, {_shown(start, date_format)}."
+def _show(args: "CalendarTargetArgs", day: dt.date, which: int) -> str:
+    """Today (which=0) or the other date (1) as the question shows it. 'mixed' writes the two in two different ways
+    the seed picks, a day-month order named ('04/03/2025 (DD/MM/YYYY)'), as 03/04 reads either way."""
+    if args.date_format != "mixed":
+        return _shown(day, args.date_format)
+    way = random.Random(f"{args.seed}:ways").sample(WAYS, 2)[which]
+    if way == "words":
+        return date_text(day)
+    return written(day, way) if way == "YYYY-MM-DD" else f"{written(day, way)} ({way})"
+
+
+def _answer_format(args: "CalendarTargetArgs") -> str:
+    """How a date answer is written: as the format asks, ISO for 'mixed'."""
+    return "YYYY-MM-DD" if args.date_format == "mixed" else args.date_format
 
 
 def _offset_text(days: int, rng: random.Random) -> str:
@@ -115,18 +130,22 @@ def _offset_text(days: int, rng: random.Random) -> str:
 
 
 def _target(args: CalendarTargetArgs, goal: str, answer: str, pool: list[str], query: dict) -> Target:
-    context = _context(args.start, args.date_format)
+    context = f"Today is {weekday(args.start)}, {_show(args, args.start, 0)}."
     if answer not in ("yes", "no") and (mentions(goal, answer) or mentions(context, answer)):
         raise ValueError(f"the question would state its answer {answer!r}")
     return Target(goal=goal, answer=answer, context=context, facts=context, label_pool=pool, query=query)
 
 
-@tool("calendar_number_target", "Ask how many days it is from today until a later date; the answer is the exact count.")
+@tool("calendar_number_target", "Ask how many days it is from today until a later date; the answer is the exact count.",
+      asks={"days between": ("days between", "days from", "days until", "days till", "days apart", "days elapsed",
+                             "days have passed", "number of days", "how many days", "count the days", "count days",
+                             "counting days", "days in between")})
 def calendar_number_target(args: CalendarTargetArgs) -> Target:
+    narrowed({"days between": ["days between"]}, args.asks, default=("days between",))
     days = (args.end - args.start).days
     if days <= 0:
         raise ValueError("end must come after start")
-    goal = f"how many days it is from today until {_shown(args.end, args.date_format)}; the answer is a number"
+    goal = f"how many days it is from today until {_show(args, args.end, 1)}; the answer is a number"
     return _target(args, goal, str(days), [], {"days_until": args.end.isoformat()})
 
 
@@ -138,23 +157,23 @@ def _near_dates(day: dt.date, date_format: str) -> list[str]:
 @tool("calendar_label_target", "Ask which weekday it will be some days or weeks from today (the answer is a weekday "
                                "name); asked for dates, the ISO date some days after today or before a later date.",
       asks={"weekday": ("weekday", "day of the week"),
-            "date after": ("the date", "date after", "after a given date", "after a date", "calendar date",
-                           "which date", "iso", "yyyy-mm-dd"),
-            "date before": ("days before", "before a given date", "before a date", "calendar date", "which date",
-                            "iso", "yyyy-mm-dd")})
+            "date after": ("the date", "date after", "after a given date", "after a date", "which date",
+                           "what date"),
+            "date before": ("days before", "date before", "before a given date", "before a date", "which date",
+                            "what date")})
 def calendar_label_target(args: CalendarTargetArgs) -> Target:
     rng = random.Random(args.seed)
     kinds = narrowed({"weekday": ["weekday"], "date after": ["date after"], "date before": ["date before"]},
                      args.asks, default=("weekday",))
     kind = rng.choice(sorted(kinds)) if len(kinds) > 1 else next(iter(kinds))
-    form = args.date_format
+    form = _answer_format(args)
     if kind == "date after":
         day = add_days(args.start, args.offset_days)
         goal = f"the date {args.offset_days} days after today, written as {form}"
         return _target(args, goal, written(day, form), _near_dates(day, form), {"date_after": args.offset_days})
     if kind == "date before":
         day = add_days(args.end, -args.offset_days)
-        goal = f"the date {args.offset_days} days before {_shown(args.end, form)}, written as {form}"
+        goal = f"the date {args.offset_days} days before {_show(args, args.end, 1)}, written as {form}"
         return _target(args, goal, written(day, form), _near_dates(day, form),
                        {"date_before": args.offset_days, "from": args.end.isoformat()})
     answer = weekday(add_days(args.start, args.offset_days))
@@ -177,5 +196,5 @@ def calendar_binary_target(args: CalendarTargetArgs) -> Target:
                        {"month_after": args.offset_days, "month": MONTHS[month]})
     actual = weekday(args.end)
     named = actual if rng.random() < 0.5 else rng.choice([w for w in WEEKDAYS if w != actual])
-    goal = f"whether {_shown(args.end, args.date_format)} falls on a {named} (answer yes or no)"
+    goal = f"whether {_show(args, args.end, 1)} falls on a {named} (answer yes or no)"
     return _target(args, goal, "yes" if named == actual else "no", [], {"date": args.end.isoformat(), "weekday": named})

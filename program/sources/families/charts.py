@@ -51,6 +51,15 @@ class ChartRecipe:
         steps.append(PHRASE)
         return TransformPlan(kind="metadata_rich", steps=steps)
 
+    def target_tools(self) -> dict[str, str]:
+        """Answer type -> the tool choosing what to ask."""
+        return {kind: tool for kind, tool in _TARGET.items() if kind in self.kinds}
+
+    def choice_from(self, answer_type: str) -> TransformPlan | None:
+        """Choice items asking what the target of answer_type asks: numbers near the number target's answer, other
+        labels beside the label target's."""
+        return {"number": self("choice"), "label": self.named_choice()}.get(answer_type)
+
     def named_choice(self) -> TransformPlan | None:
         """Choice items whose options are the chart's labels: which one holds the largest or smallest value."""
         if "label" not in self.kinds:

@@ -46,11 +46,21 @@ class TargetRecipe:
     render: Step | None
     options: str  # the tool making choice distractors
 
+    def target_tools(self) -> dict[str, str]:
+        """Answer type -> the tool choosing what to ask."""
+        return {kind: step.tool for kind, step in self.targets.items()}
+
+    def choice_from(self, answer_type: str) -> TransformPlan | None:
+        """Choice items asking what the target of answer_type asks, their options made around its answer: numbers
+        near a number, other names beside a name."""
+        if answer_type not in self.targets or answer_type == "binary":
+            return None
+        options = "number_options" if answer_type == "number" else "label_options"
+        return TargetRecipe({"choice": self.targets[answer_type]}, self.render, options)("choice")
+
     def named_choice(self) -> TransformPlan | None:
         """Choice items whose options are names, from the label target, where there is one."""
-        if "label" not in self.targets:
-            return None
-        return TargetRecipe({"choice": self.targets["label"]}, self.render, "label_options")("choice")
+        return self.choice_from("label")
 
     def __call__(self, answer_type: str) -> TransformPlan | None:
         if answer_type not in self.targets:
