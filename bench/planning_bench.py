@@ -42,7 +42,8 @@ def plan_once(benchagent: str, requirement: str, size: int, seed: int, keep: Pat
                               cwd=tmp)
         wall = time.perf_counter() - started
         if done.returncode:
-            return {"requirement": requirement, "error": done.stderr.strip().splitlines()[-1:]}
+            return {"requirement": requirement, "wall_s": round(wall, 1),
+                    "error": done.stderr.strip().splitlines()[-1:]}
         con = sqlite3.connect(db)
         con.row_factory = sqlite3.Row
         stages = [dict(r) for r in con.execute(PER_STAGE)]
