@@ -170,11 +170,11 @@ PLAIN_WORDS = stems("input inputs shown given short long text texts plain "
 def missing_topic(card: SourceCard, facets: list[Facet]) -> str | None:
     """The topic or presentation facet a source does not hold: one whose content words the card shares fewer than
     half of (Python's docs share 'passage' with 'a short news-style passage', not 'news'); None when it holds them
-    all."""
+    all. A facet stating a range or an exclusion is not what the items are about."""
     held = stems(card_words(card))
     for facet in facets:
-        if facet.kind not in ("topic", "presentation"):
-            continue
+        if facet.kind not in ("topic", "presentation") or LIMITS.search(facet.value):
+            continue  # a range or exclusion ('keep it under 15 shapes') is a constraint, kept or reported as one
         words = stems(facet.value) - PLAIN_WORDS
         if words and 2 * len(words & held) < len(words):
             return f"{facet.kind} '{facet.value}'"
@@ -224,6 +224,23 @@ def missing_subject(card: SourceCard, facets: list[Facet], requirement: str) -> 
     if subjects and all(missing_topic(card, [f]) for f in subjects):
         return f"topic '{subjects[0].value}' the requirement is about"
     return None
+
+
+CHART_TOOLS = {"bar": "bar_chart", "line": "line_chart", "pie": "pie_chart"}
+# 'line charts', 'bar or line graphs', 'bar, line and pie charts'
+CHART_NAMED = re.compile(r"\b(?:(?:bar|line|pie)(?:,\s*|\s+or\s+|\s+and\s+|\s*/\s*))*(?:bar|line|pie)[- ]"
+                         r"(?:charts?|graphs?|plots?)\b")
+
+
+def other_chart(card: SourceCard, requirement: str) -> str | None:
+    """The kind of chart the requirement names that a source draws none of ('line charts' of the bar chart
+    generator), or None: it names none, or the source draws it, or no chart at all."""
+    named = sorted({f"{kind} charts" for phrase in CHART_NAMED.findall(requirement.lower())
+                    for kind in re.findall(r"bar|line|pie", phrase)})
+    drawing = [kind for kind, tool in CHART_TOOLS.items() if tool in card.tools]
+    if not named or not drawing or any(f"{kind} charts" in named for kind in drawing):
+        return None
+    return f"{' or '.join(named)} the requirement asks for (it draws {' and '.join(drawing)} charts)"
 
 
 def exclusive(requirement: str) -> bool:

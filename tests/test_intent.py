@@ -19,9 +19,9 @@ from benchagent.program.executor.checks import open_question_check, target_check
 from benchagent.program.executor.item import Item
 from benchagent.program.executor.verify import Verifier
 from benchagent.program.intent import (Intent, carried, contract, copied_card, demanded_modalities,
-                                       detect_language, missing_topic, seen_facets, shares_topic,
+                                       detect_language, missing_topic, other_chart, seen_facets, shares_topic,
                                        subjects)
-from benchagent.program.planner.facets import (asked_kinds, asks_all, coverage, one_kind_asked, with_asks,
+from benchagent.program.planner.facets import (asked_kinds, asks_all, coverage, kinds_named, one_kind_asked, with_asks,
                                                 with_degradations, with_language, with_stated_formats)
 from benchagent.program.planner.limits import bounded_field, excluded_values, stated_bounds, with_limits, within
 from benchagent.program.planner.plan_writer import example_record, template_plans
@@ -32,7 +32,7 @@ from benchagent.program.planner.grounding import GroundingAgent, asked_by_code
 from benchagent.program.sources.catalog import catalog_cards
 from benchagent.program.sources.recipes import asking_recipe, option_count, recipe_for
 from benchagent.program.executor.realize import llm_steps
-from benchagent.program.tools.registry import list_tools, run_tool
+from benchagent.program.tools.registry import get_tool, list_tools, run_tool
 from benchagent.signatures import Facet, Scope, SubtaskDraft, TransformPlan
 from benchagent.store import open_store
 from benchagent.store.datasette_metadata import build_metadata
@@ -1319,3 +1319,61 @@ def test_counting_days_between_dates_in_different_formats_is_planned_as_asked_wi
         later = shown["question"].split(" until ", 1)[1].removesuffix("?")
         ways = [re.sub(r"\d", "9", text) for text in (today, later)]
         assert ways[0] != ways[1], shown  # today and the later date written two different ways
+
+
+RAIN = ("Make line charts of monthly rainfall for one year (Jan through Dec) and ask which month was wettest. Answer "
+        "with the full month name, and please make sure no two months tie for the highest value.")
+
+
+@pytest.mark.parametrize("requirement, refused", [
+    (RAIN, {"gen_bar_chart_values": "line charts the requirement asks for (it draws bar charts)",
+            "gen_pie_chart_shares": "line charts the requirement asks for (it draws pie charts)"}),
+    ("Bar or line graphs of sales; ask the largest value", {"gen_pie_chart_shares": "bar charts or line charts the "
+                                                             "requirement asks for (it draws pie charts)"}),
+    ("Read values off charts", {}),
+])
+def test_a_named_kind_of_chart_is_drawn_by_no_other_source(requirement, refused):
+    charts = [c for c in CARDS.values() if c.id.startswith(("gen_bar", "gen_line", "gen_pie"))]
+    assert {c.id: why for c in charts if (why := other_chart(c, requirement))} == refused
+    assert other_chart(CARDS["gen_calendar_dates"], RAIN) is None  # it draws no chart
+
+
+def test_which_month_was_wettest_asks_the_month_of_the_largest_value_on_line_charts_only(tmp_path):
+    """The embedded model planned RAIN on bar charts beside line charts, and two of four items asked the highest
+    value (a number) instead of the month; every facet was reported carried."""
+    wettest = {"key": "wettest", "name": "Identify the wettest month", "capability": "data analysis",
+               "description": "read the chart and pick the month with the most rain", "modalities": ["image"],
+               "answer_type": "choice", "rationale": "asked", "facets": []}
+    verdict = {"transformable": True, "alignment": 0.9, "coverage": 0.9, "simplicity": 0.8, "risk": 0.1,
+               "rationale": "fits"}
+    answers = chart_answers(
+        scope={"scope": {"topic": "rainfall", "modalities": ["image"], "keywords": ["line chart", "rainfall", "month"],
+                         "facets": [facet("operation", "Identify the month with the highest rainfall",
+                                          "ask which month was wettest")]}},
+        subtasks={"subtasks": [wettest]},
+        judgments={"judgments": [{"source_id": s, **verdict} for s in ("gen_line_chart_values",
+                                                                       "gen_bar_chart_values")]},
+        quotas={"quotas": [{"key": "wettest", "importance": 1.0, "quota": 3}]})
+    store, _, _ = build(tmp_path, answers, RAIN, size=3)
+    assert {r["source_id"] for r in store.query("SELECT source_id FROM groundings")} == {"gen_line_chart_values"}
+    samples = store.query("SELECT options, answer, record FROM samples WHERE status = 'ok'")
+    assert len(samples) == 3
+    for sample in samples:
+        record = json.loads(sample["record"])
+        assert sample["answer"] == record["max_label"] and set(json.loads(sample["options"])) <= set(
+            record["x_labels"])  # the month of the largest value, among the chart's months
+    line = CARDS["gen_line_chart_values"]
+    assert recipe_for(line, "choice", "", "ask which month was driest").steps[0].tool == "chart_label_target"
+    label = get_tool("chart_label_target").asks
+    assert (kinds_named("which month was wettest", label), kinds_named("the driest month", label)) == (
+        ["largest"], ["smallest"])
+
+
+def test_a_presentation_stating_a_range_does_not_bar_a_source_as_off_topic():
+    """The embedded model gave 'keep it under 15 shapes' as a presentation, and the shape scenes were refused for
+    not holding 'keep' and 'under'."""
+    scenes = CARDS["gen_shape_scenes"]
+    under = Facet(kind="presentation", value="keep it under 15 shapes", quote="Keep it under 15 shapes")
+    paintings = Facet(kind="presentation", value="photographs of paintings", quote="photographs of paintings")
+    assert missing_topic(scenes, [under]) is None
+    assert missing_topic(scenes, [under, paintings]) == "presentation 'photographs of paintings'"

@@ -15,7 +15,7 @@ from benchagent.program.agent import BenchmarkAgent
 from benchagent.program.errors import BuildAborted, PlanningError, ProgramError, model_fault
 from benchagent.program.executor.realize import llm_steps
 from benchagent.program.intent import (contract, demanded_modalities, exclusive, is_genre, missing_subject,
-                                       missing_topic, shares_topic)
+                                       missing_topic, other_chart, shares_topic)
 from benchagent.program.planner.allocation import SourceShare
 from benchagent.program.planner.facets import (UNBUILDABLE, asks_all, coverage, facet_modality, one_kind_asked,
                                                 speaks, with_asks, with_degradations, with_language, with_picks,
@@ -191,8 +191,9 @@ class Planning:
         own = [c for c in self.cards.values() if c.kind == "user" and needs <= set(c.modalities)]
         found = [m.card for m in matches if m.card.id not in {o.id for o in own}]
         specific = [f for f in scope.facets if f.key in draft.facets or is_genre(f)]
-        lacking = [(c, missing_topic(c, specific) or missing_subject(c, scope.facets, self.request.requirement))
-                   for c in found if shares_topic(c, about)]
+        requirement = self.request.requirement
+        lacking = [(c, missing_topic(c, specific) or missing_subject(c, scope.facets, requirement)
+                    or other_chart(c, requirement)) for c in found if shares_topic(c, about)]
         cards = [*own, *(c for c, lacks in lacking if not lacks)][:6]
         if cards:
             return draft, cards, None

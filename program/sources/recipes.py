@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from benchagent.program.sources.cards import SourceCard
 from benchagent.program.sources.families import GENERATORS
+from benchagent.program.tools.chart_questions import SUPERLATIVES
 from benchagent.signatures import TransformPlan
 
 
@@ -15,7 +16,8 @@ ASKS_A_NAME = re.compile(r"\bwhich\s+(?:\w+\s+){0,2}?(?:category|categories|colo
                          r"person|item)\b|\b(?:tallest|highest|largest|longest|biggest|smallest|lowest|shortest)\s+"
                          r"(?:bar|category)\b|\bmost common\b|\bleast common\b|\bwhich\s+\w+\s+(?:had|has|have|"
                          r"was|is|shows?|sold|got)\s+the\s+(?:most|least|fewest|highest|lowest|largest|smallest|"
-                         r"biggest|greatest|tallest)\b")
+                         r"biggest|greatest|tallest)\b|\bwhich\s+\w+\s+(?:was|is|were|had|has|saw|got)\s+(?:the\s+)?(?:"
+                         + "|".join(word for words in SUPERLATIVES.values() for word in words) + r")\b")
 
 ASKS_AN_AMOUNT = re.compile(r"\bhow (?:much|many)\b")
 

@@ -16,6 +16,14 @@ CHART_ASKS = {"value": ("value of", "value for", "read values", "reading values"
               "smallest": ("minimum", "smallest value", "lowest value", "min value", "shortest bar")}
 
 
+# the words that ask for the category holding the largest or smallest value ('which month was wettest')
+SUPERLATIVES = {"largest": ("most", "highest", "largest", "biggest", "greatest", "tallest", "longest bar", "wettest",
+                            "rainiest", "hottest", "warmest", "busiest", "sunniest", "most popular", "best-selling",
+                            "peak"),
+                "smallest": ("least", "fewest", "lowest", "smallest", "shortest", "driest", "coldest", "coolest",
+                             "quietest", "least popular")}
+
+
 class ChartTargetArgs(ToolInput):
     title: str
     categories: list[str] = Field(min_length=2)
@@ -94,9 +102,7 @@ def chart_number_target(args: ChartTargetArgs) -> Target:
 
 
 @tool("chart_label_target", "Ask which category holds the unique largest or smallest value; the answer is its label.",
-      asks={kind: CHART_ASKS[kind] + words for kind, words in (
-          ("largest", ("most", "tallest", "longest bar", "highest", "largest", "biggest", "greatest")),
-          ("smallest", ("least", "fewest", "shortest", "lowest", "smallest")))})
+      asks={kind: CHART_ASKS[kind] + words for kind, words in SUPERLATIVES.items()})
 def chart_label_target(args: ChartTargetArgs) -> Target:
     return _target(args, "label")
 
