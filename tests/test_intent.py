@@ -1362,6 +1362,7 @@ def test_which_month_was_wettest_asks_the_month_of_the_largest_value_on_line_cha
         record = json.loads(sample["record"])
         assert sample["answer"] == record["max_label"] and set(json.loads(sample["options"])) <= set(
             record["x_labels"])  # the month of the largest value, among the chart's months
+        assert record["theme"] == "monthly_rainfall"
     line = CARDS["gen_line_chart_values"]
     assert recipe_for(line, "choice", "", "ask which month was driest").steps[0].tool == "chart_label_target"
     label = get_tool("chart_label_target").asks

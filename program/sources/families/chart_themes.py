@@ -36,6 +36,7 @@ LINE_THEMES = [
     ("reservoir_level", "Water level of the {town} reservoir", "month", "Level (metres)", "metres", (2, 10)),
     ("app_downloads", "Yearly downloads of an app by {company}", "year", "Downloads (thousands)",
      "thousand downloads", (10, 20, 50, 100)),
+    ("monthly_rainfall", "Rainfall per month in {town}", "month", "Rainfall (mm)", "mm", (10, 20)),
 ]
 X_AXES = {
     "month": [m[:3] for m in MONTHS],

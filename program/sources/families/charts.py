@@ -164,7 +164,7 @@ def _walk(rng: random.Random, n: int, top: int) -> list[int]:
 @generator(SourceCard(
     id="gen_line_chart_values", name="line_chart_values", kind="generator", modalities=["image", "table"],
     description="Generated line chart data: one integer series over 5-12 consecutive months, weekdays, "
-                "hours or years (museum visitors, revenue, bike rentals, reservoir levels ...), drawn "
+                "hours or years (museum visitors, revenue, bike rentals, reservoir levels, rainfall ...), drawn "
                 "exactly by the line_chart tool. Answers for a point's value, the peak and lowest point, "
                 "the net change, the largest rise between neighbours and the difference of two points come "
                 "with each record.",
