@@ -208,7 +208,7 @@ def test_themes_vary():
     themes = {sid: Counter(generate_record(sid, i, 9)["theme"] for i in range(300)) for sid in NEW}
     assert set(themes["gen_arithmetic_facts"]) == {"exchange", "baking", "savings"}
     assert len(themes["gen_unit_conversions"]) == 8
-    assert set(themes["gen_small_tables"]) == {"shop_sales", "class_results"}
+    assert set(themes["gen_small_tables"]) == {"shop_sales", "class_results", "daily_weather"}
 
 
 @pytest.mark.parametrize("source", NEW)

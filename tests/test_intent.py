@@ -21,8 +21,9 @@ from benchagent.program.executor.verify import Verifier
 from benchagent.program.intent import (Intent, carried, contract, copied_card, demanded_modalities,
                                        detect_language, missing_topic, other_chart, seen_facets, shares_topic,
                                        subjects)
-from benchagent.program.planner.facets import (asked_kinds, asks_all, coverage, kinds_named, one_kind_asked, with_asks,
-                                                with_degradations, with_language, with_stated_formats)
+from benchagent.program.planner.facets import (asked_kinds, asks_all, coverage, kinds_named, one_kind_asked,
+                                                with_asks, with_degradations, with_language, with_stated_formats,
+                                                with_theme)
 from benchagent.program.planner.limits import bounded_field, excluded_values, stated_bounds, with_limits, within
 from benchagent.program.planner.plan_writer import example_record, template_plans
 from benchagent.program.tools.chart_questions import ChartTargetArgs, chart_number_target
@@ -30,6 +31,7 @@ from benchagent.program.tools.chemistry import FormulaArgs, molar_mass_target
 from benchagent.program.tools.scenes import SceneTargetArgs, Shape, scene_number_target
 from benchagent.program.planner.grounding import GroundingAgent, asked_by_code
 from benchagent.program.sources.catalog import catalog_cards
+from benchagent.program.sources.generators import generate_record
 from benchagent.program.sources.recipes import asking_recipe, option_count, recipe_for
 from benchagent.program.executor.realize import llm_steps
 from benchagent.program.tools.registry import get_tool, list_tools, run_tool
@@ -1378,3 +1380,26 @@ def test_a_presentation_stating_a_range_does_not_bar_a_source_as_off_topic():
     paintings = Facet(kind="presentation", value="photographs of paintings", quote="photographs of paintings")
     assert missing_topic(scenes, [under]) is None
     assert missing_topic(scenes, [under, paintings]) == "presentation 'photographs of paintings'"
+
+
+def test_a_weather_table_counts_the_days_strictly_above_a_temperature():
+    """Two unseen requirements asked how many days of a weather table were above a temperature; no table held
+    weather, and the builtin Seattle records have no table transformation."""
+    requirement = ("Build items from small weather tables (day, high temp in °C, rainfall in mm) with at least 7 rows "
+                   "each; ask how many days had a high strictly above a stated temperature, integer answers only.")
+    tables = CARDS["gen_small_tables"]
+    counting = SubtaskDraft(key="hot", name="Count days above a temperature", capability="tables",
+                            description="count the days with a high greater than a threshold", modalities=["image"],
+                            answer_type="number", rationale="asked", facets=[])
+    plan = with_theme(with_asks(recipe_for(tables, "number"), [], counting), tables, requirement)
+    assert plan.where == {"theme": ["daily_weather"]} and asked_kinds(plan)[1] == ["count"]
+    weather = [r for r in (generate_record("gen_small_tables", i, 3) for i in range(80))
+               if r["theme"] == "daily_weather"]
+    assert len(weather) >= 15
+    for seed, record in enumerate(weather):
+        assert len(record["rows"]) >= 7
+        target = run_tool("table_number_target", {"title": record["title"], "columns": record["columns"],
+                                                  "rows": record["rows"], "seed": seed, "asks": ["count"]}).output
+        column, threshold = target.query["where"]["column"], target.query["where"]["value"]
+        at = record["columns"].index(column)
+        assert target.answer == str(sum(row[at] > threshold for row in record["rows"]))  # strictly above

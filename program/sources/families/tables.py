@@ -1,5 +1,5 @@
-"""The table family: a shop's sales or students' test scores, rendered by the table_image tool, with totals and
-each column's highest row."""
+"""The table family: a shop's sales, students' test scores or a town's daily weather, rendered by the table_image
+tool, with totals and each column's highest row."""
 
 import random
 from collections import Counter
@@ -43,6 +43,20 @@ def _class_results(rng: random.Random) -> tuple[str, list[str], list[list], list
     return title, ["Student", "Class", "Maths", "Science", "English"], rows, []
 
 
+SKIES = ["Sunny", "Cloudy", "Rain"]
+
+
+def _daily_weather(rng: random.Random) -> tuple[str, list[str], list[list], list[str]]:
+    month, first, days = rng.randrange(12), rng.randint(1, 19), rng.randint(7, 10)
+    rows = []
+    for day in range(first, first + days):
+        sky, high = rng.choice(SKIES), rng.randint(4, 32)
+        rows.append([f"{day} {MONTHS[month]}", sky, high, high - rng.randint(3, 11),
+                     rng.randint(1, 25) if sky == "Rain" else 0])
+    title = f"Daily weather in {rng.choice(PLACES['town'])}, {MONTHS[month]}"
+    return title, ["Day", "Sky", "High (°C)", "Low (°C)", "Rainfall (mm)"], rows, ["Rainfall (mm)"]
+
+
 _TABLE = ["original.title", "original.columns", "original.rows"]
 RECIPE = TargetRecipe({"number": Step("table_number_target", [*_TABLE, "original.sum_columns"]),
                        "choice": Step("table_number_target", [*_TABLE, "original.sum_columns"]),
@@ -53,12 +67,14 @@ RECIPE = TargetRecipe({"number": Step("table_number_target", [*_TABLE, "original
 @generator(SourceCard(
     id="gen_small_tables", name="small_tables", kind="generator", modalities=["image", "table"],
     description="Generated small tables rendered as images by the table_image tool: a shop's sales "
-                "(product, category, units sold, price, revenue) or students' test scores by class. "
+                "(product, category, units sold, price, revenue), students' test scores by class, or 7-10 days "
+                "of weather (day, sky, high and low temperature in °C, rainfall in mm). "
                 "Grounds cell lookups, column totals, a category's sum or average, counts of rows above a "
                 "threshold, which row is highest or lowest, and row comparisons, computed by exact table "
                 "operations.",
     fields={"theme": "str: shop_sales (a shop's products with their prices, units sold and revenue) | "
-                     "class_results (students' marks in school subjects by class)",
+                     "class_results (students' marks in school subjects by class) | "
+                     "daily_weather (a town's days with their sky, high and low temperatures and rainfall)",
             "title": "str", "columns": "list[str]",
             "rows": "list[list[str|int]]: first column names the row", "row_label": "str",
             "group_column": "str", "numeric_columns": "list[str]",
@@ -67,13 +83,13 @@ RECIPE = TargetRecipe({"number": Step("table_number_target", [*_TABLE, "original
             "highest": "object: column -> row name or null on a tie"},
     size=SIZE, license="generated",
     keywords=["table", "tabular", "table QA", "lookup", "aggregation", "sum", "count", "sales",
-              "scores", "document understanding"],
+              "scores", "weather", "temperature", "rainfall", "document understanding"],
     tools=["table_image", "table_number_target", "table_label_target", "table_binary_target",
            "table_aggregate", "decimal_options", "shuffle_options"]), RECIPE)
 
 
 def small_table(rng: random.Random) -> dict[str, Any]:
-    family = rng.choice((_shop_sales, _class_results))
+    family = rng.choice((_shop_sales, _class_results, _daily_weather))
     while True:
         title, columns, rows, sum_columns = family(rng)
         numeric = [c for i, c in enumerate(columns) if isinstance(rows[0][i], int)]
