@@ -1162,6 +1162,22 @@ def test_compounds_excluding_an_element_and_to_significant_figures_are_checked_b
     assert gypsum.answer == "136" and "3 significant figures" in gypsum.goal and len(set(gypsum.options)) == 4
 
 
+def test_molar_masses_to_stated_decimal_places_are_written_so_and_carried():
+    """Items were rounded to 2 decimals, as asked, by the tool's default, and the build reported '2 decimal places'
+    not carried: no step took the places it could see."""
+    places = Facet(key="dp", kind="answer_format", value="the molar mass rounded to 2 decimal places",
+                   quote="g/mol rounded to 2 decimal places")
+    plan = with_stated_formats(recipe_for(CARDS["gen_proposed_compounds"], "number"), [places],
+                               "Molar mass questions, g/mol rounded to 2 decimal places.")
+    [target] = [s for s in plan.steps if s.tool == "molar_mass_target"]
+    assert "=2:places" in target.inputs and target.serves == ["dp"]
+    draft = READ.model_copy(update={"facets": ["dp"], "modalities": ["text"], "answer_type": "number"})
+    assert coverage([places], [(draft, [plan])], [], "rounded to 2 decimal places")[1] == []
+    three = molar_mass_target(FormulaArgs(formula="CaSO4", seed=0, places=3))
+    assert three.answer == "136.134" and "3 decimal places" in three.goal and all(
+        len(o.split(".")[1]) == 3 for o in three.options)
+
+
 def test_which_month_had_the_highest_sales_asks_that_month_on_monthly_sales_charts(tmp_path):
     """An unseen requirement got a generic subtask ('Bar charts') and items asking fruit values and sports
     differences: the requirement's own question and theme now reach the plan."""
@@ -1403,3 +1419,14 @@ def test_a_weather_table_counts_the_days_strictly_above_a_temperature():
         column, threshold = target.query["where"]["column"], target.query["where"]["value"]
         at = record["columns"].index(column)
         assert target.answer == str(sum(row[at] > threshold for row in record["rows"]))  # strictly above
+
+
+def test_a_constraint_nothing_keeps_says_why_in_its_own_terms():
+    real = Facet(key="real", kind="constraint", value="only real compounds", quote="Only real compounds")
+    wide = Facet(key="wide", kind="constraint", value="more than 12 atoms", quote="more than 12 atoms")
+    draft = READ.model_copy(update={"facets": ["real", "wide"], "modalities": ["text"]})
+    gaps = coverage([real, wide], [(draft, [recipe_for(CARDS["gen_proposed_compounds"], "number")])], [], "")[1]
+    assert [(g.facet, g.reason) for g in gaps] == [
+        ("real", "no tool or check keeps the items to it: they are made without it"),
+        ("wide", "no number field of the grounded sources is what it bounds, and no tool or check keeps the items "
+                 "to it: they are made without it")]

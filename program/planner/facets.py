@@ -402,9 +402,10 @@ def coverage(facets: Sequence[Facet], grounded: Sequence[tuple[SubtaskDraft, lis
                       "no grounded subtask shows an image to degrade; no tool degrades text")
             gaps.append(FacetGap(facet=facet.key, reason=reason[:600], remedy=REMEDY["degradation"]))
         elif facet.kind == "constraint":
-            gaps.append(FacetGap(facet=facet.key, reason="no number field of the grounded sources is what it bounds, "
-                                 "and no tool or check keeps the items to it: they are made without it",
-                                 remedy=REMEDY["constraint"]))
+            bounded = "no number field of the grounded sources is what it bounds, and " if stated_bounds(
+                facet.value) else ""
+            gaps.append(FacetGap(facet=facet.key, reason=f"{bounded}no tool or check keeps the items to it: they are "
+                                 "made without it", remedy=REMEDY["constraint"]))
         elif states_a_format(facet) and any(facet.key in d.facets for d, _ in grounded):
             gaps.append(FacetGap(facet=facet.key, reason="no step of the grounded plans writes the items this way",
                                  remedy=REMEDY["format"]))

@@ -23,6 +23,7 @@ class FormulaArgs(ToolInput):
     avoid: list[str] = Field(default_factory=list, description="elements, by English name, it must not hold")
     figures: int | None = Field(None, ge=1, le=10, description="significant figures of the masses (default: two "
                                                                "decimal places)")
+    places: int = Field(2, ge=0, le=6, description="decimal places of the masses, unless figures are asked")
 
 
 SPELLINGS = {"aluminium": "aluminum", "caesium": "cesium"}  # periodictable names elements in US spelling
@@ -32,11 +33,11 @@ class FormulaTarget(Target):
     options: list[str] = Field(description="the gold mass first, then three miscounted masses")
 
 
-def _mass(atoms: dict, figures: int | None = None) -> Decimal:
-    """The molar mass to two decimal places, or to `figures` significant figures."""
+def _mass(atoms: dict, figures: int | None = None, places: int = 2) -> Decimal:
+    """The molar mass to `places` decimal places, or to `figures` significant figures."""
     exact = Decimal(str(sum(element.mass * count for element, count in atoms.items())))
     if figures is None:
-        return exact.quantize(Decimal("0.01"), ROUND_HALF_UP)
+        return exact.quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
     return Decimal(significant_text(Fraction(exact), figures))
 
 
@@ -62,8 +63,8 @@ def parse_formula(text: str) -> tuple[str, dict]:
 
 
 @tool("molar_mass_target", "Check a proposed chemical formula with periodictable and ask its molar mass in g/mol to "
-                           "two decimals (or the significant figures asked); the options are the mass and three "
-                           "masses with one atom miscounted.")
+                           "two decimals (or the decimals or significant figures asked); the options are the mass and "
+                           "three masses with one atom miscounted.")
 def molar_mass_target(args: FormulaArgs) -> FormulaTarget:
     text, atoms = parse_formula(args.formula)
     held = {e.name for e in atoms}
@@ -71,19 +72,20 @@ def molar_mass_target(args: FormulaArgs) -> FormulaTarget:
         raise ValueError(f"{text!r} holds no {args.element}, which the compound was asked to hold")
     if barred := [name for name in args.avoid if _named(name) in held]:
         raise ValueError(f"{text!r} holds {', '.join(barred)}, which the requirement leaves out")
-    gold = _mass(atoms, args.figures)
+    gold = _mass(atoms, args.figures, args.places)
     wrong = set()
     for element in atoms:
         for step in (1, -1, 2):
             changed = {**atoms, element: atoms[element] + step}
             if changed[element] >= 1:
-                wrong.add(_mass(changed, args.figures))
+                wrong.add(_mass(changed, args.figures, args.places))
     wrong = sorted(w for w in wrong if abs(w - gold) >= Decimal("0.5") and w != gold)
     distractors = random.Random(f"molar:{args.seed}").sample(wrong, 3) if len(wrong) >= 3 else wrong
     if len(distractors) < 3:
         raise ValueError(f"{text!r} leaves too few miscounted masses for distractors")
     parts = ", ".join(f"{int(n)} {el.symbol} x {el.mass}" for el, n in atoms.items())
-    rounding = f"{args.figures} significant figures" if args.figures else "two decimal places"
+    rounding = (f"{args.figures} significant figures" if args.figures else
+                f"{args.places} decimal place{'s' * (args.places != 1)}")
     return FormulaTarget(
         goal=f"the molar mass of {text} in g/mol, rounded to {rounding}", answer=str(gold),
         context=f"Compound: {text}. Use standard atomic masses.", facts=f"{text}: {parts} = {gold} g/mol",
