@@ -83,6 +83,8 @@ STORY_LINES = [
      lambda s, a, n, whole, part: s.__setitem__(a, int(n) * (int(whole or 0) + Fraction(part or 0)))),
     (rf"^(\w+) has \${NUMBER}, saves \${NUMBER} every week for {NUMBER} weeks, then spends \${NUMBER} on [\w ]+\.$",
      lambda s, a, start, w, n, x: s.__setitem__(a, Fraction(int(start) + int(w) * int(n) - int(x)))),
+    (rf"^(\w+) buys {NUMBER} [\w ]+ at \${NUMBER} each and pays with a \${NUMBER} note\.$",
+     lambda s, a, n, price, note: s.__setitem__(a, Fraction(int(note) - int(n) * int(price)))),
 ]
 
 
@@ -206,7 +208,7 @@ def test_records_carry_answers_recomputed_independently(source, seed, index):
 
 def test_themes_vary():
     themes = {sid: Counter(generate_record(sid, i, 9)["theme"] for i in range(300)) for sid in NEW}
-    assert set(themes["gen_arithmetic_facts"]) == {"exchange", "baking", "savings"}
+    assert set(themes["gen_arithmetic_facts"]) == {"exchange", "baking", "savings", "shopping"}
     assert len(themes["gen_unit_conversions"]) == 8
     assert set(themes["gen_small_tables"]) == {"shop_sales", "class_results", "daily_weather"}
 

@@ -1430,3 +1430,17 @@ def test_a_constraint_nothing_keeps_says_why_in_its_own_terms():
         ("real", "no tool or check keeps the items to it: they are made without it"),
         ("wide", "no number field of the grounded sources is what it bounds, and no tool or check keeps the items "
                  "to it: they are made without it")]
+
+
+def test_word_problems_about_buying_things_and_getting_change_are_held_and_drawn():
+    """An unseen requirement for two-step shopping problems with change was refused: no story bought and paid."""
+    requirement = ("Write two-step arithmetic word problems about buying things and getting change; whole-number "
+                   "answers between 10 and 500, never negative, and no fractions or decimals anywhere in the question.")
+    card = CARDS["gen_arithmetic_facts"]
+    [topic] = [f for f in seen_facets(requirement, []) if f.kind == "topic"]
+    assert topic.value == "buying things and getting change" and missing_topic(card, [topic]) is None
+    plan = with_theme(recipe_for(card, "number"), card, requirement)
+    assert plan.where == {"theme": ["shopping"]}
+    stories = [r for r in (generate_record("gen_arithmetic_facts", i, 5) for i in range(60))
+               if r["theme"] == "shopping"]
+    assert stories and all("pays with a $" in fact for r in stories for fact in r["facts"])

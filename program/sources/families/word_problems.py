@@ -1,5 +1,5 @@
-"""The arithmetic word-problem family: three people trade, bake or save; each amount is an expression tree evaluated
-exactly."""
+"""The arithmetic word-problem family: three people trade, bake, save or shop; each amount is an expression tree
+evaluated exactly."""
 
 import random
 from fractions import Fraction
@@ -95,6 +95,26 @@ def _savings(rng: random.Random, names: list[str]) -> tuple[dict, list[str], dic
                            "least": "has the least money at the end"}, "unit": "dollars"}
     return exprs, facts, phrases
 
+GOODS = ["notebooks", "pens", "apples", "sandwiches", "cinema tickets", "plants", "bus passes", "candles"]
+NOTES = (20, 50, 100, 200, 500)
+
+
+def _shopping(rng: random.Random, names: list[str]) -> tuple[dict, list[str], dict]:
+    """Money story in two steps: each buys several of one thing at a whole-dollar price, pays with the smallest note
+    that covers it and gets change."""
+    exprs, facts = {}, []
+    for name, goods in zip(names, rng.sample(GOODS, len(names)), strict=True):
+        count, price = rng.randint(2, 9), rng.randint(2, 40)
+        note = next(n for n in NOTES if n > count * price)
+        exprs[name] = _op("-", note, _op("*", count, price))
+        facts.append(f"{name} buys {count} {goods} at ${price} each and pays with a ${note} note.")
+    phrases = {"ask": "how many dollars of change {name} gets",
+               "total_ask": "how many dollars of change {names} get altogether",
+               "compare": {"more": "gets more change than", "most": "gets the most change",
+                           "least": "gets the least change"}, "unit": "dollars"}
+    return exprs, facts, phrases
+
+
 _STORY = ["original.facts", "original.quantities", "original.total_ask", "original.compare"]
 RECIPE = TargetRecipe(same_inputs({"number": "word_problem_number_target", "choice": "word_problem_number_target",
                                    "label": "word_problem_label_target", "binary": "word_problem_binary_target"},
@@ -104,22 +124,25 @@ RECIPE = TargetRecipe(same_inputs({"number": "word_problem_number_target", "choi
 @generator(SourceCard(
     id="gen_arithmetic_facts", name="arithmetic_facts", kind="generator", modalities=["text"],
     description="Generated arithmetic word problems: three people trade, buy and lose collections "
-                "(integers), bake cakes needing fractions of a cup of flour (fractions), or save and spend "
-                "money. Each person's amount is an expression tree evaluated exactly. Grounds how-much "
+                "(integers), bake cakes needing fractions of a cup of flour (fractions), save and spend "
+                "money, or go shopping, buying things and getting change from a note (two steps, whole "
+                "dollars). Each person's amount is an expression tree evaluated exactly. Grounds how-much "
                 "questions, totals, who ends with the most or least, and who has more.",
-    fields={"theme": "str: exchange | baking | savings", "unit": "str", "facts": "list[str]: the story",
+    fields={"theme": "str: exchange (collections traded, bought in packs and lost) | baking (cups of flour for "
+                     "cakes) | savings (money saved weekly, then spent) | shopping (buying things and getting "
+                     "change)", "unit": "str", "facts": "list[str]: the story",
             "quantities": "list[object]: name, ask, expression (tree of + - * / over integers and fractions)",
             "total_ask": "str", "compare": "object: more, most, least phrases",
             "answers": "object: name -> exact decimal", "total": "str", "most": "str", "least": "str"},
     size=SIZE, license="generated",
     keywords=["arithmetic", "math word problems", "fractions", "addition", "subtraction", "multiplication",
-              "mathematical reasoning", "multi-step", "money", "short stories"],
+              "mathematical reasoning", "multi-step", "money", "shopping", "change", "short stories"],
     tools=["word_problem_number_target", "word_problem_label_target", "word_problem_binary_target",
            "exact_arithmetic", "decimal_options", "shuffle_options"]), RECIPE)
 
 
 def arithmetic_facts(rng: random.Random) -> dict[str, Any]:
-    family = rng.choice((_exchange, _baking, _savings))
+    family = rng.choice((_exchange, _baking, _savings, _shopping))
     while True:
         names = rng.sample(NAMES, 3)
         exprs, facts, phrases = family(rng, names)
