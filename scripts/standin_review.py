@@ -22,6 +22,10 @@ Rules (`--rule`):
                      nothing leaves a compile no example to learn from.)
   concise-says-how   The same preference, its reason saying what to change: "length: over 18 words; leave out the
                      chart's title, the chart is shown".
+  names-the-chart-kind  A chart question is accepted when, with any quoted title removed, it says what kind of chart
+                     it shows ("the bar chart", "this line graph"): a reader of a benchmark that mixes charts and
+                     tables knows where to look. "What is the value shown for 'June' in the chart …?" is rejected.
+                     Samples from a source drawing no chart are left unreviewed.
   asks-a-comparison  A choice item the model wrote is accepted when its question sets two things side by side ("the
                      difference between 'or' and 'and'", "unlike a tuple", "faster than", "which of X or Y", "does
                      a tuple or a list ..."); one that looks up a single fact ("What does str.isascii() check?") is
@@ -54,6 +58,8 @@ CONCISE_WORDS = 18
 LONG = f"length: the question runs over {CONCISE_WORDS} words; the chart is shown, so say only what is asked"
 SAYS_HOW = f"length: over {CONCISE_WORDS} words; leave out the chart's title, the chart is shown"
 LOOKUP = "lookup: the question asks about one thing; ask how two things the passage states compare or differ"
+UNNAMED_KIND = "kind of chart: the question says 'the chart' only; say what it shows, e.g. 'the bar chart'"
+CHART_KINDS = {"gen_bar_chart_values": "bar", "gen_line_chart_values": "line", "gen_pie_chart_shares": "pie"}
 COMPARING = re.compile(r"\bdiffer(?:s|ed|ence|ences|ent from|ently from)?\b|\b(?:compare[sd]?|comparing|comparison|"
                        r"versus|vs\.?|unlike|whereas|instead of|rather than|same as|similar to|distinguish(?:es)?)\b|"
                        r"\b(?:\w+er|more|less|fewer) than\b|\bwhich\b[^?]*\bor\b|"
@@ -123,6 +129,14 @@ def concise_says_how(sample: dict) -> tuple[str, str] | None:
     return verdict and (verdict if verdict[0] == "accept" else ("reject", SAYS_HOW))
 
 
+def names_the_chart_kind(sample: dict) -> tuple[str, str] | None:
+    kind = CHART_KINDS.get(sample["source_id"])
+    if kind is None:
+        return None
+    said = re.search(rf"\b{kind}[- ]?(?:charts?|graphs?|plots?)\b", QUOTED.sub(" ", sample["question"]), re.I)
+    return ("accept", "") if said else ("reject", UNNAMED_KIND)
+
+
 def asks_a_comparison(sample: dict) -> tuple[str, str] | None:
     if not _written_choice(sample):
         return None
@@ -131,14 +145,14 @@ def asks_a_comparison(sample: dict) -> tuple[str, str] | None:
 
 RULES = {"names-the-measure": names_the_measure, "states-the-unit": states_the_unit, "no-vague-gold": no_vague_gold,
          "no-title": no_title, "concise": concise, "concise-says-how": concise_says_how,
-         "asks-a-comparison": asks_a_comparison}
+         "asks-a-comparison": asks_a_comparison, "names-the-chart-kind": names_the_chart_kind}
 
 
 def decide(question: str, record: dict, rule: str = "names-the-measure", *, options: list[str] = (),
-           answer: str = "", answer_origin: str = "tool") -> tuple[str, str] | None:
+           answer: str = "", answer_origin: str = "tool", source_id: str = "") -> tuple[str, str] | None:
     """(decision, reason) under the rule, or None when the rule cannot judge the sample."""
     return RULES[rule]({"question": question, "record": record, "options": list(options), "answer": answer,
-                        "answer_origin": answer_origin})
+                        "answer_origin": answer_origin, "source_id": source_id})
 
 
 def main() -> int:
@@ -149,7 +163,7 @@ def main() -> int:
     args = parser.parse_args()
     try:
         with sqlite3.connect(f"file:{args.db}?mode=ro", uri=True) as conn:
-            rows = conn.execute("SELECT id, question, record, options, answer, answer_origin FROM samples "
+            rows = conn.execute("SELECT id, question, record, options, answer, answer_origin, source_id FROM samples "
                                 "WHERE status IN ('ok', 'fixed') AND (? IS NULL OR run_id = ?) ORDER BY id",
                                 (args.run, args.run)).fetchall()
     except sqlite3.Error as exc:
@@ -157,9 +171,9 @@ def main() -> int:
         return 1
     writer = csv.writer(sys.stdout)
     writer.writerow(["sample_id", "decision", "reason"])
-    for sample_id, question, record, options, answer, origin in rows:
+    for sample_id, question, record, options, answer, origin, source_id in rows:
         verdict = decide(question, json.loads(record or "{}"), args.rule, options=json.loads(options or "[]"),
-                         answer=answer or "", answer_origin=origin or "tool")
+                         answer=answer or "", answer_origin=origin or "tool", source_id=source_id or "")
         if verdict:
             writer.writerow([sample_id, *verdict])
     return 0

@@ -121,3 +121,16 @@ def test_the_concise_reviewer_counts_words():
     assert standin.decide("How many units were sold in June?", {}, rule) is None
     assert standin.decide(long, units, "concise-says-how") == ("reject", standin.SAYS_HOW)
     assert standin.decide("How many units were sold in June?", units, "concise-says-how") == ("accept", "")
+
+
+def test_the_chart_kind_reviewer_wants_the_kind_of_chart_said_outside_the_title():
+    rule, bars = "names-the-chart-kind", "gen_bar_chart_values"
+    plain = "What is the value shown for 'June' in the chart 'Units sold per month at Green Leaf Market, 2007'?"
+    assert standin.decide(plain, {}, rule, source_id=bars) == ("reject", standin.UNNAMED_KIND)
+    assert standin.decide("What is the maximum value shown in the bar chart titled 'Cars sold'?", {}, rule,
+                          source_id=bars) == ("accept", "")
+    assert standin.decide("Which month peaks in this line graph?", {}, rule,
+                          source_id="gen_line_chart_values")[0] == "accept"
+    assert standin.decide("What is shown in 'Bar chart of sales'?", {}, rule, source_id=bars)[0] == "reject"
+    assert standin.decide("What is the line chart's peak?", {}, rule, source_id=bars)[0] == "reject"  # wrong kind
+    assert standin.decide("What is 7 times 6?", {}, rule, source_id="gen_arithmetic_facts") is None
