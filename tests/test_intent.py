@@ -22,8 +22,8 @@ from benchagent.program.intent import (Intent, carried, contract, copied_card, d
                                        detect_language, missing_topic, other_chart, seen_facets, shares_topic,
                                        subjects)
 from benchagent.program.planner.facets import (asked_kinds, asks_all, coverage, kinds_named, one_kind_asked,
-                                                with_asks, with_degradations, with_language, with_stated_formats,
-                                                with_theme)
+                                                with_asks, with_columns, with_degradations, with_language,
+                                                with_stated_formats, with_theme)
 from benchagent.program.planner.limits import bounded_field, excluded_values, stated_bounds, with_limits, within
 from benchagent.program.planner.plan_writer import example_record, template_plans
 from benchagent.program.tools.chart_questions import ChartTargetArgs, chart_number_target
@@ -1404,19 +1404,23 @@ def test_a_weather_table_counts_the_days_strictly_above_a_temperature():
     requirement = ("Build items from small weather tables (day, high temp in °C, rainfall in mm) with at least 7 rows "
                    "each; ask how many days had a high strictly above a stated temperature, integer answers only.")
     tables = CARDS["gen_small_tables"]
-    counting = SubtaskDraft(key="hot", name="Count days above a temperature", capability="tables",
+    counting = SubtaskDraft(key="hot", name="Count days with a high above a temperature", capability="tables",
                             description="count the days with a high greater than a threshold", modalities=["image"],
                             answer_type="number", rationale="asked", facets=[])
-    plan = with_theme(with_asks(recipe_for(tables, "number"), [], counting), tables, requirement)
+    plan = with_columns(with_theme(with_asks(recipe_for(tables, "number"), [], counting), tables, requirement),
+                        tables, counting, [])
     assert plan.where == {"theme": ["daily_weather"]} and asked_kinds(plan)[1] == ["count"]
+    assert plan.steps[0].inputs[-1] == '=["High (°C)"]:ask_columns'  # not the low or the rainfall
     weather = [r for r in (generate_record("gen_small_tables", i, 3) for i in range(80))
                if r["theme"] == "daily_weather"]
     assert len(weather) >= 15
     for seed, record in enumerate(weather):
         assert len(record["rows"]) >= 7
         target = run_tool("table_number_target", {"title": record["title"], "columns": record["columns"],
-                                                  "rows": record["rows"], "seed": seed, "asks": ["count"]}).output
+                                                  "rows": record["rows"], "seed": seed, "asks": ["count"],
+                                                  "ask_columns": ["High (°C)"]}).output
         column, threshold = target.query["where"]["column"], target.query["where"]["value"]
+        assert column == "High (°C)"
         at = record["columns"].index(column)
         assert target.answer == str(sum(row[at] > threshold for row in record["rows"]))  # strictly above
 
@@ -1444,3 +1448,28 @@ def test_word_problems_about_buying_things_and_getting_change_are_held_and_drawn
     stories = [r for r in (generate_record("gen_arithmetic_facts", i, 5) for i in range(60))
                if r["theme"] == "shopping"]
     assert stories and all("pays with a $" in fact for r in stories for fact in r["facts"])
+
+
+def test_a_build_counting_hot_days_asks_only_about_the_high(tmp_path):
+    requirement = ("Build items from small weather tables (day, high temp in °C, rainfall in mm) with at least 7 rows "
+                   "each; ask how many days had a high strictly above a stated temperature, integer answers only.")
+    hot = {"key": "hot", "name": "Days with high temperature above 20 °C", "capability": "tables",
+           "description": "count the days whose high is above a temperature", "modalities": ["image"],
+           "answer_type": "number", "rationale": "asked", "facets": []}
+    answers = chart_answers(
+        scope={"scope": {"topic": "weather", "modalities": ["image"], "keywords": ["table", "weather"], "facets": [
+            facet("operation", "count the days with a high above a stated temperature",
+                  "ask how many days had a high strictly above a stated temperature")]}},
+        subtasks={"subtasks": [hot]},
+        judgments={"judgments": [{"source_id": "gen_small_tables", "transformable": True, "alignment": 0.9,
+                                  "coverage": 0.9, "simplicity": 0.8, "risk": 0.1, "rationale": "fits"}]},
+        quotas={"quotas": [{"key": "hot", "importance": 1.0, "quota": 4}]})
+    store, _, _ = build(tmp_path, answers, requirement, size=4)
+    samples = store.query("SELECT answer, record, brief FROM samples WHERE status = 'ok'")
+    assert len(samples) == 4
+    for sample in samples:
+        record, goal = json.loads(sample["record"]), json.loads(sample["brief"])["goal"]
+        threshold = int(re.search(r"'High \(°C\)' greater than (-?\d+)", goal).group(1))
+        at = record["columns"].index("High (°C)")
+        assert record["theme"] == "daily_weather"
+        assert sample["answer"] == str(sum(row[at] > threshold for row in record["rows"]))

@@ -12,6 +12,7 @@ from benchagent.program.executor.realize import binding, llm_steps
 from benchagent.program.sources.cards import SourceCard
 from benchagent.program.sources.families import GENERATORS
 from benchagent.program.planner.limits import stated_bounds
+from benchagent.program.sources.catalog import source_for
 from benchagent.program.tools.chemistry import SPELLINGS
 from benchagent.program.tools.images import DEGRADATIONS
 from benchagent.program.tools.registry import get_tool, list_tools
@@ -339,6 +340,36 @@ def with_theme(plan: TransformPlan, card: SourceCard, about: str) -> TransformPl
     if not named or len(named) == len(listed) or plan.where:
         return plan
     return plan.model_copy(update={"where": {"theme": named}})
+
+
+SCANNED_TABLES = 200  # records read for the columns a plan's tables share
+
+
+def with_columns(plan: TransformPlan, card: SourceCard, draft: SubtaskDraft,
+                 facets: Sequence[Facet]) -> TransformPlan:
+    """The plan asking only about the one number column the subtask's name (else what its facets ask) names, as
+    'days with a high above 20 °C' names 'High (°C)' and not 'Rainfall (mm)', when every table the plan draws has
+    that column; unchanged otherwise."""
+    at = _target_at(plan)
+    if at is None or "ask_columns" not in get_tool(plan.steps[at].tool).input_model.model_fields or card.kind not in (
+            "generator", "builtin"):
+        return plan
+    source, shared = source_for(card, seed=0), None
+    for i in range(min(card.size, SCANNED_TABLES)):
+        record = source.record(i)
+        if all(record.get(field) in allowed for field, allowed in plan.where.items()):
+            columns = set(record.get("numeric_columns") or [])
+            shared = columns if shared is None else shared & columns
+    words = {c: stems(re.sub(r"\(.*?\)", " ", c)) for c in shared or ()}
+    for text in (draft.name, " ".join(f.value for f in asking([f for f in facets if f.key in draft.facets]))):
+        named = sorted(c for c, said in words.items() if said and said <= stems(text))
+        if len(named) == 1:
+            step = plan.steps[at]
+            columns = json.dumps(named, ensure_ascii=False)
+            asked = step.model_copy(update={"inputs": [*step.inputs, f"={columns}:ask_columns"],
+                                            "instruction": f"{step.instruction} (about: {named[0]})"})
+            return plan.model_copy(update={"steps": [*plan.steps[:at], asked, *plan.steps[at + 1:]]})
+    return plan
 
 
 def with_picks(plan: TransformPlan, card: SourceCard, about: str) -> TransformPlan:

@@ -19,6 +19,12 @@ class TableTargetArgs(TableData):
     sum_columns: list[str] | None = Field(None, description="numeric columns whose totals mean something (units, "
                                           "revenue); the others get averages instead; default: every numeric column")
     asks: list[str] | None = Field(None, description="the kinds of question allowed (default: every kind)")
+    ask_columns: list[str] | None = Field(None, description="the numeric columns a question may be about (default: "
+                                                            "every one)")
+
+
+def _numeric(args: TableTargetArgs) -> list[str]:
+    return [c for i, c in enumerate(args.columns) if all(isinstance(r[i], int) for r in args.rows)]
 
 
 def _shape(args: TableTargetArgs) -> tuple[str, list[str], list[str]]:
@@ -27,11 +33,15 @@ def _shape(args: TableTargetArgs) -> tuple[str, list[str], list[str]]:
     names = [row[0] for row in args.rows]
     if not all(isinstance(n, str) for n in names) or len(set(names)) != len(names):
         raise ValueError(f"the first column {label!r} must name every row uniquely")
-    numeric = [c for i, c in enumerate(args.columns) if all(isinstance(r[i], int) for r in args.rows)]
+    numeric = _numeric(args)
     groups = [c for i, c in enumerate(args.columns[1:], 1)
               if all(isinstance(r[i], str) for r in args.rows) and len({r[i] for r in args.rows}) < len(args.rows)]
     if not numeric:
         raise ValueError("the table has no numeric column")
+    if args.ask_columns:
+        numeric = [c for c in numeric if c in args.ask_columns]
+        if not numeric:
+            raise ValueError(f"the table has none of the numeric columns asked: {', '.join(args.ask_columns)}")
     return label, numeric, groups
 
 
@@ -84,8 +94,8 @@ def _group_values(args: TableTargetArgs, groups: list[str]) -> list[Condition]:
 def table_number_target(args: TableTargetArgs) -> Target:
     label, numeric, groups = _shape(args)
     summable = numeric if args.sum_columns is None else args.sum_columns
-    if set(summable) - set(numeric):
-        raise ValueError(f"sum_columns {sorted(set(summable) - set(numeric))} are not numeric columns")
+    if set(summable) - set(_numeric(args)):
+        raise ValueError(f"sum_columns {sorted(set(summable) - set(_numeric(args)))} are not numeric columns")
     kinds = {"lookup": [], "total": [], "count": [], "group": []}
     for column in numeric:
         for row in args.rows:
