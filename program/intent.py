@@ -167,15 +167,21 @@ PLAIN_WORDS = stems("input inputs shown given short long text texts plain "
                     + " ".join(w for listed in MODALITY_WORDS.values() for w in listed))
 
 
+BOUND_CLAUSE = re.compile(rf"\b(?:{EXCLUDING}|{'|'.join(BOUND_WORDS)}|between)\b.*$", re.I)
+LIMIT_VERBS = frozenset({"keep", "make", "ensure", "limit", "stay", "have"})
+
+
 def missing_topic(card: SourceCard, facets: list[Facet]) -> str | None:
     """The topic or presentation facet a source does not hold: one whose content words the card shares fewer than
     half of (Python's docs share 'passage' with 'a short news-style passage', not 'news'); None when it holds them
     all. A facet stating a range or an exclusion is not what the items are about."""
     held = stems(card_words(card))
     for facet in facets:
-        if facet.kind not in ("topic", "presentation") or LIMITS.search(facet.value):
-            continue  # a range or exclusion ('keep it under 15 shapes') is a constraint, kept or reported as one
-        words = stems(facet.value) - PLAIN_WORDS
+        if facet.kind not in ("topic", "presentation"):
+            continue
+        # a range or exclusion ('keep it under 15 shapes', 'never modern wars') is a constraint, kept or reported as
+        # one: what comes before it is what the items are about
+        words = stems(BOUND_CLAUSE.sub(" ", facet.value)) - PLAIN_WORDS - LIMIT_VERBS
         if words and 2 * len(words & held) < len(words):
             return f"{facet.kind} '{facet.value}'"
     return None
@@ -228,8 +234,8 @@ def missing_subject(card: SourceCard, facets: list[Facet], requirement: str) -> 
 
 CHART_TOOLS = {"bar": "bar_chart", "line": "line_chart", "pie": "pie_chart"}
 # 'line charts', 'bar or line graphs', 'bar, line and pie charts'
-CHART_NAMED = re.compile(r"\b(?:(?:bar|line|pie)(?:,\s*|\s+or\s+|\s+and\s+|\s*/\s*))*(?:bar|line|pie)[- ]"
-                         r"(?:charts?|graphs?|plots?)\b")
+CHART_NAMED = re.compile(r"\b(?:(?:bar|line|pie)(?:,\s*(?:(?:and|or|and/or)\s+)?|\s+(?:or|and|and/or)\s+|\s*/\s*))*"
+                         r"(?:bar|line|pie)[- ](?:charts?|graphs?|plots?)\b")
 
 
 def other_chart(card: SourceCard, requirement: str) -> str | None:
@@ -285,14 +291,18 @@ def grounded(facet: Facet, requirement: str = "") -> bool:
 def anchored(facet: Facet, requirement: str) -> Facet:
     """A specific facet quoting the whole requirement, as a small model does under every facet, quoting instead the
     span of the requirement its value's words cover ('count days between two calendar dates' → 'count the days
-    between two calendar dates'); unchanged when that span is not shorter, says no word of the facet's kind (an answer
-    format 'the number of days' in 'count the days between') or the facet is what is tested as a whole."""
+    between two calendar dates'); unchanged when the requirement says no more than half of the value's words, when
+    no word of the facet's kind is both in the value and the span (an answer format 'the number of days' in 'count
+    the days between'), when the span is not shorter, or for what is tested as a whole."""
     if facet.kind in ("capability", "topic", "language") or len(facet.quote) < WHOLE * len(requirement):
         return facet
-    said = [w for w in dict.fromkeys(re.findall(r"[^\W_]+", facet.value.lower()))
-            if len(w) > 2 and w not in FILLER]
+    words = [w for w in dict.fromkeys(re.findall(r"[^\W_]+", facet.value.lower())) if len(w) > 2 and w not in FILLER]
+    said = [w for w in words if re.search(rf"\b{re.escape(w)}\b", requirement.lower())]
+    if 2 * len(said) <= len(words):  # 'dates as photos of handwritten notes' shares only 'dates': the model's own
+        return facet
     span = _span(requirement, said)
-    stated = facet.kind not in KIND_WORDS or set(re.findall(r"[\w-]+", span.lower())) & set(KIND_WORDS[facet.kind])
+    kind_words = set(KIND_WORDS.get(facet.kind, ()))
+    stated = not kind_words or (set(re.findall(r"[\w-]+", span.lower())) & set(said) & kind_words)
     return facet.model_copy(update={"quote": span}) if stated and span and len(span) < WHOLE * len(requirement) \
         else facet
 

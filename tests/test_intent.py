@@ -1249,7 +1249,9 @@ WHOLE_QUOTES = {"scope": {"topic": "counting", "modalities": ["text", "image"],
     facet("presentation", "input two calendar dates in different formats", DATES),
     facet("degradation", "input dates in different formats", DATES),
     facet("answer_format", "output the number of days between the two dates", DATES),
-    facet("level", "easy", DATES)]}}
+    facet("level", "easy", DATES),
+    facet("presentation", "dates as photos of handwritten notes", DATES),  # the requirement says 'dates' only
+    facet("constraint", "dates between 1900 and 1950", DATES)]}}
 
 
 def test_facets_quoting_the_whole_requirement_quote_the_words_their_value_names():
@@ -1259,14 +1261,19 @@ def test_facets_quoting_the_whole_requirement_quote_the_words_their_value_names(
         ("operation", "count days between two calendar dates", "count the days between two calendar dates"),
         ("presentation", "input two calendar dates in different formats",
          "calendar dates written in different formats")]
-    # the degradation, answer format and level say nothing of their kind in the requirement's words: dropped
+    # the degradation, answer format and level say nothing of their kind in the requirement's words, the photos and
+    # years share one word of four with it: dropped
 
 
 @pytest.mark.parametrize("values, kind", [
-    ([("operation", "count days between two calendar dates"), ("capability", "counting")], "days between"),
-    ([("capability", "read values off bar charts")], "value"),
+    ([("operation", "count days between two calendar dates"), ("capability", "counting")],
+     "calendar_number_target: days between"),
+    ([("capability", "read values off bar charts")], "chart_number_target: value"),
     ([("capability", "read values off bar charts and compare two bars")], None),
-    ([("capability", "counting")], "count"),
+    ([("capability", "counting")], "table_number_target: count"),
+    ([("operation", "what the highest value is"), ("operation", "which month was wettest")], None),  # number, name
+    ([("operation", "which month had the most rain and how much rain fell in it")], None),
+    ([("operation", "count days between two dates"), ("capability", "identify the weekday of a date")], None),
     ([("capability", "counting"), ("capability", "arithmetic")], None),  # arithmetic names no kind
     ([("operation", "solve arithmetic word problems"), ("operation", "count days between dates")], None),
     ([("topic", "days between dates")], None),
@@ -1289,13 +1296,18 @@ def test_a_subtask_asking_what_another_target_of_its_source_asks_takes_that_targ
     answer_type, plan = asking_recipe(bars, "binary", lambda tool: asks_all(tool, tallest))
     assert (answer_type, plan.steps[0].tool) == ("label", "chart_label_target")
     assert asking_recipe(bars, "binary", lambda tool: asks_all(tool, [])) is None  # nothing asked: as designed
+    assert asking_recipe(bars, "binary", lambda tool: asks_all(tool, tallest),
+                         "answer yes or no: is the tallest bar the one for March") is None
+    rain = [Facet(key="op", kind="operation", value="how much rain fell in the wettest month", quote="wettest")]
+    assert asking_recipe(bars, "number", lambda tool: asks_all(tool, rain), rain[0].value) is None  # an amount
 
 
 @pytest.mark.parametrize("text, stated", [
     ("two calendar dates written in different formats", "mixed"),
     ("dates in mixed date formats", "mixed"),
-    ("dates given as dd/mm/yyyy or mm/dd/yyyy", "mixed"),
     ("all dates dd/mm/yyyy", "DD/MM/YYYY"),
+    ("all dates dd/mm/yyyy, answer as an iso date", "DD/MM/YYYY"),
+    ("questions phrased in different styles", None),
     ("count the days between two dates", None),
 ])
 def test_dates_in_different_formats_are_a_stated_format(text, stated):
@@ -1349,6 +1361,7 @@ RAIN = ("Make line charts of monthly rainfall for one year (Jan through Dec) and
     ("Bar or line graphs of sales; ask the largest value", {"gen_pie_chart_shares": "bar charts or line charts the "
                                                              "requirement asks for (it draws pie charts)"}),
     ("Read values off charts", {}),
+    ("bar, line, or pie charts of sales", {}),
 ])
 def test_a_named_kind_of_chart_is_drawn_by_no_other_source(requirement, refused):
     charts = [c for c in CARDS.values() if c.id.startswith(("gen_bar", "gen_line", "gen_pie"))]
@@ -1396,6 +1409,8 @@ def test_a_presentation_stating_a_range_does_not_bar_a_source_as_off_topic():
     paintings = Facet(kind="presentation", value="photographs of paintings", quote="photographs of paintings")
     assert missing_topic(scenes, [under]) is None
     assert missing_topic(scenes, [under, paintings]) == "presentation 'photographs of paintings'"
+    news = Facet(kind="topic", value="news articles under 200 words", quote="news articles under 200 words")
+    assert missing_topic(scenes, [news]) == "topic 'news articles under 200 words'"  # what comes before the range
 
 
 def test_a_weather_table_counts_the_days_strictly_above_a_temperature():
@@ -1411,6 +1426,10 @@ def test_a_weather_table_counts_the_days_strictly_above_a_temperature():
                         tables, counting, [])
     assert plan.where == {"theme": ["daily_weather"]} and asked_kinds(plan)[1] == ["count"]
     assert plan.steps[0].inputs[-1] == '=["High (°C)"]:ask_columns'  # not the low or the rainfall
+    wet = Facet(key="wet", kind="operation", value="count days whose rainfall exceeds 5 mm", quote="rainfall")
+    highs = counting.model_copy(update={"name": "Daily highs", "facets": ["wet"]})
+    themed = with_theme(recipe_for(tables, "number"), tables, requirement)
+    assert with_columns(themed, tables, highs, [wet]) == themed  # the name and the facets disagree: no column
     weather = [r for r in (generate_record("gen_small_tables", i, 3) for i in range(80))
                if r["theme"] == "daily_weather"]
     assert len(weather) >= 15

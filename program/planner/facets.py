@@ -13,6 +13,7 @@ from benchagent.program.sources.cards import SourceCard
 from benchagent.program.sources.families import GENERATORS
 from benchagent.program.planner.limits import stated_bounds
 from benchagent.program.sources.catalog import source_for
+from benchagent.program.sources.recipes import ASKS_AN_AMOUNT
 from benchagent.program.tools.chemistry import SPELLINGS
 from benchagent.program.tools.images import DEGRADATIONS
 from benchagent.program.tools.registry import get_tool, list_tools
@@ -115,20 +116,25 @@ def asks_all(tool: str, facets: Sequence[Facet]) -> bool:
 
 @functools.cache
 def _every_kind() -> dict[str, tuple[str, ...]]:
-    """Each kind of question any tool asks, with every tool's words for it."""
-    kinds: dict[str, tuple[str, ...]] = {}
-    for tool in list_tools():
-        for kind, words in tool.asks.items():
-            kinds[kind] = tuple(dict.fromkeys([*kinds.get(kind, ()), *words]))
-    return kinds
+    """Each tool's kinds of question, as 'tool: kind', with its words: the largest value (a number) and the
+    category holding it (a name) are two kinds."""
+    return {f"{tool.name}: {kind}": words for tool in list_tools() for kind, words in tool.asks.items()}
 
 
 def one_kind_asked(facets: Sequence[Facet]) -> str | None:
-    """The one kind of question the requirement asks, when the value of every facet saying what to ask names it and
-    nothing else ('count days between two calendar dates'); its design is then one subtask. None otherwise."""
-    said = [kinds_named(f.value, _every_kind()) for f in asking(facets)]
-    kinds = {k for named in said for k in named}
-    return next(iter(kinds)) if said and all(said) and len(kinds) == 1 else None
+    """The one kind of question the requirement asks ('tool: kind'), when the value of every operation and question
+    kind facet names it, and no capability of more than one word names another ('count days between two calendar
+    dates' beside the topic 'counting'); its design is then one subtask. None otherwise."""
+    asked = [kinds_named(f.value, _every_kind()) for f in facets if f.kind in ("operation", "question_kind")] or [
+        kinds_named(f.value, _every_kind()) for f in facets if f.kind == "capability"]
+    also = [kinds_named(f.value, _every_kind()) for f in facets
+            if f.kind == "capability" and len(f.value.split()) > 1]
+    kinds = {k for named in [*asked, *also] for k in named}
+    if not asked or not all(asked) or len(kinds) != 1:
+        return None
+    kind = next(iter(kinds))
+    names = kind.split(":")[0].endswith("_label_target")
+    return None if names and any(ASKS_AN_AMOUNT.search(f.value.lower()) for f in asking(facets)) else kind
 
 
 def _target_at(plan: TransformPlan) -> int | None:
@@ -179,8 +185,9 @@ DATE_FORMATS = {"DD/MM/YYYY": re.compile(r"\bdd[/.-]mm[/.-]yyyy\b|\beuropean (?:
                                          r"\bmonth[- ]first\b"),
                 "YYYY-MM-DD": re.compile(r"\byyyy-mm-dd\b|\biso(?: 8601)? (?:date|format)")}
 # dates written unlike one another: 'written in different formats', 'in mixed date formats'
-MIXED_DATES = re.compile(r"\b(?:different|differing|various|varied|varying|mixed|several|two|multiple) (?:date )?"
-                         r"(?:formats?|notations?|styles?)\b")
+MIXED_DATES = re.compile(r"\bdates?\b[^.;]{0,40}?\b(?:different|differing|various|varied|varying|mixed|several|two|"
+                         r"multiple) (?:formats?|notations?|styles?)\b|\b(?:different|differing|various|varied|"
+                         r"varying|mixed|several|two|multiple) date (?:formats?|notations?|styles?)\b")
 
 
 def _stated_number(pattern: re.Pattern, text: str) -> int | None:
@@ -229,9 +236,9 @@ def _avoided_elements(text: str) -> list[str] | None:
 
 
 def _date_format(text: str) -> str | None:
-    """The date format stated: one named, or 'mixed' for dates in different formats or more than one named."""
-    named = [form for form, pattern in DATE_FORMATS.items() if pattern.search(text)]
-    return "mixed" if len(named) > 1 or MIXED_DATES.search(text) else next(iter(named), None)
+    """The date format stated: 'mixed' for dates in different formats, else the first one named."""
+    return "mixed" if MIXED_DATES.search(text) else next(
+        (form for form, pattern in DATE_FORMATS.items() if pattern.search(text)), None)
 
 
 # a tool argument -> how a requirement states it
@@ -347,9 +354,9 @@ SCANNED_TABLES = 200  # records read for the columns a plan's tables share
 
 def with_columns(plan: TransformPlan, card: SourceCard, draft: SubtaskDraft,
                  facets: Sequence[Facet]) -> TransformPlan:
-    """The plan asking only about the one number column the subtask's name (else what its facets ask) names, as
-    'days with a high above 20 °C' names 'High (°C)' and not 'Rainfall (mm)', when every table the plan draws has
-    that column; unchanged otherwise."""
+    """The plan asking only about the one number column the subtask's name and what its facets ask name (either,
+    when the other names none), as 'days with a high above 20 °C' names 'High (°C)' and not 'Rainfall (mm)', when
+    every table the plan draws has that column; unchanged otherwise."""
     at = _target_at(plan)
     if at is None or "ask_columns" not in get_tool(plan.steps[at].tool).input_model.model_fields or card.kind not in (
             "generator", "builtin"):
@@ -361,15 +368,16 @@ def with_columns(plan: TransformPlan, card: SourceCard, draft: SubtaskDraft,
             columns = set(record.get("numeric_columns") or [])
             shared = columns if shared is None else shared & columns
     words = {c: stems(re.sub(r"\(.*?\)", " ", c)) for c in shared or ()}
-    for text in (draft.name, " ".join(f.value for f in asking([f for f in facets if f.key in draft.facets]))):
-        named = sorted(c for c, said in words.items() if said and said <= stems(text))
-        if len(named) == 1:
-            step = plan.steps[at]
-            columns = json.dumps(named, ensure_ascii=False)
-            asked = step.model_copy(update={"inputs": [*step.inputs, f"={columns}:ask_columns"],
-                                            "instruction": f"{step.instruction} (about: {named[0]})"})
-            return plan.model_copy(update={"steps": [*plan.steps[:at], asked, *plan.steps[at + 1:]]})
-    return plan
+    by_name, by_facets = (sorted(c for c, said in words.items() if said and said <= stems(text)) for text in (
+        draft.name, " ".join(f.value for f in asking([f for f in facets if f.key in draft.facets]))))
+    named = by_name or by_facets if not (by_name and by_facets) or by_name == by_facets else []
+    if len(named) != 1:
+        return plan
+    step = plan.steps[at]
+    columns = json.dumps(named, ensure_ascii=False)
+    asked = step.model_copy(update={"inputs": [*step.inputs, f"={columns}:ask_columns"],
+                                    "instruction": f"{step.instruction} (about: {named[0]})"})
+    return plan.model_copy(update={"steps": [*plan.steps[:at], asked, *plan.steps[at + 1:]]})
 
 
 def with_picks(plan: TransformPlan, card: SourceCard, about: str) -> TransformPlan:

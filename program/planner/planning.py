@@ -17,7 +17,7 @@ from benchagent.program.executor.realize import llm_steps
 from benchagent.program.intent import (contract, demanded_modalities, exclusive, is_genre, missing_subject,
                                        missing_topic, other_chart, shares_topic)
 from benchagent.program.planner.allocation import SourceShare
-from benchagent.program.planner.facets import (UNBUILDABLE, asks_all, coverage, facet_modality, one_kind_asked,
+from benchagent.program.planner.facets import (UNBUILDABLE, asking, asks_all, coverage, facet_modality, one_kind_asked,
                                                 speaks, with_asks, with_columns, with_degradations, with_language,
                                                 with_picks, with_stated_formats, with_theme)
 from benchagent.program.planner.grounding import Grounding, subtask_brief
@@ -256,8 +256,9 @@ class Planning:
         the target of its own type does not (a number for 'count days between two dates', not a weekday label),
         and the plans of the sources led so."""
         carried = [f for f in scope.facets if f.key in draft.facets]
+        said = " ".join([draft.name, draft.description, *(f.value for f in asking(carried))])
         led = {card.id: found for card in cards
-               if (found := asking_recipe(card, draft.answer_type, lambda tool: asks_all(tool, carried)))}
+               if (found := asking_recipe(card, draft.answer_type, lambda tool: asks_all(tool, carried), said))}
         if not led:
             return draft, {}
         answer_type = next(iter(led.values()))[0]

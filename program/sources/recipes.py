@@ -16,10 +16,15 @@ ASKS_A_NAME = re.compile(r"\bwhich\s+(?:\w+\s+){0,2}?(?:category|categories|colo
                          r"person|item)\b|\b(?:tallest|highest|largest|longest|biggest|smallest|lowest|shortest)\s+"
                          r"(?:bar|category)\b|\bmost common\b|\bleast common\b|\bwhich\s+\w+\s+(?:had|has|have|"
                          r"was|is|shows?|sold|got)\s+the\s+(?:most|least|fewest|highest|lowest|largest|smallest|"
-                         r"biggest|greatest|tallest)\b|\bwhich\s+\w+\s+(?:was|is|were|had|has|saw|got)\s+(?:the\s+)?(?:"
+                         r"biggest|greatest|tallest)\b|\bwhich\s+(?!value|amount|number|figure|total|reading)\w+\s+(?:was|is|were|had|has|saw|"
+                         r"got)\s+(?:the\s+)?(?:"
                          + "|".join(word for words in SUPERLATIVES.values() for word in words) + r")\b")
 
 ASKS_AN_AMOUNT = re.compile(r"\bhow (?:much|many)\b")
+# an item asking how much, not which one: 'how much rain fell in the wettest month', 'the highest sales figure'
+AMOUNT_WORDS = re.compile(r"\bhow (?:much|many)\b|\b(?:value|amount|figure|total|number of|rise|difference|"
+                          r"sum|average)\b")
+ASKS_YES_NO = re.compile(r"\b(?:yes|no|true|false|whether)\b|^\W*(?:is|are|does|do|can|will|was|were)\b")
 
 
 def recipe_for(card: SourceCard, answer_type: str, about: str = "", requirement: str = "") -> TransformPlan | None:
@@ -37,16 +42,22 @@ def recipe_for(card: SourceCard, answer_type: str, about: str = "", requirement:
     return generator.recipe(answer_type)
 
 
-def asking_recipe(card: SourceCard, answer_type: str, asks: Callable[[str], bool]) -> tuple[str, TransformPlan] | None:
+def asking_recipe(card: SourceCard, answer_type: str, asks: Callable[[str], bool],
+                  said: str = "") -> tuple[str, TransformPlan] | None:
     """When the target this generated source uses for answer_type does not ask what the subtask asks (`asks(tool)`)
-    and another of its targets does: the answer type and plan of that one. Choice stays choice, its options made
-    around that target's answer; other answer types become that target's. None otherwise."""
+    and exactly one other of its targets does: the answer type and plan of that one. Choice stays choice, its options
+    made around that target's answer; other answer types become that target's. None otherwise, and when `said` (what
+    the subtask says) asks yes or no of a binary subtask, or an amount where that target answers with a name."""
     generator = GENERATORS.get(card.id)
     tools = generator.recipe.target_tools() if generator and hasattr(generator.recipe, "target_tools") else {}
-    if not tools or (answer_type in tools and asks(tools[answer_type])):
+    if not tools or (answer_type in tools and asks(tools[answer_type])) or (
+            answer_type == "binary" and ASKS_YES_NO.search(said.lower())):
         return None
-    other = next((kind for kind, tool in tools.items() if kind != "choice" and asks(tool)), None)
-    if other is None:
+    others = {tool: kind for kind, tool in tools.items() if kind != "choice" and asks(tool)}
+    if len(others) != 1:
+        return None
+    other = next(iter(others.values()))
+    if other == "label" and AMOUNT_WORDS.search(said.lower()):
         return None
     plan = generator.recipe.choice_from(other) if answer_type == "choice" else generator.recipe(other)
     return (answer_type if answer_type == "choice" else other, plan) if plan else None

@@ -137,7 +137,7 @@ def _target(args: CalendarTargetArgs, goal: str, answer: str, pool: list[str], q
 
 
 @tool("calendar_number_target", "Ask how many days it is from today until a later date; the answer is the exact count.",
-      asks={"days between": ("days between", "days from", "days until", "days till", "days apart", "days elapsed",
+      asks={"days between": ("days between", "days until", "days till", "days apart", "days elapsed",
                              "days have passed", "number of days", "how many days", "count the days", "count days",
                              "counting days", "days in between")})
 def calendar_number_target(args: CalendarTargetArgs) -> Target:

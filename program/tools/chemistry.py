@@ -23,7 +23,7 @@ class FormulaArgs(ToolInput):
     avoid: list[str] = Field(default_factory=list, description="elements, by English name, it must not hold")
     figures: int | None = Field(None, ge=1, le=10, description="significant figures of the masses (default: two "
                                                                "decimal places)")
-    places: int = Field(2, ge=0, le=6, description="decimal places of the masses, unless figures are asked")
+    places: int = Field(2, ge=0, le=10, description="decimal places of the masses, unless figures are asked")
 
 
 SPELLINGS = {"aluminium": "aluminum", "caesium": "cesium"}  # periodictable names elements in US spelling

@@ -88,8 +88,8 @@ def _group_values(args: TableTargetArgs, groups: list[str]) -> list[Condition]:
       "Ask a cell, a column total, a group's sum or average, or a count of rows over a threshold; exact.",
       asks={"lookup": ("lookup", "look up", "look-up", "cell", "price of", "value of", "read a value", "find the"),
             "total": ("total", "sum", "add up", "altogether"),
-            "count": ("count", "how many rows", "number of rows", "threshold", "greater than", "more than",
-                      "above a", "strictly above", "exceeded", "exceeds"),
+            "count": ("count", "how many rows", "number of rows", "threshold", "how many of the", "strictly above",
+                      "strictly greater"),
             "group": ("average", "mean", "group", "category", "per class")})
 def table_number_target(args: TableTargetArgs) -> Target:
     label, numeric, groups = _shape(args)
