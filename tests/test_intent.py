@@ -1302,6 +1302,13 @@ def test_a_subtask_asking_what_another_target_of_its_source_asks_takes_that_targ
     assert asking_recipe(bars, "number", lambda tool: asks_all(tool, rain), rain[0].value) is None  # an amount
 
 
+def test_adding_days_to_a_date_asks_the_resulting_date():
+    label = get_tool("calendar_label_target").asks
+    assert kinds_named("add between 30 and 400 days to a start date and ask for the resulting date", label) == [
+        "date after"]
+    assert kinds_named("count the days between two calendar dates", label) == []  # a thing, not a kind of question
+
+
 @pytest.mark.parametrize("text, stated", [
     ("two calendar dates written in different formats", "mixed"),
     ("dates in mixed date formats", "mixed"),

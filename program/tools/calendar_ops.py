@@ -158,7 +158,7 @@ def _near_dates(day: dt.date, date_format: str) -> list[str]:
                                "name); asked for dates, the ISO date some days after today or before a later date.",
       asks={"weekday": ("weekday", "day of the week"),
             "date after": ("the date", "date after", "after a given date", "after a date", "which date",
-                           "what date"),
+                           "what date", "resulting date", "date it will be", "date will it be"),
             "date before": ("days before", "date before", "before a given date", "before a date", "which date",
                             "what date")})
 def calendar_label_target(args: CalendarTargetArgs) -> Target:
