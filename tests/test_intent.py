@@ -379,6 +379,17 @@ def test_a_phrasing_that_asks_other_than_the_tools_target_is_caught():
     assert target_check(item).passed
 
 
+def test_the_largest_value_on_the_axis_is_not_the_tallest_bar():
+    """A compiled phrasing copied 'the maximum value shown on the y-axis of the bar chart' from one accepted demo into
+    7 of 30 questions: it can be read as the top of the axis."""
+    goal = "the largest value shown in the chart 'Rainfall' (not which category holds it); the answer is a number"
+    item = Item(question="What is the maximum value shown on the y-axis of the bar chart titled 'Rainfall'?",
+                answer="140", answer_origin="tool", goal=goal, query={"kind": "largest"})
+    assert not target_check(item).passed and "axis's end" in target_check(item).detail
+    item.question = "What is the largest value shown in the bar chart titled 'Rainfall'?"
+    assert target_check(item).passed
+
+
 def test_a_build_rejects_phrasings_that_change_the_tools_question(tmp_path):
     def difference(prompt):
         return {"question": "How much larger is " + phrase_goal(prompt)["question"][8:-1] + " than the smallest bar?"}

@@ -127,6 +127,10 @@ def target_check(item: Item) -> CheckResult:
     if isinstance(asked, str) and stems(asked) and not stems(asked) & stems(question):
         return CheckResult("asks_tool_target", False, f"the question does not ask for the {asked}, which the tool's "
                                                       f"answer is: {item.goal}")
+    if item.query.get("kind") in ("largest", "smallest") and re.search(r"\baxis\b|\by-axis\b", question):
+        return CheckResult("asks_tool_target", False, f"the question asks the {item.query['kind']} value on the axis, "
+                                                      f"which can be read as the axis's end; the tool computed the "
+                                                      f"{item.query['kind']} value of the data: {item.goal}")
     if "count" in item.query and (narrower := _qualifiers(question) - _qualifiers(item.goal)):
         return CheckResult("asks_tool_target", False, f"the question counts only {' '.join(sorted(narrower))} ones, "
                                                       f"the tool counted: {item.goal}")
