@@ -289,3 +289,19 @@ def test_llm_written_items_the_solver_disputes_are_rejected(tmp_path):
     summary = run_summary(store, run_id)
     assert summary["totals"]["accepted"] == 0 and summary["shortfalls"]
     assert {r["name"] for r in summary["rejection_reasons"]} >= {"solver_disagreement"}
+
+
+def test_comprehension_the_user_said_makes_written_items_though_the_facet_values_drop_the_word(tmp_path):
+    quote = "multiple-choice reading comprehension questions"
+    answers = docs_answers("mutable")
+    answers["scope"]["scope"]["facets"] = [
+        {"key": "", "kind": "operation", "value": "creating multiple-choice questions", "quote": quote}]
+    answers["subtasks"]["subtasks"][0].update(key="docs_questions", name="Python documentation",
+                                              description="creating multiple-choice questions",
+                                              capability="Python documentation",
+                                              facets=["operation_creating_multiple_choice_quest"])
+    answers["quotas"] = {"quotas": [{"key": "docs_questions", "importance": 1.0, "quota": 2}]}
+    request = BuildRequest(f"Build a benchmark of {quote} on passages from Python's documentation", 2, "scripted")
+    spec = Build(open_store(tmp_path / "b.db"), scripted_lm(answers), request).plan_only()
+    (subtask,) = spec.subtasks
+    assert [s.tool for s in subtask.sources[0].plan.steps][:3] == ["choose_chunk", "write_brief", "write_item"]

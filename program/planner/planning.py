@@ -227,10 +227,11 @@ class Planning:
         if blocked:
             return draft, [Grounding("-", None, {}, 0.0, False, blocked)]
         about = subtask_words(scope, draft)
+        in_words = f"{about} " + " ".join(f.quote for f in scope.facets if f.key in draft.facets)
         draft, led = self._asking_led(scope, draft, cards)
         named = f"{draft.name} {draft.description}"
         candidates = [(card, led.get(card.id) or recipe_for(card, draft.answer_type, named, self.request.requirement)
-                       or next(iter(template_plans(card, draft.answer_type, about=about)), None)) for card in cards]
+                       or next(iter(template_plans(card, draft.answer_type, about=in_words)), None)) for card in cards]
         if cards and not any(plan for _, plan in candidates):
             with working_on("grounding"):
                 candidates[0] = (cards[0], self.agent.planner.plan_writer(subtask=draft, card=cards[0]))
