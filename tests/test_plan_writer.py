@@ -168,6 +168,18 @@ def test_a_written_answer_missing_from_its_options_is_retried_then_refused():
     assert sum("fields: `question`" in h["messages"][-1]["content"] for h in lm.history) == 3  # first try + 2 retries
 
 
+def test_written_options_that_repeat_are_written_again():
+    plan = template_plans(_card("builtin_python_docs"), "choice", about="comprehension")[0]
+    tries = iter([["mutable", "Mutable ", "hashable", "ordered"], ["mutable", "immutable", "hashable", "ordered"]])
+    lm = scripted_lm({"brief": {"brief": BRIEF}, "question": lambda prompt: {
+        "question": "Which word describes a list?", "options": next(tries), "answer": "mutable"}})
+    with dspy.context(lm=lm, adapter=dspy.JSONAdapter()):
+        flow = Realizer()(plan, builtin_source("builtin_python_docs").record(7), {"seed": 5, "gold_position": 0},
+                          subtask="test subtask")
+    assert sorted(item_from_flow(flow, answer_origin="llm").options) == ["hashable", "immutable", "mutable", "ordered"]
+    assert sum("fields: `question`" in h["messages"][-1]["content"] for h in lm.history) == 2
+
+
 def test_cloze_stays_first_unless_the_subtask_is_about_comprehension():
     card = _card("builtin_python_docs")
     assert template_plans(card, "choice", about="Fill in the missing word")[0].steps[0].tool == "passage_cloze"

@@ -127,6 +127,8 @@ class Realizer(dspy.Module):
         options = written.get("options") or []
         if options and options.count(written.get("answer")) != 1:
             raise RealizationError(f"{label}: the answer {written.get('answer')!r} is not exactly one of the options")
+        if len({str(o).strip().casefold() for o in options}) != len(options):
+            raise RealizationError(f"{label}: the options repeat one another")
         if options and "option_count" in args and len(options) != args["option_count"]:
             raise RealizationError(f"{label}: {len(options)} options written, {args['option_count']} asked")
         if step.tool == "translate":
