@@ -68,11 +68,11 @@ def _datasets(store: Store, options: CompileOptions, parent: dict | None):
         raise OptimizeError(f"{len(reviewed)} reviewed samples{scope} split into {len(train)} for training and "
                             f"{len(heldout)} held out: review more samples or change --heldout")
     steps = realizer_steps(train, heldout)
-    if not any(s.train and s.heldout for s in steps):
+    if not any((s.train or s.rejected) and s.heldout for s in steps):
         counts = "; ".join(f"{s.figures.made}: {len(s.train)} human-accepted for training, {len(s.heldout)} held out"
                            for s in steps)
-        raise OptimizeError(f"no realizer step has both a human-accepted training sample and a held-out one{scope} "
-                            f"({counts}): review more samples")
+        raise OptimizeError(f"no realizer step has a held-out sample and a training one accepted, or rejected with a "
+                            f"reason{scope} ({counts}): review more samples")
     return train, heldout
 
 

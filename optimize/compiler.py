@@ -47,7 +47,8 @@ STEP_FIGURES = (PHRASING, WRITING)
 @dataclass(frozen=True)
 class RealizerStep:
     """One LLM step of the realizer compiled on its own: the plan tool it is (the Realizer's attribute), its
-    human-accepted examples, the held-out samples it made, and how its output remakes an item."""
+    human-accepted examples, the held-out samples it made, how its output remakes an item, and whether reviewers
+    rejected training samples it made (their reasons teach it even when none was accepted)."""
 
     figures: StepFigures
     tool: str
@@ -55,15 +56,21 @@ class RealizerStep:
     remake: Callable
     train: list
     heldout: list
+    rejected: bool = False
 
 
 def realizer_steps(train: list[Reviewed], heldout: list[Reviewed]) -> list[RealizerStep]:
     """Every compiled realizer step with its human-accepted training examples and the held-out samples it made."""
+    def rejected(made: str) -> bool:
+        return any(r.decision == "reject" and r.reason.strip() and getattr(r, made) for r in train)
+
     return [
         RealizerStep(PHRASING, "phrase_question", phrase_inputs, rephrased,
-                     phrase_examples(train, accepted_only=True), [r for r in heldout if r.phrase_inputs]),
+                     phrase_examples(train, accepted_only=True), [r for r in heldout if r.phrase_inputs],
+                     rejected("phrase_inputs")),
         RealizerStep(WRITING, "write_item", write_inputs, rewritten,
-                     write_examples(train, accepted_only=True), [r for r in heldout if r.write_inputs]),
+                     write_examples(train, accepted_only=True), [r for r in heldout if r.write_inputs],
+                     rejected("write_inputs")),
     ]
 
 
@@ -139,15 +146,18 @@ class ReviewCompiler(Teleprompter):
         inspector_balanced = {side: balanced_agreement(rejected, agreed) for side, agreed in inspector.items()}
         metrics: dict[str, Any] = {}
         for step in realizer_steps(train, heldout):
-            if not (step.train and step.heldout):
+            if not ((step.train or step.rejected) and step.heldout):
                 continue
             f = step.figures
             before = share_of(f"{f.step} acceptance before", step.heldout,
                               partial(accepted, OneStep(getattr(student.executor.realizer, step.tool)), judge,
                                       step.inputs, step.remake))
             self.on_event("stage", stage=f"compiling the {f.step} step ({self.optimizer})", total=None)
-            compiled = self._optimize(OneStep(getattr(student.executor.realizer, step.tool).reset_copy()),
-                                      step.train, acceptance_metric(judge, train, step.remake))
+            if step.train:
+                compiled = self._optimize(OneStep(getattr(student.executor.realizer, step.tool).reset_copy()),
+                                          step.train, acceptance_metric(judge, train, step.remake))
+            else:  # nothing it made was accepted: the reasons its items were rejected for are all it can learn
+                compiled = taught(OneStep(getattr(student.executor.realizer, step.tool).deepcopy()), learned)
             after = share_of(f"{f.step} acceptance after", step.heldout,
                              partial(accepted, compiled, judge, step.inputs, step.remake))
             getattr(realizer, step.tool).load_state(compiled.step.dump_state())

@@ -316,10 +316,26 @@ def test_compile_refuses_what_it_cannot_compile(reviewed_db, tmp_path):
     store = open_store(copy_db(reviewed_db[0], tmp_path))
     with pytest.raises(OptimizeError, match="unknown optimizer 'adam'"):
         compile_program(store, PromptLM(chart_reply("demos")), CompileOptions(optimizer="adam"))
-    # the generic run: nothing accepted
+    # the generic run: nothing accepted, and the rejections give no reason
+    store.conn.execute("UPDATE reviews SET reason = NULL")
     with pytest.raises(OptimizeError, match="phrased: 0 human-accepted for training"):
         compile_program(store, PromptLM(chart_reply("demos")), CompileOptions(run_id=reviewed_db[1][1]))
     assert store.query("SELECT id FROM programs") == []
+
+
+def test_a_run_whose_items_were_all_rejected_teaches_their_reason_without_demos(reviewed_db, tmp_path):
+    from benchagent.optimize.lessons import HEADER
+
+    store = open_store(copy_db(reviewed_db[0], tmp_path))
+    generic = reviewed_db[1][1]
+    assert {r["decision"] for r in store.query("SELECT decision FROM reviews JOIN samples s ON s.id = sample_id "
+                                               "WHERE s.run_id = ?", (generic,))} == {"reject"}
+    row = compile_program(store, PromptLM(chart_reply("demos")), CompileOptions(run_id=generic))
+    phrase = get_program(store, row["id"])["state"]["executor.realizer.phrase_question"]
+    assert phrase["demos"] == []
+    assert phrase["signature"]["instructions"].endswith(f"{HEADER}\n- subtask_alignment: the question does not name "
+                                                        "the chart")
+    assert row["metrics"]["n_realizer_train"] == 0 and row["metrics"]["n_realizer_heldout"] >= 1
 
 
 def cli_app() -> typer.Typer:
