@@ -227,7 +227,9 @@ class Planning:
         if blocked:
             return draft, [Grounding("-", None, {}, 0.0, False, blocked)]
         about = subtask_words(scope, draft)
-        in_words = f"{about} " + " ".join(f.quote for f in scope.facets if f.key in draft.facets)
+        in_words = f"{about} " + " ".join(  # the user's own words for what is tested, a quote of all of it aside
+            f.quote for f in scope.facets if f.key in draft.facets and f.kind in ("capability", "operation")
+            and len(f.quote) < 0.8 * len(self.request.requirement))
         draft, led = self._asking_led(scope, draft, cards)
         named = f"{draft.name} {draft.description}"
         candidates = [(card, led.get(card.id) or recipe_for(card, draft.answer_type, named, self.request.requirement)
