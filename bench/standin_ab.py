@@ -9,6 +9,8 @@ pairs quoted are items on the same record that the rule rejected plain and accep
 """
 
 import argparse
+import csv
+import io
 import json
 import sqlite3
 import subprocess
@@ -46,11 +48,11 @@ def run(args: list[str]) -> tuple[str, float]:
 def review(benchagent: str, db: str, run_id: str, rule: str) -> dict:
     """The rule's reviews of one run, imported under reviewer rule:<rule>; returns accepted and reviewed counts."""
     csv_text, _ = run([sys.executable, str(STANDIN), "--db", db, "--run", run_id, "--rule", rule])
-    rows = csv_text.splitlines()[1:]
+    rows = list(csv.DictReader(io.StringIO(csv_text)))
     path = Path(db).with_name(f"{run_id}.{rule}.csv")
     path.write_text(csv_text)
     run([benchagent, "review", "import", str(path), "--db", db, "--reviewer", f"rule:{rule}"])
-    return {"reviewed": len(rows), "accepted": sum(",accept," in f"{r}," for r in rows)}
+    return {"reviewed": len(rows), "accepted": sum(r["decision"] == "accept" for r in rows)}
 
 
 def latest_run(db: str) -> str:

@@ -11,6 +11,7 @@ from dspy.utils.exceptions import AdapterParseError
 
 from benchagent.program.errors import RealizationError
 from benchagent.program.executor.item import Item
+from benchagent.program.tools.options import distinct
 from benchagent.program.tools.registry import ToolError, ToolResult, get_tool, run_tool
 from benchagent.program.intent import other_language
 from benchagent.program.text_bounds import degenerate
@@ -127,7 +128,7 @@ class Realizer(dspy.Module):
         options = written.get("options") or []
         if options and options.count(written.get("answer")) != 1:
             raise RealizationError(f"{label}: the answer {written.get('answer')!r} is not exactly one of the options")
-        if len({str(o).strip().casefold() for o in options}) != len(options):
+        if not distinct(options):
             raise RealizationError(f"{label}: the options repeat one another")
         if options and "option_count" in args and len(options) != args["option_count"]:
             raise RealizationError(f"{label}: {len(options)} options written, {args['option_count']} asked")

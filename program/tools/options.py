@@ -20,6 +20,11 @@ Option = Annotated[
 ]
 
 
+def distinct(options: Sequence) -> bool:
+    """Whether no two options read the same, case and surrounding spaces aside."""
+    return len({str(o).strip().casefold() for o in options}) == len(options)
+
+
 def _digits(value: int) -> int:
     return len(str(abs(value)))
 
@@ -120,7 +125,7 @@ class ShuffleOptionsArgs(ToolInput):
 
     @model_validator(mode="after")
     def _check(self):
-        if len({o.casefold() for o in self.options}) != len(self.options):
+        if not distinct(self.options):
             raise ValueError("options must be distinct")
         if self.options.count(self.gold) != 1:
             raise ValueError("gold must appear exactly once among the options")
