@@ -47,8 +47,9 @@ STEP_FIGURES = (PHRASING, WRITING)
 @dataclass(frozen=True)
 class RealizerStep:
     """One LLM step of the realizer compiled on its own: the plan tool it is (the Realizer's attribute), its
-    human-accepted examples, the held-out samples it made, how its output remakes an item, and whether reviewers
-    rejected training samples it made (their reasons teach it even when none was accepted)."""
+    human-accepted examples, the held-out samples it made, how its output remakes an item, whether reviewers
+    rejected training samples it made (their reasons teach it even when none was accepted), and the steps before it
+    that decide what its items ask, which are taught the same lessons."""
 
     figures: StepFigures
     tool: str
@@ -57,6 +58,7 @@ class RealizerStep:
     train: list
     heldout: list
     rejected: bool = False
+    planners: tuple[str, ...] = ()
 
 
 def realizer_steps(train: list[Reviewed], heldout: list[Reviewed]) -> list[RealizerStep]:
@@ -70,7 +72,7 @@ def realizer_steps(train: list[Reviewed], heldout: list[Reviewed]) -> list[Reali
                      rejected("phrase_inputs")),
         RealizerStep(WRITING, "write_item", write_inputs, rewritten,
                      write_examples(train, accepted_only=True), [r for r in heldout if r.write_inputs],
-                     rejected("write_inputs")),
+                     rejected("write_inputs"), planners=("write_brief",)),
     ]
 
 
@@ -161,6 +163,8 @@ class ReviewCompiler(Teleprompter):
             after = share_of(f"{f.step} acceptance after", step.heldout,
                              partial(accepted, compiled, judge, step.inputs, step.remake))
             getattr(realizer, step.tool).load_state(compiled.step.dump_state())
+            for planner in step.planners:  # the brief chose what the item asks before the writer saw a lesson
+                taught(getattr(realizer, planner), learned)
             metrics.update({f"{f.metric}_before": before, f"{f.metric}_after": after,
                             f"n_{f.count}_train": len(step.train), f"n_{f.count}_heldout": len(step.heldout)})
         verifier.recall.load_state(recall_state(train, learned))

@@ -15,7 +15,8 @@ MAX_LESSONS = 6
 MAX_RECALL_DEMOS = 4
 RECALL_BAR = 0.75  # held-out balanced agreement the recall step needs before builds let it send items to repair
 SAME_REASON = 80  # rapidfuzz token_set_ratio from which two reasons are one lesson
-HEADER = "Human reviewers rejected earlier items for these reasons; make sure none of them applies here:"
+MARK = "Human reviewers rejected earlier items for these reasons"  # where taught lessons start, in every wording
+HEADER = f"{MARK}; where an instruction above says otherwise, theirs comes first. Make sure none of them applies here:"
 
 
 def _lesson_of(reason: str, lessons: list[str]) -> int | None:
@@ -44,7 +45,7 @@ def lessons(reviewed: list[Reviewed]) -> list[str]:
 def taught(module: dspy.Module, taught_lessons: list[str]) -> dspy.Module:
     """module with each predictor's instructions followed by the lessons; teaching again replaces earlier lessons."""
     for _, predictor in module.named_predictors():
-        base = predictor.signature.instructions.split(HEADER)[0].rstrip()
+        base = predictor.signature.instructions.split(MARK)[0].rstrip()
         text = "\n".join([base, "", HEADER, *(f"- {lesson}" for lesson in taught_lessons)]) if taught_lessons else base
         predictor.signature = predictor.signature.with_instructions(text)
     return module

@@ -382,6 +382,8 @@ def test_compile_command_refuses_a_store_without_reviews(tmp_path, monkeypatch):
 def test_items_the_llm_wrote_compile_their_writing_step(tmp_path):
     from test_build import docs_answers
 
+    from benchagent.optimize.lessons import HEADER
+
     store = open_store(tmp_path / "docs.db")
     answers = docs_answers("mutable")
     answers["quotas"]["quotas"][0]["quota"] = 6
@@ -399,10 +401,14 @@ def test_items_the_llm_wrote_compile_their_writing_step(tmp_path):
     assert "predicted_acceptance_before" not in m and m["n_writer_heldout"] >= 1 and m["n_writer_train"] >= 1
     assert 0 <= m["written_acceptance_before"] <= 1 and m["written_acceptance_after"] == 1.0
     state = get_program(store)["state"]
-    assert [k for k in state if k.startswith("executor.realizer.")] == ["executor.realizer.write_item"]
+    assert sorted(k for k in state if k.startswith("executor.realizer.")) == ["executor.realizer.write_brief",
+                                                                              "executor.realizer.write_item"]
     assert state["executor.realizer.write_item"]["demos"]
     realizer = BenchmarkAgent().load_state(state).executor.realizer
-    assert realizer.write_item.demos and not realizer.phrase_question.demos
+    assert realizer.write_item.demos and not realizer.phrase_question.demos and not realizer.write_brief.demos
+    for step in (realizer.write_brief, realizer.write_item):  # the brief decides what the item asks: it learns too
+        assert step.signature.instructions.endswith(f"{HEADER}\n- ambiguity: two options fit")
+    assert HEADER not in realizer.phrase_question.signature.instructions
     console = Console(record=True, width=200)
     print_compiled(console, row)
     assert f"predicted acceptance ({m['n_writer_heldout']} re-written samples)" in console.export_text()
@@ -523,7 +529,7 @@ def test_lessons_group_near_identical_reasons_and_teaching_again_replaces_them()
     phraser = taught(taught(Realizer(), ["first"]), ["second"])
     instructions = phraser.phrase_question.signature.instructions
     assert instructions.count(HEADER) == 1 and instructions.endswith(f"{HEADER}\n- second")
-    assert "first" not in instructions
+    assert "- first" not in instructions
     untaught = Realizer().phrase_question.signature.instructions
     assert taught(phraser, []).phrase_question.signature.instructions == untaught
 
