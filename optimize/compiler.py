@@ -20,6 +20,7 @@ from benchagent.optimize.optimizers import Budget, optimize
 from benchagent.optimize.phrase import phrase_inputs, rephrased
 from benchagent.optimize.write import rewritten, write_inputs
 from benchagent.program.agent import BenchmarkAgent
+from benchagent.program.executor.taught import lessons_of, with_lessons
 from benchagent.signatures import InspectSample
 
 Event = Callable[..., None]  # on_event(kind, **fields): progress for the command's display
@@ -77,13 +78,16 @@ def realizer_steps(train: list[Reviewed], heldout: list[Reviewed]) -> list[Reali
 
 
 class OneStep(dspy.Module):
-    """A program's step module on its own, called with an example's inputs, so an optimizer compiles just it."""
+    """A program's step module on its own, called with an example's inputs, so an optimizer compiles just it; once
+    taught, it reads its lessons after the subtask, as in a build."""
 
     def __init__(self, step: dspy.Module):
         super().__init__()
         self.step = step
 
     def forward(self, **inputs: Any) -> dspy.Prediction:
+        if "subtask" in inputs:
+            inputs["subtask"] = with_lessons(inputs["subtask"], lessons_of(self.step))
         return self.step(**inputs)
 
 

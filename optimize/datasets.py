@@ -9,6 +9,7 @@ import dspy
 
 from benchagent.program.agent import BenchmarkAgent
 from benchagent.program.executor.item import Item, stored_item
+from benchagent.program.executor.taught import without_lessons
 from benchagent.program.planner.grounding import subtask_brief
 from benchagent.program.provenance import step_name
 from benchagent.store.db import Store
@@ -77,6 +78,13 @@ def _facts(inspected: dict | None, brief: dict | None) -> str:
     return ", ".join(brief["core_facts"]) if brief else ""
 
 
+def _untaught(inputs: dict | None, names: tuple[str, ...]) -> dict | None:
+    """A step's recorded inputs by name, the subtask without the lessons a compiled program added to it."""
+    if not inputs:
+        return None
+    return {name: without_lessons(inputs[name]) if name == "subtask" else inputs[name] for name in names}
+
+
 def reviewed_samples(store: Store, run_id: str | None = None) -> list[Reviewed]:
     """Every reviewed sample (of one run, or all), with its latest review, ordered by sample id."""
     rows = reviewed_rows(store, run_id)
@@ -96,8 +104,7 @@ def reviewed_samples(store: Store, run_id: str | None = None) -> list[Reviewed]:
             requirement=f"{row['requirement']} (subtask: {draft.name}: {draft.description})",
             subtask=subtask_brief(draft), answer_type=draft.answer_type,
             needs_image="image" in draft.modalities or bool(item.images), item=item,
-            phrase_inputs={k: inputs[k] for k in PHRASE_INPUTS} if inputs else None,
-            write_inputs={k: wrote[k] for k in WRITE_INPUTS} if wrote else None,
+            phrase_inputs=_untaught(inputs, PHRASE_INPUTS), write_inputs=_untaught(wrote, WRITE_INPUTS),
         ))
     return out
 

@@ -9,14 +9,13 @@ import dspy
 from rapidfuzz import fuzz
 
 from benchagent.optimize.datasets import Reviewed
+from benchagent.program.executor.taught import HEADER, MARK
 from benchagent.signatures import RecallRejections
 
 MAX_LESSONS = 6
 MAX_RECALL_DEMOS = 4
 RECALL_BAR = 0.75  # held-out balanced agreement the recall step needs before builds let it send items to repair
 SAME_REASON = 80  # rapidfuzz token_set_ratio from which two reasons are one lesson
-MARK = "Human reviewers rejected earlier items for these reasons"  # where taught lessons start, in every wording
-HEADER = f"{MARK}; where an instruction above says otherwise, theirs comes first. Make sure none of them applies here:"
 
 
 def _lesson_of(reason: str, lessons: list[str]) -> int | None:

@@ -412,6 +412,24 @@ def test_items_the_llm_wrote_compile_their_writing_step(tmp_path):
     console = Console(record=True, width=200)
     print_compiled(console, row)
     assert f"predicted acceptance ({m['n_writer_heldout']} re-written samples)" in console.export_text()
+    # a build with the program reads the lessons after the subtask too; a compile trains on the subtask alone
+    taught_run = Build(store, lm, BuildRequest("Python docs comprehension", 2, "scripted", seed=3, concurrency=1,
+                                               program="latest")).run()
+    read = {}
+    for step in store.query("SELECT predictor, inputs FROM steps WHERE run_id = ? AND predictor LIKE "
+                            "'executor.realizer.%' AND status = 'ok'", (taught_run,)):
+        read.setdefault(step["predictor"], []).append(json.loads(step["inputs"])["subtask"])
+    assert set(read) == {"executor.realizer.write_brief", "executor.realizer.write_item"}
+    for subtask in itertools.chain(*read.values()):
+        assert subtask.endswith(f"\n{HEADER}\n- ambiguity: two options fit") and subtask.count(HEADER) == 1
+    plain = store.query("SELECT inputs FROM steps WHERE run_id = ? AND predictor = 'executor.realizer.write_item'",
+                        (run_id,))
+    assert plain and all(HEADER not in json.loads(step["inputs"])["subtask"] for step in plain)
+    for sample in store.query("SELECT id FROM samples WHERE run_id = ? AND status = 'ok'", (taught_run,)):
+        store.insert("reviews", {"id": new_id("rev"), "sample_id": sample["id"], "reviewer": "ann",
+                                 "decision": "accept", "reason": None, "created_at": now()})
+    again = [r.write_inputs["subtask"] for r in reviewed_samples(store, taught_run)]
+    assert again and set(again) == {json.loads(step["inputs"])["subtask"] for step in plain}
 
 
 def test_compile_teaches_the_reasons_reviewers_rejected_items_for(compiled):

@@ -11,6 +11,7 @@ from dspy.utils.exceptions import AdapterParseError
 
 from benchagent.program.errors import RealizationError
 from benchagent.program.executor.item import Item
+from benchagent.program.executor.taught import lessons_of, with_lessons
 from benchagent.program.tools.options import distinct
 from benchagent.program.tools.registry import ToolError, ToolResult, get_tool, run_tool
 from benchagent.program.intent import other_language
@@ -123,7 +124,8 @@ class Realizer(dspy.Module):
             return produced, result.images
         predictor = getattr(self, step.tool)
         config = {"rollout_id": attempt, "temperature": 0.7} if attempt else {}
-        prediction = predictor(subtask=subtask, **args, config=config)
+        taught = with_lessons(subtask, lessons_of(predictor))  # a compiled step reads its lessons as input too
+        prediction = predictor(subtask=taught, **args, config=config)
         written = dict(prediction.items())
         options = written.get("options") or []
         if options and options.count(written.get("answer")) != 1:
