@@ -181,6 +181,27 @@ def test_an_unaligned_catalog_is_an_honest_failure_not_a_neighbouring_benchmark(
     assert store.one("SELECT count(*) AS n FROM slots")["n"] == 0
 
 
+def test_a_refusal_says_what_the_nearest_source_holds(tmp_path):
+    answers = chart_answers(
+        scope={"scope": {"topic": "weekdays of 1900s dates", "modalities": ["text"],
+                         "keywords": ["calendar", "weekday"],
+                         "facets": [facet("topic", "weekday of a date", "day of week for random dates in 1900s")]}},
+        subtasks={"subtasks": [{"key": "weekday_1900s", "name": "Weekday of a 1900s date",
+                                "description": "ask the weekday a date in the 1900s falls on",
+                                "capability": "calendar arithmetic", "modalities": ["text"], "answer_type": "label",
+                                "rationale": "core", "facets": ["topic_weekday_of_a_date"]}]},
+        judgments={"judgments": [{"source_id": "gen_calendar_dates", "transformable": True, "alignment": 0.0,
+                                  "coverage": 0.2, "simplicity": 1.0, "risk": 0.5,
+                                  "rationale": "This source is not suitable for this subtask."}]})
+    store = open_store(tmp_path / "b.db")
+    with pytest.raises(PlanningError, match="not aligned with the subtask") as refused:
+        Build(store, scripted_lm(answers), BuildRequest("day of week for random dates in 1900s", 4, "scripted")).run()
+    # the judge's rationale says nothing of why; the card's own words show the date range it lacks
+    assert "the nearest source, gen_calendar_dates, holds: Generated calendar questions from a dated 'today' " \
+           "(2000-2035)" in str(refused.value)
+    assert store.one("SELECT count(*) AS n FROM samples")["n"] == 0
+
+
 def test_a_modality_no_tool_produces_is_a_gap_never_a_swap(tmp_path):
     requirement = "Test whether a model can transcribe spoken phone numbers from audio recordings"
     answers = chart_answers(

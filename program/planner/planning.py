@@ -133,7 +133,7 @@ class Planning:
             for gap in gaps:
                 by_reason.setdefault(shorten(gap.reason, 160), []).append(gap.facet)
             raise self._unreadable(PlanningError("cannot build this from what is here: " + "; ".join(
-                f"{', '.join(facets)}: {reason}" for reason, facets in by_reason.items())
+                f"{', '.join(facets)}: {reason}" for reason, facets in by_reason.items()) + self._nearest(ungrounded)
                 + f" ({gaps[0].remedy if gaps else 'add a --source'})"))
         allocation = self._stage("allocation", lambda: self.agent.planner.allocation(
             requirement=req.requirement, subtasks=[d for d, _ in grounded], size=req.size,
@@ -203,6 +203,15 @@ class Planning:
             return draft, [], (f"no source shares its topic: {', '.join(c.id for c in found[:3])} matched words "
                                "of the search but not what the subtask is about")
         return draft, [], f"no source offers {', '.join(sorted(needs)) or 'text'} inputs"
+
+    def _nearest(self, ungrounded: list[tuple[SubtaskDraft, list[Grounding]]]) -> str:
+        """What the best-judged source that was turned down holds, in its card's words, so the user sees what is
+        missing (a date range, a field); empty when no source was judged."""
+        judged = [g for _, results in ungrounded for g in results if g.scores and g.source_id in self.cards]
+        if not judged:
+            return ""
+        best = max(judged, key=lambda g: g.score)
+        return f"; the nearest source, {best.source_id}, holds: {shorten(self.cards[best.source_id].description, 200)}"
 
     def _ground(self, scope: Scope, drafts: list[SubtaskDraft]):
         """Each draft grounded on its own thread (the server decodes their calls together), kept in draft order:
