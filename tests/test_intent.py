@@ -23,7 +23,7 @@ from benchagent.program.intent import (Intent, carried, contract, copied_card, d
                                        subjects)
 from benchagent.program.planner.facets import (asked_kinds, asks_all, coverage, kinds_named, one_kind_asked,
                                                 with_asks, with_columns, with_degradations, with_language,
-                                                with_stated_formats, with_theme)
+                                                with_named_values, with_stated_formats, with_theme)
 from benchagent.program.planner.limits import bounded_field, excluded_values, stated_bounds, with_limits, within
 from benchagent.program.planner.plan_writer import example_record, template_plans
 from benchagent.program.tools.chart_questions import ChartTargetArgs, chart_number_target
@@ -1531,3 +1531,28 @@ def test_a_build_counting_hot_days_asks_only_about_the_high(tmp_path):
         at = record["columns"].index("High (°C)")
         assert record["theme"] == "daily_weather"
         assert sample["answer"] == str(sum(row[at] > threshold for row in record["rows"]))
+
+
+def test_passages_on_the_modules_a_requirement_names_come_from_those_modules_only(tmp_path):
+    """An unseen requirement asked for passages on one function 'from modules like itertools, collections or
+    functools'; the docs it was grounded on held no function of theirs, and every item was rejected."""
+    from test_build import docs_answers
+
+    requirement = ("Make a reading-comprehension benchmark from Python standard library documentation: show a short "
+                   "passage about one function (from modules like itertools, collections or functools) and ask what "
+                   "the function returns or raises in a specific situation, where the correct answer must be stated "
+                   "in the passage itself.")
+    card = CARDS["builtin_python_stdlib"]
+    written = template_plans(card, "choice", about="returns or raises")[0]
+    assert with_named_values(written, card, requirement).where == {"module": ["itertools", "functools", "collections"]}
+    for loose in ("Ask what Python's random and time functions return", "re-run the modules' examples"):
+        assert with_named_values(written, card, loose).where == {}  # words, not picks
+    answers = docs_answers("mutable")
+    answers["judgments"]["judgments"][0]["source_id"] = "builtin_python_stdlib"
+    answers["quotas"]["quotas"][0]["quota"] = 4
+    store, run_id, _ = build(tmp_path, answers, requirement, size=4)
+    [plan] = store.query("SELECT plan FROM groundings WHERE accepted = 1")
+    assert json.loads(plan["plan"])["where"] == {"module": ["itertools", "functools", "collections"]}
+    records = [json.loads(r["record"]) for r in store.query("SELECT record FROM samples WHERE run_id = ?", (run_id,))]
+    assert records and {r["module"] for r in records} <= {"itertools", "functools", "collections"}
+    assert all(r["text"].startswith(f"{r['name']}") for r in records)

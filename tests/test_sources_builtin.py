@@ -163,6 +163,14 @@ def test_units_countries_and_docs():
     passages = [docs.record(i) for i in range(docs.capacity)]
     assert all(len(p["text"].split()) <= 250 for p in passages)
     assert any(p["topic"] == "for" and '"for" statement' in p["text"] for p in passages)
+    stdlib = builtin_source("builtin_python_stdlib")
+    documented = [stdlib.record(i) for i in range(stdlib.capacity)]
+    assert all(d["text"].startswith(d["name"]) for d in documented)  # every passage names what it is about
+    common = next(d for d in documented if d["name"] == "collections.Counter.most_common")
+    assert "If n is None, then list all element counts." in common["text"] and common["module"] == "collections"
+    assert {"itertools", "functools", "collections", "os.path"} <= {d["module"] for d in documented}
+    firsts = [d["text"].partition("\n\n")[2] for d in documented if d["passage"] == 0]
+    assert len(set(firsts)) == len(firsts)  # a docstring several classes share is kept once
 
 
 def test_source_for_resolves_every_kind():

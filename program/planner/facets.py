@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from benchagent.program.intent import (DEGRADATION_WORDS, LIMITS, MODALITY_WORDS, demanded_modalities, other_language,
                                        stems)
 from benchagent.program.executor.realize import binding, llm_steps
-from benchagent.program.sources.cards import SourceCard
+from benchagent.program.sources.cards import ONE_OF, SourceCard
 from benchagent.program.sources.families import GENERATORS
 from benchagent.program.planner.limits import stated_bounds
 from benchagent.program.sources.catalog import source_for
@@ -347,6 +347,21 @@ def with_theme(plan: TransformPlan, card: SourceCard, about: str) -> TransformPl
     if not named or len(named) == len(listed) or plan.where:
         return plan
     return plan.model_copy(update={"where": {"theme": named}})
+
+
+def with_named_values(plan: TransformPlan, card: SourceCard, about: str) -> TransformPlan:
+    """The plan drawing only the records whose listed field (ONE_OF) holds a value `about` names as it is spelled,
+    when `about` also names the field ('from modules like itertools, collections or functools' of the standard
+    library's `module`: 'random' or 'time' alone is a word, not a pick); unchanged when it names none or all."""
+    where = dict(plan.where)
+    for field, description in card.fields.items():
+        if not description.startswith(ONE_OF) or field in where or not re.search(rf"\b{field}s?\b", about, re.I):
+            continue
+        listed = [v.strip() for v in description.removeprefix(ONE_OF).split("|") if v.strip()]
+        named = [v for v in listed if re.search(rf"(?<![\w.-]){re.escape(v)}(?![\w-]|\.\w)", about, re.I)]
+        if named and len(named) < len(listed):
+            where[field] = named
+    return plan.model_copy(update={"where": where}) if where != plan.where else plan
 
 
 SCANNED_TABLES = 200  # records read for the columns a plan's tables share

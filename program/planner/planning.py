@@ -19,7 +19,7 @@ from benchagent.program.intent import (contract, demanded_modalities, exclusive,
 from benchagent.program.planner.allocation import SourceShare
 from benchagent.program.planner.facets import (UNBUILDABLE, asking, asks_all, coverage, facet_modality, one_kind_asked,
                                                 speaks, with_asks, with_columns, with_degradations, with_language,
-                                                with_picks, with_stated_formats, with_theme)
+                                                with_named_values, with_picks, with_stated_formats, with_theme)
 from benchagent.program.planner.grounding import Grounding, subtask_brief
 from benchagent.program.planner.limits import with_limits
 from benchagent.program.planner.plan_check import sample_schema
@@ -283,7 +283,8 @@ class Planning:
         plan = with_asks(with_degradations(plan, scope.facets, self.request.requirement), scope.facets, draft)
         plan = with_stated_formats(plan, scope.facets, self.request.requirement)
         about = f"{self.request.requirement} {subtask_words(scope, draft)}"
-        plan = with_limits(with_theme(with_picks(plan, card, about), card, about), card, scope.facets)
+        plan = with_named_values(with_theme(with_picks(plan, card, about), card, about), card, about)
+        plan = with_limits(plan, card, scope.facets)
         plan = with_columns(plan, card, draft, scope.facets)
         return with_language(plan, scope.facets, scope.language,
                              example_record(card) if scope.language != "English" else None)

@@ -1,18 +1,20 @@
 """Built-in sources: datasets that ship inside installed packages (scikit-learn, vega_datasets, periodictable,
-pycountry, pint, Python's pydoc topics), read offline; a package is imported only when its records are read."""
+pycountry, pint, Python's pydoc topics and docstrings), read offline; a package is imported only when read."""
 
 import copy
 import datetime
 import functools
 import gettext
+import inspect
 import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from benchagent.program.sources.cards import SourceCard
+from benchagent.program.sources.cards import ONE_OF, SourceCard
 from benchagent.program.sources.passages import passages
 from benchagent.program.sources.readers import RowSource, Source, csv_rows, json_rows, to_png
+from benchagent.program.tools.text_ops import chunk_spans
 
 DIGIT_SCALE = 16  # each of the 8x8 cells becomes a 16x16 block: a 128x128 PNG
 TRANSLATIONS = ("de", "es", "fr", "ja", "ru", "zh_CN")
@@ -271,6 +273,59 @@ def _python_docs() -> list[dict[str, Any]]:
             for topic in sorted(topics) for i, (section, text) in enumerate(passages(topics[topic]))]
 
 
+STDLIB_MODULES = ("itertools", "functools", "collections", "operator", "math", "statistics", "string", "textwrap",
+                  "bisect", "heapq", "random", "json", "re", "os.path", "shutil", "copy", "fractions", "decimal",
+                  "difflib", "csv", "datetime", "calendar", "time", "contextlib", "glob", "fnmatch", "base64",
+                  "pathlib", "urllib.parse", "ipaddress", "array", "struct", "tempfile", "enum", "dataclasses")
+MIN_DOC_WORDS = 12  # a shorter docstring ("Convert a cmp= function into a key= function.") has nothing to ask
+DOC_PIECE_WORDS = 100  # under choose_chunk's 120, so the passage an item shows keeps the name it is about
+
+
+def _documented(module: str, owner: Any, name: str, obj: Any) -> list[dict[str, Any]]:
+    """One stdlib callable's records: its docstring in pieces of whole sentences, each headed by its qualified name
+    and call signature; none for a docstring too short to ask about."""
+    doc = inspect.getdoc(obj) or ""
+    if len(doc.split()) < MIN_DOC_WORDS:
+        return []
+    try:
+        signature = str(inspect.signature(obj))
+    except (TypeError, ValueError):
+        signature = ""
+    qualified = f"{module}.{name}" if owner is None else f"{module}.{owner.__name__}.{name}"
+    heading = qualified + (signature if signature and not doc.startswith(f"{name}(") else "")
+    kind = "method" if owner else "class" if inspect.isclass(obj) else "function"
+    return [{"module": module, "name": qualified, "kind": kind, "signature": signature, "passage": i,
+             "text": f"{heading}\n\n{piece.text}", "doc": doc}
+            for i, piece in enumerate(chunk_spans(doc, DOC_PIECE_WORDS))]
+
+
+@functools.cache
+def _python_stdlib() -> list[dict[str, Any]]:
+    """The documented public functions, classes and methods of STDLIB_MODULES defined where listed; a docstring
+    shared by several (a method each class of a family inherits the words of) is kept once."""
+    import importlib
+
+    rows, seen = [], set()
+    for module in STDLIB_MODULES:
+        mod = importlib.import_module(module)
+        homes = {module, mod.__name__, f"_{module.rpartition('.')[2]}"}  # os.path is posixpath; math's C twin
+        for name in sorted(getattr(mod, "__all__", None) or dir(mod)):
+            obj = getattr(mod, name, None)
+            if name.startswith("_") or not callable(obj) or getattr(obj, "__module__", None) not in homes:
+                continue
+            members = [(None, name, obj)]
+            if inspect.isclass(obj):
+                members += [(obj, method, member) for method, member in sorted(vars(obj).items())
+                            if not method.startswith("_") and callable(member)]
+            for owner, member_name, member in members:
+                for row in _documented(module, owner, member_name, member):
+                    if row["passage"] == 0 and row["doc"] in seen:
+                        break
+                    seen.add(row.pop("doc"))
+                    rows.append(row)
+    return rows
+
+
 _TRANSLATIONS_FIELD = f"object: the name in {', '.join(TRANSLATIONS)} where pycountry translates it (language -> name)"
 _UCI = "CC-BY-4.0 (UCI Machine Learning Repository), shipped by scikit-learn (BSD-3-Clause)"
 _VEGA = "shipped by vega_datasets (MIT)"
@@ -433,6 +488,22 @@ _BUILTINS: dict[str, _Builtin] = {f"builtin_{b.name}": b for b in [
         ["Python", "programming", "documentation", "reference", "passages", "reading comprehension", "code",
          "software"],
         _python_docs),
+    _Builtin(
+        "python_stdlib", ["text"],
+        "Docstrings of Python's standard library as help() shows them: each record is one public function, class or "
+        f"method of {', '.join(STDLIB_MODULES)}, with its qualified name and call signature, and what it does, "
+        "returns or raises in its own words. Grounds reading comprehension and API knowledge questions about one "
+        "function at a time.",
+        {"module": f"{ONE_OF}{' | '.join(STDLIB_MODULES)}",
+         "name": "str: qualified name, e.g. collections.Counter.most_common",
+         "kind": "str: function | class | method", "signature": "str: the call signature, when Python can tell it",
+         "passage": "int: position in the docstring, from 0",
+         "text": "str: the passage: the name with its signature, then (part of) the docstring"},
+        "PSF-2.0 (Python docstrings)",
+        ["Python", "standard library", "stdlib", "library", "modules", "functions", "methods", "API", "docstrings",
+         "returns", "raises", "exceptions", "programming", "documentation", "reading comprehension",
+         *STDLIB_MODULES],
+        _python_stdlib),
 ]}
 
 

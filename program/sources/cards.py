@@ -5,6 +5,7 @@ from typing import Any, ClassVar, Literal
 from pydantic import BaseModel
 
 ROW_COLUMNS = ("id", "name", "kind", "modalities", "description", "fields", "size", "license")
+ONE_OF = "str: one of "  # a field description listing the values a requirement may pick records by: "str: one of a | b"
 
 
 class SourceCard(BaseModel):
