@@ -245,7 +245,8 @@ def test_browse_on_all_interfaces_warns_and_sigterm_stops_datasette_and_removes_
     browse = subprocess.Popen(
         [sys.executable, "-m", "benchagent", "browse", "--db", str(sample_db[0]), "--port", str(free_port),
          "--host", "0.0.0.0", "--review"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "TMPDIR": str(temp)})
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "TMPDIR": str(temp)},
+        start_new_session=True)
     try:
         announced = _line_starting(browse.stdout, "Datasette on", timeout=60)
         (datasette,) = _children(browse.pid)
@@ -253,7 +254,10 @@ def test_browse_on_all_interfaces_warns_and_sigterm_stops_datasette_and_removes_
         browse.send_signal(signal.SIGTERM)
         _, err = browse.communicate(timeout=30)
     finally:
-        browse.kill()
+        try:  # a test that failed before the SIGTERM leaves no Datasette behind
+            os.killpg(browse.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
     assert announced == f"Datasette on http://127.0.0.1:{free_port}/ (Ctrl-C stops)\n"
     warnings = [line for line in err.splitlines() if line.startswith("warning:")]
     assert warnings == [f"warning: --host 0.0.0.0 exposes {sample_db[0]} to the network: anyone who can reach this "

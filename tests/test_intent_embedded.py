@@ -1,5 +1,6 @@
 """The embedded model on hand-made specs whose facets need a degradation step, and whose answers a tool computes from
-content the model proposes; and a user's folder of documents built from a one-line requirement, planning included."""
+content the model proposes; and a user's folder of documents built from a one-line requirement, planning included,
+its items written by the model from briefs it planned."""
 
 import json
 import os
@@ -96,6 +97,11 @@ def test_real_model_builds_comprehension_items_from_a_users_documents(tmp_path):
     conn.row_factory = sqlite3.Row
     sources = {r["source_id"] for r in conn.execute("SELECT source_id FROM groundings WHERE accepted = 1")}
     assert sources and all(s.startswith("user_") for s in sources)
+    written = [json.loads(r["outputs"]) for r in conn.execute(
+        "SELECT outputs FROM steps WHERE name = 'Predict(WriteItem)' AND status = 'ok'")]
+    assert written  # the model wrote items itself, from a brief it planned
+    for out in written:
+        assert out["question"].strip() and out["answer"] in out["options"]
     samples = conn.execute("SELECT * FROM samples WHERE status IN ('ok', 'fixed')").fetchall()
     if not samples:  # the 1.5B model's items vary from run to run; some runs have every one rejected by the checks
         assert built.returncode == 1 and "no item was delivered" in built.stderr, built.stderr[-2000:]
@@ -109,3 +115,6 @@ def test_real_model_builds_comprehension_items_from_a_users_documents(tmp_path):
         assert context and context.strip()[:40] in texts  # the item shows a part of one of the user's articles
         fits = conn.execute("SELECT passed FROM verdicts WHERE sample_id = ? AND stage = 'fit'", (sample["id"],))
         assert [r["passed"] for r in fits] == [1]
+        brief, options = json.loads(sample["brief"]), json.loads(sample["options"])
+        assert sample["answer_origin"] == "llm" and brief["core_facts"] and brief["goal"]
+        assert len(options) >= 2 and options.count(sample["answer"]) == 1
