@@ -216,6 +216,20 @@ def test_a_subtask_named_as_one_question_is_refused():
             "rationale": "named as one question: a subtask is a kind of item, many questions alike"} in result.decisions
 
 
+def test_a_subtask_pinned_to_a_name_the_requirement_does_not_give_is_refused():
+    """An unseen requirement asked about 'one function (from modules like itertools, collections or functools)'; the
+    design wrote 'the `filter` function from the `itertools` module', and every passage drawn was about another."""
+    pinned = {**READ, "key": "tennis_bar", "name": "Read a bar",
+              "description": "read the value of the `Tennis` bar of a chart"}
+    quoting = {**COMPARE, "description": "compare two bars of a `bar chart`"}  # the requirement names bar charts
+    lm = SequencedLM({"fields: `subtasks`": [{"subtasks": [pinned, quoting]}], "fields: `changes`": {"changes": []}},
+                     adapter=dspy.JSONAdapter())
+    result = design(lm)
+    assert [s.key for s in result.subtasks] == ["compare_bars"]
+    assert {"round": 0, "key": "tennis_bar", "action": "refuse", "rationale": "pins its items to `Tennis`, which the "
+            "requirement does not name: the records drawn are about other things"} in result.decisions
+
+
 def test_degenerate_subtask_text_is_refused():
     looping = {**READ, "key": "loop", "rationale": "It tests bar charts. " * 12}
     lm = scripted(subtasks=[looping, COMPARE], changes=[[]])

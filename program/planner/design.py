@@ -50,6 +50,8 @@ def normalize_subtasks(drafts: list[SubtaskDraft], max_subtasks: int) -> list[Su
 
 # a subtask named as one question ("What is the purpose of the `print` function?") is an item, not a kind of item
 ONE_QUESTION = re.compile(r"\?\s*$|^\W*(?:what|which|how|why|when|who|whose|where|is|are|does|do|can)\b", re.I)
+# a name quoted as code ("the `filter` function"): a draft quoting one the requirement does not pins every item to it
+QUOTED_CODE = re.compile(r"`([^`\n]+)`")
 # facets any item may carry whatever it tests: a draft carrying only these does not test what was asked
 ANY_ITEM = ("answer_format", "language", "level", "constraint")
 
@@ -62,7 +64,8 @@ def tested_facets(scope: Scope) -> list[Facet]:
 def refusals(drafts: list[SubtaskDraft], scope: Scope, requirement: str,
              cards: Sequence[SourceCard]) -> tuple[list[SubtaskDraft], dict[str, str]]:
     """The drafts that carry facets of the requirement, each with its facets filled in, and why each other was refused:
-    copied from a source card, named as one question, carrying no facet, or carrying only facets any item may carry
+    copied from a source card, named as one question, carrying no facet, carrying only facets any item may carry, or
+    quoting as code a name the requirement does not give
     (a choice item matches '4 options' and maybe nothing else asked).
     What a draft tests is read from its own words, as a small model claims every key it was shown; only for a
     requirement not in English, whose facets the (English) draft's words cannot meet, do its claims count."""
@@ -81,6 +84,10 @@ def refusals(drafts: list[SubtaskDraft], scope: Scope, requirement: str,
         elif tested and not stated_by(draft, tested) and not (
                 claims_count and {f.key for f in tested} & set(draft.facets)):
             refused[draft.key] = "carries only the answer format, level or language, none of what the requirement tests"
+        elif pinned := [q for q in QUOTED_CODE.findall(f"{draft.name} {draft.description}")
+                        if q.strip().lower() not in requirement.lower()]:
+            refused[draft.key] = (f"pins its items to `{pinned[0]}`, which the requirement does not name: the records "
+                                  "drawn are about other things")
         else:
             kept.append(draft.model_copy(update={"facets": facets}))
     return kept, refused
