@@ -64,9 +64,9 @@ def tested_facets(scope: Scope) -> list[Facet]:
 def refusals(drafts: list[SubtaskDraft], scope: Scope, requirement: str,
              cards: Sequence[SourceCard]) -> tuple[list[SubtaskDraft], dict[str, str]]:
     """The drafts that carry facets of the requirement, each with its facets filled in, and why each other was refused:
-    copied from a source card, named as one question, carrying no facet, carrying only facets any item may carry, or
-    quoting as code a name the requirement does not give
-    (a choice item matches '4 options' and maybe nothing else asked).
+    copied from a source card, named as one question, carrying no facet, carrying only facets any item may carry (a
+    choice item matches '4 options' and maybe nothing else asked), or quoting as code a name the requirement does not
+    give.
     What a draft tests is read from its own words, as a small model claims every key it was shown; only for a
     requirement not in English, whose facets the (English) draft's words cannot meet, do its claims count."""
     kept, refused = [], {}
