@@ -1556,3 +1556,21 @@ def test_passages_on_the_modules_a_requirement_names_come_from_those_modules_onl
     records = [json.loads(r["record"]) for r in store.query("SELECT record FROM samples WHERE run_id = ?", (run_id,))]
     assert records and {r["module"] for r in records} <= {"itertools", "functools", "collections"}
     assert all(r["text"].startswith(f"{r['name']}") for r in records)
+
+
+def test_a_terse_conversion_requirement_draws_its_units_from_the_generator():
+    """An unseen requirement, 'unit conversion qs -> km. from miles feet yards. round 1 dp pls', was grounded on
+    the table of unit definitions and asked SI factors: the generator's card named no mile, and '-> km' no target."""
+    from benchagent.program.sources.families.units import picked_conversions
+
+    requirement = "unit conversion qs -> km. from miles feet yards. round 1 dp pls"
+    card = CARDS["gen_unit_conversions"]
+    miles = [Facet(kind="presentation", value=v, quote=v) for v in ("miles", "feet")]
+    assert missing_topic(card, miles) is None
+    assert picked_conversions(requirement) == {"from_unit": ["mile", "foot", "yard"], "to_unit": ["kilometre"]}
+    assert picked_conversions("Test Fahrenheit to Celsius conversion") == {
+        "from_unit": ["degree Fahrenheit"], "to_unit": ["degree Celsius"]}
+    assert picked_conversions("how many days in a week") == {}
+    records = [generate_record(card.id, i, 3) for i in range(400)]
+    wanted = [r for r in records if r["from_unit"] in ("mile", "foot", "yard") and r["to_unit"] == "kilometre"]
+    assert wanted  # the generator draws them, so a plan's `where` finds them within its span

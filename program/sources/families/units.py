@@ -19,13 +19,19 @@ RECIPE = TargetRecipe({"number": Step("unit_number_target", _CONVERSION),
                        "binary": Step("unit_binary_target", ["original.quantities"])}, None, "decimal_options")
 
 
+# symbols a terse requirement writes ("-> km"); those that are also words ("in", "m", "g") are left out
+SYMBOLS = {"km": "kilometre", "cm": "centimetre", "mm": "millimetre", "kg": "kilogram", "mg": "milligram",
+           "ft": "foot", "yd": "yard", "mi": "mile", "lb": "pound", "lbs": "pound", "oz": "ounce",
+           "mph": "mile per hour", "km/h": "kilometre per hour", "kph": "kilometre per hour"}
+
+
 def _unit_names() -> dict[str, str]:
     """Every way a requirement may name a unit ('Fahrenheit', 'degrees Celsius', 'feet'), to its unit."""
     names = {}
     for unit, spec in UNITS.items():
         for name in (unit, spec.plural or f"{unit}s", unit.removeprefix("degree ").removeprefix("US ")):
             names[name.lower()] = unit
-    return names
+    return names | {symbol: unit for symbol, unit in SYMBOLS.items() if unit in UNITS}
 
 
 _NAMES = _unit_names()
@@ -36,12 +42,17 @@ _DIMENSIONS = {"temperature": "temperature", "length": "length", "distance": "le
 
 
 def picked_conversions(text: str) -> dict[str, list[str]]:
-    """The records a requirement's words ask for: conversions from one named unit to another ('Fahrenheit to
-    Celsius', 'from miles into kilometres'), else those of a named dimension ('temperatures'); none else."""
+    """The records a requirement's words ask for: conversions into a named unit from the others it names of that
+    dimension ('Fahrenheit to Celsius', 'from miles into kilometres', 'qs -> km. from miles feet yards'), else those
+    of a named dimension ('temperatures'); none else."""
     text = text.lower()
-    pair = re.search(_NAMED.pattern + r"\s+(?:to|into|in)\s+(?:degrees?\s+)?" + _NAMED.pattern, text)
-    if pair and UNITS[_NAMES[pair.group(1)]].dimension == UNITS[_NAMES[pair.group(2)]].dimension:
-        return {"from_unit": [_NAMES[pair.group(1)]], "to_unit": [_NAMES[pair.group(2)]]}
+    target = re.search(r"(?:->|→|\b(?:to|into|in)\b)\s*(?:degrees?\s+)?" + _NAMED.pattern, text)
+    if target:
+        to_unit = _NAMES[target.group(1)]
+        named = [_NAMES[m.group(1)] for m in _NAMED.finditer(text) if m.start(1) != target.start(1)]
+        sources = [u for u in dict.fromkeys(named) if u != to_unit and UNITS[u].dimension == UNITS[to_unit].dimension]
+        if sources:
+            return {"from_unit": sources, "to_unit": [to_unit]}
     named = {dimension for word, dimension in _DIMENSIONS.items() if re.search(rf"\b{word}s?\b", text)}
     return {"dimension": sorted(named)} if len(named) == 1 else {}
 
@@ -79,7 +90,8 @@ def _sized_units(dimension: str, base: Fraction) -> list[str]:
             "largest": "str", "smallest": "str"},
     size=SIZE, license="generated",
     keywords=["unit conversion", "units", "measurement", "metric", "imperial", "temperature",
-              "physics", "quantitative reasoning", "science"],
+              "physics", "quantitative reasoning", "science", "kilometres", "metres", "miles", "feet", "yards",
+              "inches", "kilograms", "pounds", "ounces", "litres", "gallons", "Celsius", "Fahrenheit"],
     tools=["unit_number_target", "unit_label_target", "unit_binary_target", "convert_units",
            "decimal_options", "shuffle_options"]), RECIPE, picks=picked_conversions)
 
