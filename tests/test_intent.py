@@ -1574,3 +1574,6 @@ def test_a_terse_conversion_requirement_draws_its_units_from_the_generator():
     records = [generate_record(card.id, i, 3) for i in range(400)]
     wanted = [r for r in records if r["from_unit"] in ("mile", "foot", "yard") and r["to_unit"] == "kilometre"]
     assert wanted  # the generator draws them, so a plan's `where` finds them within its span
+    plan = with_stated_formats(recipe_for(card, "number"), [], requirement)  # '1 dp' is one decimal place
+    [target] = [s for s in plan.steps if s.tool == "unit_number_target"]
+    assert "=1:places" in target.inputs and "original.places" not in target.inputs

@@ -174,7 +174,8 @@ def with_asks(plan: TransformPlan, facets: Sequence[Facet], draft: SubtaskDraft)
     return plan.model_copy(update={"steps": [*plan.steps[:at], narrowed, *plan.steps[at + 1:]]})
 
 
-PLACES = re.compile(r"\b(\d|zero|one|two|three|four|five|six)\s+(?:decimal\s+places?|decimals?|places?\s+after)")
+PLACES = re.compile(r"\b(\d|zero|one|two|three|four|five|six)\s*(?:decimal\s+places?|decimals?|places?\s+after|"
+                    r"d\.?p\.?(?!\w))")  # '1 dp', '2 d.p.', '3dp'
 NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 FIGURES = re.compile(r"\b(\d|one|two|three|four|five|six|seven|eight|nine|ten)[- ](?:significant (?:figures?|digits?)"
                      r"|sig\.? ?figs?\b|s\.f\.)")
