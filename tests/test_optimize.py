@@ -383,6 +383,7 @@ def test_items_the_llm_wrote_compile_their_writing_step(tmp_path):
     from test_build import docs_answers
 
     from benchagent.optimize.lessons import HEADER
+    from benchagent.program.executor.taught import SAID
 
     store = open_store(tmp_path / "docs.db")
     answers = docs_answers("mutable")
@@ -421,10 +422,11 @@ def test_items_the_llm_wrote_compile_their_writing_step(tmp_path):
         read.setdefault(step["predictor"], []).append(json.loads(step["inputs"])["subtask"])
     assert set(read) == {"executor.realizer.write_brief", "executor.realizer.write_item"}
     for subtask in itertools.chain(*read.values()):
-        assert subtask.endswith(f"\n{HEADER}\n- ambiguity: two options fit") and subtask.count(HEADER) == 1
+        assert subtask.endswith(f'\n{SAID} "ambiguity: two options fit". Plan and write this item so that they '
+                                'would accept it.') and subtask.count(SAID) == 1
     plain = store.query("SELECT inputs FROM steps WHERE run_id = ? AND predictor = 'executor.realizer.write_item'",
                         (run_id,))
-    assert plain and all(HEADER not in json.loads(step["inputs"])["subtask"] for step in plain)
+    assert plain and all(SAID not in json.loads(step["inputs"])["subtask"] for step in plain)
     for sample in store.query("SELECT id FROM samples WHERE run_id = ? AND status = 'ok'", (taught_run,)):
         store.insert("reviews", {"id": new_id("rev"), "sample_id": sample["id"], "reviewer": "ann",
                                  "decision": "accept", "reason": None, "created_at": now()})

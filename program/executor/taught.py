@@ -4,6 +4,7 @@ import dspy
 
 MARK = "Human reviewers rejected earlier items for these reasons"  # where taught lessons start, in every wording
 HEADER = f"{MARK}; where an instruction above says otherwise, theirs comes first. Make sure none of them applies here:"
+SAID = "Reviewers rejected earlier items written for this subtask, saying:"  # where the lessons start in a subtask
 
 
 def lessons_in(instructions: str) -> list[str]:
@@ -20,11 +21,16 @@ def lessons_of(step: dspy.Module) -> list[str]:
 
 
 def with_lessons(subtask: str, lessons: list[str]) -> str:
-    """The subtask a taught step plans from: its lessons follow it, since a small model weighs what it reads as
-    input over its instructions; the subtask alone when there are none."""
-    return "\n".join([subtask, HEADER, *(f"- {lesson}" for lesson in lessons)]) if lessons else subtask
+    """The subtask a taught step plans from: what reviewers said follows it, quoted, with what to do about it, since a
+    small model weighs what it reads as input over its instructions (on six passages the 1.5B brief and writer set a
+    comparison in 6 items when the reviewers' reason came so, in 2 under the instructions' header); the subtask alone
+    when there are none."""
+    if not lessons:
+        return subtask
+    said = "; ".join(f'"{lesson}"' for lesson in lessons)
+    return f"{subtask}\n{SAID} {said}. Plan and write this item so that they would accept it."
 
 
 def without_lessons(subtask: str) -> str:
     """The subtask a taught step read, its lessons left out: what a compile trains on and teaches anew."""
-    return subtask.partition(f"\n{MARK}")[0]
+    return subtask.partition(f"\n{SAID}")[0]
