@@ -216,6 +216,20 @@ def subjects(requirement: str) -> list[str]:
     return found
 
 
+# What each item gives the model to answer about: 'give a South American country and ask ...', 'for each element'.
+GIVEN_THING = re.compile(r"\b(?:(?:gives?|given|giving|shows?|showing|presents?|presenting|names?|naming|takes?)\s+"
+                         r"(?:a|an|one|each|every|some|the)|for\s+(?:each|every|any|a\s+given))\s+"
+                         r"(?:(?:given|random|specific|single)\s+)?"
+                         r"((?:[\w'-]+\s+){0,3}?[\w'-]+)(?=\s*(?:[,;:.]|$)|\s+(?:and|then|ask|asks|asking|with|"
+                         r"which|what|to|or)\b)", re.I)
+
+
+def given_things(text: str) -> list[str]:
+    """The things the text says each item gives ('South American country' of 'give a South American country and
+    ask which currency it uses'), each with a content word."""
+    return [said for said in (" ".join(m.group(1).split()) for m in GIVEN_THING.finditer(text)) if stems(said)]
+
+
 def is_subject(facet: Facet, requirement: str) -> bool:
     """A topic facet the requirement names as what its items are about ('passages about everyday science'): every
     subtask's source must hold it, or another such subject, not only the subtasks that claim it."""
@@ -272,6 +286,12 @@ def quoted(quote: str, requirement: str) -> bool:
     return bool(quote) and (quote in requirement or fuzz.partial_ratio(quote, requirement) >= QUOTE_MATCH)
 
 
+def _tokens(text: str) -> set[str]:
+    """The words of a text, a hyphenated one also in its parts ('two-letter' says 'letter')."""
+    words = re.findall(r"[\w-]+", text.lower())
+    return {*words, *(part for word in words for part in word.split("-") if part)}
+
+
 def grounded(facet: Facet, requirement: str = "") -> bool:
     """The facet's value rests on its quote (they share a content word; for a language, the quote names it), a
     specific quotes part of the requirement rather than all of it, and a degradation, answer format or level says
@@ -281,38 +301,51 @@ def grounded(facet: Facet, requirement: str = "") -> bool:
     if facet.kind not in ("capability", "topic") and requirement and len(facet.quote) >= WHOLE * len(requirement) \
             and len(requirement.split()) > 8:
         return False
-    if facet.kind in KIND_WORDS and not set(re.findall(r"[\w-]+", f"{facet.value} {facet.quote}".lower())) & set(
+    if facet.kind in KIND_WORDS and not _tokens(f"{facet.value} {facet.quote}") & set(
             KIND_WORDS[facet.kind]):
         return False
     value, quote = stems(facet.value), stems(facet.quote)
     return bool(value & quote) or (not value and bool(re.search(re.escape(facet.value.lower()), facet.quote.lower())))
 
 
+NEGATED = re.compile(r"\b(?:not|no|never|without|nor|rather than|instead of)\b(?:\W+\w+){0,3}\W*$", re.I)
+
+
 def anchored(facet: Facet, requirement: str) -> Facet:
-    """A specific facet quoting the whole requirement, as a small model does under every facet, quoting instead the
-    span of the requirement its value's words cover ('count days between two calendar dates' → 'count the days
-    between two calendar dates'); unchanged when the requirement says no more than half of the value's words, when
-    no word of the facet's kind is both in the value and the span (an answer format 'the number of days' in 'count
-    the days between'), when the span is not shorter, or for what is tested as a whole."""
-    if facet.kind in ("capability", "topic", "language") or len(facet.quote) < WHOLE * len(requirement):
+    """A specific facet quoting the whole requirement, as a small model does under every facet, or a clause its value
+    is not in (the first 100 characters under an answer format said at the end), quoting instead the span of the
+    requirement its value's words cover ('count days between two calendar dates' → 'count the days between two
+    calendar dates'); unchanged when the requirement says no more than half of the value's words, when no word of
+    the facet's kind is both in the value and the span (an answer format 'the number of days' in 'count the days
+    between'), when the span is not shorter, when the requirement says it after a 'not' ('not the currency's name'),
+    or for what is tested as a whole."""
+    if facet.kind in ("capability", "topic", "language") or (
+            len(facet.quote) < WHOLE * len(requirement) and grounded(facet, requirement)):
         return facet
     words = [w for w in dict.fromkeys(re.findall(r"[^\W_]+", facet.value.lower())) if len(w) > 2 and w not in FILLER]
     said = [w for w in words if re.search(rf"\b{re.escape(w)}\b", requirement.lower())]
     if 2 * len(said) <= len(words):  # 'dates as photos of handwritten notes' shares only 'dates': the model's own
         return facet
     span = _span(requirement, said)
+    if facet.kind != "constraint" and NEGATED.search(requirement[:requirement.find(span)]):
+        return facet
     kind_words = set(KIND_WORDS.get(facet.kind, ()))
-    stated = not kind_words or (set(re.findall(r"[\w-]+", span.lower())) & set(said) & kind_words)
+    stated = not kind_words or (_tokens(span) & set(said) & kind_words)
     return facet.model_copy(update={"quote": span}) if stated and span and len(span) < WHOLE * len(requirement) \
         else facet
 
 
 def _span(requirement: str, words: list[str]) -> str:
-    """The requirement's words from the first of words to the last, at most 200 characters."""
+    """The requirement's words from the first of words to the last, whole where hyphenated ('three-letter'), at most
+    200 characters."""
     lower = requirement.lower()
     starts = [m.start() for w in words for m in re.finditer(rf"\b{re.escape(w)}\b", lower)]
     ends = [m.end() for w in words for m in re.finditer(rf"\b{re.escape(w)}\b", lower)]
-    return requirement[min(starts):max(ends)][:200] if starts else ""
+    if not starts:
+        return ""
+    start = len(re.search(r"[\w-]*$", requirement[:min(starts)]).group(0))
+    end = len(re.match(r"[\w-]*", requirement[max(ends):]).group(0))
+    return requirement[min(starts) - start:max(ends) + end][:200]
 
 
 def seen_facets(requirement: str, facets: list[Facet]) -> list[Facet]:

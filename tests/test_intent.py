@@ -30,11 +30,11 @@ from benchagent.program.tools.chart_questions import ChartTargetArgs, chart_numb
 from benchagent.program.tools.chemistry import FormulaArgs, molar_mass_target
 from benchagent.program.tools.scenes import SceneTargetArgs, Shape, scene_number_target
 from benchagent.program.planner.grounding import GroundingAgent, asked_by_code
-from benchagent.program.sources.catalog import catalog_cards
+from benchagent.program.sources.catalog import catalog_cards, source_for
 from benchagent.program.sources.generators import generate_record
 from benchagent.program.sources.recipes import asking_recipe, option_count, recipe_for
 from benchagent.program.executor.realize import llm_steps
-from benchagent.program.tools.registry import get_tool, list_tools, run_tool
+from benchagent.program.tools.registry import ToolError, get_tool, list_tools, run_tool
 from benchagent.signatures import Facet, Scope, SubtaskDraft, TransformPlan
 from benchagent.store import open_store
 from benchagent.store.datasette_metadata import build_metadata
@@ -1577,3 +1577,130 @@ def test_a_terse_conversion_requirement_draws_its_units_from_the_generator():
     plan = with_stated_formats(recipe_for(card, "number"), [], requirement)  # '1 dp' is one decimal place
     [target] = [s for s in plan.steps if s.tool == "unit_number_target"]
     assert "=1:places" in target.inputs and "original.places" not in target.inputs
+
+
+CURRENCY = ("I'd like a set of questions that give a South American country and ask which currency it uses, with the "
+            "answer given as the three-letter ISO 4217 code like BRL, not the currency's name.")
+
+
+def test_a_country_given_and_its_currency_asked_draws_south_american_countries_and_answers_their_codes(tmp_path):
+    # the 1.5B model's replies on this unseen requirement: every facet quotes the first 100 characters, and the
+    # design names single questions, which are refused
+    clipped = CURRENCY[:100]
+    scope = {"scope": {"topic": "Currency", "modalities": ["text"], "keywords": ["currency", "iso 4217", "brl"],
+                       "facets": [facet(kind, value, clipped) for kind, value in (
+                           ("topic", "currency"), ("operation", "ask"), ("presentation", "show"),
+                           ("answer_format", "three-letter ISO 4217 code"), ("question_kind", "name"))]}}
+    one_question = {"name": "What is the ISO 4217 code for Brazil?", "capability": "language",
+                    "description": "Choose the correct three-letter ISO 4217 code for Brazil.", "modalities": ["text"],
+                    "answer_type": "choice", "rationale": "core", "facets": ["topic_currency", "operation_ask"]}
+    answers = chart_answers(
+        scope=scope, subtasks={"subtasks": [one_question]},
+        judgments={"judgments": [{"source_id": "builtin_countries", "transformable": True, "alignment": 0.8,
+                                  "coverage": 0.9, "simplicity": 0.7, "risk": 0.2, "rationale": "holds currencies"}]},
+        quotas={"quotas": [{"key": "currency", "importance": 1.0, "quota": 6}]})
+    store, run_id, _ = build(tmp_path, answers, requirement=CURRENCY, size=6)
+    spec = json.loads(store.one("SELECT spec FROM specs WHERE run_id = ?", [run_id])["spec"])["spec"]
+    facets = {f["kind"]: f for f in spec["scope"]["facets"]}
+    # the format said at the end is kept, quoting its own words; 'name' is said only after a 'not'
+    assert facets["answer_format"]["quote"] in CURRENCY and "question_kind" not in facets
+    [subtask] = spec["subtasks"]
+    assert "give a South American country" in subtask["description"]
+    [source] = subtask["sources"]
+    assert source["source_id"] == "builtin_countries"
+    assert source["plan"]["where"] == {"continent": ["South America"], "region": ["South America"]}
+    assert "original.currency:answer.currency" in source["plan"]["steps"][0]["inputs"]
+    refused = {r["source_id"]: r["rationale"] for r in store.query(
+        "SELECT source_id, rationale FROM groundings WHERE run_id = ? AND accepted = 0", [run_id])}
+    assert refused["builtin_currencies"] == ("each item gives a South American country, but its records are "
+                                             "currencies named by their alpha 3")
+    source = source_for(CARDS["builtin_countries"])
+    codes = {r["name"]: r["currency"] for r in map(source.record, range(source.capacity))
+             if r["continent"] == "South America"}
+    items = store.query("SELECT question, options, answer FROM samples WHERE run_id = ? AND status = 'ok'", [run_id])
+    assert len(items) == 6
+    for item in items:
+        [country] = [name for name in codes if name in item["question"]]
+        assert item["answer"] == codes[country] and re.fullmatch(r"[A-Z]{3}", item["answer"])
+        assert all(re.fullmatch(r"[A-Z]{3}", option) for option in json.loads(item["options"]))
+
+
+@pytest.mark.parametrize("about, where", [
+    ("give a South American country and ask its currency", {"continent": ["South America"],
+                                                             "region": ["South America"]}),
+    ("capitals of Western European countries", {"continent": ["Europe"], "region": ["Western Europe"]}),
+    ("Which continent is a country in? Ask about African and Asian ones", {"continent": ["Africa", "Asia"]}),
+    ("ask the flag of a country in south-eastern asia", {"continent": ["Asia"], "region": ["South-eastern Asia"]}),
+    ("ask the currency of a country", {}),
+])
+def test_places_a_requirement_names_pick_the_countries_drawn(about, where):
+    card = CARDS["builtin_countries"]
+    plan = template_plans(card, "choice", about=about)[0]
+    assert with_named_values(plan, card, about).where == where
+
+
+def test_a_facet_quoting_a_clause_without_its_value_is_requoted_unless_the_requirement_negates_it():
+    requirement = ("Ask which country a flag emoji stands for, with the answer given as its two-letter ISO code, not "
+                   "the nation's full name")
+    clipped = requirement[:40]
+    scope = Scope(topic="flags", modalities=["text"], keywords=[], facets=[
+        Facet(kind="topic", value="flag emoji", quote=clipped),
+        Facet(kind="answer_format", value="two-letter ISO code", quote=clipped),
+        Facet(kind="question_kind", value="nation's full name", quote=clipped)])
+    facets = {f.kind: f for f in contract(requirement, scope).facets}
+    assert facets["answer_format"].quote == "two-letter ISO code"
+    assert "question_kind" not in facets
+
+
+RISE = ("Build a benchmark where the model looks at a line chart of monthly rainfall for one city and has to say which "
+        "month had the biggest increase compared to the month before; the answer should be just the month name.")
+
+
+def test_the_month_of_the_biggest_rise_is_asked_of_line_charts_and_is_not_the_wettest_month(tmp_path):
+    """An unseen requirement: the line chart subtask was judged at alignment 0.5 and refused, no tool asked the
+    largest month-over-month rise, and nothing was delivered."""
+    rise = {"key": "biggest_rise", "name": "Month of the biggest rise", "capability": "chart reading",
+            "description": "say which month's rainfall rose most over the month before", "modalities": ["image"],
+            "answer_type": "label", "rationale": "asked", "facets": ["operation_had_the_biggest_increase",
+                                                                    "operation_compared_to_the_month_before"]}
+    answers = chart_answers(
+        scope={"scope": {"topic": "rainfall", "modalities": ["image"], "keywords": ["line chart", "rainfall", "month"],
+                         "facets": [facet("operation", "had the biggest increase", "had the biggest increase"),
+                                    facet("operation", "compared to the month before",
+                                          "compared to the month before")]}},
+        subtasks={"subtasks": [rise]},
+        judgments={"judgments": [{"source_id": "gen_line_chart_values", "transformable": True, "alignment": 0.5,
+                                  "coverage": 0.9, "simplicity": 0.8, "risk": 0.1, "rationale": "maybe"}]},
+        quotas={"quotas": [{"key": "biggest_rise", "importance": 1.0, "quota": 4}]},
+        question=lambda prompt: {"question": "Which month had the biggest increase in rainfall over the month before?"})
+    store, _, _ = build(tmp_path, answers, RISE, size=4)
+    [grounding] = store.query("SELECT source_id, plan, rationale FROM groundings WHERE accepted = 1")
+    assert grounding["source_id"] == "gen_line_chart_values" and "aligned by code" in grounding["rationale"]
+    plan = json.loads(grounding["plan"])
+    assert plan["where"] == {"theme": ["monthly_rainfall"]} and '=["rise"]:asks' in plan["steps"][0]["inputs"]
+    samples = store.query("SELECT answer, record FROM samples WHERE status = 'ok'")
+    assert len(samples) == 4
+    for sample in samples:
+        record = json.loads(sample["record"])
+        assert sample["answer"] == record["largest_rise"]["to"] and record["theme"] == "monthly_rainfall"
+    wettest = Item(question="Which month had the highest rainfall?", answer="Mar", answer_origin="tool",
+                   goal="which category's value rose the most from the category just before it",
+                   query={"kind": "rise", "from": "Feb"})
+    assert not target_check(wettest).passed
+
+
+def test_the_largest_rise_and_fall_are_asked_only_of_consecutive_times():
+    data = {"title": "Rainfall", "categories": ["Jan", "Feb", "Mar", "Apr", "May"], "values": [40, 30, 70, 90, 20],
+            "seed": 3}
+    rise = run_tool("chart_label_target", {**data, "ordered": True, "asks": ["rise"]}).result
+    fall = run_tool("chart_label_target", {**data, "ordered": True, "asks": ["fall"]}).result
+    assert (rise["answer"], rise["query"]) == ("Mar", {"kind": "rise", "from": "Feb"})  # +40, though Apr is wettest
+    assert (fall["answer"], fall["query"]) == ("May", {"kind": "fall", "from": "Apr"})
+    with pytest.raises(ToolError, match="no question of the kinds"):
+        run_tool("chart_label_target", {**data, "asks": ["rise"]})  # bars in no order have no 'month before'
+    tied = {**data, "values": [10, 30, 50, 40, 20], "ordered": True}
+    with pytest.raises(ToolError, match="no question of the kinds"):
+        run_tool("chart_label_target", {**tied, "asks": ["rise"]})  # +20 twice: no one answer
+    label = get_tool("chart_label_target").asks
+    assert kinds_named("the biggest drop compared to the month before", label) == ["fall"]
+    assert kinds_named("a change from the month before", label) == ["rise", "fall"]

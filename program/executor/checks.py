@@ -8,6 +8,7 @@ from rapidfuzz import fuzz
 from benchagent.program.executor.item import Item
 from benchagent.program.intent import stems
 from benchagent.program.text_bounds import degenerate
+from benchagent.program.tools.chart_questions import CHANGE_WORDS
 from benchagent.program.tools.scenes import COLORS, SHAPES
 from benchagent.program.tools.targets import mentions
 
@@ -131,6 +132,9 @@ def target_check(item: Item) -> CheckResult:
         return CheckResult("asks_tool_target", False, f"the question asks the {item.query['kind']} value on the axis, "
                                                       f"which can be read as the axis's end; the tool computed the "
                                                       f"{item.query['kind']} value of the data: {item.goal}")
+    if item.query.get("kind") in ("rise", "fall") and not CHANGE_WORDS.search(question):
+        return CheckResult("asks_tool_target", False, f"the question does not ask for a change from the one before, "
+                                                      f"which the tool's answer is: {item.goal}")
     if "count" in item.query and (narrower := _qualifiers(question) - _qualifiers(item.goal)):
         return CheckResult("asks_tool_target", False, f"the question counts only {' '.join(sorted(narrower))} ones, "
                                                       f"the tool counted: {item.goal}")

@@ -95,17 +95,17 @@ def refusals(drafts: list[SubtaskDraft], scope: Scope, requirement: str,
 
 def requirement_subtask(requirement: str, scope: Scope) -> SubtaskDraft | None:
     """One subtask in the requirement's own words, for when every proposed one was refused: named by the first facet
-    of what is tested, described by its operations (else the requirement), its answer type the one a stated format
-    names (else choice); None when no facet says what is tested."""
+    of what is tested, described by the requirement itself (its operations alone, 'ask', lose what the items give
+    and what they ask for), its answer type the one a stated format names (else choice); None when no facet says
+    what is tested."""
     tested = tested_facets(scope)
     if not tested:
         return None
-    operations = "; ".join(f.value for f in tested if f.kind == "operation")
     formats = " ".join(f.value.lower() for f in scope.facets if f.kind == "answer_format")
     format_words = set(re.findall(r"[a-z]+", formats))
     answer_type = next((kind for kind, words in ANSWER_WORDS.items() if format_words & set(words)), "choice")
     return SubtaskDraft(key=slug(tested[0].value), name=shorten(tested[0].value, 80, placeholder=""),
-                        description=(operations or requirement)[:200], capability=tested[0].value,
+                        description=shorten(requirement, 300, placeholder=" …"), capability=tested[0].value,
                         facets=[f.key for f in scope.facets],
                         modalities=scope.modalities or ["text"], answer_type=answer_type,
                         rationale="the requirement as stated: every subtask the design agent proposed was refused")

@@ -92,12 +92,25 @@ def _said(word: str) -> re.Pattern:
 
 def kinds_named(text: str, vocabulary: dict[str, tuple[str, ...]]) -> list[str]:
     """The kinds of question whose words the text says, but not one whose words are only part of a longer match
-    ('red triangle' names one colour and kind, not every triangle)."""
+    ('red triangle' names one colour and kind, not every triangle), nor one named only by words a kind of the same
+    tool shares with it when that one is named by words of its own ('the biggest increase compared to the month
+    before' names the rise, not the fall, though both are changes from the month before)."""
     text = text.lower()
     said = {kind: [w for w in words if _said(w).search(text)] for kind, words in vocabulary.items()}
     matched = [w for words in said.values() for w in words]
-    return [kind for kind, words in said.items()
-            if any(not any(w != longer and w in longer for longer in matched) for w in words)]
+    named = {kind: [w for w in words if not any(w != longer and w in longer for longer in matched)]
+             for kind, words in said.items()}
+    named = {kind: words for kind, words in named.items() if words}
+
+    def tool(kind: str) -> str:
+        return kind.partition(": ")[0] if ": " in kind else ""
+
+    def shared(kind: str, word: str) -> bool:
+        return any(word in vocabulary[other] for other in named if other != kind and tool(other) == tool(kind))
+
+    own = {kind for kind, words in named.items() if any(not shared(kind, w) for w in words)}
+    return [kind for kind, words in named.items() if kind in own or not any(
+        other in own and tool(other) == tool(kind) and set(words) <= set(vocabulary[other]) for other in named)]
 
 
 def asking(facets: Sequence[Facet]) -> list[Facet]:
@@ -160,9 +173,12 @@ def with_asks(plan: TransformPlan, facets: Sequence[Facet], draft: SubtaskDraft)
     if at is None or any(i.endswith(":asks") for i in plan.steps[at].inputs):
         return plan
     vocabulary = get_tool(plan.steps[at].tool).asks
-    naming = [(f.key, kinds_named(f"{f.value} {f.quote}", vocabulary)) for f in facets
-              if f.key in draft.facets and f.kind in ASKING_KINDS]
-    kinds = (kinds_named(draft.name, vocabulary) or list(dict.fromkeys(k for _, ks in naming for k in ks))
+    carried = [f for f in facets if f.key in draft.facets and f.kind in ASKING_KINDS]
+    naming = [(f.key, kinds_named(f"{f.value} {f.quote}", vocabulary)) for f in carried]
+    # read together, so that one facet's own words ('the biggest increase') settle another's shared ones ('compared
+    # to the month before')
+    together = kinds_named(" ; ".join(f"{f.value} {f.quote}" for f in carried), vocabulary)
+    kinds = (kinds_named(draft.name, vocabulary) or [k for k in together if any(k in ks for _, ks in naming)]
              or kinds_named(draft.description, vocabulary))
     served = [key for key, ks in naming if set(ks) & set(kinds)]
     if not kinds:
@@ -350,16 +366,26 @@ def with_theme(plan: TransformPlan, card: SourceCard, about: str) -> TransformPl
     return plan.model_copy(update={"where": {"theme": named}})
 
 
+def _names_value(value: str, about: str, field_named: bool) -> bool:
+    """`about` names the listed value as it is spelled, or as the adjective of a place ('South American', 'Asian',
+    'European'). A value in lower case ('random', 'time') is an ordinary word too: it counts only where the field is
+    named beside it; a proper name ('South America') counts wherever it is said."""
+    if not (field_named or value[:1].isupper()):
+        return False
+    return re.search(rf"(?<![\w.-]){re.escape(value)}(?:a?n)?(?![\w-]|\.\w)", about, re.I) is not None
+
+
 def with_named_values(plan: TransformPlan, card: SourceCard, about: str) -> TransformPlan:
-    """The plan drawing only the records whose listed field (ONE_OF) holds a value `about` names as it is spelled,
-    when `about` also names the field ('from modules like itertools, collections or functools' of the standard
-    library's `module`: 'random' or 'time' alone is a word, not a pick); unchanged when it names none or all."""
+    """The plan drawing only the records whose listed field (ONE_OF) holds a value `about` names ('from modules like
+    itertools, collections or functools' of the standard library's `module`, 'a South American country' of the
+    countries' `continent`); unchanged when it names none or all."""
     where = dict(plan.where)
     for field, description in card.fields.items():
-        if not description.startswith(ONE_OF) or field in where or not re.search(rf"\b{field}s?\b", about, re.I):
+        if not description.startswith(ONE_OF) or field in where:
             continue
+        field_named = re.search(rf"\b{field}s?\b", about, re.I) is not None
         listed = [v.strip() for v in description.removeprefix(ONE_OF).split("|") if v.strip()]
-        named = [v for v in listed if re.search(rf"(?<![\w.-]){re.escape(v)}(?![\w-]|\.\w)", about, re.I)]
+        named = [v for v in listed if _names_value(v, about, field_named)]
         if named and len(named) < len(listed):
             where[field] = named
     return plan.model_copy(update={"where": where}) if where != plan.where else plan

@@ -12,8 +12,9 @@ import dspy
 from dspy.utils.exceptions import AdapterParseError
 
 from benchagent.program.errors import PlanValidationError
-from benchagent.program.intent import card_words, stems
+from benchagent.program.intent import card_words, given_things, stems
 from benchagent.program.executor.realize import Dataflow, binding, llm_steps
+from benchagent.program.planner.facets import asked_kinds
 from benchagent.program.planner.plan_check import required_finals, validate_plan
 from benchagent.program.sources.cards import SourceCard
 from benchagent.program.sources.catalog import source_for, user_reader
@@ -63,6 +64,29 @@ def dry_run(plan: TransformPlan, record: dict[str, Any]) -> None:
             if name not in result:
                 raise PlanValidationError(f"{where}: has no output {name!r}; it gives {sorted(result)}")
             flow.values[ref] = result[name]
+
+
+TRIED_RECORDS = 20  # generated records a narrowed question target is tried on
+
+
+def unaskable(plan: TransformPlan, card: SourceCard) -> str | None:
+    """Why a generated source cannot ask the kinds of question its plan's target was narrowed to (the largest rise
+    from the month before, of a bar chart's categories), found by running the target on its first records that the
+    plan draws; None when one of them can, or the target is not narrowed."""
+    asked = asked_kinds(plan)
+    if asked is None or card.kind != "generator":
+        return None
+    step, kinds = asked
+    source, error = source_for(card), ""
+    tried = (source.record(i) for i in range(min(source.capacity, TRIED_RECORDS)))
+    for record in (r for r in tried if all(r.get(k) in allowed for k, allowed in plan.where.items())):
+        flow = Dataflow({f"original.{k}": v for k, v in record.items()} | {"slot.seed": 0, "slot.gold_position": 0})
+        try:
+            run_tool(step.tool, flow.take(step.inputs))
+            return None
+        except (ToolError, KeyError) as exc:
+            error = str(exc)
+    return f"its records allow no question of the kinds asked ({', '.join(kinds)}){': ' + error if error else ''}"
 
 
 def example_record(card: SourceCard) -> dict[str, Any] | None:
@@ -334,11 +358,14 @@ def _words(text: str) -> set[str]:
     return {w for w in re.findall(r"[a-z0-9]+", text.lower()) if len(w) > 2}
 
 
-def asks_about_other_things(plan: TransformPlan, card: SourceCard, about: str, named: str = "") -> str | None:
+def asks_about_other_things(plan: TransformPlan, card: SourceCard, about: str, named: str = "",
+                            requirement: str = "") -> str | None:
     """Why a record lookup cannot serve a subtask: its records are things the subtask is not about (the city of an
-    airport named by its code is not the capital of a country), or the source holds less than half of what the
-    subtask's name asks ('Capital city' of a source of country codes). None when the subtask names the source's
-    records or the field that names them, the plan is not a record lookup, or the user gave the source."""
+    airport named by its code is not the capital of a country), not what each item gives (a currency named by its
+    code, where the requirement gives a country and asks its currency), or the source holds less than half of what
+    the subtask's name asks ('Capital city' of a source of country codes). None when the subtask names the source's
+    records or the field that names them, the plan is not a record lookup, or the user gave the source. What the
+    items give is read from the subtask's words, else from the requirement's when it names one such thing."""
     first = plan.steps[0] if plan.steps else None
     if first is None or first.tool != "field_target" or card.kind == "user":  # the user chose their own
         return None
@@ -347,6 +374,10 @@ def asks_about_other_things(plan: TransformPlan, card: SourceCard, about: str, n
     things = f"{card.name.replace('_', ' ')} {subject}"
     if not stems(things) & stems(about):
         return f"its records are {card.name} named by their {subject}, which the subtask does not ask about"
+    stated = given_things(requirement)
+    given = given_things(about) or (stated if len(stated) == 1 else [])
+    if given and not any(stems(thing) & stems(things) for thing in given):
+        return f"each item gives a {given[0]}, but its records are {card.name} named by their {subject}"
     asked = stems(named) - stems(things)
     held = stems(" ".join([card_words(card), *(f"{k.replace('_', ' ')} {d}" for k, d in card.fields.items())]))
     if len(asked) >= 2 and 2 * len(asked & held) < len(asked):
@@ -354,13 +385,22 @@ def asks_about_other_things(plan: TransformPlan, card: SourceCard, about: str, n
     return None
 
 
-def template_plans(card: SourceCard, answer_type: str, about: str = "") -> list[TransformPlan]:
-    """Field-based plans for a built-in or user source, best first: those asking a field that `about` (the subtask's
-    name and description) mentions, then the mixed plan and the rest in card order. Passages get cloze plans and
-    LLM-written items; a
-    source with images gets label questions about the image; one with a name-like field gets field questions
-    (knowledge questions for built-in sources, lookups in the shown record for user sources); any other gets label
-    questions from its other fields."""
+def _answered_field(plan: TransformPlan, card: SourceCard) -> str:
+    """The card's words for the one field a plan's target answers ('ISO 4217 code of its one legal tender'), empty
+    when it answers several or none."""
+    first = plan.steps[0] if plan.steps else None
+    answers = [ref.removeprefix("original.") for ref, name in map(binding, first.inputs if first else [])
+               if name.startswith("answer") and ref.startswith("original.")]
+    return f"{answers[0].replace('_', ' ')} {card.fields.get(answers[0], '')}" if len(answers) == 1 else ""
+
+
+def template_plans(card: SourceCard, answer_type: str, about: str = "", answer: str = "") -> list[TransformPlan]:
+    """Field-based plans for a built-in or user source, best first: those answering with the field whose card words
+    say most of the stated answer format (`answer`: 'the three-letter ISO 4217 code' of a country's `currency`), then
+    those asking a field that `about` (the subtask's name and description) mentions, then the mixed plan and the
+    rest in card order. Passages get cloze plans and LLM-written items; a source with images gets label questions
+    about the image; one with a name-like field gets field questions (knowledge questions for built-in sources,
+    lookups in the shown record for user sources); any other gets label questions from its other fields."""
     if card.kind not in ("builtin", "user"):
         return []
     fields = card.fields
@@ -375,6 +415,7 @@ def template_plans(card: SourceCard, answer_type: str, about: str = "") -> list[
         subject = None if any(c.kind == "image" for c in columns) else _subject(columns)
         candidates = (_field_plans(columns, subject, answer_type, lookup=card.kind == "user") if subject
                       else _label_plans(columns, answer_type))
-    wanted = _words(about)
-    ranked = sorted(candidates, key=lambda c: -len(wanted & _words(" ".join(c[0]))))
+    wanted, format_words = _words(about), _words(answer)
+    ranked = sorted(candidates, key=lambda c: (-len(format_words & _words(_answered_field(c[1], card))),
+                                               -len(wanted & _words(" ".join(c[0])))))
     return [plan for _, plan in ranked]

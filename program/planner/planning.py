@@ -23,7 +23,8 @@ from benchagent.program.planner.facets import (UNBUILDABLE, asking, asks_all, co
 from benchagent.program.planner.grounding import Grounding, subtask_brief
 from benchagent.program.planner.limits import with_limits
 from benchagent.program.planner.plan_check import sample_schema
-from benchagent.program.planner.plan_writer import asks_about_other_things, example_record, template_plans
+from benchagent.program.planner.plan_writer import (asks_about_other_things, example_record, template_plans,
+                                                    unaskable)
 from benchagent.program.provenance import working_on
 from benchagent.program.request import BuildRequest
 from benchagent.program.sources.cards import SourceCard
@@ -241,8 +242,10 @@ class Planning:
             and len(f.quote) < 0.8 * len(self.request.requirement))
         draft, led = self._asking_led(scope, draft, cards)
         named = f"{draft.name} {draft.description}"
+        formats = " ".join(f.value for f in scope.facets if f.kind == "answer_format")
         candidates = [(card, led.get(card.id) or recipe_for(card, draft.answer_type, named, self.request.requirement)
-                       or next(iter(template_plans(card, draft.answer_type, about=in_words)), None)) for card in cards]
+                       or next(iter(template_plans(card, draft.answer_type, about=in_words, answer=formats)), None))
+                      for card in cards]
         if cards and not any(plan for _, plan in candidates):
             with working_on("grounding"):
                 candidates[0] = (cards[0], self.agent.planner.plan_writer(subtask=draft, card=cards[0]))
@@ -250,7 +253,9 @@ class Planning:
         for card, plan in candidates:
             plan = self._carrying(plan, scope, draft, card) if plan else plan
             why = plan and (f"its items quote the text of {card.name}, which is not written in {scope.language}"
-                            if not speaks(plan, scope) else asks_about_other_things(plan, card, about, draft.name))
+                            if not speaks(plan, scope)
+                            else asks_about_other_things(plan, card, about, draft.name, self.request.requirement)
+                            or unaskable(plan, card))
             if why:
                 refused.append(Grounding(card.id, plan, {}, 0.0, False, why))
             else:

@@ -196,13 +196,37 @@ def _currency(alpha_2: str) -> dict[str, str | None]:
     return {"currency": code, "currency_name": get_currency_name(code, locale="en") if code else None}
 
 
+CONTINENTS = ("Africa", "Antarctica", "Asia", "Europe", "North America", "Oceania", "South America")
+REGIONS = ("Australia and New Zealand", "Caribbean", "Central America", "Central Asia", "Eastern Africa",
+           "Eastern Asia", "Eastern Europe", "Melanesia", "Micronesia", "Middle Africa", "Northern Africa",
+           "Northern America", "Northern Europe", "Polynesia", "South America", "South-eastern Asia", "Southern Africa",
+           "Southern Asia", "Southern Europe", "Western Africa", "Western Asia", "Western Europe")
+
+
+@functools.cache
+def _places() -> dict[str, dict[str, str | None]]:
+    """Each country's continent (of seven) and UN geoscheme region by alpha-3, read from country_converter's table
+    without importing the package (it imports pandas)."""
+    import csv
+    import importlib.util
+    from pathlib import Path
+
+    folder = Path(importlib.util.find_spec("country_converter").submodule_search_locations[0])
+    with open(folder / "country_data.tsv", encoding="utf-8", newline="") as table:
+        rows = list(csv.DictReader(table, delimiter="\t"))
+    return {row["ISO3"]: {"continent": row["Continent_7"] if row["Continent_7"] in CONTINENTS else None,
+                          "region": row["UNregion"] if row["UNregion"] in REGIONS else None}
+            for row in rows if row["ISO3"] and not row["obsolete"]}
+
+
 @functools.cache
 def _countries() -> list[dict[str, Any]]:
     import pycountry
 
+    places = _places()
     return [{"alpha_2": c.alpha_2, "alpha_3": c.alpha_3, "numeric": c.numeric, "name": c.name,
              "official_name": getattr(c, "official_name", None), "flag": getattr(c, "flag", None),
-             **_currency(c.alpha_2)}
+             **_currency(c.alpha_2), **places.get(c.alpha_3, {"continent": None, "region": None})}
             for c in sorted(pycountry.countries, key=lambda c: c.alpha_2)]
 
 
@@ -432,16 +456,20 @@ _BUILTINS: dict[str, _Builtin] = {f"builtin_{b.name}": b for b in [
     _Builtin(
         "countries", ["text"],
         "Countries and territories from ISO 3166-1: each record is one country's alpha-2, alpha-3 and numeric "
-        "codes, common and official name, flag emoji, the ISO 4217 code of its currency and its name in other "
-        "languages. Grounds geography, country code, country currency and translation questions.",
+        "codes, common and official name, flag emoji, continent, UN geoscheme region, the ISO 4217 code of its "
+        "currency and its name in other languages. Grounds geography, country code, country currency and translation "
+        "questions.",
         {"alpha_2": "str", "alpha_3": "str", "numeric": "str: three digits", "name": "str",
          "official_name": "str | null", "flag": "str: emoji",
          "currency": "str | null: ISO 4217 code of its one legal tender on 2025-01-01 (CLDR), null if several",
          "currency_name": "str | null: its English name",
+         "continent": f"{ONE_OF}{' | '.join(CONTINENTS)}",
+         "region": f"{ONE_OF}{' | '.join(REGIONS)}",
          "translations": _TRANSLATIONS_FIELD},
-        "LGPL-2.1 (pycountry, Debian iso-codes); currencies: Unicode-3.0 (CLDR, via Babel)",
-        ["countries", "country codes", "ISO 3166", "geography", "flags", "nations", "currency", "currency codes",
-         "ISO 4217", "translation", "multilingual"],
+        "LGPL-2.1 (pycountry, Debian iso-codes); currencies: Unicode-3.0 (CLDR, via Babel); continents and regions: "
+        "GPL-3.0 (country_converter)",
+        ["countries", "country codes", "ISO 3166", "geography", "flags", "nations", "continents", "regions",
+         "currency", "currency codes", "ISO 4217", "translation", "multilingual"],
         _countries, _translated("iso3166-1")),
     _Builtin(
         "currencies", ["text"],

@@ -22,8 +22,9 @@ ASKS_A_NAME = re.compile(r"\bwhich\s+(?:\w+\s+){0,2}?(?:category|categories|colo
 
 ASKS_AN_AMOUNT = re.compile(r"\bhow (?:much|many)\b")
 # an item asking how much, not which one: 'how much rain fell in the wettest month', 'the highest sales figure'
-AMOUNT_WORDS = re.compile(r"\bhow (?:much|many)\b|\b(?:value|amount|figure|total|number of|rise|difference|"
-                          r"sum|average)\b")
+AMOUNT_WORDS = re.compile(r"\bhow (?:much|many)\b|\b(?:value|amount|figure|total|number of|difference|sum|average)\b"
+                          r"|(?<!est )\brise\b")  # 'the rise from May to June', not 'the biggest rise'
+
 ASKS_YES_NO = re.compile(r"\b(?:yes|no|true|false|whether)\b|^\W*(?:is|are|does|do|can|will|was|were)\b")
 
 

@@ -1,6 +1,8 @@
 """Question targets over chart data: what to ask and the exact answer, computed from the data itself."""
 
 import random
+import re
+from itertools import pairwise
 
 from pydantic import Field, model_validator
 
@@ -16,6 +18,22 @@ CHART_ASKS = {"value": ("value of", "value for", "read values", "reading values"
               "smallest": ("minimum", "smallest value", "lowest value", "min value", "shortest bar")}
 
 
+# the words that ask for the time whose value rose (fell) most from the one before ('which month had the biggest
+# increase compared to the month before'); only a chart whose labels are consecutive times has one
+CHANGES = {"rise": ("biggest increase", "largest increase", "greatest increase", "biggest rise", "largest rise",
+                    "greatest rise", "steepest rise", "sharpest rise", "biggest jump", "largest jump",
+                    "increased the most", "increased most", "rose the most", "rose most", "grew the most", "grew most",
+                    "biggest growth", "largest growth"),
+           "fall": ("biggest decrease", "largest decrease", "greatest decrease", "biggest drop", "largest drop",
+                    "greatest drop", "steepest drop", "sharpest drop", "biggest fall", "largest fall",
+                    "biggest decline", "largest decline", "decreased the most", "dropped the most", "fell the most",
+                    "fell most")}
+# a change from the one before, rise or fall alike ('compared to the month before')
+NEIGHBOUR = ("month before", "previous month", "month-over-month", "month over month", "one before", "day before",
+             "previous day", "year before", "previous year", "hour before", "from one month to the next")
+CHANGES = {kind: words + NEIGHBOUR for kind, words in CHANGES.items()}
+CHANGE_WORDS = re.compile(r"\b(?:increas|rise|rose|risen|rising|jump|grew|grow|gain|climb|decreas|drop|fall|fell|"
+                          r"declin|lost|loss|change)", re.I)
 # the words that ask for the category holding the largest or smallest value ('which month was wettest')
 SUPERLATIVES = {"largest": ("most", "highest", "largest", "biggest", "greatest", "tallest", "longest bar", "wettest",
                             "rainiest", "hottest", "warmest", "busiest", "sunniest", "most popular", "best-selling",
@@ -33,6 +51,8 @@ class ChartTargetArgs(ToolInput):
     asks: list[str] | None = Field(None, description="the kinds of question allowed (default: every kind)")
     nearest: int | None = Field(None, ge=1, le=10**6, description="round a number answer to the nearest multiple "
                                                                   "of this (10 for 'to the nearest ten')")
+    ordered: bool = Field(False, description="the categories are consecutive times (a line chart's x axis), so a "
+                                             "value's change from the one before is asked")
 
     @model_validator(mode="after")
     def _aligned(self):
@@ -41,6 +61,20 @@ class ChartTargetArgs(ToolInput):
         if len(set(self.categories)) != len(self.categories):
             raise ValueError("categories must be distinct")
         return self
+
+
+def _changes(args: ChartTargetArgs) -> dict[str, tuple[str, str] | None]:
+    """The neighbours (before, after) between which the value rises most and falls most, each None when no change of
+    that sign is the unique largest."""
+    steps = [(b - a, before, after) for (before, a), (after, b) in pairwise(zip(args.categories, args.values,
+                                                                                 strict=True))]
+    found = {}
+    for kind, sign in (("rise", 1), ("fall", -1)):
+        sized = [(sign * change, before, after) for change, before, after in steps if sign * change > 0]
+        best = max((size for size, *_ in sized), default=None)
+        ends = [(before, after) for size, before, after in sized if size == best]
+        found[kind] = ends[0] if len(ends) == 1 else None
+    return found
 
 
 def _number(args: ChartTargetArgs, value: int) -> tuple[str, str]:
@@ -61,9 +95,19 @@ def _target(args: ChartTargetArgs, answer_kind: str) -> Target:
               "facts": f"chart '{args.title}': " + ", ".join(f"{c} = {v}" for c, v in data.items())}
     if answer_kind == "label":
         extremes = {k: [k] if unique_extreme(data, k == "largest") is not None else [] for k in ("largest", "smallest")}
+        changes = _changes(args) if args.ordered else {"rise": None, "fall": None}
+        extremes |= {k: [k] if change else [] for k, change in changes.items()}
         if not any(extremes.values()):
             raise ValueError("no unique largest or smallest value to ask about")
-        kind = rng.choice([k for k, unique in narrowed(extremes, args.asks).items() if unique])
+        kind = rng.choice([k for k, unique in narrowed(extremes, args.asks, default=("largest", "smallest")).items()
+                           if unique])
+        if kind in changes:
+            before, label = changes[kind]
+            grew = "rose" if kind == "rise" else "fell"
+            return Target(goal=f"which category's value {grew} the most from the category just before it in {chart} "
+                               f"(the answer is '{label}', the one the change ends at, not the one with the "
+                               f"{'highest' if kind == 'rise' else 'lowest'} value); the answer is a category name",
+                          answer=label, query={"kind": kind, "from": before}, **common)
         answer = unique_extreme(data, kind == "largest")
         return Target(goal=f"which category has the {kind} value in {chart}; the answer is a category name",
                       answer=answer, query={"kind": kind}, **common)
@@ -101,8 +145,9 @@ def chart_number_target(args: ChartTargetArgs) -> Target:
     return _target(args, "number")
 
 
-@tool("chart_label_target", "Ask which category holds the unique largest or smallest value; the answer is its label.",
-      asks={kind: CHART_ASKS[kind] + words for kind, words in SUPERLATIVES.items()})
+@tool("chart_label_target", "Ask which category holds the unique largest or smallest value, or, on a time axis, which "
+                            "time the value rose or fell most to from the one before; the answer is its label.",
+      asks={**{kind: CHART_ASKS[kind] + words for kind, words in SUPERLATIVES.items()}, **CHANGES})
 def chart_label_target(args: ChartTargetArgs) -> Target:
     return _target(args, "label")
 

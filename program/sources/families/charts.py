@@ -28,14 +28,19 @@ class ChartRecipe:
     labels: str  # the record field holding its labels
     axis: list[str]  # the record fields naming its axis, passed to target and chart
     kinds: frozenset[str] = frozenset(_TARGET)
+    ordered: bool = False  # its labels are consecutive times: the target may ask the largest rise or fall
+
+    def _target_inputs(self) -> list[str]:
+        labels = f"original.{self.labels}"
+        return ["original.title", f"{labels}:categories", "original.values", "slot.seed", *self.axis,
+                *(["=true:ordered"] if self.ordered else [])]
 
     def __call__(self, answer_type: str) -> TransformPlan | None:
         if answer_type not in self.kinds:
             return None
         labels = f"original.{self.labels}"
-        data = ["original.title", f"{labels}:categories", "original.values"]
         steps = [
-            PlanStep(kind="PURE", tool=_TARGET[answer_type], inputs=[*data, "slot.seed", *self.axis],
+            PlanStep(kind="PURE", tool=_TARGET[answer_type], inputs=self._target_inputs(),
                      outputs=[*TARGET_OUTPUTS, answer_output(answer_type)],
                      instruction="choose what to ask and compute the exact answer"),
             PlanStep(kind="PURE", tool=self.chart, inputs=["original.title", labels, "original.values", *self.axis],
@@ -61,13 +66,13 @@ class ChartRecipe:
         return {"number": self("choice"), "label": self.named_choice()}.get(answer_type)
 
     def named_choice(self) -> TransformPlan | None:
-        """Choice items whose options are the chart's labels: which one holds the largest or smallest value."""
+        """Choice items whose options are the chart's labels: which one holds the largest or smallest value (or, on
+        a time axis, the largest rise or fall)."""
         if "label" not in self.kinds:
             return None
         labels = f"original.{self.labels}"
         return TransformPlan(kind="metadata_rich", steps=[
-            PlanStep(kind="PURE", tool=_TARGET["label"],
-                     inputs=["original.title", f"{labels}:categories", "original.values", "slot.seed", *self.axis],
+            PlanStep(kind="PURE", tool=_TARGET["label"], inputs=self._target_inputs(),
                      outputs=[*TARGET_OUTPUTS, answer_output("choice"), "interim.label_pool"],
                      instruction="choose what to ask and compute the exact answer"),
             PlanStep(kind="PURE", tool=self.chart, inputs=["original.title", labels, "original.values", *self.axis],
@@ -83,7 +88,7 @@ class ChartRecipe:
 
 
 BAR = ChartRecipe("bar_chart", "categories", ["original.y_label"])
-LINE = ChartRecipe("line_chart", "x_labels", ["original.y_label"])
+LINE = ChartRecipe("line_chart", "x_labels", ["original.y_label"], ordered=True)
 # A pie chart's legend shows shares, not the values behind them: no value questions about it.
 PIE = ChartRecipe("pie_chart", "labels", [], frozenset({"label", "binary"}))
 _AXES_FIELDS = {
