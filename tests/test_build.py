@@ -2,6 +2,7 @@
 
 import io
 import json
+import re
 
 import dspy
 import pytest
@@ -232,8 +233,20 @@ def test_relevant_source_wins_over_a_modality_the_design_guessed(tmp_path):
 DOCS = "Test comprehension of passages from Python's documentation"
 
 
-def docs_answers(solved: str) -> dict:
-    """A comprehension subtask on Python's docs: items the LLM writes, which the solver answers with solved."""
+def passage_word(text: str) -> str:
+    """The first long word of a passage: a gold the passage states, as a careful writer's would be."""
+    return re.findall(r"\b[a-z]{7,}\b", text)[0]
+
+
+def written_item(prompt: str, count: int = 4) -> dict:
+    gold = passage_word(section(prompt, "passage"))
+    others = [w for w in ("immutable", "hashable", "ordered", "sorted") if w != gold]
+    return {"question": "Which word does the passage use?", "options": [gold, *others][:count], "answer": gold}
+
+
+def docs_answers(solved: str | None = None) -> dict:
+    """A comprehension subtask on Python's docs: items the LLM writes, each gold a word of its passage, which the
+    solver answers with that word too, or with `solved`."""
     answers = chart_answers(
         scope={"scope": {"topic": "Python documentation", "modalities": ["text"],
                          "keywords": ["python", "documentation", "comprehension"]}},
@@ -241,9 +254,10 @@ def docs_answers(solved: str) -> dict:
                                   "coverage": 0.9, "simplicity": 0.7, "risk": 0.2, "rationale": "doc passages"}]},
         brief={"brief": {"fit": "a definition", "core_facts": ["lists can change"], "goal": "ask what a list is",
                          "reasoning_hops": 1, "difficulty_plan": "paraphrase", "leakage_guards": ["no 'mutable'"]}},
-        question={"question": "Which word describes a list?",
-                  "options": ["mutable", "immutable", "hashable", "ordered"], "answer": "mutable"},
-        answer={"answer": solved})
+        question=written_item,
+        answer=(lambda prompt: {"answer": passage_word(section(prompt, "context").removeprefix("context: "))})
+        if solved is None
+        else {"answer": solved})
     answers["subtasks"]["subtasks"][0].update(
         key="docs_comprehension", name="Docs comprehension", description="explain what a passage of the docs means",
         capability="reading comprehension", modalities=["text"], answer_type="choice",
@@ -253,11 +267,12 @@ def docs_answers(solved: str) -> dict:
 
 
 def test_llm_written_items_keep_their_brief_and_face_the_solver(tmp_path):
-    store, run_id, _ = run_build(tmp_path, docs_answers("mutable"), size=2, requirement=DOCS)
+    store, run_id, _ = run_build(tmp_path, docs_answers(), size=2, requirement=DOCS)
     samples = store.query("SELECT * FROM samples WHERE run_id = ?", (run_id,))
     assert [s["status"] for s in samples] == ["ok", "ok"]
     for sample in samples:
-        assert sample["answer_origin"] == "llm" and sample["answer"] == "mutable"
+        shown = json.loads(sample["input"])["context"]
+        assert sample["answer_origin"] == "llm" and sample["answer"] == passage_word(shown)
         assert json.loads(sample["brief"])["leakage_guards"] == ["no 'mutable'"]
         [solver] = store.query("SELECT name, passed, detail FROM verdicts WHERE sample_id = ? AND stage = 'solver'",
                                (sample["id"],))
@@ -269,11 +284,9 @@ def test_llm_written_items_keep_their_brief_and_face_the_solver(tmp_path):
 @pytest.mark.parametrize("writes", ["as asked", "always four"])
 def test_llm_written_items_offer_the_option_count_the_requirement_states(tmp_path, writes):
     def written(prompt):
-        asked = int(section(prompt, "option_count") or 0) if writes == "as asked" else 4
-        return {"question": "Which word describes a list?", "answer": "mutable",
-                "options": ["mutable", "immutable", "hashable", "ordered"][:asked]}
+        return written_item(prompt, int(section(prompt, "option_count") or 0) if writes == "as asked" else 4)
 
-    answers = docs_answers("mutable") | {"question": written}
+    answers = docs_answers() | {"question": written}
     store, run_id, _ = run_build(tmp_path, answers, size=2, requirement=f"{DOCS}, with exactly 3 options")
     samples = store.query("SELECT input FROM samples WHERE run_id = ? AND status IN ('ok', 'fixed')", (run_id,))
     if writes == "as asked":
@@ -293,7 +306,7 @@ def test_llm_written_items_the_solver_disputes_are_rejected(tmp_path):
 
 def test_comprehension_the_user_said_makes_written_items_though_the_facet_values_drop_the_word(tmp_path):
     quote = "multiple-choice reading comprehension questions"
-    answers = docs_answers("mutable")
+    answers = docs_answers()
     answers["scope"]["scope"]["facets"] = [
         {"key": "", "kind": "operation", "value": "creating multiple-choice questions", "quote": quote}]
     answers["subtasks"]["subtasks"][0].update(key="docs_questions", name="Python documentation",

@@ -69,6 +69,18 @@ def test_a_written_item_must_rest_on_the_passage_it_shows():
     assert not result.passed and "'print'" in result.detail
     tool_made = item(extra_input={"context": LITERALS}, question="What is the `print` value?")
     assert "rests_on_passage" not in names(run_checks(tool_made, answer_type="choice", needs_image=True))
+    # golds the embedded model wrote for an unseen requirement on standard-library passages
+    popitem = ("collections.ChainMap.popitem(self)\n\nRemove and return an item pair from maps[0]. Raise KeyError is "
+               "maps[0] is empty.")
+    unstated = written("What does `popitem` return when the first dictionary in the `ChainMap` is empty?",
+                       "A key-value pair from the first dictionary", popitem)
+    [result] = [r for r in run_checks(unstated, answer_type="choice", needs_image=False)
+                if r.name == "rests_on_passage"]
+    assert not result.passed and "is not stated in the passage" in result.detail
+    stated = written("What does `popitem` raise when the first mapping is empty?", "KeyError", popitem)
+    yes = written("Does `popitem` remove the pair it returns?", "Yes", popitem)
+    for fine in (stated, yes):
+        assert "rests_on_passage" not in names(run_checks(fine, answer_type="choice", needs_image=False))
 
 
 def test_a_count_question_narrower_than_the_tools_count_is_off_target():

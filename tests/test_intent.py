@@ -1547,7 +1547,7 @@ def test_passages_on_the_modules_a_requirement_names_come_from_those_modules_onl
     assert with_named_values(written, card, requirement).where == {"module": ["itertools", "functools", "collections"]}
     for loose in ("Ask what Python's random and time functions return", "re-run the modules' examples"):
         assert with_named_values(written, card, loose).where == {}  # words, not picks
-    answers = docs_answers("mutable")
+    answers = docs_answers()
     answers["judgments"]["judgments"][0]["source_id"] = "builtin_python_stdlib"
     answers["quotas"]["quotas"][0]["quota"] = 4
     store, run_id, _ = build(tmp_path, answers, requirement, size=4)

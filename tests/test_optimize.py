@@ -386,7 +386,7 @@ def test_items_the_llm_wrote_compile_their_writing_step(tmp_path):
     from benchagent.program.executor.taught import SAID
 
     store = open_store(tmp_path / "docs.db")
-    answers = docs_answers("mutable")
+    answers = docs_answers()
     answers["quotas"]["quotas"][0]["quota"] = 6
     answers["decision"] = {"decision": "accept", "reason": "answerable from the passage"}
     lm = scripted_lm(answers)

@@ -34,7 +34,7 @@ def built(tmp_path_factory):
     store = open_store(db)
     try:
         chart = Build(store, scripted_lm(chart_answers()), BuildRequest(REQUIREMENT, 3, "scripted", seed=0)).run()
-        docs = Build(store, scripted_lm(docs_answers("mutable")), BuildRequest(DOCS, 2, "scripted", seed=0)).run()
+        docs = Build(store, scripted_lm(docs_answers()), BuildRequest(DOCS, 2, "scripted", seed=0)).run()
         accepted = store.query("SELECT run_id, question, output FROM samples WHERE status IN ('ok', 'fixed')")
     finally:
         store.close()

@@ -178,9 +178,14 @@ def open_question_check(item: Item) -> CheckResult:
 NAMED_TERMS = re.compile(r"`([^`]+)`|\"([^\"]+)\"|“([^”]+)”")
 
 
+YES_NO = stems("yes true false")
+
+
 def passage_check(item: Item) -> CheckResult:
     """A written item shown with its passage rests on it: the terms its question quotes are in the passage ("the
-    `print` function" asked of a passage on integer literals is not answerable from it)."""
+    `print` function" asked of a passage on integer literals is not answerable from it), and so are at least half
+    of its gold's content words (a gold 'generator' for a passage that never says what is returned, 'a key-value
+    pair' where the passage says a KeyError is raised)."""
     passage = str(item.extra_input.get("context", ""))
     if item.answer_origin != "llm" or not passage.strip():
         return CheckResult("rests_on_passage", True)
@@ -189,6 +194,10 @@ def passage_check(item: Item) -> CheckResult:
     if absent:
         return CheckResult("rests_on_passage", False, f"the question names {', '.join(map(repr, absent))}, which the "
                                                       f"passage does not mention")
+    said = stems(item.answer) - YES_NO
+    if 2 * len(said & stems(passage)) < len(said):
+        return CheckResult("rests_on_passage", False, f"the gold {item.answer!r} is not stated in the passage: most "
+                                                      f"of its words are not in it")
     return CheckResult("rests_on_passage", True)
 
 
