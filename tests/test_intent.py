@@ -1704,3 +1704,42 @@ def test_the_largest_rise_and_fall_are_asked_only_of_consecutive_times():
     label = get_tool("chart_label_target").asks
     assert kinds_named("the biggest drop compared to the month before", label) == ["fall"]
     assert kinds_named("a change from the month before", label) == ["rise", "fall"]
+
+
+NOBLE = "noble gases only mcq, which one is heavier (atomic mass), 4 choices"
+
+
+def test_which_noble_gas_is_heavier_compares_four_noble_gases_by_atomic_mass(tmp_path):
+    """An unseen requirement, refused before: the elements' card held no families, and no tool compared records."""
+    heavier = {"key": "heavier_noble_gas", "name": "Heavier noble gas", "capability": "chemistry",
+               "description": "pick which of four noble gases has the greater atomic mass", "modalities": ["text"],
+               "answer_type": "choice", "rationale": "asked", "facets": ["topic_noble_gases_only_mcq",
+                                                                       "operation_which_one_is_heavier_atomic_ma"]}
+    answers = chart_answers(
+        scope={"scope": {"topic": "noble gases", "modalities": ["text"], "keywords": ["noble gases", "atomic mass"],
+                         "facets": [facet("topic", "noble gases only mcq", "noble gases only mcq"),
+                                    facet("operation", "which one is heavier (atomic mass)",
+                                          "which one is heavier (atomic mass)")]}},
+        subtasks={"subtasks": [heavier]},
+        judgments={"judgments": [{"source_id": "builtin_elements", "transformable": True, "alignment": 0.9,
+                                  "coverage": 0.9, "simplicity": 0.8, "risk": 0.1, "rationale": "masses"}]},
+        quotas={"quotas": [{"key": "heavier_noble_gas", "importance": 1.0, "quota": 3}]})
+    store, _, _ = build(tmp_path, answers, NOBLE, size=3)
+    [plan] = [json.loads(r["plan"]) for r in store.query("SELECT plan FROM groundings WHERE accepted = 1")]
+    assert plan["where"] == {"family": ["noble gas"]} and plan["steps"][0]["tool"] == "compare_target"
+    masses = {r["name"]: r["mass"] for r in map(source_for(CARDS["builtin_elements"]).record, range(118))}
+    noble = {"helium", "neon", "argon", "krypton", "xenon", "radon", "oganesson"}
+    samples = store.query("SELECT options, answer FROM samples WHERE status = 'ok'")
+    assert len(samples) == 3
+    for sample in samples:
+        options = json.loads(sample["options"])
+        assert len(options) == 4 and set(options) <= noble
+        assert sample["answer"] == max(options, key=masses.get)
+
+
+def test_element_families_and_places_are_picked_by_their_names_alone():
+    elements = CARDS["builtin_elements"]
+    plan = template_plans(elements, "choice", about="halogens: which is lightest")[0]
+    assert with_named_values(plan, elements, "halogens: which is lightest").where == {"family": ["halogen"]}
+    assert plan.steps[0].tool == "compare_target"
+    assert template_plans(elements, "choice", about="the symbol of an element")[0].steps[0].tool == "field_target"

@@ -1,6 +1,7 @@
 """Template plans validate and run end to end through the Realizer to the record's exact answer; the LLM plan
 writer accepts a valid plan, retries an invalid one once with the error, then gives up."""
 
+import json
 import re
 from decimal import Decimal
 
@@ -59,6 +60,14 @@ def _check(plan, record, flow, item, kind, index):
         query = flow.values["interim.query"]
         assert item.answer == record["text"][query["start"]:query["end"]]
         assert not mentions(item.extra_input["context"], item.answer)
+    elif plan.steps[0].tool == "compare_target":  # the answer names the compared record holding the extreme value
+        query, others = flow.values["interim.query"], next(
+            json.loads(e[1:].rpartition(":")[0]) for e in plan.steps[0].inputs if e.endswith(":others"))
+        field = _asked_field(plan, flow)
+        values = {name: value for name, value in others} | {str(record["name"]): record[field]}
+        assert set(item.options) == set(query["among"]) and str(record["name"]) in query["among"]
+        extreme = max if query["kind"] == "largest" else min
+        assert item.answer == extreme(query["among"], key=values.get)
     else:
         value = record[_asked_field(plan, flow)]
         if isinstance(value, float):
@@ -97,7 +106,7 @@ def test_template_plans_validate_and_run_to_the_exact_answer(source_id, kind):
             try:
                 flow, item = _realize(plan, record, index)
             except RealizationError:  # only a single-field plan over a field this record lacks may fail
-                assert plan.steps[0].tool == "field_target" and len(
+                assert plan.steps[0].tool in ("field_target", "compare_target") and len(
                     [e for e in plan.steps[0].inputs if ":answer." in e]) == 1
                 field = next(e for e in plan.steps[0].inputs if ":answer." in e).partition(":")[0]
                 assert record[field.removeprefix("original.")] is None

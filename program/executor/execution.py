@@ -19,7 +19,7 @@ from benchagent.program.executor.realize import item_from_flow
 from benchagent.program.executor.verify import Outcome, Verdict
 from benchagent.program.intent import Intent
 from benchagent.program.planner.grounding import subtask_brief
-from benchagent.program.planner.limits import within
+from benchagent.program.planner.limits import draws
 from benchagent.program.provenance import ProvenanceCallback, plain, working_on
 from benchagent.program.request import BuildRequest
 from benchagent.program.sources.cards import SourceCard
@@ -88,10 +88,7 @@ class Execution:
         source = source_for(card, seed=self.request.seed)
         kept = []
         for i in order:
-            record = source.record(i)
-            if all(str(record.get(field)) in values for field, values in plan.where.items()) and all(
-                    within(record.get(field), bounds) for field, bounds in plan.within.items()) and not any(
-                    str(record.get(field)) in values for field, values in plan.without.items()):
+            if draws(plan, source.record(i)):
                 kept.append(i)
                 if len(kept) == wanted:
                     break

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from benchagent.program.intent import (DEGRADATION_WORDS, LIMITS, MODALITY_WORDS, demanded_modalities, other_language,
                                        stems)
 from benchagent.program.executor.realize import binding, llm_steps
-from benchagent.program.sources.cards import ONE_OF, SourceCard
+from benchagent.program.sources.cards import NAMED_ONE_OF, ONE_OF, SourceCard
 from benchagent.program.sources.families import GENERATORS
 from benchagent.program.planner.limits import stated_bounds
 from benchagent.program.sources.catalog import source_for
@@ -366,26 +366,27 @@ def with_theme(plan: TransformPlan, card: SourceCard, about: str) -> TransformPl
     return plan.model_copy(update={"where": {"theme": named}})
 
 
-def _names_value(value: str, about: str, field_named: bool) -> bool:
-    """`about` names the listed value as it is spelled, or as the adjective of a place ('South American', 'Asian',
-    'European'). A value in lower case ('random', 'time') is an ordinary word too: it counts only where the field is
-    named beside it; a proper name ('South America') counts wherever it is said."""
-    if not (field_named or value[:1].isupper()):
-        return False
-    return re.search(rf"(?<![\w.-]){re.escape(value)}(?:a?n)?(?![\w-]|\.\w)", about, re.I) is not None
+def _names_value(value: str, about: str) -> bool:
+    """`about` names the listed value as it is spelled, in the plural ('noble gases') or as the adjective of a place
+    ('South American', 'Asian', 'European')."""
+    return re.search(rf"(?<![\w.-]){re.escape(value)}(?:a?n|e?s)?(?![\w-]|\.\w)", about, re.I) is not None
 
 
 def with_named_values(plan: TransformPlan, card: SourceCard, about: str) -> TransformPlan:
-    """The plan drawing only the records whose listed field (ONE_OF) holds a value `about` names ('from modules like
-    itertools, collections or functools' of the standard library's `module`, 'a South American country' of the
-    countries' `continent`); unchanged when it names none or all."""
+    """The plan drawing only the records whose listed field holds a value `about` names: a NAMED_ONE_OF value
+    wherever it is said ('a South American country' of the countries' `continent`, 'noble gases only' of the
+    elements' `family`), a ONE_OF value only where `about` names the field too ('from modules like itertools,
+    collections or functools' of the standard library's `module`: 'random' or 'time' alone is a word, not a pick);
+    unchanged when it names none or all."""
     where = dict(plan.where)
     for field, description in card.fields.items():
-        if not description.startswith(ONE_OF) or field in where:
+        alone = description.startswith(NAMED_ONE_OF)
+        if field in where or not (alone or description.startswith(ONE_OF) and re.search(
+                rf"\b{field}s?\b", about, re.I)):
             continue
-        field_named = re.search(rf"\b{field}s?\b", about, re.I) is not None
-        listed = [v.strip() for v in description.removeprefix(ONE_OF).split("|") if v.strip()]
-        named = [v for v in listed if _names_value(v, about, field_named)]
+        listed = [v.strip() for v in description.removeprefix(NAMED_ONE_OF if alone else ONE_OF).split("|")
+                  if v.strip()]
+        named = [v for v in listed if _names_value(v, about)]
         if named and len(named) < len(listed):
             where[field] = named
     return plan.model_copy(update={"where": where}) if where != plan.where else plan

@@ -53,6 +53,14 @@ def within(value, bounds: dict[str, float]) -> bool:
     return all(TESTS[test](value, bound) for test, bound in bounds.items())
 
 
+def draws(plan: TransformPlan, record: dict) -> bool:
+    """Whether the plan takes this record: it holds a value `where` lists, keeps `within` each range and holds no
+    value `without` lists."""
+    return all(str(record.get(field)) in values for field, values in plan.where.items()) and all(
+        within(record.get(field), bounds) for field, bounds in plan.within.items()) and not any(
+        str(record.get(field)) in values for field, values in plan.without.items())
+
+
 def excluded_values(card: SourceCard, text: str) -> dict[str, list[str]]:
     """The text fields' values an exclusion names word for word ('skip countries that use the euro' names the
     currency_name 'Euro'), read off the source's records; empty when the text excludes nothing or names no value."""

@@ -14,14 +14,15 @@ from dspy.utils.exceptions import AdapterParseError
 from benchagent.program.errors import PlanValidationError
 from benchagent.program.intent import card_words, given_things, stems
 from benchagent.program.executor.realize import Dataflow, binding, llm_steps
-from benchagent.program.planner.facets import asked_kinds
+from benchagent.program.planner.facets import asked_kinds, kinds_named
+from benchagent.program.planner.limits import draws
 from benchagent.program.planner.plan_check import required_finals, validate_plan
 from benchagent.program.sources.cards import SourceCard
 from benchagent.program.sources.catalog import source_for, user_reader
 from benchagent.program.sources.families.plans import PHRASE, PLACE_GOLD
 from benchagent.program.sources.readers import SourceError, shorten
 from benchagent.program.sources.user import UserCard
-from benchagent.program.tools import records  # noqa: F401  (importing registers the record tools)
+from benchagent.program.tools.records import COMPARES, MAX_OPTIONS
 from benchagent.program.tools.registry import Tool, ToolError, get_tool, run_tool
 from benchagent.signatures import PlanStep, SubtaskDraft, TransformPlan
 from benchagent.signatures.plan_writer import WritePlan
@@ -79,7 +80,7 @@ def unaskable(plan: TransformPlan, card: SourceCard) -> str | None:
     step, kinds = asked
     source, error = source_for(card), ""
     tried = (source.record(i) for i in range(min(source.capacity, TRIED_RECORDS)))
-    for record in (r for r in tried if all(r.get(k) in allowed for k, allowed in plan.where.items())):
+    for record in (r for r in tried if draws(plan, r)):
         flow = Dataflow({f"original.{k}": v for k, v in record.items()} | {"slot.seed": 0, "slot.gold_position": 0})
         try:
             run_tool(step.tool, flow.take(step.inputs))
@@ -302,6 +303,55 @@ def _field_plans(columns: list[_Column], subject: _Column, answer_type: str, loo
     return plans
 
 
+COMPARED = 60  # records a comparison's options are drawn from, at most
+
+
+def _compare_plans(columns: list[_Column], subject: _Column, answer_type: str) -> list[Candidate]:
+    """Choice items asking which of four records holds the largest or smallest of a number field, the records
+    named by their subject; the records compared with are filled in by `with_compared`."""
+    if answer_type != "choice":
+        return []
+    plans = []
+    for column in (c for c in columns if c.kind == "number" and len(set(c.values)) >= MAX_OPTIONS):
+        step = PlanStep(kind="PURE", tool="compare_target",
+                        inputs=[subject.bind("subject"), column.bind("answer"), "slot.seed",
+                                "slot.gold_position:position"],
+                        outputs=[*TARGET_OUTPUTS, "interim.answer:answer", "interim.label_pool",
+                                 "interim.option_count", "interim.gold_position"],
+                        instruction=f"ask which of several records has the largest or smallest {column.label}")
+        options = [
+            PlanStep(kind="PURE", tool="label_options",
+                     inputs=["interim.answer", "interim.label_pool:pool", "interim.option_count:n", "slot.seed"],
+                     outputs=["interim.options"], instruction="offer the compared records' names"),
+            PlanStep(kind="PURE", tool="shuffle_options", inputs=["interim.options", "interim.answer:gold",
+                                                                  "slot.seed", "interim.gold_position:position"],
+                     outputs=["final.input.options:options", "final.output.answer:gold"],
+                     instruction="place the gold option at the balanced position")]
+        plans.append(([column.label], TransformPlan(kind="metadata_rich", steps=[step, *options, PHRASE])))
+    return plans
+
+
+def with_compared(plan: TransformPlan, card: SourceCard) -> TransformPlan:
+    """A comparison plan given the [name, number] pairs of the records it draws (up to COMPARED, evenly spread), so
+    its options come from the records the requirement picks (noble gases, not every element); other plans
+    unchanged."""
+    at = next((i for i, s in enumerate(plan.steps) if s.tool == "compare_target"), None)
+    if at is None:
+        return plan
+    step = plan.steps[at]
+    bound = {name.partition(".")[0]: ref.removeprefix("original.") for ref, name in map(binding, step.inputs)}
+    source = user_reader(card.path) if isinstance(card, UserCard) else source_for(card)
+    records = (source.record(i) for i in range(source.capacity))
+    pairs = sorted({(str(r[bound["subject"]]), r[bound["answer"]]) for r in records if draws(plan, r)
+                    and r.get(bound["subject"]) is not None and isinstance(r.get(bound["answer"]), (int, float))
+                    and not isinstance(r.get(bound["answer"]), bool)})
+    if len(pairs) > COMPARED:
+        pairs = [pairs[int(i * len(pairs) / COMPARED)] for i in range(COMPARED)]
+    inputs = [i for i in step.inputs if not i.endswith(":others")] + [f"={json.dumps(pairs)}:others"]
+    return plan.model_copy(update={"steps": [*plan.steps[:at], step.model_copy(update={"inputs": inputs}),
+                                             *plan.steps[at + 1:]]})
+
+
 def _label_plans(columns: list[_Column], answer_type: str) -> list[Candidate]:
     """Ask a record's label from its other fields, or from its image."""
     if answer_type not in ("label", "choice"):
@@ -415,7 +465,10 @@ def template_plans(card: SourceCard, answer_type: str, about: str = "", answer: 
         subject = None if any(c.kind == "image" for c in columns) else _subject(columns)
         candidates = (_field_plans(columns, subject, answer_type, lookup=card.kind == "user") if subject
                       else _label_plans(columns, answer_type))
+        # a user's records are not common knowledge: which of four holds the most cannot be answered unseen
+        compares = _compare_plans(columns, subject, answer_type) if subject and card.kind == "builtin" else []
+        candidates = [*compares, *candidates] if kinds_named(about, COMPARES) else [*candidates, *compares]
     wanted, format_words = _words(about), _words(answer)
     ranked = sorted(candidates, key=lambda c: (-len(format_words & _words(_answered_field(c[1], card))),
                                                -len(wanted & _words(" ".join(c[0])))))
-    return [plan for _, plan in ranked]
+    return [with_compared(plan, card) for _, plan in ranked]

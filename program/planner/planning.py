@@ -24,7 +24,7 @@ from benchagent.program.planner.grounding import Grounding, subtask_brief
 from benchagent.program.planner.limits import with_limits
 from benchagent.program.planner.plan_check import sample_schema
 from benchagent.program.planner.plan_writer import (asks_about_other_things, example_record, template_plans,
-                                                    unaskable)
+                                                    unaskable, with_compared)
 from benchagent.program.provenance import working_on
 from benchagent.program.request import BuildRequest
 from benchagent.program.sources.cards import SourceCard
@@ -289,7 +289,7 @@ class Planning:
         plan = with_stated_formats(plan, scope.facets, self.request.requirement)
         about = f"{self.request.requirement} {subtask_words(scope, draft)}"
         plan = with_named_values(with_theme(with_picks(plan, card, about), card, about), card, about)
-        plan = with_limits(plan, card, scope.facets)
+        plan = with_compared(with_limits(plan, card, scope.facets), card)
         plan = with_columns(plan, card, draft, scope.facets)
         return with_language(plan, scope.facets, scope.language,
                              example_record(card) if scope.language != "English" else None)

@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from benchagent.program.sources.cards import ONE_OF, SourceCard
+from benchagent.program.sources.cards import NAMED_ONE_OF, ONE_OF, SourceCard
 from benchagent.program.sources.passages import passages
 from benchagent.program.sources.readers import RowSource, Source, csv_rows, json_rows, to_png
 from benchagent.program.tools.text_ops import chunk_spans
@@ -141,6 +141,26 @@ def _period_group(number: int) -> tuple[int, int | None]:
     return period, k if k <= 2 else None if k <= 17 else k - 14
 
 
+FAMILIES = ("alkali metal", "alkaline earth metal", "transition metal", "post-transition metal", "metalloid",
+            "nonmetal", "halogen", "noble gas", "lanthanide", "actinide")
+_METALLOIDS = frozenset({5, 14, 32, 33, 51, 52})   # B, Si, Ge, As, Sb, Te
+_NONMETALS = frozenset({1, 6, 7, 8, 15, 16, 34})   # H, C, N, O, P, S, Se
+
+
+def _family(number: int, period: int, group: int | None) -> str:
+    """The element's family in the common classification (periodictable holds none): by group, with the
+    metalloids and the other nonmetals named by atomic number; lanthanum and actinium open their series."""
+    if group is None:
+        return "lanthanide" if period == 6 else "actinide"
+    if group in (17, 18):
+        return "halogen" if group == 17 else "noble gas"
+    if number in _NONMETALS or number in _METALLOIDS:
+        return "nonmetal" if number in _NONMETALS else "metalloid"
+    if group <= 2:
+        return "alkali metal" if group == 1 else "alkaline earth metal"
+    return "transition metal" if group <= 12 else "post-transition metal"
+
+
 @functools.cache
 def _elements() -> list[dict[str, Any]]:
     import periodictable
@@ -152,7 +172,8 @@ def _elements() -> list[dict[str, Any]]:
                     for n in element.isotopes if element[n].abundance]
         rows.append({
             "number": element.number, "symbol": element.symbol, "name": element.name, "mass": element.mass,
-            "period": period, "group": group, "density": getattr(element, "density", None),
+            "period": period, "group": group, "family": _family(element.number, period, group),
+            "density": getattr(element, "density", None),
             "covalent_radius": getattr(element, "covalent_radius", None),
             "crystal_structure": (getattr(element, "crystal_structure", None) or {}).get("symmetry"),
             "ions": list(getattr(element, "ions", None) or ()), "natural_isotopes": isotopes or None,
@@ -441,17 +462,19 @@ _BUILTINS: dict[str, _Builtin] = {f"builtin_{b.name}": b for b in [
     _Builtin(
         "elements", ["table", "text"],
         "Chemical elements of the periodic table: each record is one element's atomic number, symbol, name, "
-        "atomic mass, period and group, density, covalent radius, crystal structure, common ion charges and "
-        "naturally occurring isotopes with abundances. Grounds chemistry and physics reasoning questions.",
+        "atomic mass, period, group and family (alkali metals, halogens, noble gases ...), density, covalent radius, "
+        "crystal structure, common ion charges and naturally occurring isotopes with abundances. Grounds chemistry "
+        "and physics reasoning questions.",
         {"number": "int: atomic number", "symbol": "str", "name": "str", "mass": "float: atomic mass in u",
          "period": "int", "group": "int | null: 1-18, null for lanthanides and actinides",
+         "family": f"{NAMED_ONE_OF}{' | '.join(FAMILIES)}",
          "density": "float | null: g/cm3", "covalent_radius": "float | null: angstrom",
          "crystal_structure": "str | null: e.g. BCC, fcc, hcp, diatom", "ions": "list[int]: common charges",
          "natural_isotopes": "list[object] | null: mass_number, mass, abundance_percent; null where the table "
                              "gives no abundances (radioactive elements, uranium included)"},
         "public domain (periodictable)",
         ["chemical elements", "elements", "periodic table", "chemistry", "atomic number", "atomic mass", "isotopes",
-         "density", "science"],
+         "density", "element families", "noble gases", "halogens", "alkali metals", "transition metals", "science"],
         _elements, size=118),
     _Builtin(
         "countries", ["text"],
@@ -463,8 +486,8 @@ _BUILTINS: dict[str, _Builtin] = {f"builtin_{b.name}": b for b in [
          "official_name": "str | null", "flag": "str: emoji",
          "currency": "str | null: ISO 4217 code of its one legal tender on 2025-01-01 (CLDR), null if several",
          "currency_name": "str | null: its English name",
-         "continent": f"{ONE_OF}{' | '.join(CONTINENTS)}",
-         "region": f"{ONE_OF}{' | '.join(REGIONS)}",
+         "continent": f"{NAMED_ONE_OF}{' | '.join(CONTINENTS)}",
+         "region": f"{NAMED_ONE_OF}{' | '.join(REGIONS)}",
          "translations": _TRANSLATIONS_FIELD},
         "LGPL-2.1 (pycountry, Debian iso-codes); currencies: Unicode-3.0 (CLDR, via Babel); continents and regions: "
         "GPL-3.0 (country_converter)",

@@ -5,7 +5,11 @@ from typing import Any, ClassVar, Literal
 from pydantic import BaseModel
 
 ROW_COLUMNS = ("id", "name", "kind", "modalities", "description", "fields", "size", "license")
-ONE_OF = "str: one of "  # a field description listing the values a requirement may pick records by: "str: one of a | b"
+# A field description listing the values a requirement may pick records by: "str: one of a | b" where the requirement
+# also names the field ('modules like itertools'), "str: named one of a | b" where a value said alone picks ('a South
+# American country', 'noble gases only').
+ONE_OF = "str: one of "
+NAMED_ONE_OF = "str: named one of "
 
 
 class SourceCard(BaseModel):

@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field, JsonValue, model_validator
 
 from benchagent.program.tools.png import Png
 from benchagent.program.tools.registry import ToolInput, ToolOutput, tool
-from benchagent.program.tools.targets import Target, mentions
+from benchagent.program.tools.targets import Target, join_names, mentions, narrowed
 from benchagent.program.tools.text_ops import cloze_candidates, mask
 
 ROLES = ("subject", "answer", "shown", "pool")
@@ -139,6 +139,48 @@ def field_target(args: FieldTargetArgs) -> RecordTarget:
     facts = "; ".join(_lines([subject, field, *(f for f in shown if f is not field)]))
     return _target(args.position, args.n, goal=_ask(field, subject, name), answer=answer, context=context, facts=facts,
                    pool=args.pool, query={"ask": field.label, "of": {subject.label: name}})
+
+
+# the words that ask which of several records holds the most or the least of a number ('which one is heavier')
+COMPARES = {"largest": ("heavier", "heaviest", "larger", "largest", "greater", "greatest", "higher", "highest",
+                        "bigger", "biggest", "denser", "densest", "more massive", "most massive", "longer", "longest",
+                        "older", "oldest"),
+            "smallest": ("lighter", "lightest", "smaller", "smallest", "lower", "lowest", "less massive",
+                         "least massive", "shorter", "shortest", "younger", "youngest", "fewer", "fewest")}
+
+
+class CompareTargetArgs(FieldTargetArgs):
+    answer: list[Named] = Field(min_length=1, max_length=1)
+    others: list[tuple[str, float]] = Field(min_length=1, description="[name, value] of the records it may be "
+                                                                      "compared with")
+    asks: list[str] | None = Field(None, description="largest, smallest or both (default: both)")
+
+
+@tool("compare_target", "Ask which of n records (this one and n-1 of others, [name, value] pairs, with distinct "
+                        "values) holds the largest or smallest answer.<label> number; the options are their names.",
+      asks=COMPARES)
+def compare_target(args: CompareTargetArgs) -> RecordTarget:
+    subject, field = args.subject[0], args.answer[0]
+    name = answer_text(subject.value)
+    if name is None or not is_number(field.value):
+        raise ValueError(f"the record has no {subject.label} or no {field.label} number")
+    rng = random.Random(f"compare:{args.seed}")
+    pool, seen = [], {float(field.value)}
+    for other, value in rng.sample(args.others, len(args.others)):
+        if other.strip() and other.casefold() != name.casefold() and value not in seen:
+            pool.append((other.strip(), value))
+            seen.add(value)
+    if len(pool) < args.n - 1:
+        raise ValueError(f"fewer than {args.n - 1} other records with a {field.label} unlike '{name}''s")
+    chosen = sorted([(name, float(field.value)), *pool[:args.n - 1]], key=lambda pair: pair[0])
+    kind = rng.choice(list(narrowed({k: [k] for k in COMPARES}, args.asks)))
+    gold = (max if kind == "largest" else min)(chosen, key=lambda pair: pair[1])[0]
+    names = [n for n, _ in chosen]
+    facts = "; ".join(f"{n}: {field.label} {value_text(int(v) if v.is_integer() else v)}" for n, v in chosen)
+    return _target(args.position, len(names), goal=f"which of {join_names([repr(n) for n in names])} has the {kind} "
+                                                   f"{field.label}; the answer is one of those names",
+                   answer=gold, context="", facts=facts, pool=names,
+                   query={"kind": kind, "ask": field.label, "among": names})
 
 
 class LabelTargetArgs(RecordArgs):
