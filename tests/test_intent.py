@@ -1743,3 +1743,14 @@ def test_element_families_and_places_are_picked_by_their_names_alone():
     assert with_named_values(plan, elements, "halogens: which is lightest").where == {"family": ["halogen"]}
     assert plan.steps[0].tool == "compare_target"
     assert template_plans(elements, "choice", about="the symbol of an element")[0].steps[0].tool == "field_target"
+
+
+def test_a_source_whose_records_cannot_give_the_kind_of_question_asked_is_refused_at_planning():
+    from benchagent.program.planner.plan_writer import unaskable
+    rise = SubtaskDraft(key="rise", name="Month of the biggest increase", description="", capability="charts",
+                        modalities=["image"], answer_type="label", rationale="asked")
+    bars, lines = CARDS["gen_bar_chart_values"], CARDS["gen_line_chart_values"]
+    narrowed = {card.id: with_asks(recipe_for(card, "label"), [], rise) for card in (bars, lines)}
+    assert all('=["rise"]:asks' in plan.steps[0].inputs for plan in narrowed.values())
+    assert "allow no question of the kinds asked (rise)" in unaskable(narrowed[bars.id], bars)
+    assert unaskable(narrowed[lines.id], lines) is None
