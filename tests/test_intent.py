@@ -1662,12 +1662,15 @@ def test_the_month_of_the_biggest_rise_is_asked_of_line_charts_and_is_not_the_we
     rise = {"key": "biggest_rise", "name": "Month of the biggest rise", "capability": "chart reading",
             "description": "say which month's rainfall rose most over the month before", "modalities": ["image"],
             "answer_type": "label", "rationale": "asked", "facets": ["operation_had_the_biggest_increase",
-                                                                    "operation_compared_to_the_month_before"]}
+                                                                    "operation_compared_to_the_month_before",
+                                                                    "operation_say_which_month"]}
     answers = chart_answers(
         scope={"scope": {"topic": "rainfall", "modalities": ["image"], "keywords": ["line chart", "rainfall", "month"],
                          "facets": [facet("operation", "had the biggest increase", "had the biggest increase"),
                                     facet("operation", "compared to the month before",
-                                          "compared to the month before")]}},
+                                          "compared to the month before"),
+                                    # how to answer, not what to ask: it names no kind of question of any tool
+                                    facet("operation", "say which month", "has to say which month")]}},
         subtasks={"subtasks": [rise]},
         judgments={"judgments": [{"source_id": "gen_line_chart_values", "transformable": True, "alignment": 0.5,
                                   "coverage": 0.9, "simplicity": 0.8, "risk": 0.1, "rationale": "maybe"}]},

@@ -128,7 +128,7 @@ def asks_all(tool: str, facets: Sequence[Facet]) -> bool:
 
 
 @functools.cache
-def _every_kind() -> dict[str, tuple[str, ...]]:
+def every_kind() -> dict[str, tuple[str, ...]]:
     """Each tool's kinds of question, as 'tool: kind', with its words: the largest value (a number) and the
     category holding it (a name) are two kinds."""
     return {f"{tool.name}: {kind}": words for tool in list_tools() for kind, words in tool.asks.items()}
@@ -138,9 +138,9 @@ def one_kind_asked(facets: Sequence[Facet]) -> str | None:
     """The one kind of question the requirement asks ('tool: kind'), when the value of every operation and question
     kind facet names it, and no capability of more than one word names another ('count days between two calendar
     dates' beside the topic 'counting'); its design is then one subtask. None otherwise."""
-    asked = [kinds_named(f.value, _every_kind()) for f in facets if f.kind in ("operation", "question_kind")] or [
-        kinds_named(f.value, _every_kind()) for f in facets if f.kind == "capability"]
-    also = [kinds_named(f.value, _every_kind()) for f in facets
+    asked = [kinds_named(f.value, every_kind()) for f in facets if f.kind in ("operation", "question_kind")] or [
+        kinds_named(f.value, every_kind()) for f in facets if f.kind == "capability"]
+    also = [kinds_named(f.value, every_kind()) for f in facets
             if f.kind == "capability" and len(f.value.split()) > 1]
     kinds = {k for named in [*asked, *also] for k in named}
     if not asked or not all(asked) or len(kinds) != 1:

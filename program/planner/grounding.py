@@ -9,7 +9,7 @@ from dspy.utils.exceptions import AdapterParseError
 
 from benchagent.program.adapter import at_most
 from benchagent.program.errors import PlanValidationError
-from benchagent.program.planner.facets import asked_kinds, asking, kinds_named
+from benchagent.program.planner.facets import asked_kinds, asking, every_kind, kinds_named
 from benchagent.program.planner.plan_check import validate_plan
 from benchagent.program.sources.cards import SourceCard
 from benchagent.program.text_bounds import degenerate
@@ -75,9 +75,11 @@ def plan_problem(subtask: SubtaskDraft, card: SourceCard, plan: TransformPlan | 
 def asked_by_code(subtask: SubtaskDraft, plan: TransformPlan, facets: Sequence[Facet]) -> list[str]:
     """The keys of what the subtask asks (its operation and question-kind facets, else its capabilities: `asking`)
     when the plan's tool asks a kind of question each one's value names ('can read values off bar charts' → the
-    value of a named bar). A facet's quote does not count: a small model quotes the whole requirement. Empty when
-    the subtask names nothing to ask or the tool asks something else."""
-    said = asking([f for f in facets if f.key in subtask.facets])
+    value of a named bar). A facet naming no kind of question of any tool ('say which month') says how to answer,
+    not what to ask, and is left out; one naming only another tool's kinds refuses. A facet's quote does not count:
+    a small model quotes the whole requirement. Empty when the subtask names nothing to ask or the tool asks
+    something else."""
+    said = [f for f in asking([f for f in facets if f.key in subtask.facets]) if kinds_named(f.value, every_kind())]
     target = asked_kinds(plan)
     if not said or target is None:
         return []
