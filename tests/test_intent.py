@@ -1698,6 +1698,8 @@ def test_the_largest_rise_and_fall_are_asked_only_of_consecutive_times():
     rise = run_tool("chart_label_target", {**data, "ordered": True, "asks": ["rise"]}).result
     fall = run_tool("chart_label_target", {**data, "ordered": True, "asks": ["fall"]}).result
     assert (rise["answer"], rise["query"]) == ("Mar", {"kind": "rise", "from": "Feb"})  # +40, though Apr is wettest
+    assert rise["goal"].startswith("which month's value rose the most from the month just before it")
+    assert "Mar" not in rise["goal"]
     assert (fall["answer"], fall["query"]) == ("May", {"kind": "fall", "from": "Apr"})
     with pytest.raises(ToolError, match="no question of the kinds"):
         run_tool("chart_label_target", {**data, "asks": ["rise"]})  # bars in no order have no 'month before'

@@ -63,6 +63,20 @@ class ChartTargetArgs(ToolInput):
         return self
 
 
+TIME_UNITS = {"month": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
+              "day": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")}
+
+
+def _time_unit(labels: list[str]) -> str:
+    """What a time axis's labels are ('month' for Jan, Feb ...; 'year' for 2019, 2020 ...), else 'point'."""
+    for unit, names in TIME_UNITS.items():
+        if all(label[:3].title() in names for label in labels):
+            return unit
+    if all(re.fullmatch(r"\d{4}", label) for label in labels):
+        return "year"
+    return "hour" if all(re.fullmatch(r"\d{1,2}:00", label) for label in labels) else "point"
+
+
 def _changes(args: ChartTargetArgs) -> dict[str, tuple[str, str] | None]:
     """The neighbours (before, after) between which the value rises most and falls most, each None when no change of
     that sign is the unique largest."""
@@ -103,10 +117,11 @@ def _target(args: ChartTargetArgs, answer_kind: str) -> Target:
                            if unique])
         if kind in changes:
             before, label = changes[kind]
-            grew = "rose" if kind == "rise" else "fell"
-            return Target(goal=f"which category's value {grew} the most from the category just before it in {chart} "
-                               f"(the answer is '{label}', the one the change ends at, not the one with the "
-                               f"{'highest' if kind == 'rise' else 'lowest'} value); the answer is a category name",
+            grew, time = "rose" if kind == "rise" else "fell", _time_unit(args.categories)
+            return Target(goal=f"which {time}'s value {grew} the most from the {time} just before it in {chart} "
+                               f"(the {time} the change ends at, not the {time} with the "
+                               f"{'highest' if kind == 'rise' else 'lowest'} value); the answer is a {time} as the "
+                               f"axis writes it",
                           answer=label, query={"kind": kind, "from": before}, **common)
         answer = unique_extreme(data, kind == "largest")
         return Target(goal=f"which category has the {kind} value in {chart}; the answer is a category name",
