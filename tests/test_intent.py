@@ -1759,3 +1759,18 @@ def test_a_source_whose_records_cannot_give_the_kind_of_question_asked_is_refuse
     assert all('=["rise"]:asks' in plan.steps[0].inputs for plan in narrowed.values())
     assert "allow no question of the kinds asked (rise)" in unaskable(narrowed[bars.id], bars)
     assert unaskable(narrowed[lines.id], lines) is None
+
+
+def test_a_source_drawing_only_the_records_named_sets_aside_those_drawing_any():
+    from benchagent.program.planner.grounding import Grounding
+    from benchagent.program.planner.planning import picked_first
+    requirement = "a passage about one function (from modules like itertools, collections or functools)"
+    stdlib, docs = CARDS["builtin_python_stdlib"], CARDS["builtin_python_docs"]
+    named = with_named_values(template_plans(stdlib, "choice", requirement)[0], stdlib, requirement)
+    judged = [Grounding("builtin_python_docs", template_plans(docs, "choice", requirement)[0], {}, 0.8, True, "docs"),
+              Grounding("builtin_python_stdlib", named, {}, 0.8, True, "docstrings")]
+    kept = picked_first(judged)
+    assert [g.accepted for g in kept] == [False, True]
+    assert kept[0].rationale.startswith("set aside: builtin_python_stdlib draws only the records the requirement "
+                                        "names (module: itertools, functools, collections)")
+    assert picked_first(judged[:1]) == judged[:1]  # nothing picks: the others stand

@@ -69,6 +69,19 @@ def served_first(results: list[Grounding]) -> list[Grounding]:
             if g.accepted and everywhere - served(g) else g for g in results]
 
 
+def picked_first(results: list[Grounding]) -> list[Grounding]:
+    """When an accepted plan draws only the records the requirement names (`where`: the modules, the continent, the
+    chart's theme), accepted plans that draw from all their records are set aside: the standard library's
+    itertools docstrings, not the language reference, for 'a function from modules like itertools'."""
+    picking = [g for g in results if g.accepted and g.plan and g.plan.where]
+    if not picking:
+        return results
+    named = "; ".join(f"{field}: {', '.join(map(str, values))}" for field, values in picking[0].plan.where.items())
+    return [replace(g, accepted=False, rationale=f"set aside: {picking[0].source_id} draws only the records the "
+                                                 f"requirement names ({named}), this one draws any ({g.rationale})")
+            if g.accepted and g.plan and not g.plan.where else g for g in results]
+
+
 class Planning:
     """One run's planning: each stage a step of the run, its events told to on_event; `plan()` returns the stored
     Spec, `save_spec` stores one given whole."""
@@ -264,7 +277,8 @@ class Planning:
         results = ground(subtask=draft, candidates=judged, tools=tools, predictors=set(llm_steps()),
                          brief=subtask_brief(draft, scope.language, scope.facets),
                          facets=scope.facets) if judged else []
-        return draft, served_first(own_first(results + refused, {c.id for c in cards if c.kind == "user"}))
+        return draft, picked_first(served_first(own_first(results + refused,
+                                                          {c.id for c in cards if c.kind == "user"})))
 
     @staticmethod
     def _asking_led(scope: Scope, draft: SubtaskDraft,
