@@ -41,10 +41,15 @@ WORDED_TARGETS = ("passage_cloze",)  # targets whose question is fixed in form: 
 # Checking a plan
 
 
+def _record_flow(record: dict[str, Any]) -> Dataflow:
+    """The dataflow a realization of this record starts from, with the first slot's seed and gold position."""
+    return Dataflow({f"original.{k}": v for k, v in record.items()} | {"slot.seed": 0, "slot.gold_position": 0})
+
+
 def dry_run(plan: TransformPlan, record: dict[str, Any]) -> None:
     """Run the PURE steps on one record (LLM steps give placeholder text, their arguments checked against the
     predictor's inputs); PlanValidationError names the first step that fails."""
-    flow = Dataflow({f"original.{k}": v for k, v in record.items()} | {"slot.seed": 0, "slot.gold_position": 0})
+    flow = _record_flow(record)
     for number, step in enumerate(plan.steps, 1):
         where = f"step {number} ({step.kind} {step.tool})"
         args = flow.take(step.inputs)
@@ -81,9 +86,8 @@ def unaskable(plan: TransformPlan, card: SourceCard) -> str | None:
     source, error = source_for(card), ""
     tried = (source.record(i) for i in range(min(source.capacity, TRIED_RECORDS)))
     for record in (r for r in tried if draws(plan, r)):
-        flow = Dataflow({f"original.{k}": v for k, v in record.items()} | {"slot.seed": 0, "slot.gold_position": 0})
         try:
-            run_tool(step.tool, flow.take(step.inputs))
+            run_tool(step.tool, _record_flow(record).take(step.inputs))
             return None
         except (ToolError, KeyError) as exc:
             error = str(exc)
@@ -334,13 +338,14 @@ def _compare_plans(columns: list[_Column], subject: _Column, answer_type: str) -
 def with_compared(plan: TransformPlan, card: SourceCard) -> TransformPlan:
     """A comparison plan given the [name, number] pairs of the records it draws (up to COMPARED, evenly spread), so
     its options come from the records the requirement picks (noble gases, not every element); other plans
-    unchanged."""
+    unchanged, and so is one already given the pairs of every record when it still draws them all."""
     at = next((i for i, s in enumerate(plan.steps) if s.tool == "compare_target"), None)
-    if at is None:
+    if at is None or (any(i.endswith(":others") for i in plan.steps[at].inputs)
+                      and not (plan.where or plan.within or plan.without)):
         return plan
     step = plan.steps[at]
     bound = {name.partition(".")[0]: ref.removeprefix("original.") for ref, name in map(binding, step.inputs)}
-    source = user_reader(card.path) if isinstance(card, UserCard) else source_for(card)
+    source = source_for(card)  # comparisons are planned for built-in sources only
     records = (source.record(i) for i in range(source.capacity))
     pairs = sorted({(str(r[bound["subject"]]), r[bound["answer"]]) for r in records if draws(plan, r)
                     and r.get(bound["subject"]) is not None and isinstance(r.get(bound["answer"]), (int, float))
