@@ -5,6 +5,9 @@ Every step is the command a user runs (`benchagent build|review import|compile|a
 of scripts/standin_review.py in place of the person. Figures go to results.json under `standin_ab:<rule>`; the two
 pairs quoted are items on the same record that the rule rejected plain and accepted compiled.
 
+Run again on the same database, it goes on where it stopped: a finished training build the rule reviewed and the
+program compiled from it are kept, and `ab run` keeps or resumes the sides already started.
+
     python bench/standin_ab.py --spec spec.yaml --db pass.db --rule asks-a-comparison --train-size 12 --size 30
 """
 
@@ -60,6 +63,28 @@ def latest_run(db: str) -> str:
         return conn.execute("SELECT id FROM runs ORDER BY started_at DESC, rowid DESC LIMIT 1").fetchone()[0]
 
 
+def trained_before(db: str, rule: str, size: int, seed: int) -> tuple[str, float, dict] | None:
+    """A finished training build of this size and seed the rule reviewed: its run, wall time and review counts."""
+    with sqlite3.connect(db) as conn:
+        row = conn.execute(
+            "SELECT r.id, r.wall_s, count(v.id), sum(v.decision = 'accept') FROM runs r JOIN samples s ON s.run_id = "
+            "r.id JOIN reviews v ON v.sample_id = s.id AND v.reviewer = ? WHERE r.size = ? AND r.seed = ? AND "
+            "r.program_id IS NULL AND r.status = 'done' GROUP BY r.id ORDER BY r.started_at DESC LIMIT 1",
+            (f"rule:{rule}", size, seed)).fetchone()
+    return (row[0], row[1], {"reviewed": row[2], "accepted": row[3]}) if row else None
+
+
+def compiled_before(db: str, train_run: str, optimizer: str) -> float | None:
+    """The compile wall time of the newest program this optimizer made from the training run's samples, if any."""
+    with sqlite3.connect(db) as conn:
+        samples = {r[0] for r in conn.execute("SELECT id FROM samples WHERE run_id = ?", (train_run,))}
+        for ids, metrics in conn.execute("SELECT train_sample_ids, metrics FROM programs WHERE optimizer = ? "
+                                         "ORDER BY created_at DESC", (optimizer,)):
+            if set(json.loads(ids)) <= samples:
+                return json.loads(metrics).get("wall_s")
+    return None
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--spec", required=True, help="spec YAML from `benchagent plan`")
@@ -74,11 +99,17 @@ def main() -> None:
     args = parser.parse_args()
     tool, db = args.benchagent, args.db
 
-    _, train_s = run([tool, "build", "--spec", args.spec, "--db", db, "--size", str(args.train_size),
-                      "--seed", str(args.train_seed)])
-    train_run = latest_run(db)
-    trained = review(tool, db, train_run, args.rule)
-    _, compile_s = run([tool, "compile", "--db", db, "--run", train_run, "--optimizer", args.optimizer])
+    done = trained_before(db, args.rule, args.train_size, args.train_seed)
+    if done:
+        train_run, train_s, trained = done
+    else:
+        _, train_s = run([tool, "build", "--spec", args.spec, "--db", db, "--size", str(args.train_size),
+                          "--seed", str(args.train_seed)])
+        train_run = latest_run(db)
+        trained = review(tool, db, train_run, args.rule)
+    compile_s = compiled_before(db, train_run, args.optimizer)
+    if compile_s is None:
+        _, compile_s = run([tool, "compile", "--db", db, "--run", train_run, "--optimizer", args.optimizer])
     _, ab_s = run([tool, "ab", "run", "--spec", args.spec, "--db", db, "--seed", str(args.seed),
                    "--size", str(args.size)])
     shown, _ = run([tool, "ab", "show", "--db", db, "--json"])

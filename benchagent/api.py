@@ -1,5 +1,6 @@
 """The Python API the CLI mirrors: build, resume, status, lineage, compile, evaluate and the rest."""
 
+import json
 import os
 from pathlib import Path
 from typing import Any
@@ -291,21 +292,36 @@ def ab(spec_path: str | Path, *, db: str | Path, program: str = "latest", seed: 
        size: int | None = None, model: str | None = None, api_base: str | None = None, concurrency: int = 2,
        timeout: float | None = None, on_event=None, on_build=None) -> dict[str, Any]:
     """Build one spec with one seed twice, without and with a compiled program, and record the pair; the reviews
-    that follow measure what the program changed (`ab_figures`). on_build(side) is called before each build.
+    that follow measure what the program changed (`ab_figures`). A side an interrupted `ab run` of the same spec,
+    seed, size and program left in no pair is kept when finished and resumed when not, so running it again goes on
+    where it stopped. on_build(side, left) is called before each side, left being that run ({"id", "status"}) or
+    None for a new build.
     Returns {"pair_id", "program_id", "plain": summary, "compiled": summary}."""
-    from benchagent.store.ab import save_pair
+    from benchagent.program.planner.allocation import rescaled
+    from benchagent.store.ab import save_pair, unpaired_run
     from benchagent.store.programs import get_program
 
     check_concurrency(concurrency)
-    checked_spec(spec_path)
+    spec = checked_spec(spec_path)
+    size, seed = spec.size if size is None else size, spec.seed if seed is None else seed
+    dumped = json.loads(json.dumps((rescaled(spec, size) if size != spec.size else spec).model_copy(
+        update={"seed": seed}).model_dump()))
     with open_store(db, create=False) as store:
         program_id = get_program(store, program)["id"]
     summaries = {}
     for side, version in (("plain", None), ("compiled", program_id)):
+        with open_store(db, create=False) as store:
+            left = unpaired_run(store, dumped, seed, size, version)
+            if left and left["status"] == "done":
+                summaries[side] = run_summary(store, left["id"])
         if on_build:
-            on_build(side)
-        summaries[side] = build(spec_path=spec_path, db=db, model=model, api_base=api_base, seed=seed, size=size,
-                                concurrency=concurrency, program=version, timeout=timeout, on_event=on_event)
+            on_build(side, left)
+        if side in summaries:
+            continue
+        summaries[side] = resume(left["id"], db=db, model=model, api_base=api_base, concurrency=concurrency,
+                                 timeout=timeout, on_event=on_event) if left else build(
+            spec_path=spec_path, db=db, model=model, api_base=api_base, seed=seed, size=size,
+            concurrency=concurrency, program=version, timeout=timeout, on_event=on_event)
     with open_store(db, create=False) as store:
         pair_id = save_pair(store, program_id, summaries["plain"]["run"]["id"], summaries["compiled"]["run"]["id"],
                             summaries["plain"]["run"]["seed"])

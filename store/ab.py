@@ -1,5 +1,6 @@
 """Paired builds (one spec and seed, without and with a compiled program) and the reviews that follow them."""
 
+import json
 from typing import Any
 
 from benchagent.store.db import Store, new_id, now
@@ -13,6 +14,25 @@ FROM samples s JOIN (SELECT sample_id, decision, reason,
                      FROM reviews) r ON r.sample_id = s.id AND r.n = 1
 WHERE s.run_id = ? AND s.status IN ('ok', 'fixed')
 """
+
+
+# Runs in no pair yet with their first spec, newest first: the sides an interrupted `ab run` left behind.
+_UNPAIRED = """
+SELECT r.id, r.status, s.spec FROM runs r JOIN specs s ON s.run_id = r.id AND s.version = (
+    SELECT min(version) FROM specs WHERE run_id = r.id)
+WHERE r.seed = ? AND r.size = ? AND r.program_id IS ? AND r.status != 'planned'
+  AND r.id NOT IN (SELECT plain_run_id FROM ab_pairs UNION SELECT compiled_run_id FROM ab_pairs)
+ORDER BY r.started_at DESC, r.rowid DESC
+"""
+
+
+def unpaired_run(store: Store, spec: dict[str, Any], seed: int, size: int, program_id: str | None) -> dict | None:
+    """The newest run in no pair built from this spec (as dumped), seed, size and program, or None: a side an
+    interrupted `ab run` finished or left part-built."""
+    for row in store.query(_UNPAIRED, (seed, size, program_id)):
+        if json.loads(row["spec"]).get("spec") == spec:
+            return {"id": row["id"], "status": row["status"]}
+    return None
 
 
 def save_pair(store: Store, program_id: str, plain_run_id: str, compiled_run_id: str, seed: int) -> str:

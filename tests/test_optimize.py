@@ -18,6 +18,7 @@ import dspy
 import pytest
 import typer
 from dspy.clients.engines.dummy_engine import AsyncDummyEngine, DummyEngine
+from dspy.utils.exceptions import LMTransportError
 from dspy.lm15 import Message, Response, TextPart, Usage
 from scripted_lm import ScriptedLM, chart_answers, scripted_lm
 from typer.testing import CliRunner
@@ -608,6 +609,62 @@ def test_ab_builds_the_same_records_without_and_with_the_program_and_shows_the_r
     assert sides[0]["judge_agreement_after"] == compiled[1]["metrics"]["judge_agreement_after"]
     assert [(r["reason"], r["plain"], r["compiled"]) for r in reasons] == [
         ("subtask_alignment: the question does not name the chart", 3, 0)]
+
+
+def test_an_interrupted_ab_run_keeps_the_built_side_and_resumes_the_other(compiled, tmp_path, monkeypatch):
+    """The model goes down during the compiled side; the same command again keeps the plain run, resumes the
+    compiled one and pairs them, building nothing twice."""
+    from benchagent.cli import app
+    from benchagent.signatures import Spec
+    from benchagent.specfile import write_spec
+
+    db = copy_db(compiled[0].path, tmp_path)
+    store = open_store(db)
+    spec_path = tmp_path / "spec.yaml"
+    write_spec(Spec.model_validate(json.loads(store.query("SELECT spec FROM specs ORDER BY rowid LIMIT 1")[0][
+        "spec"])["spec"]), spec_path)
+    runs_before = store.one("SELECT count(*) AS n FROM runs")["n"]
+    store.close()
+    reply, lms = chart_reply("demos"), []
+
+    def make_lm(*_, **__):
+        def down_when_compiled(messages):
+            if len(lms) == 2 and "does not name the chart" in json.dumps(messages):
+                raise LMTransportError("connection refused")
+            return reply(messages)
+
+        lm = PromptLM(down_when_compiled)
+        lm.num_retries = 1
+        lms.append(lm)
+        return lm
+
+    monkeypatch.setattr(benchagent.lm.select, "make_lm", make_lm)
+    monkeypatch.setattr(benchagent.lm.select, "sees_images", lambda lm: False)
+    command = ["ab", "run", "--spec", str(spec_path), "--db", str(db), "--seed", "9", "--size", "3",
+               "--concurrency", "1"]
+    first = CliRunner().invoke(app, command)
+    assert first.exit_code != 0 and "benchagent resume run_" in first.stderr
+    store = open_store(db)
+    sides = store.query("SELECT id, status, program_id FROM runs ORDER BY started_at DESC, rowid DESC LIMIT 2")
+    assert [(r["status"], r["program_id"]) for r in sides] == [("interrupted", compiled[1]["id"]), ("done", None)]
+    assert store.one("SELECT count(*) AS n FROM ab_pairs")["n"] == 0
+    store.close()
+
+    again = CliRunner().invoke(app, command)
+    assert again.exit_code == 0, again.output
+    assert f"the plain side is run {sides[1]['id']}, built before" in again.stderr
+    assert f"resuming the compiled side, run {sides[0]['id']}" in again.stderr
+    store = open_store(db)
+    pair = store.one("SELECT * FROM ab_pairs")
+    assert (pair["plain_run_id"], pair["compiled_run_id"]) == (sides[1]["id"], sides[0]["id"])
+    assert store.one("SELECT count(*) AS n FROM runs")["n"] == runs_before + 2
+    assert store.one("SELECT status FROM runs WHERE id = ?", (sides[0]["id"],))["status"] == "done"
+    assert store.one("SELECT count(*) AS n FROM samples WHERE run_id = ? AND status IN ('ok', 'fixed')",
+                     (sides[0]["id"],))["n"] == 3
+
+    third = CliRunner().invoke(app, command)  # both sides are paired now: a new pair is built from scratch
+    assert third.exit_code == 0 and "building the plain side" in third.stderr
+    assert store.one("SELECT count(*) AS n FROM runs")["n"] == runs_before + 4
 
 
 def with_reasoning(reply):

@@ -10,6 +10,14 @@ from benchagent.commands.options import ApiBaseOption, ConcurrencyOption, DbOpti
 from benchagent.commands.output import err, guarded, out, print_json, progressing
 
 
+def _side_line(side: str, left: dict | None) -> str:
+    if left is None:
+        return f"building the {side} side"
+    if left["status"] == "done":
+        return f"the {side} side is run {left['id']}, built before"
+    return f"resuming the {side} side, run {left['id']}"
+
+
 def run(
     spec: Annotated[Path, typer.Option(help="The spec YAML to build twice (from `benchagent plan`).")],
     db: DbOption,
@@ -25,11 +33,13 @@ def run(
     timeout: TimeoutOption = None,
 ) -> None:
     """Build the spec without and with the program on the same records, and record the pair; review both runs
-    (without telling the reviewer which is which), then `benchagent ab show`."""
+    (without telling the reviewer which is which), then `benchagent ab show`. Interrupted, the same command goes on
+    where it stopped: a side already built from this spec, seed, size and program, and in no pair, is kept or
+    resumed."""
     result = progressing(lambda on_event: api.ab(
         spec, db=db, program=program, seed=seed, size=size, model=model, api_base=api_base, concurrency=concurrency,
-        timeout=timeout, on_event=on_event, on_build=lambda side: err.print(f"building the {side} side",
-                                                                            highlight=False)))
+        timeout=timeout, on_event=on_event, on_build=lambda side, left: err.print(_side_line(side, left),
+                                                                                  highlight=False)))
     for side in ("plain", "compiled"):
         s = result[side]
         out.print(f"{side:<9} run {s['run']['id']}: {s['totals']['accepted']}/{s['totals']['target']} delivered",
