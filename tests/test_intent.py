@@ -5,6 +5,7 @@ import json
 import re
 import sqlite3
 from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 
 import dspy
 import periodictable
@@ -1571,9 +1572,12 @@ def test_a_terse_conversion_requirement_draws_its_units_from_the_generator():
     assert picked_conversions("Test Fahrenheit to Celsius conversion") == {
         "from_unit": ["degree Fahrenheit"], "to_unit": ["degree Celsius"]}
     assert picked_conversions("how many days in a week") == {}
-    records = [generate_record(card.id, i, 3) for i in range(400)]
+    records = [generate_record(card.id, i, 3) for i in range(2000)]
     wanted = [r for r in records if r["from_unit"] in ("mile", "foot", "yard") and r["to_unit"] == "kilometre"]
-    assert wanted  # the generator draws them, so a plan's `where` finds them within its span
+    # the generator draws every pair named, so a plan's `where` finds them within its span; feet and yards are
+    # scaled so that kilometres read at least 1 (the build drew 1-100 ft, under 0.1 km, and asked only miles)
+    assert {r["from_unit"] for r in wanted} == {"mile", "foot", "yard"}
+    assert all(Fraction(r["answer"]) >= 1 for r in wanted)
     plan = with_stated_formats(recipe_for(card, "number"), [], requirement)  # '1 dp' is one decimal place
     [target] = [s for s in plan.steps if s.tool == "unit_number_target"]
     assert "=1:places" in target.inputs and "original.places" not in target.inputs

@@ -78,6 +78,17 @@ def _sized_units(dimension: str, base: Fraction) -> list[str]:
             and (dimension == "temperature" or Fraction(1, 10) <= (base - spec.offset) / spec.scale <= 100_000)]
 
 
+def _scaled(value: str, from_unit: str, to_unit: str) -> str | None:
+    """value times the power of ten nearest 1 that makes the converted quantity read between 1 and 100,000 with the
+    value itself between 0.1 and 1,000,000 (56 ft in kilometres is asked as 5,600 ft, 1.71 km); None if none does."""
+    ratio = convert(Fraction(1), from_unit, to_unit)
+    for k in sorted(range(-6, 7), key=lambda k: (abs(k), -k)):
+        scaled = Fraction(value) * Fraction(10) ** k
+        if Fraction(1, 10) <= scaled <= 10**6 and 1 <= scaled * ratio <= 100_000:
+            return decimal_text(scaled)
+    return None
+
+
 @generator(SourceCard(
     id="gen_unit_conversions", name="unit_conversions", kind="generator", modalities=["text"],
     description="Generated unit conversions with exact factors (metric, US customary, time, speed, "
@@ -105,11 +116,13 @@ def unit_conversion(rng: random.Random) -> dict[str, Any]:
             value = str(rng.randint(-30, 110) if from_unit != "kelvin" else rng.randint(240, 380))
         else:
             value = rng.choice((str(rng.randint(1, 100)), f"{rng.randint(1, 99)}.{rng.randint(1, 9)}"))
+        to_unit = rng.choice([u for u, spec in UNITS.items() if spec.dimension == dimension and u != from_unit])
+        if dimension != "temperature" and (value := _scaled(value, from_unit, to_unit)) is None:
+            continue
         base = to_base(Fraction(value), from_unit)
         sized = _sized_units(dimension, base)
         if len(sized) < 3:
             continue
-        to_unit = rng.choice([u for u in sized if u != from_unit])
         exact = convert(Fraction(value), from_unit, to_unit)
         places = None if terminates(exact) and len(decimal_text(exact).partition(".")[2]) <= 3 else 2
         answer = decimal_text(exact, places)
