@@ -179,6 +179,9 @@ def _calendar(r):
     assert _jdn(*_ymd(r["end"])) - start == r["days_between"] and 5 <= r["days_between"] <= 400
     assert r["end_weekday"] == _zeller(*_ymd(r["end"]))
     assert 2000 <= _ymd(r["start"])[0] <= 2035
+    year = _ymd(r["date"])[0]
+    assert r["date_weekday"] == _zeller(*_ymd(r["date"])) and 1700 <= year == r["date_year"] <= 2299
+    assert (r["decade"], r["century"]) == (f"{year - year % 10}s", f"{year - year % 100}s")
 
 
 def _table(r):

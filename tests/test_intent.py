@@ -1,6 +1,7 @@
 """Intent fidelity against a scripted LM and real SQLite: every failure class of a build that tested something other
 than what was asked, and the contract that replaces it."""
 
+import datetime as dt
 import json
 import re
 import sqlite3
@@ -1084,6 +1085,41 @@ def test_fahrenheit_to_celsius_to_one_decimal_draws_those_conversions_rounded_so
     document = json.loads(store.one("SELECT spec FROM specs")["spec"])
     assert not [g for g in document["spec"]["gaps"] if "decimal" in g["facet"]]
     assert document["facet_carriers"]["answer_format_rounded_to_one_decimal_pla"] == ["f_to_c"]
+
+
+def test_the_weekday_of_dates_in_the_1900s_asks_that_of_dates_of_that_century(tmp_path):
+    """An unseen requirement was refused: the calendar source asked weekdays only some days from a 'today' in
+    2000-2035. Its any-year date is now drawn from the century named, and the question asks its weekday."""
+    from benchagent.program.sources.families.calendar import picked_dates
+
+    requirement = "day of week for random dates in 1900s, answer full weekday name"
+    assert picked_dates(requirement) == {"century": ["1900s"]}
+    assert picked_dates("the weekday of dates in the 1930s") == {"decade": ["1930s"]}
+    assert picked_dates("weekday of a date in the nineteenth century") == {"century": ["1800s"]}
+    assert picked_dates("days between two dates in the 1990s") == {}  # not a weekday of a date
+    weekday = {"key": "weekday", "name": "Day of week for random dates in 1900s", "capability": "date reasoning",
+               "description": "say the day of the week a date in the 1900s fell on", "modalities": ["text"],
+               "answer_type": "label", "rationale": "asked", "facets": []}
+    answers = chart_answers(
+        scope={"scope": {"topic": "day of week", "modalities": ["text"], "keywords": ["day of week", "dates"],
+                         "facets": [facet("operation", "day of week for random dates", "day of week for random dates"),
+                                    facet("answer_format", "full weekday name", "answer full weekday name")]}},
+        subtasks={"subtasks": [weekday]},
+        judgments={"judgments": [{"source_id": "gen_calendar_dates", "transformable": True, "alignment": 0.9,
+                                  "coverage": 0.9, "simplicity": 0.9, "risk": 0.1, "rationale": "weekdays"}]},
+        quotas={"quotas": [{"key": "weekday", "importance": 1.0, "quota": 3}]})
+    store, run_id, _ = build(tmp_path, answers, requirement, size=3)
+    assert run_summary(store, run_id)["totals"]["accepted"] == 3
+    plan = json.loads(store.one("SELECT plan FROM groundings WHERE accepted = 1")["plan"])
+    assert plan["where"] == {"century": ["1900s"]}
+    calls = [json.loads(c["args"]) | json.loads(c["result"]) for c in store.query(
+        "SELECT args, result FROM tool_calls WHERE tool = 'calendar_label_target'")]
+    assert len(calls) >= 3
+    for call in calls:
+        day = dt.date.fromisoformat(call["date"])
+        assert call["asks"] == ["weekday of a date"] and 1900 <= day.year <= 1999
+        assert call["answer"] == day.strftime("%A") and call["context"] == ""
+        assert f"{day.day} {day.strftime('%B')} {day.year}" in call["goal"]
 
 
 def test_dates_the_requirement_wants_day_first_are_written_day_first_everywhere(tmp_path):

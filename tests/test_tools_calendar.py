@@ -166,3 +166,27 @@ def test_the_day_count_target_asks_only_days_between():
     assert run_tool("calendar_number_target", {**args, "asks": ["days between"]}).output.answer == "34"
     with pytest.raises(ToolError, match="unknown kinds of question"):
         run_tool("calendar_number_target", {**args, "asks": ["weekday"]})
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.dates(dt.date(1700, 1, 1), dt.date(2299, 12, 31)), st.integers(0, 10**6))
+def test_the_weekday_of_a_date_of_any_year_is_asked_without_a_today(day, seed):
+    args = {"start": "2025-03-04", "offset_days": 9, "end": "2025-04-07", "date": day.isoformat(), "seed": seed,
+            "asks": ["weekday of a date"]}
+    out = run_tool("calendar_label_target", args).output
+    shown = f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+    assert out.answer == _zeller(*_ymd(day.isoformat())) and out.answer not in out.goal
+    assert out.goal == (f"what day of the week {shown} {'was' if day < dt.date(2025, 3, 4) else 'is'}; the answer "
+                        "is a weekday name")
+    assert out.context == "" and sorted(out.label_pool) == sorted(NAMES)
+    dated = run_tool("calendar_label_target", {**args, "date_format": "DD/MM/YYYY"}).output
+    assert f"{day.day:02d}/{day.month:02d}/{day.year}" in dated.goal and dated.answer == out.answer
+
+
+def test_a_weekday_of_a_date_question_needs_a_date():
+    with pytest.raises(ToolError, match="needs a date"):
+        run_tool("calendar_label_target", {"start": "2025-03-04", "offset_days": 9, "end": "2025-04-07", "seed": 0,
+                                           "asks": ["weekday of a date"]})
+    plain = run_tool("calendar_label_target", {"start": "2025-03-04", "offset_days": 9, "end": "2025-04-07",
+                                               "date": "1937-03-14", "seed": 0}).output
+    assert plain.context.startswith("Today is") and "from today" in plain.goal  # without asks, as before

@@ -89,6 +89,7 @@ class CalendarTargetArgs(ToolInput):
     start: dt.date = Field(description="'today' in the question")
     offset_days: int = Field(ge=1, le=3650, description="days ahead for weekday and month questions")
     end: dt.date = Field(description="a later date for days-between questions")
+    date: dt.date | None = Field(None, description="a date of any year for what-weekday-was-it questions")
     seed: int
     asks: list[str] | None = Field(None, description="the kinds of question allowed (default: the weekday)")
     date_format: DateFormat = Field("YYYY-MM-DD", description="how every date in the question and answer is written; "
@@ -155,18 +156,30 @@ def _near_dates(day: dt.date, date_format: str) -> list[str]:
 
 
 @tool("calendar_label_target", "Ask which weekday it will be some days or weeks from today (the answer is a weekday "
-                               "name); asked for dates, the ISO date some days after today or before a later date.",
-      asks={"weekday": ("weekday", "day of the week"),
+                               "name), or on which weekday a date of any year fell; asked for dates, the ISO date "
+                               "some days after today or before a later date.",
+      asks={"weekday": ("weekday", "day of the week", "day of week", "from today", "from now", "ahead",
+                        "day of the week is it", "weekday is it", "will it be", "will be"),
+            "weekday of a date": ("weekday", "day of the week", "day of week", "random dates", "dates in", "of a date",
+                                  "for a date", "for dates", "given date", "historical", "fell on", "was born",
+                                  "day of the week was", "weekday was", "century"),
             "date after": ("the date", "date after", "after a given date", "after a date", "which date",
                            "what date", "resulting date", "date it will be", "date will it be"),
             "date before": ("days before", "date before", "before a given date", "before a date", "which date",
                             "what date")})
 def calendar_label_target(args: CalendarTargetArgs) -> Target:
     rng = random.Random(args.seed)
-    kinds = narrowed({"weekday": ["weekday"], "date after": ["date after"], "date before": ["date before"]},
-                     args.asks, default=("weekday",))
+    kinds = narrowed({"weekday": ["weekday"], "weekday of a date": ["weekday"], "date after": ["date after"],
+                      "date before": ["date before"]}, args.asks, default=("weekday",))
     kind = rng.choice(sorted(kinds)) if len(kinds) > 1 else next(iter(kinds))
     form = _answer_format(args)
+    if kind == "weekday of a date":
+        if args.date is None:
+            raise ValueError("a weekday-of-a-date question needs a date")
+        shown = _shown(args.date, args.date_format)
+        goal = f"what day of the week {shown} {'was' if args.date < args.start else 'is'}; the answer is a weekday name"
+        return Target(goal=goal, answer=weekday(args.date), context="", facts=f"the date: {shown}",
+                      label_pool=list(WEEKDAYS), query={"weekday_of": args.date.isoformat()})
     if kind == "date after":
         day = add_days(args.start, args.offset_days)
         goal = f"the date {args.offset_days} days after today, written as {form}"

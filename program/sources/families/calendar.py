@@ -1,8 +1,9 @@
-"""The calendar family: a dated 'today', a day offset and a later date, with weekdays and day counts computed by
-Python's datetime."""
+"""The calendar family: a dated 'today', a day offset and a later date, and a date of any year from 1700 to 2299, with
+weekdays and day counts computed by Python's datetime."""
 
 import datetime as dt
 import random
+import re
 from typing import Any
 
 from benchagent.program.sources.cards import SourceCard
@@ -12,10 +13,38 @@ from benchagent.program.sources.families.words import MONTHS
 from benchagent.program.tools.calendar_ops import date_text, weekday
 from benchagent.program.tools.targets import mentions
 
-_DATES = ["original.start", "original.offset_days", "original.end"]
+_DATES = ["original.start", "original.offset_days", "original.end", "original.date"]
+FIRST_YEAR, LAST_YEAR = 1700, 2299
 RECIPE = TargetRecipe(same_inputs({"number": "calendar_number_target", "choice": "calendar_label_target",
                                    "label": "calendar_label_target", "binary": "calendar_binary_target"}, _DATES),
                       None, "label_options")
+
+
+ORDINAL_CENTURIES = {"eighteenth": 18, "nineteenth": 19, "twentieth": 20, "twenty-first": 21, "twenty first": 21,
+                     "twenty-second": 22, "twenty second": 22, "twenty-third": 23, "twenty third": 23}
+CENTURY = re.compile(r"\b(?:the\s+)?(\d\d)(?:st|nd|rd|th)\s+century\b|\b(" + "|".join(ORDINAL_CENTURIES) +
+                     r")\s+century\b")
+HUNDREDS = re.compile(r"\b(1[7-9]|2[0-2])00'?s\b")
+DECADE = re.compile(r"\b((?:1[7-9]|2[0-2])\d)0'?s\b")
+WEEKDAY_ASKED = re.compile(r"\bweekdays?\b|\bday of (?:the )?week\b")
+
+
+def picked_dates(text: str) -> dict[str, list[str]]:
+    """The dates a requirement's words ask for: of a decade ('the 1930s'), else of a century ('in 1900s', 'the 20th
+    century', 'nineteenth century') when it asks a weekday; none else. Only the any-year date is picked by them, as
+    today stays 2000-2035."""
+    text = text.lower()
+    if not WEEKDAY_ASKED.search(text):
+        return {}
+    decades = [f"{m.group(1)}0s" for m in DECADE.finditer(text) if m.group(1)[2] != "0"]  # '1900s' is a century
+    if decades:
+        return {"decade": sorted(set(decades))}
+    centuries = {f"{m.group(1)}00s" for m in HUNDREDS.finditer(text)}
+    for m in CENTURY.finditer(text):
+        number = int(m.group(1)) if m.group(1) else ORDINAL_CENTURIES[m.group(2)]
+        centuries.add(f"{number - 1}00s")
+    kept = sorted(c for c in centuries if FIRST_YEAR <= int(c[:-1]) <= LAST_YEAR)
+    return {"century": kept} if kept else {}
 
 
 @generator(SourceCard(
@@ -23,16 +52,21 @@ RECIPE = TargetRecipe(same_inputs({"number": "calendar_number_target", "choice":
     description="Generated calendar questions from a dated 'today' (2000-2035): the weekday a number of "
                 "days or weeks ahead, the calendar date (YYYY-MM-DD) a number of days after today or before "
                 "a later date, leap days counted, the number of days until a later date, whether a date "
-                "falls in a month or on a given weekday. Answers are computed with Python's datetime.",
+                "falls in a month or on a given weekday; and the weekday a date of any year from 1700 to 2299 fell "
+                "or falls on ('what day of the week was 14 March 1937'). Answers are computed with Python's "
+                "datetime.",
     fields={"theme": "str: calendar", "start": "str: ISO date, today", "start_weekday": "str",
             "offset_days": "int: 2-120, never a whole number of weeks", "target_date": "str: start + offset",
             "target_weekday": "str", "target_month": "str", "end": "str: ISO date 5-400 days after start",
-            "end_weekday": "str", "days_between": "int"},
+            "end_weekday": "str", "days_between": "int", "date": "str: ISO date of any year 1700-2299",
+            "date_weekday": "str", "date_year": "int: 1700-2299", "decade": "str: the date's decade, as '1930s'",
+            "century": "str: the date's century, as '1900s'"},
     size=SIZE, license="generated",
     keywords=["calendar", "dates", "weekday", "days between", "time reasoning", "temporal reasoning",
-              "date arithmetic", "days before", "days after", "leap year", "ISO date"],
+              "date arithmetic", "days before", "days after", "leap year", "ISO date", "day of the week",
+              "historical dates"],
     tools=["calendar_number_target", "calendar_label_target", "calendar_binary_target", "date_add",
-           "days_between", "number_options", "label_options", "shuffle_options"]), RECIPE)
+           "days_between", "number_options", "label_options", "shuffle_options"]), RECIPE, picks=picked_dates)
 
 
 def calendar_dates(rng: random.Random) -> dict[str, Any]:
@@ -43,8 +77,12 @@ def calendar_dates(rng: random.Random) -> dict[str, Any]:
         end, target = start + dt.timedelta(days=gap), start + dt.timedelta(days=offset)
         if not mentions(f"{date_text(start)} {date_text(end)}", str(gap)):
             break
+    date = dt.date(FIRST_YEAR, 1, 1) + dt.timedelta(days=rng.randrange((dt.date(LAST_YEAR + 1, 1, 1) -
+                                                                        dt.date(FIRST_YEAR, 1, 1)).days))
     return {
         "theme": "calendar", "start": start.isoformat(), "start_weekday": weekday(start), "offset_days": offset,
         "target_date": target.isoformat(), "target_weekday": weekday(target), "target_month": MONTHS[target.month - 1],
-        "end": end.isoformat(), "end_weekday": weekday(end), "days_between": gap,
+        "end": end.isoformat(), "end_weekday": weekday(end), "days_between": gap, "date": date.isoformat(),
+        "date_weekday": weekday(date), "date_year": date.year, "decade": f"{date.year // 10}0s",
+        "century": f"{date.year // 100}00s",
     }
