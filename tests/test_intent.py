@@ -1122,6 +1122,49 @@ def test_the_weekday_of_dates_in_the_1900s_asks_that_of_dates_of_that_century(tm
         assert f"{day.day} {day.strftime('%B')} {day.year}" in call["goal"]
 
 
+def test_days_between_dates_of_the_years_named_are_written_as_the_example_writes_them(tmp_path):
+    """An unseen requirement got dates of any year from 2000 to 2035, written day first, and its year constraint was
+    reported as not kept: today and the later date now fall in the years named, written 'March 5, 2024'."""
+    from benchagent.program.sources.families.calendar import picked_dates
+
+    requirement = ('Generate 40 date-arithmetic questions of the form "How many days are there between DATE A and '
+                   'DATE B?" Both dates must fall in 2023 or 2024 (so some intervals cross Feb 29, 2024). Count the '
+                   'days exclusive of the start date. The answer is just an integer, no units. Write dates as "March '
+                   '5, 2024", not numerically.')
+    assert picked_dates("weekday of dates between 1950 and 1959") == {"date_year": [str(y) for y in range(1950, 1960)]}
+    assert picked_dates("days until a date given as 03/11/2021") == {}  # a year inside a written date picks none
+    days = {"key": "days", "name": "Days between two dates", "capability": "date arithmetic",
+            "description": "how many days there are between two dates", "modalities": ["text"],
+            "answer_type": "number", "rationale": "asked", "facets": []}
+    answers = chart_answers(
+        scope={"scope": {"topic": "date arithmetic", "modalities": ["text"], "keywords": ["dates", "days between"],
+                         "facets": [facet("operation", "how many days between two dates",
+                                          "How many days are there between DATE A and DATE B"),
+                                    facet("constraint", "both dates fall in 2023 or 2024",
+                                          "Both dates must fall in 2023 or 2024"),
+                                    facet("presentation", 'dates written as "March 5, 2024"',
+                                                  'Write dates as "March 5, 2024"')]}},
+        subtasks={"subtasks": [days]},
+        judgments={"judgments": [{"source_id": "gen_calendar_dates", "transformable": True, "alignment": 0.9,
+                                  "coverage": 0.9, "simplicity": 0.9, "risk": 0.1, "rationale": "dates"}]},
+        quotas={"quotas": [{"key": "days", "importance": 1.0, "quota": 3}]})
+    store, run_id, _ = build(tmp_path, answers, requirement, size=3)
+    assert run_summary(store, run_id)["totals"]["accepted"] == 3
+    plan = json.loads(store.one("SELECT plan FROM groundings WHERE accepted = 1")["plan"])
+    assert plan["where"] == {"start_year": ["2023", "2024"], "end_year": ["2023", "2024"]}
+    calls = [json.loads(c["args"]) | json.loads(c["result"]) for c in store.query(
+        "SELECT args, result FROM tool_calls WHERE tool = 'calendar_number_target'")]
+    assert len(calls) >= 3
+    for call in calls:
+        start, end = dt.date.fromisoformat(call["start"]), dt.date.fromisoformat(call["end"])
+        assert {start.year, end.year} <= {2023, 2024} and call["answer"] == str((end - start).days)
+        assert call["date_format"] == "Month D, YYYY" and f"{end.strftime('%B')} {end.day}, {end.year}" in call["goal"]
+        assert call["context"].endswith(f"{start.strftime('%B')} {start.day}, {start.year}.")
+    document = json.loads(store.one("SELECT spec FROM specs")["spec"])
+    [key] = [k for k in document["facet_carriers"] if k.startswith("constraint_both_dates")]
+    assert document["facet_carriers"][key] == ["days"] and not [g for g in document["spec"]["gaps"]
+                                                                 if g["facet"] == key]
+
 def test_dates_the_requirement_wants_day_first_are_written_day_first_everywhere(tmp_path):
     requirement = ("date arithmetic eval - 'what is the date N days after/before X', all dates DD/MM/YYYY, make "
                    "sure some cross a month end")

@@ -19,7 +19,7 @@ from benchagent.program.executor.realize import item_from_flow
 from benchagent.program.executor.verify import Outcome, Verdict
 from benchagent.program.intent import Intent
 from benchagent.program.planner.grounding import subtask_brief
-from benchagent.program.planner.limits import draws
+from benchagent.program.planner.limits import WHERE_SPAN, draws
 from benchagent.program.provenance import ProvenanceCallback, plain, working_on
 from benchagent.program.request import BuildRequest
 from benchagent.program.sources.cards import SourceCard
@@ -36,7 +36,6 @@ from benchagent.store.slots import close_slot, open_slot, run_slots
 
 MALFORMED = "malformed model output"  # a slot failed by the model, not by its item: it spends no attempt
 LM_FAILURE_LIMIT = 5
-WHERE_SPAN = 100       # most records read per wanted one when a plan takes only some records of a source
 
 
 class Execution:

@@ -200,7 +200,10 @@ OPTION_COUNT = re.compile(r"\b(\d{1,2}|two|three|four|five|six|seven|eight|nine|
 DATE_FORMATS = {"DD/MM/YYYY": re.compile(r"\bdd[/.-]mm[/.-]yyyy\b|\beuropean (?:date )?format|\bday[- ]first\b"),
                 "MM/DD/YYYY": re.compile(r"\bmm[/.-]dd[/.-]yyyy\b|\b(?:us|american) (?:date )?format|"
                                          r"\bmonth[- ]first\b"),
-                "YYYY-MM-DD": re.compile(r"\byyyy-mm-dd\b|\biso(?: 8601)? (?:date|format)")}
+                "YYYY-MM-DD": re.compile(r"\byyyy-mm-dd\b|\biso(?: 8601)? (?:date|format)"),
+                # written month first, as an example shows it ('as "March 5, 2024"') or as named
+                "Month D, YYYY": re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2}, "
+                                            r"\d{4}\b|\bmonth d{1,2}, yyyy\b|\bmonth day, year\b")}
 # dates written unlike one another: 'written in different formats', 'in mixed date formats'
 MIXED_DATES = re.compile(r"\bdates?\b[^.;]{0,40}?\b(?:different|differing|various|varied|varying|mixed|several|two|"
                          r"multiple) (?:formats?|notations?|styles?)\b|\b(?:different|differing|various|varied|"
@@ -372,24 +375,45 @@ def _names_value(value: str, about: str) -> bool:
     return re.search(rf"(?<![\w.-]){re.escape(value)}(?:a?n|e?s)?(?![\w-]|\.\w)", about, re.I) is not None
 
 
-def with_named_values(plan: TransformPlan, card: SourceCard, about: str) -> TransformPlan:
+def _named_where(card: SourceCard, text: str, where: dict[str, list[str]]) -> dict[str, list[str]]:
+    """The listed fields' values text names, for the fields where does not pick yet (see with_named_values)."""
+    named_where = {}
+    for field, description in card.fields.items():
+        alone = description.startswith(NAMED_ONE_OF)
+        if field in where or not (alone or description.startswith(ONE_OF) and re.search(
+                rf"\b{field}s?\b", text, re.I)):
+            continue
+        listed = [v.strip() for v in description.removeprefix(NAMED_ONE_OF if alone else ONE_OF).split("|")
+                  if v.strip()]
+        named = [v for v in listed if _names_value(v, text)]
+        if named and len(named) < len(listed):
+            named_where[field] = named
+    return named_where
+
+
+def _serving_constraints(plan: TransformPlan, facets: Sequence[Facet], picks) -> TransformPlan:
+    """The plan's first step serving each constraint facet whose own words pick records (picks(text) -> a where)
+    that the plan's where keeps to: 'both dates in 2023 or 2024', 'only European countries'."""
+    served = [f.key for f in facets if f.kind == "constraint" and (own := picks(f"{f.value} {f.quote}"))
+              and all(k in plan.where and set(v) <= set(plan.where[k]) for k, v in own.items())]
+    if not served:
+        return plan
+    first = plan.steps[0].model_copy(update={"serves": [*plan.steps[0].serves, *served]})
+    return plan.model_copy(update={"steps": [first, *plan.steps[1:]]})
+
+
+def with_named_values(plan: TransformPlan, card: SourceCard, about: str,
+                      facets: Sequence[Facet] = ()) -> TransformPlan:
     """The plan drawing only the records whose listed field holds a value `about` names: a NAMED_ONE_OF value
     wherever it is said ('a South American country' of the countries' `continent`, 'noble gases only' of the
     elements' `family`), a ONE_OF value only where `about` names the field too ('from modules like itertools,
     collections or functools' of the standard library's `module`: 'random' or 'time' alone is a word, not a pick);
-    unchanged when it names none or all."""
-    where = dict(plan.where)
-    for field, description in card.fields.items():
-        alone = description.startswith(NAMED_ONE_OF)
-        if field in where or not (alone or description.startswith(ONE_OF) and re.search(
-                rf"\b{field}s?\b", about, re.I)):
-            continue
-        listed = [v.strip() for v in description.removeprefix(NAMED_ONE_OF if alone else ONE_OF).split("|")
-                  if v.strip()]
-        named = [v for v in listed if _names_value(v, about)]
-        if named and len(named) < len(listed):
-            where[field] = named
-    return plan.model_copy(update={"where": where}) if where != plan.where else plan
+    the constraint facets saying those values are served. Unchanged when it names none or all."""
+    named = _named_where(card, about, plan.where)
+    if not named:
+        return plan
+    plan = plan.model_copy(update={"where": {**plan.where, **named}})
+    return _serving_constraints(plan, facets, lambda text: _named_where(card, text, {}))
 
 
 SCANNED_TABLES = 200  # records read for the columns a plan's tables share
@@ -423,12 +447,15 @@ def with_columns(plan: TransformPlan, card: SourceCard, draft: SubtaskDraft,
     return plan.model_copy(update={"steps": [*plan.steps[:at], asked, *plan.steps[at + 1:]]})
 
 
-def with_picks(plan: TransformPlan, card: SourceCard, about: str) -> TransformPlan:
+def with_picks(plan: TransformPlan, card: SourceCard, about: str, facets: Sequence[Facet] = ()) -> TransformPlan:
     """The plan drawing only the records of a generator that `about` asks for by their values ('Fahrenheit to
-    Celsius' of the unit conversions); unchanged for other sources or when it asks for none."""
+    Celsius' of the unit conversions, 'both dates in 2023 or 2024' of the calendar), the constraint facets saying
+    them served; unchanged for other sources or when it asks for none."""
     generator = GENERATORS.get(card.id) if card.kind == "generator" else None
     where = generator.picks(about) if generator and not plan.where else {}
-    return plan.model_copy(update={"where": where}) if where else plan
+    if not where:
+        return plan
+    return _serving_constraints(plan.model_copy(update={"where": where}), facets, generator.picks)
 
 
 def speaks(plan: TransformPlan, scope: Scope) -> bool:

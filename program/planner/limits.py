@@ -16,6 +16,7 @@ NUMERIC = re.compile(r"^\s*(?:int|float)\b")
 EXCLUDED = re.compile(rf"^\W*(?:{EXCLUDING})\s+", re.I)
 TEXT = re.compile(r"^\s*str\b")
 SCANNED = 5000  # records read for the values an exclusion names
+WHERE_SPAN = 100  # most records read per wanted one when a plan takes only some records of a source
 TESTS = {"gt": operator.gt, "ge": operator.ge, "lt": operator.lt, "le": operator.le}
 
 

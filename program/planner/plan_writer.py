@@ -2,6 +2,7 @@
 and an LLM plan writer whose plans are validated and dry-run on a real record, with one retry."""
 
 import functools
+import itertools
 import json
 import re
 from collections import Counter
@@ -15,7 +16,7 @@ from benchagent.program.errors import PlanValidationError
 from benchagent.program.intent import card_words, given_things, stems
 from benchagent.program.executor.realize import Dataflow, binding, llm_steps
 from benchagent.program.planner.facets import asked_kinds, kinds_named
-from benchagent.program.planner.limits import draws
+from benchagent.program.planner.limits import WHERE_SPAN, draws
 from benchagent.program.planner.plan_check import required_finals, validate_plan
 from benchagent.program.sources.cards import SourceCard
 from benchagent.program.sources.catalog import source_for, user_reader
@@ -78,14 +79,14 @@ TRIED_RECORDS = 20  # generated records a narrowed question target is tried on
 def unaskable(plan: TransformPlan, card: SourceCard) -> str | None:
     """Why a generated source cannot ask the kinds of question its plan's target was narrowed to (the largest rise
     from the month before, of a bar chart's categories), found by running the target on its first records that the
-    plan draws; None when one of them can, or the target is not narrowed."""
+    plan draws (found among WHERE_SPAN times as many); None when one of them can, or the target is not narrowed."""
     asked = asked_kinds(plan)
     if asked is None or card.kind != "generator":
         return None
     step, kinds = asked
     source, error = source_for(card), ""
-    tried = (source.record(i) for i in range(min(source.capacity, TRIED_RECORDS)))
-    for record in (r for r in tried if draws(plan, r)):
+    scanned = (source.record(i) for i in range(min(source.capacity, TRIED_RECORDS * WHERE_SPAN)))
+    for record in itertools.islice((r for r in scanned if draws(plan, r)), TRIED_RECORDS):
         try:
             run_tool(step.tool, _record_flow(record).take(step.inputs))
             return None

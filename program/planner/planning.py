@@ -302,7 +302,8 @@ class Planning:
         plan = with_asks(with_degradations(plan, scope.facets, self.request.requirement), scope.facets, draft)
         plan = with_stated_formats(plan, scope.facets, self.request.requirement)
         about = f"{self.request.requirement} {subtask_words(scope, draft)}"
-        plan = with_named_values(with_theme(with_picks(plan, card, about), card, about), card, about)
+        plan = with_theme(with_picks(plan, card, about, scope.facets), card, about)
+        plan = with_named_values(plan, card, about, scope.facets)
         plan = with_compared(with_limits(plan, card, scope.facets), card)
         plan = with_columns(plan, card, draft, scope.facets)
         return with_language(plan, scope.facets, scope.language,

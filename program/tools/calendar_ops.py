@@ -80,7 +80,7 @@ def days_between(args: DaysBetweenArgs) -> DaysBetweenOutput:
     return DaysBetweenOutput(days=days, weeks=weeks, remainder_days=rest)
 
 
-DateFormat = Literal["YYYY-MM-DD", "DD/MM/YYYY", "MM/DD/YYYY", "mixed"]
+DateFormat = Literal["YYYY-MM-DD", "DD/MM/YYYY", "MM/DD/YYYY", "Month D, YYYY", "mixed"]
 # the ways a 'mixed' question writes its dates, two different ones per question
 WAYS = ("words", "YYYY-MM-DD", "DD/MM/YYYY", "MM/DD/YYYY")
 
@@ -97,9 +97,11 @@ class CalendarTargetArgs(ToolInput):
 
 
 def written(day: dt.date, date_format: str) -> str:
-    """The date as the format writes it: '2025-03-04', '04/03/2025' (DD/MM/YYYY) or '03/04/2025' (MM/DD/YYYY)."""
+    """The date as the format writes it: '2025-03-04', '04/03/2025' (DD/MM/YYYY), '03/04/2025' (MM/DD/YYYY) or
+    'March 4, 2025' (Month D, YYYY)."""
     return {"DD/MM/YYYY": f"{day.day:02d}/{day.month:02d}/{day.year}",
-            "MM/DD/YYYY": f"{day.month:02d}/{day.day:02d}/{day.year}"}.get(date_format, day.isoformat())
+            "MM/DD/YYYY": f"{day.month:02d}/{day.day:02d}/{day.year}",
+            "Month D, YYYY": f"{MONTHS[day.month - 1]} {day.day}, {day.year}"}.get(date_format, day.isoformat())
 
 
 def _shown(day: dt.date, date_format: str) -> str:

@@ -26,14 +26,24 @@ CENTURY = re.compile(r"\b(?:the\s+)?(\d\d)(?:st|nd|rd|th)\s+century\b|\b(" + "|"
                      r")\s+century\b")
 HUNDREDS = re.compile(r"\b(1[7-9]|2[0-2])00'?s\b")
 DECADE = re.compile(r"\b((?:1[7-9]|2[0-2])\d)0'?s\b")
+YEAR = re.compile(r"(?<![\d/.-])(1[7-9]\d\d|2[0-2]\d\d)(?![\d/.-]|'?s\b)")  # a year, not part of a date or a decade
+_Y = r"(1[7-9]\d\d|2[0-2]\d\d)"
+YEAR_RANGE = re.compile(rf"\b(?:between|from)\s+{_Y}\s+(?:and|to|until|till)\s+{_Y}\b|\b{_Y}\s*[-–]\s*{_Y}\b")
+TODAY_YEARS = (2000, 2035)
 WEEKDAY_ASKED = re.compile(r"\bweekdays?\b|\bday of (?:the )?week\b")
 
 
 def picked_dates(text: str) -> dict[str, list[str]]:
-    """The dates a requirement's words ask for: of a decade ('the 1930s'), else of a century ('in 1900s', 'the 20th
-    century', 'nineteenth century') when it asks a weekday; none else. Only the any-year date is picked by them, as
-    today stays 2000-2035."""
+    """The dates a requirement's words ask for: today and the later date in the years it names from 2000 to 2035
+    ('both dates in 2023 or 2024'); else, when it asks a weekday, the any-year date in the years, decade ('the
+    1930s') or century ('in 1900s', 'the 20th century') it names; none else."""
     text = text.lower()
+    spans = [[int(y) for y in m.groups() if y] for m in YEAR_RANGE.finditer(text)]
+    years = {y for low, high in spans for y in range(low, high + 1)}
+    years = sorted(years | {int(y) for y in YEAR.findall(YEAR_RANGE.sub(" ", text))})
+    if years and all(TODAY_YEARS[0] <= y <= TODAY_YEARS[1] for y in years):
+        named = [str(y) for y in years]
+        return {"start_year": named, "end_year": named}
     if not WEEKDAY_ASKED.search(text):
         return {}
     decades = [f"{m.group(1)}0s" for m in DECADE.finditer(text) if m.group(1)[2] != "0"]  # '1900s' is a century
@@ -44,7 +54,9 @@ def picked_dates(text: str) -> dict[str, list[str]]:
         number = int(m.group(1)) if m.group(1) else ORDINAL_CENTURIES[m.group(2)]
         centuries.add(f"{number - 1}00s")
     kept = sorted(c for c in centuries if FIRST_YEAR <= int(c[:-1]) <= LAST_YEAR)
-    return {"century": kept} if kept else {}
+    if kept:
+        return {"century": kept}
+    return {"date_year": [str(y) for y in years]} if years else {}
 
 
 @generator(SourceCard(
@@ -58,8 +70,8 @@ def picked_dates(text: str) -> dict[str, list[str]]:
     fields={"theme": "str: calendar", "start": "str: ISO date, today", "start_weekday": "str",
             "offset_days": "int: 2-120, never a whole number of weeks", "target_date": "str: start + offset",
             "target_weekday": "str", "target_month": "str", "end": "str: ISO date 5-400 days after start",
-            "end_weekday": "str", "days_between": "int", "date": "str: ISO date of any year 1700-2299",
-            "date_weekday": "str", "date_year": "int: 1700-2299", "decade": "str: the date's decade, as '1930s'",
+            "end_weekday": "str", "days_between": "int", "start_year": "int", "end_year": "int",
+            "date": "str: ISO date of any year 1700-2299", "date_weekday": "str", "date_year": "int: 1700-2299", "decade": "str: the date's decade, as '1930s'",
             "century": "str: the date's century, as '1900s'"},
     size=SIZE, license="generated",
     keywords=["calendar", "dates", "weekday", "days between", "time reasoning", "temporal reasoning",
@@ -71,7 +83,7 @@ def picked_dates(text: str) -> dict[str, list[str]]:
 
 def calendar_dates(rng: random.Random) -> dict[str, Any]:
     while True:
-        start = dt.date(2000, 1, 1) + dt.timedelta(days=rng.randrange(36 * 365))
+        start = dt.date(TODAY_YEARS[0], 1, 1) + dt.timedelta(days=rng.randrange(36 * 365))
         offset = rng.choice([d for d in range(2, 121) if d % 7])
         gap = rng.randint(5, 400)
         end, target = start + dt.timedelta(days=gap), start + dt.timedelta(days=offset)
@@ -80,7 +92,8 @@ def calendar_dates(rng: random.Random) -> dict[str, Any]:
     date = dt.date(FIRST_YEAR, 1, 1) + dt.timedelta(days=rng.randrange((dt.date(LAST_YEAR + 1, 1, 1) -
                                                                         dt.date(FIRST_YEAR, 1, 1)).days))
     return {
-        "theme": "calendar", "start": start.isoformat(), "start_weekday": weekday(start), "offset_days": offset,
+        "theme": "calendar", "start": start.isoformat(), "start_year": start.year, "end_year": end.year,
+        "start_weekday": weekday(start), "offset_days": offset,
         "target_date": target.isoformat(), "target_weekday": weekday(target), "target_month": MONTHS[target.month - 1],
         "end": end.isoformat(), "end_weekday": weekday(end), "days_between": gap, "date": date.isoformat(),
         "date_weekday": weekday(date), "date_year": date.year, "decade": f"{date.year // 10}0s",
