@@ -63,6 +63,9 @@ GENRE_WORDS = ("news", "newspaper", "article", "articles", "story", "stories", "
                "tweet", "tweets", "dialogue", "dialogues", "conversation", "conversations", "lyrics", "novel",
                "novels", "fiction", "proverb", "proverbs", "idiom", "idioms", "speech", "speeches", "textbook",
                "textbooks", "manual", "manuals", "scientific", "medical", "clinical", "patent", "patents")
+# a letter that is the answer, not a kind of text: 'correct letter as answer', 'the option letter'
+ANSWER_LETTER = re.compile(r"\b(?:correct|option|options|answer|choice|right|gold)\s+letters?\b|"
+                           r"\bletters?\s+(?:as|for|of)\s+(?:the\s+)?(?:correct\s+)?(?:answer|option|choice)s?\b")
 # a range the items' values must keep to, or things to leave out: "offsets over 100 days", "skip countries that use
 # the euro"; the words after the verb run to the end of the clause
 NUMBER = r"-?\d+(?:,\d{3})*(?:\.\d+)?"
@@ -365,8 +368,8 @@ def seen_facets(requirement: str, facets: list[Facet]) -> list[Facet]:
         if not any(f.kind == "presentation" and set(MODALITY_WORDS[modality]) & set(re.findall(r"[a-z]+", (
                 f.value + " " + f.quote).lower())) for f in facets):
             found.append(Facet(kind="presentation", value=f"{modality} inputs ({said[0]})", quote=said[0]))
-    # 'news-style' names news, 'three-letter' (a code's length) names no letters
-    plain_words = set(re.findall(r"(?<![a-z]-)\b[a-z]+", lower))
+    # 'news-style' names news, 'three-letter' (a code's length) and 'correct letter as answer' name no letters
+    plain_words = set(re.findall(r"(?<![a-z]-)\b[a-z]+", ANSWER_LETTER.sub(" ", lower)))
     for genre in (w for w in GENRE_WORDS if w in plain_words):
         if not any(genre[:5] in stems(f"{f.value} {f.quote}") for f in facets if f.kind in ("topic", "presentation")):
             found.append(Facet(kind="topic", value=f"{genre} texts", quote=genre))

@@ -1825,6 +1825,43 @@ def test_which_noble_gas_is_heavier_compares_four_noble_gases_by_atomic_mass(tmp
         assert sample["answer"] == max(options, key=masses.get)
 
 
+def test_atomic_masses_of_period_3_elements_are_asked_rounded_with_their_letter_as_the_answer(tmp_path):
+    """An unseen requirement was refused: 'correct letter as answer' was read as letters to write about. Now period 3
+    picks the elements and '1 decimal' rounds the masses, the gold and its neighbours alike."""
+    requirement = ("MCQ on atomic mass, period 3 elements only (Na thru Ar). 4 options each, masses rounded to 1 "
+                   "decimal, correct letter as answer")
+    assert not [f for f in seen_facets(requirement, []) if f.kind == "topic"]
+    assert "letters texts" in [f.value for f in seen_facets("passages from business letters", [])]
+    mass = {"key": "mass", "name": "Atomic mass of period 3 elements", "capability": "chemistry",
+            "description": "choose the atomic mass of a period 3 element", "modalities": ["text"],
+            "answer_type": "choice", "rationale": "asked", "facets": []}
+    answers = chart_answers(  # the 1.5B model's scope of this requirement
+        scope={"scope": {"topic": "Atomic Mass", "modalities": ["text"], "keywords": ["atomic mass"],
+                         "facets": [facet("topic", "MCQ on atomic mass, period 3 elements only (Na thru Ar).",
+                                          "MCQ on atomic mass, period 3 elements only (Na thru Ar)."),
+                                    facet("constraint", "period 3 elements only", "period 3 elements only"),
+                                    facet("degradation", "masses rounded to 1 decimal", "masses rounded to 1 decimal"),
+                                    facet("answer_format", "correct letter as answer", "correct letter as answer")]}},
+        subtasks={"subtasks": [mass]},
+        judgments={"judgments": [{"source_id": "builtin_elements", "transformable": True, "alignment": 0.9,
+                                  "coverage": 0.9, "simplicity": 0.8, "risk": 0.1, "rationale": "masses"}]},
+        quotas={"quotas": [{"key": "mass", "importance": 1.0, "quota": 3}]})
+    store, run_id, _ = build(tmp_path, answers, requirement, size=3)
+    assert run_summary(store, run_id)["totals"]["accepted"] == 3
+    [plan] = [json.loads(r["plan"]) for r in store.query("SELECT plan FROM groundings WHERE accepted = 1")]
+    assert plan["where"] == {"period": ["3"]} and plan["steps"][0]["tool"] == "field_target"
+    assert "=1:places" in plan["steps"][0]["inputs"]
+    masses = {r["name"]: r["mass"] for r in map(source_for(CARDS["builtin_elements"]).record, range(118))
+              if r["period"] == 3}
+    for sample in store.query("SELECT record, options, answer FROM samples WHERE status = 'ok'"):
+        name = json.loads(sample["record"])["name"]
+        options = json.loads(sample["options"])
+        assert name in masses and sample["answer"] == f"{masses[name]:.1f}" and sample["answer"] in options
+        assert len(options) == 4 and all(re.fullmatch(r"\d+\.\d", o) for o in options)
+    document = json.loads(store.one("SELECT spec FROM specs")["spec"])
+    [key] = [k for k in document["facet_carriers"] if k.startswith("constraint_period_3")]
+    assert document["facet_carriers"][key] == ["mass"]
+
 def test_element_families_and_places_are_picked_by_their_names_alone():
     elements = CARDS["builtin_elements"]
     plan = template_plans(elements, "choice", about="halogens: which is lightest")[0]

@@ -375,9 +375,30 @@ def _names_value(value: str, about: str) -> bool:
     return re.search(rf"(?<![\w.-]){re.escape(value)}(?:a?n|e?s)?(?![\w-]|\.\w)", about, re.I) is not None
 
 
+INT_FIELD = re.compile(r"^\s*int\b")
+NUMBERED_SCAN = 2000  # records read for the values of a numbered field ('period 3')
+
+
+def _numbered(card: SourceCard, field: str, text: str) -> list[str]:
+    """The values of a whole-number field that text gives after the field's name ('period 3', 'groups 1 and 2'),
+    those some record holds; a field named 'number' is too common a word to pick by."""
+    name = field.replace("_", " ")
+    if field == "number" or not INT_FIELD.match(card.fields[field]):
+        return []
+    said = [v for m in re.finditer(rf"\b{re.escape(name)}s?\s+(\d{{1,4}}(?:\s*(?:,|and|or|&)\s*\d{{1,4}})*)\b", text,
+                                   re.I) for v in re.findall(r"\d+", m.group(1))]
+    if not said:
+        return []
+    source = source_for(card, seed=0)
+    held = {str(source.record(i).get(field)) for i in range(min(card.size, NUMBERED_SCAN))}
+    return sorted(set(said) & held, key=int)
+
+
 def _named_where(card: SourceCard, text: str, where: dict[str, list[str]]) -> dict[str, list[str]]:
-    """The listed fields' values text names, for the fields where does not pick yet (see with_named_values)."""
-    named_where = {}
+    """The listed fields' values text names, and the whole numbers it gives after a number field's name, for the
+    fields where does not pick yet (see with_named_values)."""
+    named_where = {field: values for field in card.fields if field not in where
+                   and (values := _numbered(card, field, text))}
     for field, description in card.fields.items():
         alone = description.startswith(NAMED_ONE_OF)
         if field in where or not (alone or description.startswith(ONE_OF) and re.search(
@@ -407,8 +428,9 @@ def with_named_values(plan: TransformPlan, card: SourceCard, about: str,
     """The plan drawing only the records whose listed field holds a value `about` names: a NAMED_ONE_OF value
     wherever it is said ('a South American country' of the countries' `continent`, 'noble gases only' of the
     elements' `family`), a ONE_OF value only where `about` names the field too ('from modules like itertools,
-    collections or functools' of the standard library's `module`: 'random' or 'time' alone is a word, not a pick);
-    the constraint facets saying those values are served. Unchanged when it names none or all."""
+    collections or functools' of the standard library's `module`: 'random' or 'time' alone is a word, not a pick),
+    a whole number after a number field's name ('period 3 elements only'); the constraint facets saying those values
+    are served. Unchanged when it names none or all."""
     named = _named_where(card, about, plan.where)
     if not named:
         return plan

@@ -7,10 +7,12 @@ import hashlib
 import math
 import random
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 from pydantic import BaseModel, Field, JsonValue, model_validator
 
+from benchagent.program.tools.arithmetic import decimal_text, round_half_up
 from benchagent.program.tools.png import Png
 from benchagent.program.tools.registry import ToolInput, ToolOutput, tool
 from benchagent.program.tools.targets import Target, join_names, mentions, narrowed
@@ -107,14 +109,27 @@ def _target(position: int, n: int, *, goal: str, answer: str, context: str, fact
                         query=query, option_count=count, gold_position=position % count)
 
 
-class FieldTargetArgs(RecordArgs):
+class SubjectArgs(RecordArgs):
     subject: list[Named] = Field(min_length=1, max_length=1, description="the field that names the record")
 
 
-def _ask(answer: Named, subject: Named, name: str) -> str:
+class FieldTargetArgs(SubjectArgs):
+    places: int | None = Field(None, ge=0, le=6, description="decimal places a number answer is rounded to "
+                                                                "(default: exact)")
+
+
+def _ask(answer: Named, subject: Named, name: str, places: int | None = None) -> str:
     named = f"'{name}'" if subject.label.split()[-1] in ("name", "title") else \
         f"the one whose {subject.label} is '{name}'"
-    return f"the {answer.label} of {named}" + ("; the answer is a number" if is_number(answer.value) else "")
+    rounded = f" rounded to {places} decimal place{'s' * (places != 1)}" if places is not None else ""
+    return f"the {answer.label} of {named}" + (f"; the answer is a number{rounded}" if is_number(answer.value) else "")
+
+
+def _rounded(value: Any, places: int | None) -> str | None:
+    """The answer text of a field's value, a number rounded to places decimals when places are given."""
+    if places is None or not is_number(value):
+        return answer_text(value)
+    return decimal_text(round_half_up(Fraction(repr(value)), places), places)
 
 
 @tool("field_target", "Ask one answer.<label> field (picked with the seed among those with a value) of the record "
@@ -127,8 +142,8 @@ def field_target(args: FieldTargetArgs) -> RecordTarget:
         raise ValueError(f"the record has no {subject.label}")
     candidates = []
     for field in args.answer:
-        answer = answer_text(field.value)
-        if answer is not None and not mentions(_ask(field, subject, name), answer):
+        answer = _rounded(field.value, args.places)
+        if answer is not None and not mentions(_ask(field, subject, name, args.places), answer):
             candidates.append((field, answer))
     if not candidates:
         raise ValueError(f"no answer field of '{name}' has a value its question would not state")
@@ -137,8 +152,8 @@ def field_target(args: FieldTargetArgs) -> RecordTarget:
                    key=lambda f: f.label)
     context = "\n".join(_lines([subject, *shown])) if args.shown else ""
     facts = "; ".join(_lines([subject, field, *(f for f in shown if f is not field)]))
-    return _target(args.position, args.n, goal=_ask(field, subject, name), answer=answer, context=context, facts=facts,
-                   pool=args.pool, query={"ask": field.label, "of": {subject.label: name}})
+    return _target(args.position, args.n, goal=_ask(field, subject, name, args.places), answer=answer, context=context,
+                   facts=facts, pool=args.pool, query={"ask": field.label, "of": {subject.label: name}})
 
 
 # the words that ask which of several records holds the most or the least of a number ('which one is heavier')
@@ -149,7 +164,7 @@ COMPARES = {"largest": ("heavier", "heaviest", "larger", "largest", "greater", "
                          "least massive", "shorter", "shortest", "younger", "youngest", "fewer", "fewest")}
 
 
-class CompareTargetArgs(FieldTargetArgs):
+class CompareTargetArgs(SubjectArgs):
     answer: list[Named] = Field(min_length=1, max_length=1)
     others: list[tuple[str, float]] = Field(min_length=1, description="[name, value] of the records it may be "
                                                                       "compared with")
