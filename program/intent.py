@@ -503,11 +503,20 @@ class Intent:
         return demanded_modalities(self.requirement, list(self.facets))
 
 
+# a requirement asking a percentage: 'find the percent change', 'percentage increase', 'what percentage of'
+PERCENT_ASKED = re.compile(r"\b(?:percent(?:age)?|per cent)[- ](?:change|increase|decrease|growth|rise|fall|drop|"
+                           r"difference|discount)s?\b|\bwhat (?:percent(?:age)?|per cent)\b", re.I)
+PERCENT = re.compile(r"\bpercent(?:age)?s?\b|\bper cent\b|%", re.I)
+
+
 def intent_problem(item, intent: Intent) -> str | None:
-    """What code can see is off target in an item: a question in another language than the items', or no image
-    where the requirement demands one."""
+    """What code can see is off target in an item: a question in another language than the items', no image where
+    the requirement demands one, or no percentage asked where it asks one (a 'percent change', not the change from
+    a note)."""
     if "image" in intent.demands() and not item.images:
         return "the requirement asks for image inputs; this item has none"
+    if PERCENT_ASKED.search(intent.requirement) and not PERCENT.search(item.question):
+        return "the requirement asks a percentage; this item's question asks none"
     if intent.language == "English":
         return None
     shown = [("question", " ".join([item.question, *(item.options or [])]))]

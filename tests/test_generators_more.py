@@ -85,6 +85,10 @@ STORY_LINES = [
      lambda s, a, start, w, n, x: s.__setitem__(a, Fraction(int(start) + int(w) * int(n) - int(x)))),
     (rf"^(\w+) buys {NUMBER} [\w ]+ at \${NUMBER} each and pays with a \${NUMBER} note\.$",
      lambda s, a, n, price, note: s.__setitem__(a, Fraction(int(note) - int(n) * int(price)))),
+    (rf"^(\w+)'s [\w ]+ cost \${NUMBER} last year and costs \${NUMBER} now\.$",
+     lambda s, a, old, new: s.__setitem__(a, Fraction(100 * (int(new) - int(old)), int(old)))),
+    (rf"^(\w+) counted {NUMBER} [\w ]+ at [\w ]+ last year and {NUMBER} this year\.$",
+     lambda s, a, old, new: s.__setitem__(a, Fraction(100 * (int(new) - int(old)), int(old)))),
 ]
 
 
@@ -109,9 +113,11 @@ def _story(r):
     amounts = _read_story(r["facts"])
     assert [q["name"] for q in r["quantities"]] == list(amounts)
     assert r["answers"] == {k: _decimal(v) for k, v in amounts.items()}
-    assert r["total"] == _decimal(sum(amounts.values()))
+    changes = r["theme"] == "prices"  # percentage changes: no total, and a fall is negative
+    assert r["total"] == (None if changes else _decimal(sum(amounts.values())))
+    assert (r["total_ask"] is None) == changes
     assert r["most"] == max(amounts, key=amounts.get) and r["least"] == min(amounts, key=amounts.get)
-    assert len(set(amounts.values())) == 3 and min(amounts.values()) > 0
+    assert len(set(amounts.values())) == 3 and (0 not in amounts.values() if changes else min(amounts.values()) > 0)
     words = set(" ".join(r["facts"]).replace(",", " ").replace("$", " ").rstrip(".").replace(". ", " ").split())
     assert not {*r["answers"].values(), r["total"]} & words
     for q in r["quantities"]:
@@ -211,7 +217,7 @@ def test_records_carry_answers_recomputed_independently(source, seed, index):
 
 def test_themes_vary():
     themes = {sid: Counter(generate_record(sid, i, 9)["theme"] for i in range(300)) for sid in NEW}
-    assert set(themes["gen_arithmetic_facts"]) == {"exchange", "baking", "savings", "shopping"}
+    assert set(themes["gen_arithmetic_facts"]) == {"exchange", "baking", "savings", "shopping", "prices"}
     assert len(themes["gen_unit_conversions"]) == 8
     assert set(themes["gen_small_tables"]) == {"shop_sales", "class_results", "daily_weather"}
 

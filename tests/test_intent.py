@@ -3,6 +3,7 @@ than what was asked, and the contract that replaces it."""
 
 import datetime as dt
 import json
+import math
 import re
 import sqlite3
 from decimal import ROUND_HALF_UP, Decimal
@@ -20,7 +21,8 @@ from benchagent.program.errors import PlanningError
 from benchagent.program.executor.checks import open_question_check, target_check
 from benchagent.program.executor.item import Item
 from benchagent.program.executor.verify import Verifier
-from benchagent.program.intent import (Intent, carried, contract, copied_card, demanded_modalities,
+from benchagent.program.sources.cards import listed_values
+from benchagent.program.intent import (Intent, intent_problem, carried, contract, copied_card, demanded_modalities,
                                        detect_language, missing_topic, other_chart, seen_facets, shares_topic,
                                        subjects)
 from benchagent.program.planner.facets import (asked_kinds, asks_all, coverage, kinds_named, one_kind_asked,
@@ -36,7 +38,7 @@ from benchagent.program.sources.catalog import catalog_cards, source_for
 from benchagent.program.sources.generators import generate_record
 from benchagent.program.sources.recipes import asking_recipe, option_count, recipe_for
 from benchagent.program.executor.realize import llm_steps
-from benchagent.program.tools.registry import ToolError, get_tool, list_tools, run_tool
+from benchagent.program.tools.registry import ToolError, get_tool, list_tools, run_tool, tool
 from benchagent.signatures import Facet, Scope, SubtaskDraft, TransformPlan
 from benchagent.store import open_store
 from benchagent.store.datasette_metadata import build_metadata
@@ -325,6 +327,33 @@ def test_ranges_and_exclusions_are_read_off_the_requirement_and_reported_as_gaps
     assert excluded_values(CARDS["builtin_countries"], "do not include countries that use the euro") == {
         "currency_name": ["Euro"]}
 
+
+def test_a_kind_named_only_in_the_requirements_example_asks_the_kind_it_is_a_case_of():
+    """An unseen requirement asked 'how many shapes of ONE specific colour AND ONE specific type (e.g. "How many blue
+    triangles are in the image?")'; the subtask was named after the example, and every item counted blue triangles."""
+    requirement = ('I want a visual counting benchmark: each item is a generated picture with a mix of circles, '
+                   'squares and triangles in several colours, and the question asks how many shapes of ONE specific '
+                   'colour AND ONE specific type there are (e.g. "How many blue triangles are in the image?").')
+    draft = READ.model_copy(update={"name": "Counting Blue Triangles", "facets": [],
+                                    "description": "How many blue triangles are in the image?"})
+    recipe = recipe_for(CARDS["gen_shape_scenes"], "number")
+
+    def asks(text):
+        [step] = [s for s in with_asks(recipe, [], draft, text).steps if any(i.endswith(":asks") for i in s.inputs)]
+        return json.loads(next(i for i in step.inputs if i.endswith(":asks")).removesuffix(":asks").removeprefix("="))
+
+    assert asks(requirement) == ["colour and kind"]
+    assert asks("count the blue triangles in generated pictures") == ["blue triangles"]  # asked, not an example
+    assert asks("counting shapes, e.g. blue triangles; only blue triangles count") == ["blue triangles"]
+    shapes = [Shape(shape="triangle", color="red"), Shape(shape="circle", color="blue"),
+              Shape(shape="circle", color="blue")]
+    goals = {scene_number_target(SceneTargetArgs(shapes=shapes, seed=seed, asks=["colour and kind"])).goal
+             for seed in range(30)}
+    assert goals == {f"how many {p} there are in the image; the answer is a number" for p in ("red triangles",
+                                                                                              "blue circles")}
+    with pytest.raises(TypeError, match="instances name kinds it does not ask"):
+        tool("bad_target", "asks one kind", asks={"kind": ("kind",)}, instances={"red kind": "kind"})(
+            scene_number_target)
 
 def test_unseen_wordings_reach_the_right_question_kind_and_modality():
     # a subtask counting triangles does not repeat the card named "countries"
@@ -1165,6 +1194,44 @@ def test_days_between_dates_of_the_years_named_are_written_as_the_example_writes
     assert document["facet_carriers"][key] == ["days"] and not [g for g in document["spec"]["gaps"]
                                                                  if g["facet"] == key]
 
+def test_a_percent_change_is_asked_of_prices_that_rise_and_fall_rounded_to_a_whole_percent(tmp_path):
+    """An unseen requirement got the change a shopper gets from a note, four items delivered as a success: no source
+    asked a percentage change, and 'change' matched the shopping stories."""
+    from benchagent.program.executor.item import Item
+
+    requirement = ("word problems where a price or quantity changes from one value to another and you have to find "
+                   "the percent change. include both increases and decreases, decreases should be negative numbers. "
+                   "round to nearest whole percent, answer just the number without the % sign")
+    intent = Intent(requirement)
+    change = Item(question="How much change does Jack get from his purchase?", answer="6", answer_origin="tool")
+    assert intent_problem(change, intent) == "the requirement asks a percentage; this item's question asks none"
+    percent = Item(question="What is the percentage change in the price of Tom's bike?", answer="6",
+                   answer_origin="tool")
+    assert intent_problem(percent, intent) is None
+    percent_change = {"key": "percent", "name": "Percent change in a word problem", "capability": "arithmetic",
+                      "description": "find the percent change from one value to another", "modalities": ["text"],
+                      "answer_type": "number", "rationale": "asked", "facets": []}
+    answers = chart_answers(
+        scope={"scope": {"topic": "percent change", "modalities": ["text"], "keywords": ["percent change"],
+                         "facets": [facet("operation", "find the percent change", "find the percent change"),
+                                    facet("answer_format", "rounded to nearest whole percent",
+                                          "round to nearest whole percent")]}},
+        subtasks={"subtasks": [percent_change]},
+        judgments={"judgments": [{"source_id": "gen_arithmetic_facts", "transformable": True, "alignment": 0.9,
+                                  "coverage": 0.9, "simplicity": 0.9, "risk": 0.1, "rationale": "word problems"}]},
+        quotas={"quotas": [{"key": "percent", "importance": 1.0, "quota": 3}]})
+    store, run_id, _ = build(tmp_path, answers, requirement, size=3)
+    assert run_summary(store, run_id)["totals"]["accepted"] == 3
+    plan = json.loads(store.one("SELECT plan FROM groundings WHERE accepted = 1")["plan"])
+    assert plan["where"] == {"theme": ["prices"]}
+    for sample in store.query("SELECT question, answer, record FROM samples WHERE status = 'ok'"):
+        record = json.loads(sample["record"])
+        before_after = {q["name"]: q for q in record["quantities"]}
+        assert "percentage change" in sample["question"] and re.fullmatch(r"-?\d+", sample["answer"])
+        [name] = [n for n in before_after if n in sample["question"]]
+        exact = Fraction(record["answers"][name])
+        assert int(sample["answer"]) == math.floor(abs(exact) + Fraction(1, 2)) * (1 if exact >= 0 else -1)
+
 def test_dates_the_requirement_wants_day_first_are_written_day_first_everywhere(tmp_path):
     requirement = ("date arithmetic eval - 'what is the date N days after/before X', all dates DD/MM/YYYY, make "
                    "sure some cross a month end")
@@ -1637,6 +1704,36 @@ def test_passages_on_the_modules_a_requirement_names_come_from_those_modules_onl
     assert records and {r["module"] for r in records} <= {"itertools", "functools", "collections"}
     assert all(r["text"].startswith(f"{r['name']}") for r in records)
 
+
+def test_which_module_a_docstring_comes_from_is_asked_with_its_names_hidden(tmp_path):
+    """An unseen requirement got four cloze items ('which word is hidden by [blank 1]') delivered as a success: the
+    passages had no plan asking their module."""
+    requirement = ("Build a quiz from Python standard library documentation: show a docstring passage (with the "
+                   "function/class name redacted) and ask which stdlib module it comes from. Multiple choice with 4 "
+                   "module names as options, all options must be real stdlib modules.")
+    module = {"key": "module", "name": "Identify the stdlib module", "capability": "code knowledge",
+              "description": "which standard library module a docstring passage comes from", "modalities": ["text"],
+              "answer_type": "choice", "rationale": "asked", "facets": []}
+    answers = chart_answers(
+        scope={"scope": {"topic": "python standard library", "modalities": ["text"], "keywords": ["stdlib", "module"],
+                         "facets": [facet("operation", "ask which stdlib module it comes from",
+                                          "ask which stdlib module it comes from")]}},
+        subtasks={"subtasks": [module]},
+        judgments={"judgments": [{"source_id": "builtin_python_stdlib", "transformable": True, "alignment": 0.9,
+                                  "coverage": 0.9, "simplicity": 0.9, "risk": 0.1, "rationale": "docstrings"}]},
+        quotas={"quotas": [{"key": "module", "importance": 1.0, "quota": 3}]})
+    store, run_id, _ = build(tmp_path, answers, requirement, size=3)
+    assert run_summary(store, run_id)["totals"]["accepted"] == 3
+    [plan] = [json.loads(r["plan"]) for r in store.query("SELECT plan FROM groundings WHERE accepted = 1")]
+    assert plan["steps"][0]["tool"] == "label_pool_target"
+    modules = set(listed_values(CARDS["builtin_python_stdlib"].fields["module"]))
+    for sample in store.query("SELECT record, input, options, answer FROM samples WHERE status = 'ok'"):
+        record, options = json.loads(sample["record"]), json.loads(sample["options"])
+        context = json.loads(sample["input"])["context"]
+        assert sample["answer"] == record["module"] and len(options) == 4 and set(options) <= modules
+        assert "[hidden]" in context and record["name"] not in context
+        assert not re.search(rf"(?<![\w.]){re.escape(record['module'])}(?!\w)", context)
+        assert record["name"].split(".")[-1] not in re.findall(r"\w+", context)
 
 def test_a_terse_conversion_requirement_draws_its_units_from_the_generator():
     """An unseen requirement, 'unit conversion qs -> km. from miles feet yards. round 1 dp pls', was grounded on

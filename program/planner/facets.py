@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from benchagent.program.intent import (DEGRADATION_WORDS, LIMITS, MODALITY_WORDS, demanded_modalities, other_language,
                                        stems)
 from benchagent.program.executor.realize import binding, llm_steps
-from benchagent.program.sources.cards import NAMED_ONE_OF, ONE_OF, SourceCard
+from benchagent.program.sources.cards import NAMED_ONE_OF, ONE_OF, SourceCard, listed_values
 from benchagent.program.sources.families import GENERATORS
 from benchagent.program.planner.limits import stated_bounds
 from benchagent.program.sources.catalog import source_for
@@ -164,11 +164,29 @@ def asked_kinds(plan: TransformPlan) -> tuple[PlanStep, list[str]] | None:
     return (plan.steps[at], kinds) if isinstance(kinds, list) and all(isinstance(k, str) for k in kinds) else None
 
 
-def with_asks(plan: TransformPlan, facets: Sequence[Facet], draft: SubtaskDraft) -> TransformPlan:
+# an example the requirement gives of an item: '(e.g. "How many blue triangles are in the image?")', 'for example ...'
+EXAMPLE = re.compile(r"\((?:e\.\s?g\.?|eg|for example|for instance|like)[,:]?\s[^)]*\)|"
+                     r"\b(?:e\.\s?g\.|for example|for instance)[,:]?\s.*?(?=[.;!?](?:\s|$)|$)", re.I)
+
+
+def _widened(kinds: list[str], tool: str, requirement: str) -> list[str]:
+    """The kinds asked, each one the requirement names only inside an example ('e.g. how many blue triangles')
+    widened to the kind it is a case of ('colour and kind'); unchanged when the requirement names it elsewhere too."""
+    spec = get_tool(tool)
+    examples = " ".join(m.group(0) for m in EXAMPLE.finditer(requirement))
+    if not examples or not spec.instances:
+        return kinds
+    exemplified = set(kinds_named(examples, spec.asks)) - set(kinds_named(EXAMPLE.sub(" ", requirement), spec.asks))
+    return list(dict.fromkeys(spec.instances.get(k, k) if k in exemplified else k for k in kinds))
+
+
+def with_asks(plan: TransformPlan, facets: Sequence[Facet], draft: SubtaskDraft,
+              requirement: str = "") -> TransformPlan:
     """The plan with its question target narrowed to the kinds of question the subtask's name states ("the maximum
     value in a bar chart"), else those its facets name ("the value of one named bar", "count only the triangles"),
-    else those its description names; the target step then serves the facets naming those kinds. A plan whose target
-    lists no kinds, or whose subtask and facets name none, is returned unchanged."""
+    else those its description names, a kind the requirement names only in an example widened to the kind it is a
+    case of; the target step then serves the facets naming those kinds. A plan whose target lists no kinds, or whose
+    subtask and facets name none, is returned unchanged."""
     at = _target_at(plan)
     if at is None or any(i.endswith(":asks") for i in plan.steps[at].inputs):
         return plan
@@ -180,6 +198,7 @@ def with_asks(plan: TransformPlan, facets: Sequence[Facet], draft: SubtaskDraft)
     together = kinds_named(" ; ".join(f"{f.value} {f.quote}" for f in carried), vocabulary)
     kinds = (kinds_named(draft.name, vocabulary) or [k for k in together if any(k in ks for _, ks in naming)]
              or kinds_named(draft.description, vocabulary))
+    kinds = _widened(kinds, plan.steps[at].tool, requirement)
     served = [key for key, ks in naming if set(ks) & set(kinds)]
     if not kinds:
         return plan
@@ -218,8 +237,12 @@ def _stated_number(pattern: re.Pattern, text: str) -> int | None:
     return int(found.group(1)) if found.group(1).isdigit() else NUMBER_WORDS.index(found.group(1))
 
 
+WHOLE = re.compile(r"\b(?:nearest|to (?:a|the)) (?:whole|integer)\b|\bnearest (?:percent|per cent)\b")
+
+
 def _places(text: str) -> int | None:
-    return _stated_number(PLACES, text)
+    """Decimal places stated: '1 dp', 'two decimal places'; none for 'to the nearest whole percent'."""
+    return 0 if WHOLE.search(text) else _stated_number(PLACES, text)
 
 
 def _figures(text: str) -> int | None:
@@ -404,8 +427,7 @@ def _named_where(card: SourceCard, text: str, where: dict[str, list[str]]) -> di
         if field in where or not (alone or description.startswith(ONE_OF) and re.search(
                 rf"\b{field}s?\b", text, re.I)):
             continue
-        listed = [v.strip() for v in description.removeprefix(NAMED_ONE_OF if alone else ONE_OF).split("|")
-                  if v.strip()]
+        listed = listed_values(description)
         named = [v for v in listed if _names_value(v, text)]
         if named and len(named) < len(listed):
             named_where[field] = named

@@ -18,7 +18,7 @@ from benchagent.program.executor.realize import Dataflow, binding, llm_steps
 from benchagent.program.planner.facets import asked_kinds, kinds_named
 from benchagent.program.planner.limits import WHERE_SPAN, draws
 from benchagent.program.planner.plan_check import required_finals, validate_plan
-from benchagent.program.sources.cards import SourceCard
+from benchagent.program.sources.cards import SourceCard, listed_values
 from benchagent.program.sources.catalog import source_for, user_reader
 from benchagent.program.sources.families.plans import PHRASE, PLACE_GOLD
 from benchagent.program.sources.readers import SourceError, shorten
@@ -400,14 +400,38 @@ def _written_plan(field: str, answer_type: str) -> TransformPlan:
     return TransformPlan(kind="metadata_rich", steps=steps)
 
 
-def _passage_plans(field: str, answer_type: str) -> list[Candidate]:
-    """Cloze (tool-made answers) first, then items the LLM writes; a subtask about comprehension ranks the second
-    first."""
-    if answer_type not in ("span", "choice"):
+NAME_FIELDS = ("name", "title", "qualified_name")  # a passage's own name, hidden when asking where it comes from
+
+
+def _origin_plans(card: SourceCard, field: str, answer_type: str) -> list[Candidate]:
+    """Ask which listed value a passage's record holds (the module a docstring comes from), the passage shown with
+    the record's name and the answer hidden; the options are other listed values."""
+    if answer_type not in ("label", "choice"):
         return []
+    hidden = [f"original.{f}:hidden.{f}" for f in NAME_FIELDS if f in card.fields]
+    plans = []
+    for name, description in card.fields.items():
+        listed = listed_values(description)
+        if not listed:
+            continue
+        pool = [f"original.{name}:pool.{v}" for v in listed] if answer_type == "choice" else []
+        label = name.replace("_", " ")
+        plans.append(([label, "which", "from"], _assemble(
+            "label_pool_target", [f"original.{name}:answer.{label}", f"original.{field}:shown.{field}", *hidden,
+                                  *pool], answer_type, options="label_options", context=True,
+            instruction=f"ask which {label} the passage comes from, its names hidden")))
+    return plans
+
+
+def _passage_plans(card: SourceCard, field: str, answer_type: str) -> list[Candidate]:
+    """Cloze (tool-made answers) first, then items the LLM writes, then which listed value (a module) the passage
+    comes from; a subtask about comprehension ranks the written items first, one naming the listed field those."""
+    origins = _origin_plans(card, field, answer_type)
+    if answer_type not in ("span", "choice"):
+        return origins
     cloze = _assemble("passage_cloze", [f"original.{field}:passage"], answer_type, options="label_options",
                       context=True, instruction="blank out words of the passage and ask one")
-    return [(CLOZE_WORDS, cloze), (WRITTEN_WORDS, _written_plan(field, answer_type))]
+    return [(CLOZE_WORDS, cloze), (WRITTEN_WORDS, _written_plan(field, answer_type)), *origins]
 
 
 def _words(text: str) -> set[str]:
@@ -462,7 +486,7 @@ def template_plans(card: SourceCard, answer_type: str, about: str = "", answer: 
     fields = card.fields
     passage = next((f for f in PASSAGE_FIELDS if fields.get(f, "").split(":")[0].strip() == "str"), None)
     if passage:
-        candidates = _passage_plans(passage, answer_type)
+        candidates = _passage_plans(card, passage, answer_type)
     else:
         try:
             columns = _columns(card)

@@ -299,7 +299,8 @@ class Planning:
     def _carrying(self, plan: TransformPlan, scope: Scope, draft: SubtaskDraft, card: SourceCard) -> TransformPlan:
         """The plan with the steps the facets ask for: degradations, the kinds of question named, the records a
         range allows, the items' language."""
-        plan = with_asks(with_degradations(plan, scope.facets, self.request.requirement), scope.facets, draft)
+        plan = with_asks(with_degradations(plan, scope.facets, self.request.requirement), scope.facets, draft,
+                         self.request.requirement)
         plan = with_stated_formats(plan, scope.facets, self.request.requirement)
         about = f"{self.request.requirement} {subtask_words(scope, draft)}"
         plan = with_theme(with_picks(plan, card, about, scope.facets), card, about)

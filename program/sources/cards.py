@@ -12,6 +12,14 @@ ONE_OF = "str: one of "
 NAMED_ONE_OF = "str: named one of "
 
 
+def listed_values(description: str) -> list[str]:
+    """The values a ONE_OF or NAMED_ONE_OF field description lists; none for any other description."""
+    for prefix in (NAMED_ONE_OF, ONE_OF):
+        if description.startswith(prefix):
+            return [v.strip() for v in description.removeprefix(prefix).split("|") if v.strip()]
+    return []
+
+
 class SourceCard(BaseModel):
     """A source card; `row()` gives the store's `sources` row, `from_row()` reads the card back from one."""
 

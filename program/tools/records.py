@@ -6,6 +6,7 @@ binding name saying how the goal calls the field: 'original.number:answer.atomic
 import hashlib
 import math
 import random
+import re
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -18,7 +19,7 @@ from benchagent.program.tools.registry import ToolInput, ToolOutput, tool
 from benchagent.program.tools.targets import Target, join_names, mentions, narrowed
 from benchagent.program.tools.text_ops import cloze_candidates, mask
 
-ROLES = ("subject", "answer", "shown", "pool")
+ROLES = ("subject", "answer", "shown", "pool", "hidden")
 MAX_OPTIONS = 4
 BLANKS = 4
 
@@ -200,21 +201,35 @@ def compare_target(args: CompareTargetArgs) -> RecordTarget:
 
 class LabelTargetArgs(RecordArgs):
     answer: list[Named] = Field(min_length=1, max_length=1)
+    hidden: list[Named] = Field([], description="fields whose values (a dotted name and its parts) and the answer are "
+                                                "masked in the shown text")
+
+
+def _masked(text: str, values: list[str]) -> str:
+    """text with each value, and each part of a dotted or qualified one of 3 or more characters, as '[hidden]'."""
+    words = {v for value in values for v in (value, *re.split(r"[.:/]", value)) if len(v) >= 3 or v == value}
+    for word in sorted(words, key=len, reverse=True):
+        text = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", "[hidden]", text)
+    return text
 
 
 @tool("label_pool_target", "Ask a record's answer.<label> field (e.g. its class) from its shown.<label> fields, or "
                            "from its image when none are shown; pool.<value> bindings list the labels options come "
-                           "from.")
+                           "from; hidden.<label> fields (a name) are masked in the shown text, with the answer.")
 def label_pool_target(args: LabelTargetArgs) -> RecordTarget:
     field = args.answer[0]
     answer = answer_text(field.value)
     if answer is None:
         raise ValueError(f"the record has no {field.label}")
     context = "\n".join(_lines(args.shown)) if args.shown else "an image"
+    if args.hidden:
+        context = _masked(context, [answer, *(value_text(f.value) for f in args.hidden if value_text(f.value))])
     if args.shown and mentions(context, answer):
         raise ValueError(f"the shown fields state the {field.label} {answer!r}")
     goal = f"the {field.label} of the record described in the context" if args.shown else \
         f"the {field.label} of what the image shows"
+    if args.hidden:
+        goal = f"which {field.label} the text in the context comes from; its names are hidden"
     facts = "; ".join(_lines([field, *args.shown]))
     return _target(args.position, args.n, goal=goal, answer=answer, context=context, facts=facts, pool=args.pool,
                    query={"ask": field.label})

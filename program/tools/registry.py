@@ -35,6 +35,7 @@ class Tool:
     output_model: type[ToolOutput]
     fn: Callable[[ToolInput], ToolOutput]
     asks: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    instances: dict[str, str] = field(default_factory=dict)
 
     def spec(self) -> dict[str, Any]:
         """The tool as JSON for prompts and source cards: name, description, input and output schemas."""
@@ -62,10 +63,12 @@ class ToolResult:
 _TOOLS: dict[str, Tool] = {}
 
 
-def tool(name: str, description: str, asks: dict[str, tuple[str, ...]] | None = None) -> Callable[[Callable], Callable]:
+def tool(name: str, description: str, asks: dict[str, tuple[str, ...]] | None = None,
+         instances: dict[str, str] | None = None) -> Callable[[Callable], Callable]:
     """Register `fn(args: InputModel) -> OutputModel` as a pure tool; the models come from its type hints. A question
     target lists the kinds of question it can ask (`asks`: kind -> the words a requirement names it by); its `asks`
-    argument then narrows it to some of them."""
+    argument then narrows it to some of them. `instances` maps a kind that is one case of a wider kind to it ('blue
+    triangles' -> 'colour and kind'): named only in a requirement's example, the wider kind is asked."""
 
     def register(fn: Callable) -> Callable:
         hints = get_type_hints(fn)
@@ -77,7 +80,9 @@ def tool(name: str, description: str, asks: dict[str, tuple[str, ...]] | None = 
             raise ValueError(f"tool {name} is already registered")
         if asks and "asks" not in params[0].model_fields:
             raise TypeError(f"tool {name}: lists kinds of question but takes no asks argument")
-        _TOOLS[name] = Tool(name, description, params[0], hints["return"], fn, dict(asks or {}))
+        if unknown := {k for pair in (instances or {}).items() for k in pair} - set(asks or {}):
+            raise TypeError(f"tool {name}: instances name kinds it does not ask: {sorted(unknown)}")
+        _TOOLS[name] = Tool(name, description, params[0], hints["return"], fn, dict(asks or {}), dict(instances or {}))
         return fn
 
     return register

@@ -117,9 +117,12 @@ def _target(args: SceneTargetArgs, goal: str, answer: str, pool: list[str], quer
       asks={"colour": ("given colour", "given color", "one colour", "one color", "of a colour", "of a color",
                        "each colour", "each color", "by colour", "by color"),
             "kind": ("given shape", "given kind", "kind of shape", "type of shape", "shape type", "by shape"),
-            "colour and kind": ("colour and shape", "color and shape", "colour and kind", "color and kind"),
+            "colour and kind": ("colour and shape", "color and shape", "colour and kind", "color and kind",
+                                "colour and type", "color and type", "colour and one", "color and one"),
             **{plural(shape): (shape,) for shape in SHAPES},
-            **{f"{color} {plural(shape)}": (f"{color} {shape}",) for color in COLORS for shape in SHAPES}})
+            **{f"{color} {plural(shape)}": (f"{color} {shape}",) for color in COLORS for shape in SHAPES}},
+      instances={**{plural(shape): "kind" for shape in SHAPES},
+                 **{f"{color} {plural(shape)}": "colour and kind" for color in COLORS for shape in SHAPES}})
 def scene_number_target(args: SceneTargetArgs) -> Target:
     rng = random.Random(args.seed)
     by = {"colour": [], "kind": [], "colour and kind": []}

@@ -6,7 +6,7 @@ from fractions import Fraction
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from benchagent.program.tools.arithmetic import Expr, decimal_text, evaluate, terminates
+from benchagent.program.tools.arithmetic import Expr, decimal_text, evaluate, round_half_up, terminates
 from benchagent.program.tools.registry import ToolInput, tool
 from benchagent.program.tools.targets import Target, mentions, pick_comparison, unique_extreme
 
@@ -28,9 +28,12 @@ class Comparison(BaseModel):
 class WordProblemArgs(ToolInput):
     facts: list[str] = Field(min_length=1, max_length=20)
     quantities: list[Quantity] = Field(min_length=2, max_length=6)
-    total_ask: str = Field(min_length=1, max_length=200)
+    total_ask: str | None = Field(None, min_length=1, max_length=200, description="null where a total means "
+                                                                                  "nothing")
     compare: Comparison
     seed: int
+    places: int | None = Field(None, ge=0, le=6, description="decimal places a number answer is rounded to "
+                                                                "(default: exact)")
 
     def values(self) -> dict[str, Fraction]:
         values = {q.name: evaluate(q.expression) for q in self.quantities}
@@ -44,12 +47,19 @@ def _target(args: WordProblemArgs, goal: str, answer: str, pool: list[str], quer
     return Target(goal=goal, answer=answer, context=story, facts=story, label_pool=pool, query=query)
 
 
-@tool("word_problem_number_target", "Ask for one named quantity or the total in a word problem; the answer is exact.")
+@tool("word_problem_number_target", "Ask for one named quantity or the total in a word problem; the answer is exact, "
+                                    "or rounded to the places given.")
 def word_problem_number_target(args: WordProblemArgs) -> Target:
     values, story = args.values(), " ".join(args.facts)
     asks = [(q.ask, values[q.name], q.name) for q in args.quantities]
-    asks.append((args.total_ask, sum(values.values(), Fraction(0)), None))
-    candidates = [(f"{ask}; the answer is a number", decimal_text(v), name) for ask, v, name in asks if terminates(v)]
+    if args.total_ask:
+        asks.append((args.total_ask, sum(values.values(), Fraction(0)), None))
+    places = args.places
+    rounded = f" rounded to {places} decimal place{'s' * (places != 1)}" if places else \
+        " rounded to a whole number" if places == 0 else ""
+    candidates = [(f"{ask}; the answer is a number{rounded}",
+                   decimal_text(round_half_up(v, places), places) if places is not None else decimal_text(v), name)
+                  for ask, v, name in asks if places is not None or terminates(v)]
     candidates = [c for c in candidates if not mentions(story, c[1]) and not mentions(c[0], c[1])]
     if not candidates:
         raise ValueError("every quantity is either stated in the story or has no exact decimal")

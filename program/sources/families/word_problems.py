@@ -115,6 +115,37 @@ def _shopping(rng: random.Random, names: list[str]) -> tuple[dict, list[str], di
     return exprs, facts, phrases
 
 
+# prices and counts 'before' whose only prime factors are 2 and 5, so a change in percent of them ends
+BEFORE = (20, 25, 40, 50, 80, 100, 125, 160, 200, 250, 320, 400, 500, 625, 800)
+PRICED = ["bike", "laptop", "phone", "jacket", "concert ticket", "gym membership", "sofa", "guitar"]
+COUNTED = [("members", "a chess club"), ("visitors", "a museum"), ("students", "a school"), ("trees", "a park"),
+           ("birds", "a lake")]
+
+
+def _prices(rng: random.Random, names: list[str]) -> tuple[dict, list[str], dict]:
+    """Percentage story: each person's price or count goes from one whole number to another; the change is asked in
+    percent of the first, negative for a fall."""
+    exprs, facts, asks = {}, [], {}
+    for name in names:
+        old = rng.choice(BEFORE)
+        new = old
+        while new == old:
+            new = max(1, round(old * rng.randint(40, 180) / 100))
+        if rng.random() < 0.5:
+            thing = rng.choice(PRICED)
+            facts.append(f"{name}'s {thing} cost ${old} last year and costs ${new} now.")
+            asks[name] = f"the percentage change in the price of {name}'s {thing}"
+        else:
+            what, place = rng.choice(COUNTED)
+            facts.append(f"{name} counted {old} {what} at {place} last year and {new} this year.")
+            asks[name] = f"the percentage change in the number of {what} {name} counted"
+        exprs[name] = _op("*", _op("/", _op("-", new, old), old), 100)
+    phrases = {"ask": asks, "total_ask": None,
+               "compare": {"more": "has a higher percentage change than", "most": "has the highest percentage change",
+                           "least": "has the lowest percentage change"}, "unit": "percent"}
+    return exprs, facts, phrases
+
+
 _STORY = ["original.facts", "original.quantities", "original.total_ask", "original.compare"]
 RECIPE = TargetRecipe(same_inputs({"number": "word_problem_number_target", "choice": "word_problem_number_target",
                                    "label": "word_problem_label_target", "binary": "word_problem_binary_target"},
@@ -125,38 +156,47 @@ RECIPE = TargetRecipe(same_inputs({"number": "word_problem_number_target", "choi
     id="gen_arithmetic_facts", name="arithmetic_facts", kind="generator", modalities=["text"],
     description="Generated arithmetic word problems: three people trade, buy and lose collections "
                 "(integers), bake cakes needing fractions of a cup of flour (fractions), save and spend "
-                "money, or go shopping, buying things and getting change from a note (two steps, whole "
-                "dollars). Each person's amount is an expression tree evaluated exactly. Grounds how-much "
-                "questions, totals, who ends with the most or least, and who has more.",
+                "money, go shopping, buying things and getting change from a note (two steps, whole "
+                "dollars), or see a price or a count go from one value to another (the percentage change, "
+                "negative for a decrease). Each person's amount is an expression tree evaluated exactly. Grounds "
+                "how-much questions, totals, percentage changes, who ends with the most or least, and who has "
+                "more.",
     fields={"theme": "str: exchange (collections traded, bought in packs and lost) | baking (cups of flour for "
                      "cakes) | savings (money saved weekly, then spent) | shopping (buying things and getting "
-                     "change)", "unit": "str", "facts": "list[str]: the story",
+                     "change) | prices (a price or quantity changes from one value to another: the percent "
+                     "change, an increase or a decrease)", "unit": "str", "facts": "list[str]: the story",
             "quantities": "list[object]: name, ask, expression (tree of + - * / over integers and fractions)",
-            "total_ask": "str", "compare": "object: more, most, least phrases",
-            "answers": "object: name -> exact decimal", "total": "str", "most": "str", "least": "str"},
+            "total_ask": "str | null: null where a total means nothing (percentage changes)",
+            "compare": "object: more, most, least phrases", "answers": "object: name -> exact decimal",
+            "total": "str | null", "most": "str", "least": "str"},
     size=SIZE, license="generated",
     keywords=["arithmetic", "math word problems", "fractions", "addition", "subtraction", "multiplication",
-              "mathematical reasoning", "multi-step", "money", "shopping", "change", "short stories"],
+              "mathematical reasoning", "multi-step", "money", "shopping", "change", "short stories",
+              "percentage change", "percent change", "percentages", "price change", "increase", "decrease"],
     tools=["word_problem_number_target", "word_problem_label_target", "word_problem_binary_target",
            "exact_arithmetic", "decimal_options", "shuffle_options"]), RECIPE)
 
 
 def arithmetic_facts(rng: random.Random) -> dict[str, Any]:
-    family = rng.choice((_exchange, _baking, _savings, _shopping))
+    family = rng.choice((_exchange, _baking, _savings, _shopping, _prices))
     while True:
         names = rng.sample(NAMES, 3)
         exprs, facts, phrases = family(rng, names)
         values = {n: evaluate(e) for n, e in exprs.items()}
-        total = sum(values.values())
+        summed = phrases["total_ask"] is not None
+        total = decimal_text(sum(values.values())) if summed else None
         answers = {n: decimal_text(v) for n, v in values.items()}
         story = " ".join(facts)
-        if (len(set(values.values())) == 3 and min(values.values()) > 0
-                and not any(mentions(story, a) for a in [*answers.values(), decimal_text(total)])):
+        signed = family is _prices  # a fall is a negative change
+        if (len(set(values.values())) == 3 and min(values.values()) > 0 or signed and 0 not in values.values()) \
+                and not any(mentions(story, a) for a in [*answers.values(), *([total] if summed else [])]):
             break
+    asks = phrases["ask"]
     return {
         "theme": family.__name__.strip("_"), "unit": phrases["unit"], "facts": facts,
-        "quantities": [{"name": n, "ask": phrases["ask"].format(name=n), "expression": exprs[n]} for n in names],
-        "total_ask": phrases["total_ask"].format(names=join_names(names)), "compare": phrases["compare"],
-        "answers": answers, "total": decimal_text(total),
+        "quantities": [{"name": n, "ask": asks[n] if isinstance(asks, dict) else asks.format(name=n),
+                        "expression": exprs[n]} for n in names],
+        "total_ask": phrases["total_ask"].format(names=join_names(names)) if summed else None,
+        "compare": phrases["compare"], "answers": answers, "total": total,
         "most": max(values, key=values.get), "least": min(values, key=values.get),
     }
