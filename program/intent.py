@@ -467,6 +467,14 @@ def carried(draft: SubtaskDraft, facets: list[Facet]) -> list[str]:
     return list(dict.fromkeys([*claimed, *matched, *formats]))
 
 
+TYPO_MATCH = 85  # rapidfuzz ratio from which a requirement's word of 5 letters or more is read as a longer one
+
+
+def _said_loosely(word: str, said: set[str]) -> bool:
+    """The word is among those said, or one of 5 letters or more is said with a slip ('languge' for 'language')."""
+    return word in said or len(word) >= 5 and any(len(w) >= 5 and fuzz.ratio(word, w) >= TYPO_MATCH for w in said)
+
+
 def copied_card(draft: SubtaskDraft, cards: list[SourceCard], requirement: str) -> str | None:
     """The card whose name or description the subtask repeats without the requirement asking for it, or None."""
     asked = whole_words(requirement)
@@ -474,7 +482,7 @@ def copied_card(draft: SubtaskDraft, cards: list[SourceCard], requirement: str) 
     text = f"{draft.name}. {draft.description}".lower()
     for card in cards:
         card_name = whole_words(card.name.replace("_", " "))
-        if card_name and card_name <= name and not card_name <= asked:
+        if card_name and card_name <= name and not all(_said_loosely(w, asked) for w in card_name):
             return card.id
         description = card.description.lower()
         if len(description) > 30 and fuzz.partial_ratio(description[:120], text) >= 90:

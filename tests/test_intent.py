@@ -3,6 +3,7 @@ than what was asked, and the contract that replaces it."""
 
 import datetime as dt
 import json
+from collections import Counter
 import math
 import re
 import sqlite3
@@ -1208,6 +1209,12 @@ def test_a_percent_change_is_asked_of_prices_that_rise_and_fall_rounded_to_a_who
     percent = Item(question="What is the percentage change in the price of Tom's bike?", answer="6",
                    answer_origin="tool")
     assert intent_problem(percent, intent) is None
+    story = next(r for i in range(200) if (r := generate_record("gen_arithmetic_facts", i, 0))["theme"] == "prices"
+                 and {a.startswith("-") for a in r["answers"].values()} == {True, False})
+    args = {k: story[k] for k in ("facts", "quantities", "total_ask", "compare")}
+    signs = Counter(run_tool("word_problem_number_target", {**args, "seed": seed}).output.answer.startswith("-")
+                    for seed in range(40))
+    assert min(signs[True], signs[False]) >= 12  # a rise or a fall, half and half, however many of each it holds
     percent_change = {"key": "percent", "name": "Percent change in a word problem", "capability": "arithmetic",
                       "description": "find the percent change from one value to another", "modalities": ["text"],
                       "answer_type": "number", "rationale": "asked", "facets": []}
@@ -1958,6 +1965,45 @@ def test_atomic_masses_of_period_3_elements_are_asked_rounded_with_their_letter_
     document = json.loads(store.one("SELECT spec FROM specs")["spec"])
     [key] = [k for k in document["facet_carriers"] if k.startswith("constraint_period_3")]
     assert document["facet_carriers"][key] == ["mass"]
+
+def test_whether_a_language_is_official_in_a_european_country_is_asked_yes_or_no(tmp_path):
+    """An unseen requirement was refused: the countries held no languages and no tool asked yes or no of a record.
+    The population bound it states stays a gap: no source here holds populations."""
+    requirement = ('yes/no qs "is <lang> an official languge of <country>?" only europe countries w/ pop over 10 mil. '
+                   'roughly half yes half no pls')
+    official = {"key": "official", "name": "Official language yes or no", "capability": "geography",
+                "description": "is <lang> an official language of <country>", "modalities": ["text"],
+                "answer_type": "binary", "rationale": "asked",
+                "facets": ["question_kind_is_lang_an_official_langua", "constraint_only_europe_countries_w_pop_o"]}
+    answers = chart_answers(
+        scope={"scope": {"topic": "official languages", "modalities": ["text"], "keywords": ["official language"],
+                         "facets": [facet("question_kind", "is <lang> an official language of <country>",
+                                          'is <lang> an official languge of <country>?'),
+                                    facet("constraint", "only europe countries w/ pop over 10 mil",
+                                          "only europe countries w/ pop over 10 mil")]}},
+        subtasks={"subtasks": [official]},
+        judgments={"judgments": [{"source_id": "builtin_countries", "transformable": True, "alignment": 0.9,
+                                  "coverage": 0.9, "simplicity": 0.9, "risk": 0.1, "rationale": "countries"}]},
+        quotas={"quotas": [{"key": "official", "importance": 1.0, "quota": 6}]})
+    store, run_id, _ = build(tmp_path, answers, requirement, size=6)
+    assert run_summary(store, run_id)["totals"]["accepted"] == 6
+    [plan] = [json.loads(r["plan"]) for r in store.query("SELECT plan FROM groundings WHERE accepted = 1")]
+    assert plan["where"] == {"continent": ["Europe"]} and plan["steps"][0]["tool"] == "holds_target"
+    golds = []
+    for sample in store.query("SELECT record, question, answer FROM samples WHERE status = 'ok'"):
+        record = json.loads(sample["record"])
+        [asked] = [q["result"] for q in store.query(
+            "SELECT result FROM tool_calls WHERE tool = 'holds_target' AND slot_id = (SELECT slot_id FROM samples "
+            "WHERE question = ?)", (sample["question"],))]
+        language = json.loads(asked)["query"]["holds"]
+        assert record["continent"] == "Europe" and record["name"] in sample["question"]
+        assert language in sample["question"]
+        assert sample["answer"] == ("yes" if language in record["languages"] else "no")
+        assert language not in record["regional_languages"]
+        golds.append(sample["answer"])
+    assert set(golds) == {"yes", "no"}
+    document = json.loads(store.one("SELECT spec FROM specs")["spec"])
+    assert [g for g in document["spec"]["gaps"] if g["facet"].startswith("constraint_only_europe")]
 
 def test_element_families_and_places_are_picked_by_their_names_alone():
     elements = CARDS["builtin_elements"]

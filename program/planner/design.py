@@ -96,14 +96,14 @@ def refusals(drafts: list[SubtaskDraft], scope: Scope, requirement: str,
 def requirement_subtask(requirement: str, scope: Scope) -> SubtaskDraft | None:
     """One subtask in the requirement's own words, for when every proposed one was refused: named by the first facet
     of what is tested, described by the requirement itself (its operations alone, 'ask', lose what the items give
-    and what they ask for), its answer type the one a stated format names (else choice); None when no facet says
-    what is tested."""
+    and what they ask for), its answer type the one a stated format names, else the requirement's words ('yes/no
+    qs'), else choice; None when no facet says what is tested."""
     tested = tested_facets(scope)
     if not tested:
         return None
     formats = " ".join(f.value.lower() for f in scope.facets if f.kind == "answer_format")
-    format_words = set(re.findall(r"[a-z]+", formats))
-    answer_type = next((kind for kind, words in ANSWER_WORDS.items() if format_words & set(words)), "choice")
+    answer_type = next((kind for text in (formats, requirement.lower()) for kind, words in ANSWER_WORDS.items()
+                        if set(re.findall(r"[a-z]+", text)) & set(words)), "choice")
     return SubtaskDraft(key=slug(tested[0].value), name=shorten(tested[0].value, 80, placeholder=""),
                         description=shorten(requirement, 300, placeholder=" …"), capability=tested[0].value,
                         facets=[f.key for f in scope.facets],

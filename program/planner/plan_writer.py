@@ -28,7 +28,7 @@ from benchagent.program.tools.registry import Tool, ToolError, get_tool, run_too
 from benchagent.signatures import PlanStep, SubtaskDraft, TransformPlan
 from benchagent.signatures.plan_writer import WritePlan
 
-PLAN_TOOLS = ("field_target", "label_pool_target", "passage_cloze", "record_image", "decimal_options",
+PLAN_TOOLS = ("field_target", "holds_target", "label_pool_target", "passage_cloze", "record_image", "decimal_options",
               "label_options", "shuffle_options")
 NAME_FIELDS = ("name", "title", "term", "word", "topic")
 PASSAGE_FIELDS = ("text", "passage", "content", "body", "article", "paragraph")
@@ -336,6 +336,34 @@ def _compare_plans(columns: list[_Column], subject: _Column, answer_type: str) -
     return plans
 
 
+def _list_of_text(column: _Column) -> bool:
+    return column.kind == "other" and bool(column.values) and all(
+        isinstance(v, list) and all(isinstance(x, str) for x in v) for v in column.values)
+
+
+def _holds_plans(columns: list[_Column], subject: _Column, answer_type: str) -> list[Candidate]:
+    """Yes/no items asking whether a record holds a value: one of a list field's (an official language of a
+    country) or a repeated label's (its continent); the values asked as a 'no' come from other records, never one
+    of a list whose name ends like the field's ('regional_languages' of 'languages')."""
+    if answer_type != "binary":
+        return []
+    plans = []
+    for column in (c for c in columns if c is not subject and (_list_of_text(c) or _pool(c))):
+        if _list_of_text(column):
+            values = sorted({x.strip() for v in column.values for x in v if x.strip()})
+            step = max(1, len(values) / DISTRACTOR_POOL)
+            pool = ["=" + json.dumps([values[int(i * step)] for i in range(min(len(values), DISTRACTOR_POOL))],
+                                     ensure_ascii=False) + ":pool"]
+        else:
+            pool = _pool_inputs(column)
+        near = [c.bind("near") for c in columns if c is not column and _list_of_text(c)
+                and c.name.endswith(f"_{column.name}")]
+        plans.append(([column.label], _assemble(
+            "holds_target", [subject.bind("subject"), column.bind("answer"), *near, *pool], answer_type,
+            options=None, context=False, instruction=f"ask whether the record holds a {column.label} or not")))
+    return plans
+
+
 def with_compared(plan: TransformPlan, card: SourceCard) -> TransformPlan:
     """A comparison plan given the [name, number] pairs of the records it draws (up to COMPARED, evenly spread), so
     its options come from the records the requirement picks (noble gases, not every element); other plans
@@ -398,9 +426,6 @@ def _written_plan(field: str, answer_type: str) -> TransformPlan:
     if choice:
         steps.append(PLACE_GOLD)
     return TransformPlan(kind="metadata_rich", steps=steps)
-
-
-NAME_FIELDS = ("name", "title", "qualified_name")  # a passage's own name, hidden when asking where it comes from
 
 
 def _origin_plans(card: SourceCard, field: str, answer_type: str) -> list[Candidate]:
@@ -495,8 +520,11 @@ def template_plans(card: SourceCard, answer_type: str, about: str = "", answer: 
         subject = None if any(c.kind == "image" for c in columns) else _subject(columns)
         candidates = (_field_plans(columns, subject, answer_type, lookup=card.kind == "user") if subject
                       else _label_plans(columns, answer_type))
-        # a user's records are not common knowledge: which of four holds the most cannot be answered unseen
-        compares = _compare_plans(columns, subject, answer_type) if subject and card.kind == "builtin" else []
+        # a user's records are not common knowledge: which of four holds the most, or whether one holds a value,
+        # cannot be answered unseen
+        known = subject and card.kind == "builtin"
+        compares = _compare_plans(columns, subject, answer_type) if known else []
+        candidates += _holds_plans(columns, subject, answer_type) if known else []
         candidates = [*compares, *candidates] if kinds_named(about, COMPARES) else [*candidates, *compares]
     wanted, format_words = _words(about), _words(answer)
     ranked = sorted(candidates, key=lambda c: (-len(format_words & _words(_answered_field(c[1], card))),

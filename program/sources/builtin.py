@@ -217,6 +217,19 @@ def _currency(alpha_2: str) -> dict[str, str | None]:
     return {"currency": code, "currency_name": get_currency_name(code, locale="en") if code else None}
 
 
+def _official_languages(alpha_2: str) -> dict[str, list[str]]:
+    """The country's official languages in English (CLDR via Babel): national, official de jure or de facto, and
+    those official in a region of it only."""
+    from babel import Locale
+    from babel.core import get_global
+
+    names = Locale("en").languages
+    spoken = get_global("territory_languages").get(alpha_2, {})
+    return {field: [names.get(code, code) for code, info in spoken.items() if info["official_status"] in statuses]
+            for field, statuses in (("languages", ("official", "de_facto_official")),
+                                    ("regional_languages", ("official_regional",)))}
+
+
 CONTINENTS = ("Africa", "Antarctica", "Asia", "Europe", "North America", "Oceania", "South America")
 REGIONS = ("Australia and New Zealand", "Caribbean", "Central America", "Central Asia", "Eastern Africa",
            "Eastern Asia", "Eastern Europe", "Melanesia", "Micronesia", "Middle Africa", "Northern Africa",
@@ -247,7 +260,8 @@ def _countries() -> list[dict[str, Any]]:
     places = _places()
     return [{"alpha_2": c.alpha_2, "alpha_3": c.alpha_3, "numeric": c.numeric, "name": c.name,
              "official_name": getattr(c, "official_name", None), "flag": getattr(c, "flag", None),
-             **_currency(c.alpha_2), **places.get(c.alpha_3, {"continent": None, "region": None})}
+             **_currency(c.alpha_2), **places.get(c.alpha_3, {"continent": None, "region": None}),
+             **_official_languages(c.alpha_2)}
             for c in sorted(pycountry.countries, key=lambda c: c.alpha_2)]
 
 
@@ -480,19 +494,23 @@ _BUILTINS: dict[str, _Builtin] = {f"builtin_{b.name}": b for b in [
         "countries", ["text"],
         "Countries and territories from ISO 3166-1: each record is one country's alpha-2, alpha-3 and numeric "
         "codes, common and official name, flag emoji, continent, UN geoscheme region, the ISO 4217 code of its "
-        "currency and its name in other languages. Grounds geography, country code, country currency and translation "
-        "questions.",
+        "currency, its official languages and its name in other languages. Grounds geography, country code, country "
+        "currency, official language and translation questions.",
         {"alpha_2": "str", "alpha_3": "str", "numeric": "str: three digits", "name": "str",
          "official_name": "str | null", "flag": "str: emoji",
          "currency": "str | null: ISO 4217 code of its one legal tender on 2025-01-01 (CLDR), null if several",
          "currency_name": "str | null: its English name",
          "continent": f"{NAMED_ONE_OF}{' | '.join(CONTINENTS)}",
          "region": f"{NAMED_ONE_OF}{' | '.join(REGIONS)}",
+         "languages": "list[str]: official languages, national, de jure or de facto (CLDR), in English",
+         "regional_languages": "list[str]: languages official in a region of it only (CLDR), in English",
          "translations": _TRANSLATIONS_FIELD},
-        "LGPL-2.1 (pycountry, Debian iso-codes); currencies: Unicode-3.0 (CLDR, via Babel); continents and regions: "
+        "LGPL-2.1 (pycountry, Debian iso-codes); currencies and languages: Unicode-3.0 (CLDR, via Babel); "
+        "continents and regions: "
         "GPL-3.0 (country_converter)",
         ["countries", "country codes", "ISO 3166", "geography", "flags", "nations", "continents", "regions",
-         "currency", "currency codes", "ISO 4217", "translation", "multilingual"],
+         "currency", "currency codes", "ISO 4217", "official languages", "languages", "translation",
+         "multilingual"],
         _countries, _translated("iso3166-1")),
     _Builtin(
         "currencies", ["text"],

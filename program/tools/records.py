@@ -19,7 +19,7 @@ from benchagent.program.tools.registry import ToolInput, ToolOutput, tool
 from benchagent.program.tools.targets import Target, join_names, mentions, narrowed
 from benchagent.program.tools.text_ops import cloze_candidates, mask
 
-ROLES = ("subject", "answer", "shown", "pool", "hidden")
+ROLES = ("subject", "answer", "shown", "pool", "hidden", "near")
 MAX_OPTIONS = 4
 BLANKS = 4
 
@@ -197,6 +197,38 @@ def compare_target(args: CompareTargetArgs) -> RecordTarget:
                                                    f"{field.label}; the answer is one of those names",
                    answer=gold, context="", facts=facts, pool=names,
                    query={"kind": kind, "ask": field.label, "among": names})
+
+
+class HoldsTargetArgs(SubjectArgs):
+    answer: list[Named] = Field(min_length=1, max_length=1)
+    near: list[Named] = Field([], description="fields whose values the record holds in part (languages official in a "
+                                              "region only): never asked as a 'no'")
+
+
+def _listed(value: Any) -> list[str]:
+    items = value if isinstance(value, list) else [value]
+    return [text for v in items if (text := answer_text(v))]
+
+
+@tool("holds_target", "Ask yes or no: whether the record named by its subject holds a value in its answer.<label> "
+                      "field (one of a list, or the one value), asking a value it holds or a pool value it does not, "
+                      "half and half by the seed.")
+def holds_target(args: HoldsTargetArgs) -> RecordTarget:
+    subject, field = args.subject[0], args.answer[0]
+    name, held = answer_text(subject.value), _listed(field.value)
+    if name is None or not held:
+        raise ValueError(f"the record has no {field.label}")
+    never = {v.casefold() for v in [*held, *(x for f in args.near for x in _listed(f.value))]}
+    others = sorted({p.strip() for p in args.pool if p.strip() and p.strip().casefold() not in never})
+    rng = random.Random(f"holds:{args.seed}")
+    holds = not others or rng.random() < 0.5
+    asked = rng.choice(held if holds else others)
+    named = f"'{name}'"
+    goal = (f"whether {asked} is one of the {field.label} of {named}" if isinstance(field.value, list) else
+            f"whether the {field.label} of {named} is {asked}") + " (answer yes or no)"
+    facts = "; ".join(_lines([subject, field, *args.near]))
+    return _target(0, 2, goal=goal, answer="yes" if holds else "no", context="", facts=facts, pool=[],
+                   query={"holds": asked, "field": field.label, "of": name})
 
 
 class LabelTargetArgs(RecordArgs):

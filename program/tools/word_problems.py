@@ -63,7 +63,11 @@ def word_problem_number_target(args: WordProblemArgs) -> Target:
     candidates = [c for c in candidates if not mentions(story, c[1]) and not mentions(c[0], c[1])]
     if not candidates:
         raise ValueError("every quantity is either stated in the story or has no exact decimal")
-    goal, answer, name = random.Random(args.seed).choice(candidates)
+    rng = random.Random(args.seed)
+    falls = [c for c in candidates if c[1].startswith("-")]
+    if falls and len(falls) < len(candidates):  # a rise or a fall (a percentage change), half and half
+        candidates = falls if rng.random() < 0.5 else [c for c in candidates if c not in falls]
+    goal, answer, name = rng.choice(candidates)
     return _target(args, goal, answer, [], {"quantity": name})
 
 
