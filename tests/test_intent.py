@@ -1127,6 +1127,17 @@ def test_the_weekday_of_dates_in_the_1900s_asks_that_of_dates_of_that_century(tm
     assert picked_dates("the weekday of dates in the 1930s") == {"decade": ["1930s"]}
     assert picked_dates("weekday of a date in the nineteenth century") == {"century": ["1800s"]}
     assert picked_dates("days between two dates in the 1990s") == {}  # not a weekday of a date
+    # the 1.5B model's subtask names a date and a weekday, which both weekday kinds share: the requirement settles it
+    drawn = READ.model_copy(update={"name": "Random Date in 1900s", "facets": [], "description": (
+        "Generate a random date in the 1900s and provide the full weekday name.")})
+    calendar = recipe_for(CARDS["gen_calendar_dates"], "label")
+    assert [i for s in with_asks(calendar, [], drawn, requirement).steps for i in s.inputs if i.endswith(":asks")] == [
+        '=["weekday of a date"]:asks']
+    plain = drawn.model_copy(update={"name": "Weekday", "description": "provide the full weekday name"})
+    assert [i for s in with_asks(calendar, [], plain, requirement).steps for i in s.inputs if i.endswith(":asks")] == [
+        '=["weekday of a date"]:asks']
+    assert [i for s in with_asks(calendar, [], plain, "weekday questions").steps for i in s.inputs
+            if i.endswith(":asks")] == ['=["weekday", "weekday of a date"]:asks']  # nothing settles them
     weekday = {"key": "weekday", "name": "Day of week for random dates in 1900s", "capability": "date reasoning",
                "description": "say the day of the week a date in the 1900s fell on", "modalities": ["text"],
                "answer_type": "label", "rationale": "asked", "facets": []}

@@ -180,12 +180,23 @@ def _widened(kinds: list[str], tool: str, requirement: str) -> list[str]:
     return list(dict.fromkeys(spec.instances.get(k, k) if k in exemplified else k for k in kinds))
 
 
+def _settled(kinds: list[str], vocabulary: dict[str, tuple[str, ...]], requirement: str) -> list[str]:
+    """Of several kinds asked, those the requirement's own words (its examples aside) name, when they name some but
+    not all: 'day of week for random dates' settles a subtask described only by 'the full weekday name', which names
+    both the weekday some days from today and the weekday of a date."""
+    if len(kinds) < 2 or not requirement:
+        return kinds
+    own = [k for k in kinds_named(EXAMPLE.sub(" ", requirement), vocabulary) if k in kinds]
+    return own if own and len(own) < len(kinds) else kinds
+
+
 def with_asks(plan: TransformPlan, facets: Sequence[Facet], draft: SubtaskDraft,
               requirement: str = "") -> TransformPlan:
     """The plan with its question target narrowed to the kinds of question the subtask's name states ("the maximum
     value in a bar chart"), else those its facets name ("the value of one named bar", "count only the triangles"),
     else those its description names, a kind the requirement names only in an example widened to the kind it is a
-    case of; the target step then serves the facets naming those kinds. A plan whose target lists no kinds, or whose
+    case of, and several settled by the requirement's own words; the target step then serves the facets naming
+    those kinds. A plan whose target lists no kinds, or whose
     subtask and facets name none, is returned unchanged."""
     at = _target_at(plan)
     if at is None or any(i.endswith(":asks") for i in plan.steps[at].inputs):
@@ -198,7 +209,7 @@ def with_asks(plan: TransformPlan, facets: Sequence[Facet], draft: SubtaskDraft,
     together = kinds_named(" ; ".join(f"{f.value} {f.quote}" for f in carried), vocabulary)
     kinds = (kinds_named(draft.name, vocabulary) or [k for k in together if any(k in ks for _, ks in naming)]
              or kinds_named(draft.description, vocabulary))
-    kinds = _widened(kinds, plan.steps[at].tool, requirement)
+    kinds = _settled(_widened(kinds, plan.steps[at].tool, requirement), vocabulary, requirement)
     served = [key for key, ks in naming if set(ks) & set(kinds)]
     if not kinds:
         return plan

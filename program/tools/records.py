@@ -261,7 +261,7 @@ def label_pool_target(args: LabelTargetArgs) -> RecordTarget:
     goal = f"the {field.label} of the record described in the context" if args.shown else \
         f"the {field.label} of what the image shows"
     if args.hidden:
-        goal = f"which {field.label} the text in the context comes from; its names are hidden"
+        goal = f"which {field.label} the passage shown comes from; the names in it are hidden"
     facts = "; ".join(_lines([field, *args.shown]))
     return _target(args.position, args.n, goal=goal, answer=answer, context=context, facts=facts, pool=args.pool,
                    query={"ask": field.label})
