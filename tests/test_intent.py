@@ -932,9 +932,13 @@ def test_a_record_lookup_about_other_things_than_the_subtask_is_refused():
     codes = "Country codes: ask the alpha 3 code of a country"
     assert asks_about_other_things(template_plans(CARDS["builtin_countries"], "choice", codes)[0],
                                    CARDS["builtin_countries"], codes) is None
-    country = template_plans(CARDS["builtin_countries"], "choice", capitals)[0]
-    assert "holds no field for what the subtask asks (Capital city)" in asks_about_other_things(
-        country, CARDS["builtin_countries"], capitals, "Capital city")
+    country = template_plans(CARDS["builtin_countries"], "choice", capitals)[0]  # GeoNames gives the capitals
+    assert asks_about_other_things(country, CARDS["builtin_countries"], capitals, "Capital city") is None
+    assert any(i.startswith("original.capital:answer.") for i in country.steps[0].inputs)
+    driving = "Driving side: ask which side of the road a country drives on"
+    assert "holds no field for what the subtask asks (Driving side)" in asks_about_other_things(
+        template_plans(CARDS["builtin_countries"], "choice", driving)[0], CARDS["builtin_countries"], driving,
+        "Driving side")
     assert asks_about_other_things(country, CARDS["builtin_countries"], codes, "Country codes") is None
     molar = "Molar mass: compute the molar mass of a compound from its formula"
     elements = template_plans(CARDS["builtin_elements"], "number", molar)[0]
@@ -1978,8 +1982,8 @@ def test_atomic_masses_of_period_3_elements_are_asked_rounded_with_their_letter_
     assert document["facet_carriers"][key] == ["mass"]
 
 def test_whether_a_language_is_official_in_a_european_country_is_asked_yes_or_no(tmp_path):
-    """An unseen requirement was refused: the countries held no languages and no tool asked yes or no of a record.
-    The population bound it states stays a gap: no source here holds populations."""
+    """An unseen requirement was refused: the countries held no languages and no populations, and no tool asked yes
+    or no of a record. 'pop over 10 mil' now bounds the population (GeoNames)."""
     requirement = ('yes/no qs "is <lang> an official languge of <country>?" only europe countries w/ pop over 10 mil. '
                    'roughly half yes half no pls')
     official = {"key": "official", "name": "Official language yes or no", "capability": "geography",
@@ -2000,6 +2004,9 @@ def test_whether_a_language_is_official_in_a_european_country_is_asked_yes_or_no
     assert run_summary(store, run_id)["totals"]["accepted"] == 6
     [plan] = [json.loads(r["plan"]) for r in store.query("SELECT plan FROM groundings WHERE accepted = 1")]
     assert plan["where"] == {"continent": ["Europe"]} and plan["steps"][0]["tool"] == "holds_target"
+    assert plan["within"] == {"population": {"gt": 10_000_000}}
+    assert stated_bounds("between 1 and 2.5 million people")[0] == {"ge": 1e6, "le": 2.5e6}
+    assert stated_bounds("more than 2.5 m tall")[0] == {"gt": 2.5}  # metres, not millions
     golds = []
     for sample in store.query("SELECT record, question, answer FROM samples WHERE status = 'ok'"):
         record = json.loads(sample["record"])
@@ -2007,14 +2014,15 @@ def test_whether_a_language_is_official_in_a_european_country_is_asked_yes_or_no
             "SELECT result FROM tool_calls WHERE tool = 'holds_target' AND slot_id = (SELECT slot_id FROM samples "
             "WHERE question = ?)", (sample["question"],))]
         language = json.loads(asked)["query"]["holds"]
-        assert record["continent"] == "Europe" and record["name"] in sample["question"]
+        assert record["continent"] == "Europe" and record["population"] > 10_000_000
+        assert record["name"] in sample["question"]
         assert language in sample["question"]
         assert sample["answer"] == ("yes" if language in record["languages"] else "no")
         assert language not in record["regional_languages"]
         golds.append(sample["answer"])
     assert set(golds) == {"yes", "no"}
     document = json.loads(store.one("SELECT spec FROM specs")["spec"])
-    assert [g for g in document["spec"]["gaps"] if g["facet"].startswith("constraint_only_europe")]
+    assert not [g for g in document["spec"]["gaps"] if g["facet"].startswith("constraint_only_europe")]
 
 def test_element_families_and_places_are_picked_by_their_names_alone():
     elements = CARDS["builtin_elements"]

@@ -11,7 +11,11 @@ from benchagent.program.sources.cards import SourceCard
 from benchagent.program.sources.catalog import source_for
 from benchagent.signatures import Facet, TransformPlan
 
-BOUND = re.compile(rf"\b(between|{'|'.join(BOUND_WORDS)})\s+({NUMBER})(?:\s+(?:and|to)\s+({NUMBER}))?", re.I)
+# '10 mil', '2.5 million', '300k' ('m' alone may be metres)
+SCALE = r"(?:\s*(thousand|k|million|mil|mln|mn|billion|bn)\b)?"
+SCALES = {"thousand": 1e3, "k": 1e3, "million": 1e6, "mil": 1e6, "mln": 1e6, "mn": 1e6, "billion": 1e9, "bn": 1e9}
+BOUND = re.compile(rf"\b(between|{'|'.join(BOUND_WORDS)})\s+({NUMBER}){SCALE}(?:\s+(?:and|to)\s+({NUMBER}){SCALE})?",
+                   re.I)
 NUMERIC = re.compile(r"^\s*(?:int|float)\b")
 EXCLUDED = re.compile(rf"^\W*(?:{EXCLUDING})\s+", re.I)
 TEXT = re.compile(r"^\s*str\b")
@@ -22,26 +26,31 @@ TESTS = {"gt": operator.gt, "ge": operator.ge, "lt": operator.lt, "le": operator
 
 def stated_bounds(text: str) -> tuple[dict[str, float], set[str]] | None:
     """The bounds a range states ({"gt": 100} for 'over 100 days', {"ge": 1900, "le": 2000} for 'between 1900 and
-    2000') and the stems of its other words (what is bounded); None when it states none."""
+    2000', {"gt": 1e7} for 'pop over 10 mil') and the stems of its other words (what is bounded); None when it states
+    none."""
     found = BOUND.search(text)
     if found is None:
         return None
-    word, low, high = found.group(1).lower(), found.group(2), found.group(3)
-    value = float(low.replace(",", ""))
+    word, low, low_scale, high, high_scale = (found.group(1).lower(), *found.groups()[1:])
+
+    def number(text: str, scale: str | None) -> float:
+        return float(text.replace(",", "")) * SCALES.get((scale or "").lower(), 1)
+
     if word == "between":
         if high is None:
             return None
-        bounds = {"ge": value, "le": float(high.replace(",", ""))}
+        bounds = {"ge": number(low, low_scale or high_scale), "le": number(high, high_scale)}
     else:
-        bounds = {BOUND_WORDS[word]: value}
+        bounds = {BOUND_WORDS[word]: number(low, low_scale)}
     return bounds, stems(BOUND.sub(" ", text))
 
 
 def bounded_field(card: SourceCard, what: set[str]) -> str | None:
-    """The one number field of the source whose name shares the most words with what is bounded; None when none
-    shares a word or two share as many."""
-    scores = {name: len(stems(name.replace("_", " ")) & what) for name, kind in card.fields.items()
-              if NUMERIC.match(kind)}
+    """The one number field of the source whose name shares the most words with what is bounded (a word cut short
+    counts: 'pop' of population); None when none shares a word or two share as many."""
+    scores = {name: len({w for w in stems(name.replace("_", " ")) if any(
+                  w == s or len(s) >= 3 and w.startswith(s) for s in what)}) for name, kind in card.fields.items()
+              if NUMERIC.match(kind)}  # 'pop' is short for population
     best = max(scores.values(), default=0)
     tops = [name for name, score in scores.items() if score == best]
     return tops[0] if best and len(tops) == 1 else None

