@@ -4,7 +4,7 @@ modalities it demands, and which facets a subtask carries."""
 import functools
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rapidfuzz import fuzz
 
@@ -498,14 +498,28 @@ class Intent:
     facets: tuple[Facet, ...] = ()
     language: str = "English"
     interpretation: str = ""
+    kept: tuple[str, ...] = ()  # quotes of the constraints code keeps for the items checked
 
     @classmethod
     def of(cls, requirement: str, scope: Scope) -> "Intent":
         return cls(requirement, tuple(scope.facets), scope.language or "English", scope.interpretation)
 
+    def keeping(self, plan) -> "Intent":
+        """The intent for items of this plan: the constraints its steps serve are kept by code ('only European
+        countries of over 10 million people' by the records drawn), so the fit check need not read them."""
+        served = {key for step in plan.steps for key in step.serves}
+        kept = tuple(f.quote for f in self.facets if f.kind == "constraint" and f.key in served and f.quote)
+        return replace(self, kept=kept)
+
     def text(self) -> str:
-        """The requirement as the fit check reads it: its own words, and the reading chosen for a vague one."""
-        return f"{self.requirement} (read as: {self.interpretation})" if self.interpretation else self.requirement
+        """The requirement as the fit check reads it: its own words but those of constraints code keeps for every
+        item (an item cannot show that its country has over 10 million people), and the reading chosen for a
+        vague one."""
+        text = self.requirement
+        for quote in self.kept:
+            text = re.sub(re.escape(quote.strip()), " ", text, flags=re.I)
+        text = " ".join(text.split())
+        return f"{text} (read as: {self.interpretation})" if self.interpretation else text
 
     def demands(self) -> set[str]:
         return demanded_modalities(self.requirement, list(self.facets))

@@ -184,7 +184,7 @@ class Execution:
                 with working_on("verify", job.slot_id):
                     outcome = self.agent.executor.verifier(item, subtask=subtask_text, answer_type=draft.answer_type,
                                             needs_image="image" in draft.modalities or bool(item.images),
-                                            duplicates=self.duplicates, intent=self.intent)
+                                            duplicates=self.duplicates, intent=self.intent.keeping(job.source.plan))
         except LMError as exc:  # the model or its connection: the slot stays pending and is redone, never lost
             return "lm_error", ("model", model_fault(exc))
         except AdapterParseError as exc:
