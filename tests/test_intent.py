@@ -2030,6 +2030,30 @@ def test_whether_a_language_is_official_in_a_european_country_is_asked_yes_or_no
     assert fits and all(f.startswith('yes/no qs "is <lang> an official languge of <country>?"') for f in fits)
     assert not [f for f in fits if "pop over" in f or "europe" in f.lower()]
 
+def test_the_capital_of_an_african_country_is_asked_among_african_capitals(tmp_path):
+    """Capitals had no source; now GeoNames gives them, and the distractors come from the countries drawn: Singapore
+    and Tarawa beside Mbabane made the 1.5B fit check call the item off target."""
+    requirement = "capital city of african countries, 4 options"
+    capital = {"key": "capital", "name": "Capital city", "capability": "geography",
+               "description": "ask the capital city of an African country", "modalities": ["text"],
+               "answer_type": "choice", "rationale": "asked", "facets": ["topic_capital_city_of_african_countri"]}
+    answers = chart_answers(
+        scope={"scope": {"topic": "capital city", "modalities": ["text"], "keywords": ["capital city"],
+                         "facets": [facet("topic", "capital city of african countries",
+                                          "capital city of african countries")]}},
+        subtasks={"subtasks": [capital]},
+        judgments={"judgments": [{"source_id": "builtin_countries", "transformable": True, "alignment": 0.9,
+                                  "coverage": 0.9, "simplicity": 0.9, "risk": 0.1, "rationale": "countries"}]},
+        quotas={"quotas": [{"key": "capital", "importance": 1.0, "quota": 4}]})
+    store, run_id, _ = build(tmp_path, answers, requirement, size=4)
+    assert run_summary(store, run_id)["totals"]["accepted"] == 4
+    countries = [source_for(CARDS["builtin_countries"]).record(i) for i in range(CARDS["builtin_countries"].size)]
+    african = {r["capital"] for r in countries if r["continent"] == "Africa" and r["capital"]}
+    for sample in store.query("SELECT record, options, answer FROM samples WHERE status = 'ok'"):
+        record, options = json.loads(sample["record"]), json.loads(sample["options"])
+        assert record["continent"] == "Africa" and sample["answer"] == record["capital"]
+        assert len(options) == 4 and set(options) <= african
+
 def test_element_families_and_places_are_picked_by_their_names_alone():
     elements = CARDS["builtin_elements"]
     plan = template_plans(elements, "choice", about="halogens: which is lightest")[0]

@@ -386,6 +386,30 @@ def with_compared(plan: TransformPlan, card: SourceCard) -> TransformPlan:
                                              *plan.steps[at + 1:]]})
 
 
+def with_pooled(plan: TransformPlan, card: SourceCard) -> TransformPlan:
+    """A field question's distractors drawn from the records the plan draws (other African capitals for the capital
+    of an African country), where its pool is a sample of other records' values and the plan takes only some records
+    of a built-in source; other plans unchanged."""
+    first = plan.steps[0] if plan.steps else None
+    literal = [i for i in first.inputs if i.startswith("=") and i.endswith(":pool")] if first else []
+    if (not literal or first.tool != "field_target" or card.kind != "builtin"
+            or not (plan.where or plan.within or plan.without)):
+        return plan
+    answers = [ref.removeprefix("original.") for ref, name in map(binding, first.inputs) if name.startswith("answer.")]
+    if len(answers) != 1:
+        return plan
+    source = source_for(card)
+    values = sorted({str(r[answers[0]]).strip() for r in (source.record(i) for i in range(source.capacity))
+                     if draws(plan, r) and r.get(answers[0]) is not None and str(r[answers[0]]).strip()})
+    if len(values) < MAX_OPTIONS:
+        return plan
+    step = len(values) / min(len(values), DISTRACTOR_POOL)
+    pool = "=" + json.dumps([values[int(i * step)] for i in range(min(len(values), DISTRACTOR_POOL))],
+                            ensure_ascii=False) + ":pool"
+    inputs = [i for i in first.inputs if i not in literal] + [pool]
+    return plan.model_copy(update={"steps": [first.model_copy(update={"inputs": inputs}), *plan.steps[1:]]})
+
+
 def _label_plans(columns: list[_Column], answer_type: str) -> list[Candidate]:
     """Ask a record's label from its other fields, or from its image."""
     if answer_type not in ("label", "choice"):

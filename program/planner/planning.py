@@ -24,7 +24,7 @@ from benchagent.program.planner.grounding import Grounding, subtask_brief
 from benchagent.program.planner.limits import with_limits
 from benchagent.program.planner.plan_check import sample_schema
 from benchagent.program.planner.plan_writer import (asks_about_other_things, example_record, template_plans,
-                                                    unaskable, with_compared)
+                                                    unaskable, with_compared, with_pooled)
 from benchagent.program.provenance import working_on
 from benchagent.program.request import BuildRequest
 from benchagent.program.sources.cards import SourceCard
@@ -305,7 +305,7 @@ class Planning:
         about = f"{self.request.requirement} {subtask_words(scope, draft)}"
         plan = with_theme(with_picks(plan, card, about, scope.facets), card, about)
         plan = with_named_values(plan, card, about, scope.facets)
-        plan = with_compared(with_limits(plan, card, scope.facets), card)
+        plan = with_pooled(with_compared(with_limits(plan, card, scope.facets), card), card)
         plan = with_columns(plan, card, draft, scope.facets)
         return with_language(plan, scope.facets, scope.language,
                              example_record(card) if scope.language != "English" else None)
