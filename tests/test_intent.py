@@ -28,7 +28,7 @@ from benchagent.program.intent import (Intent, intent_problem, carried, contract
                                        subjects)
 from benchagent.program.planner.facets import (asked_kinds, asks_all, coverage, kinds_named, one_kind_asked,
                                                 with_asks, with_columns, with_degradations, with_language,
-                                                with_named_values, with_stated_formats, with_theme)
+                                                with_named_values, with_picks, with_stated_formats, with_theme)
 from benchagent.program.planner.limits import bounded_field, excluded_values, stated_bounds, with_limits, within
 from benchagent.program.planner.plan_writer import example_record, template_plans
 from benchagent.program.tools.chart_questions import ChartTargetArgs, chart_number_target
@@ -1776,6 +1776,9 @@ def test_a_terse_conversion_requirement_draws_its_units_from_the_generator():
     # scaled so that kilometres read at least 1 (the build drew 1-100 ft, under 0.1 km, and asked only miles)
     assert {r["from_unit"] for r in wanted} == {"mile", "foot", "yard"}
     assert all(Fraction(r["answer"]) >= 1 for r in wanted)
+    feet = Facet(key="to_km", kind="presentation", value="feet to km", quote="-> km. from miles feet")
+    picked = with_picks(recipe_for(card, "number"), card, requirement, [feet])
+    assert picked.where == picked_conversions(requirement) and "to_km" in picked.steps[0].serves
     plan = with_stated_formats(recipe_for(card, "number"), [], requirement)  # '1 dp' is one decimal place
     [target] = [s for s in plan.steps if s.tool == "unit_number_target"]
     assert "=1:places" in target.inputs and "original.places" not in target.inputs

@@ -445,11 +445,15 @@ def _named_where(card: SourceCard, text: str, where: dict[str, list[str]]) -> di
     return named_where
 
 
+PICKING_KINDS = ("constraint", "presentation", "topic")  # facets whose words may pick the records items are about
+
+
 def _serving_constraints(plan: TransformPlan, facets: Sequence[Facet], picks) -> TransformPlan:
-    """The plan's first step serving each constraint facet whose own words pick records (picks(text) -> a where)
-    that the plan's where keeps to: 'both dates in 2023 or 2024', 'only European countries'. One that also states a
+    """The plan's first step serving each constraint, presentation or topic facet whose own words pick records
+    (picks(text) -> a where) that the plan's where keeps to: 'both dates in 2023 or 2024', 'only European
+    countries', 'feet'. One that also states a
     range ('European countries with over 10 million people') is served only when with_limits keeps that too."""
-    served = [f.key for f in facets if f.kind == "constraint" and not stated_bounds(f.value)
+    served = [f.key for f in facets if f.kind in PICKING_KINDS and not stated_bounds(f.value)
               and (own := picks(f"{f.value} {f.quote}"))
               and all(k in plan.where and set(v) <= set(plan.where[k]) for k, v in own.items())]
     if not served:
