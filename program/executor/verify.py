@@ -135,7 +135,10 @@ class Verifier(dspy.Module):
         item = out.item
         problem = intent_problem(item, intent)
         if problem is None:
-            shown = {"input": item.input_line(), "question": item.question}
+            # a knowledge question shows no input: saying "nothing but the question" made the 1.5B model refuse
+            # right items ("Is Polish an official language of Poland?")
+            shown = {"input": item.input_line()} if item.images or item.extra_input else {}
+            shown["question"] = item.question
             if item.options is not None:
                 shown["options"] = item.options
             try:
