@@ -2028,7 +2028,8 @@ def test_whether_a_language_is_official_in_a_european_country_is_asked_yes_or_no
     assert not [g for g in document["spec"]["gaps"] if g["facet"].startswith("constraint_only_europe")]
     # the fit check reads the requirement without what code keeps: an item cannot show a population (the 1.5B
     # model judged 'Is Spanish an official language of Spain?' off target against the whole requirement)
-    checked = [json.loads(r["inputs"]) for r in store.query("SELECT inputs FROM steps WHERE name = 'Predict(CheckFit)'")]
+    checked = [json.loads(r["inputs"]) for r in store.query(
+        "SELECT inputs FROM steps WHERE name = 'Predict(CheckFit)'")]
     fits = [c["requirement"] for c in checked]
     # ... and a knowledge question shows it no input: "nothing but the question" made it refuse right items
     assert all(set(json.loads(c["item"])) == {"question"} for c in checked)
