@@ -70,6 +70,16 @@ def test_near_misses_are_not_duplicates(first, second):
     assert index.find(second) is None
 
 
+def test_yes_or_no_questions_are_duplicates_only_when_the_tool_asked_the_same():
+    def asked(question, answer, holds, of):
+        return Item(question=question, answer=answer, answer_origin="tool", query={"holds": holds, "of": of})
+
+    index = DuplicateIndex()
+    index.add("smp_1", asked("Is French one of the official languages of 'Germany'?", "no", "French", "Germany"))
+    assert index.find(asked("Is German one of the official languages of 'France'?", "no", "German", "France")) is None
+    assert index.find(asked("Is French an official language of Germany?", "no", "French", "Germany")) == "smp_1"
+
+
 def test_add_is_atomic_across_threads():
     index = DuplicateIndex()
     results = []

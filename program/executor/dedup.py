@@ -30,7 +30,8 @@ def _normal(text: str) -> str:
 
 
 def exact_part(item: Item) -> tuple[str, str, tuple[str, ...]]:
-    """What must match exactly: the input beside the question (image bytes, text context), the answer, its numbers."""
+    """What must match exactly: the input beside the question (image bytes, text context), the answer (with what a
+    tool asked, for a yes or no), its numbers."""
     context = ""
     if item.images or item.extra_input:
         digest = hashlib.sha256()
@@ -39,7 +40,10 @@ def exact_part(item: Item) -> tuple[str, str, tuple[str, ...]]:
         digest.update(json.dumps(item.extra_input, sort_keys=True, default=str).encode())
         context = digest.hexdigest()
     numbers = tuple(sorted(w for w in _normal(item.question).split() if _NUMBER.fullmatch(w)))
-    return context, _normal(item.answer), numbers
+    answer = _normal(item.answer)
+    if answer in ("yes", "no") and item.query:  # a yes or no says little: what the tool asked fixes it
+        answer = f"{answer} {json.dumps(item.query, sort_keys=True, default=str)}"
+    return context, answer, numbers
 
 
 def fuzzy_part(item: Item) -> str:

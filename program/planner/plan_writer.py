@@ -387,20 +387,22 @@ def with_compared(plan: TransformPlan, card: SourceCard) -> TransformPlan:
 
 
 def with_pooled(plan: TransformPlan, card: SourceCard) -> TransformPlan:
-    """A field question's distractors drawn from the records the plan draws (other African capitals for the capital
-    of an African country), where its pool is a sample of other records' values and the plan takes only some records
-    of a built-in source; other plans unchanged."""
+    """A field question's distractors, or a yes/no question's values asked as a 'no', drawn from the records the
+    plan draws (other African capitals for the capital of an African country, European languages for a European
+    country), where its pool is a sample of other records' values and the plan takes only some records of a
+    built-in source; other plans unchanged."""
     first = plan.steps[0] if plan.steps else None
     literal = [i for i in first.inputs if i.startswith("=") and i.endswith(":pool")] if first else []
-    if (not literal or first.tool != "field_target" or card.kind != "builtin"
+    if (not literal or first.tool not in ("field_target", "holds_target") or card.kind != "builtin"
             or not (plan.where or plan.within or plan.without)):
         return plan
     answers = [ref.removeprefix("original.") for ref, name in map(binding, first.inputs) if name.startswith("answer.")]
     if len(answers) != 1:
         return plan
     source = source_for(card)
-    values = sorted({str(r[answers[0]]).strip() for r in (source.record(i) for i in range(source.capacity))
-                     if draws(plan, r) and r.get(answers[0]) is not None and str(r[answers[0]]).strip()})
+    held = (r[answers[0]] for r in (source.record(i) for i in range(source.capacity)) if draws(plan, r))
+    values = sorted({str(v).strip() for value in held for v in (value if isinstance(value, list) else [value])
+                     if v is not None and str(v).strip()})
     if len(values) < MAX_OPTIONS:
         return plan
     step = len(values) / min(len(values), DISTRACTOR_POOL)
