@@ -410,6 +410,21 @@ def test_a_tool_made_item_whose_options_cannot_answer_it_is_rejected_as_off_targ
     assert not any("fields: `issues`" in str(h["messages"][-1]["content"]) for h in lm.history)  # no inspector call
 
 
+def test_a_tools_yes_or_no_question_is_not_put_to_the_fit_model():
+    """The 1.5B fit model refused every 'no' question of official languages, none of the 'yes' ones."""
+    lm = scripted_lm({"fits": {"fits": False}, "issues": {"issues": []}})
+    intent = Intent('yes/no qs "is <lang> an official languge of <country>?"')
+    asked = Item(question="Is Russian an official language of Greece?", answer="no", answer_origin="tool",
+                 facts="name: Greece; official languages: Greek", query={"holds": "Russian", "of": "Greece"})
+    written = Item(question="Is Russian an official language of Greece?", answer="no", answer_origin="llm")
+    with dspy.context(lm=lm, adapter=dspy.JSONAdapter()):
+        kept = Verifier()(asked, subtask="official languages", answer_type="binary", needs_image=False, intent=intent)
+        refused = Verifier()(written, subtask="official languages", answer_type="binary", needs_image=False,
+                             intent=intent)
+    assert kept.category != "off_target" and refused.category == "off_target"
+    assert sum("fields: `fits`" in str(h["messages"][-1]["content"]) for h in lm.history) == 1
+
+
 def test_the_inspector_cannot_be_overridden_on_sense_for_tool_answers():
     item = Item(question="What is the value for March?", answer="42", answer_origin="tool",
                 options=["40", "42", "44", "46"], images={"image": b"\x89PNG"}, facts="chart: March = 42")
@@ -2029,15 +2044,11 @@ def test_whether_a_language_is_official_in_a_european_country_is_asked_yes_or_no
     assert set(golds) == {"yes", "no"}
     document = json.loads(store.one("SELECT spec FROM specs")["spec"])
     assert not [g for g in document["spec"]["gaps"] if g["facet"].startswith("constraint_only_europe")]
-    # the fit check reads the requirement without what code keeps: an item cannot show a population (the 1.5B
-    # model judged 'Is Spanish an official language of Spain?' off target against the whole requirement)
-    checked = [json.loads(r["inputs"]) for r in store.query(
-        "SELECT inputs FROM steps WHERE name = 'Predict(CheckFit)'")]
-    fits = [c["requirement"] for c in checked]
-    # ... and a knowledge question shows it no input: "nothing but the question" made it refuse right items
-    assert all(set(json.loads(c["item"])) == {"question"} for c in checked)
-    assert fits and all(f.startswith('yes/no qs "is <lang> an official languge of <country>?"') for f in fits)
-    assert not [f for f in fits if "pop over" in f or "europe" in f.lower()]
+    # a fit check reads the requirement without what code keeps: an item cannot show a population (the 1.5B model
+    # judged 'Is Spanish an official language of Spain?' off target against the whole requirement)
+    scope = Scope.model_validate(json.loads(store.one("SELECT scope FROM specs")["scope"]))
+    read = Intent.of(requirement, scope).keeping(TransformPlan.model_validate(plan)).text()
+    assert read.startswith('yes/no qs "is <lang> an official languge of <country>?"') and "pop over" not in read
 
 def test_the_capital_of_an_african_country_is_asked_among_african_capitals(tmp_path):
     """Capitals had no source; now GeoNames gives them, and the distractors come from the countries drawn: Singapore
@@ -2062,6 +2073,10 @@ def test_the_capital_of_an_african_country_is_asked_among_african_capitals(tmp_p
         record, options = json.loads(sample["record"]), json.loads(sample["options"])
         assert record["continent"] == "Africa" and sample["answer"] == record["capital"]
         assert len(options) == 4 and set(options) <= african
+    # a knowledge question shows the fit model no input: "nothing but the question" made it refuse right items
+    checked = [json.loads(json.loads(r["inputs"])["item"]) for r in store.query(
+        "SELECT inputs FROM steps WHERE name = 'Predict(CheckFit)'")]
+    assert checked and all(set(c) == {"question", "options"} for c in checked)
 
 def test_element_families_and_places_are_picked_by_their_names_alone():
     elements = CARDS["builtin_elements"]

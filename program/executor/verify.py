@@ -129,11 +129,16 @@ class Verifier(dspy.Module):
         return not any(v.blocking for v in found)
 
     def _fits(self, out: Outcome, intent: Intent) -> bool:
-        """Code checks what it sees better (the items' language, an image the requirement demands), then one plain
-        yes/no LLM call on what the model under test sees: does the item test what was asked, and could its options
-        answer its question. The gold answer is left out: correctness is not this check's to judge."""
+        """Code checks what it sees better (the items' language, an image the requirement demands), then, unless a
+        tool made a yes/no question, one plain yes/no LLM call on what the model under test sees: does the item ask
+        what was asked. The gold answer is left out: correctness is not this check's to judge."""
         item = out.item
         problem = intent_problem(item, intent)
+        if problem is None and item.answer_origin == "tool" and item.answer in ("yes", "no"):
+            # the 1.5B model read every yes/no question whose answer is no as off target ("Is Russian an official
+            # language of Greece?": 4 of 4 refused, 8 of 8 'yes' kept), so a tool's yes/no question gets code checks
+            out.verdicts.append(Verdict("fit", "fits_requirement", True, None, "a tool's yes/no question: code checks"))
+            return True
         if problem is None:
             # a knowledge question shows no input: saying "nothing but the question" made the 1.5B model refuse
             # right items ("Is Polish an official language of Poland?")
