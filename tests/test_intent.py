@@ -352,6 +352,14 @@ def test_a_kind_named_only_in_the_requirements_example_asks_the_kind_it_is_a_cas
              for seed in range(30)}
     assert goals == {f"how many {p} there are in the image; the answer is a number" for p in ("red triangles",
                                                                                               "blue circles")}
+    # the author also asked for distractors of the same colour and of the same kind: a group the image shows both
+    # beside is asked first (red triangles, beside a red circle and a blue triangle; not the red circles, beside no
+    # other circle)
+    distracted = [Shape(shape="triangle", color="red"), Shape(shape="circle", color="red"),
+                  Shape(shape="triangle", color="blue"), Shape(shape="square", color="green")]
+    goals = {scene_number_target(SceneTargetArgs(shapes=distracted, seed=seed, asks=["colour and kind"])).goal
+             for seed in range(30)}
+    assert goals == {"how many red triangles there are in the image; the answer is a number"}
     with pytest.raises(TypeError, match="instances name kinds it does not ask"):
         tool("bad_target", "asks one kind", asks={"kind": ("kind",)}, instances={"red kind": "kind"})(
             scene_number_target)

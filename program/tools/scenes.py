@@ -112,6 +112,12 @@ def _target(args: SceneTargetArgs, goal: str, answer: str, pool: list[str], quer
     return Target(goal=goal, answer=answer, context=CONTEXT, facts=_facts(args.shapes), label_pool=pool, query=query)
 
 
+def _distracted(query: dict, shapes: list[Shape]) -> bool:
+    """The image holds a shape of the colour asked but another kind, and one of the kind asked but another colour."""
+    return any(s.color == query["color"] and s.shape != query["shape"] for s in shapes) and any(
+        s.shape == query["shape"] and s.color != query["color"] for s in shapes)
+
+
 @tool("scene_number_target",
       "Ask how many shapes of a colour, a kind, or both there are; the answer is the exact count.",
       asks={"colour": ("given colour", "given color", "one colour", "one color", "of a colour", "of a color",
@@ -134,6 +140,8 @@ def scene_number_target(args: SceneTargetArgs) -> Target:
         s.color == color and s.shape == shape for s in args.shapes), {"color": color, "shape": shape})]
         for color in COLORS for shape in SHAPES}  # one named colour and kind, none drawn included
     kinds = narrowed(by, args.asks, default=("colour", "kind", "colour and kind"))
+    if guarded := [g for g in kinds.get("colour and kind", []) if _distracted(g[2], args.shapes)]:
+        kinds = {**kinds, "colour and kind": guarded}
     phrase, count, query = rng.choice([g for groups in kinds.values() for g in groups])
     goal = f"how many {phrase} there are in the image; the answer is a number"
     return _target(args, goal, str(count), [], {"count": query})
