@@ -250,8 +250,14 @@ def _pool_inputs(column: _Column) -> list[str]:
     values = sorted({str(v).strip() for v in column.values if str(v).strip()})
     if len(values) <= MAX_LABELS or any(len(v) > MAX_LABEL_CHARS for v in values):
         return []
-    step = len(values) / DISTRACTOR_POOL
-    return ["=" + json.dumps([values[int(i * step)] for i in range(DISTRACTOR_POOL)], ensure_ascii=False) + ":pool"]
+    return [_sampled_pool(values)]
+
+
+def _sampled_pool(values: list[str]) -> str:
+    """The plan input listing up to DISTRACTOR_POOL of the sorted values, evenly spread, as one literal pool."""
+    count = min(len(values), DISTRACTOR_POOL)
+    step = len(values) / count
+    return "=" + json.dumps([values[int(i * step)] for i in range(count)], ensure_ascii=False) + ":pool"
 
 
 def _assemble(target: str, inputs: list[str], answer_type: str, *, instruction: str, options: str | None,
@@ -350,10 +356,7 @@ def _holds_plans(columns: list[_Column], subject: _Column, answer_type: str) -> 
     plans = []
     for column in (c for c in columns if c is not subject and (_list_of_text(c) or _pool(c))):
         if _list_of_text(column):
-            values = sorted({x.strip() for v in column.values for x in v if x.strip()})
-            step = max(1, len(values) / DISTRACTOR_POOL)
-            pool = ["=" + json.dumps([values[int(i * step)] for i in range(min(len(values), DISTRACTOR_POOL))],
-                                     ensure_ascii=False) + ":pool"]
+            pool = [_sampled_pool(sorted({x.strip() for v in column.values for x in v if x.strip()}))]
         else:
             pool = _pool_inputs(column)
         near = [c.bind("near") for c in columns if c is not column and _list_of_text(c)
@@ -405,10 +408,7 @@ def with_pooled(plan: TransformPlan, card: SourceCard) -> TransformPlan:
                      if v is not None and str(v).strip()})
     if len(values) < MAX_OPTIONS:
         return plan
-    step = len(values) / min(len(values), DISTRACTOR_POOL)
-    pool = "=" + json.dumps([values[int(i * step)] for i in range(min(len(values), DISTRACTOR_POOL))],
-                            ensure_ascii=False) + ":pool"
-    inputs = [i for i in first.inputs if i not in literal] + [pool]
+    inputs = [i for i in first.inputs if i not in literal] + [_sampled_pool(values)]
     return plan.model_copy(update={"steps": [first.model_copy(update={"inputs": inputs}), *plan.steps[1:]]})
 
 
