@@ -63,9 +63,13 @@ GENRE_WORDS = ("news", "newspaper", "article", "articles", "story", "stories", "
                "tweet", "tweets", "dialogue", "dialogues", "conversation", "conversations", "lyrics", "novel",
                "novels", "fiction", "proverb", "proverbs", "idiom", "idioms", "speech", "speeches", "textbook",
                "textbooks", "manual", "manuals", "scientific", "medical", "clinical", "patent", "patents")
-# a letter that is the answer, not a kind of text: 'correct letter as answer', 'the option letter'
-ANSWER_LETTER = re.compile(r"\b(?:correct|option|options|answer|choice|right|gold)\s+letters?\b|"
-                           r"\bletters?\s+(?:as|for|of)\s+(?:the\s+)?(?:correct\s+)?(?:answer|option|choice)s?\b")
+# a letter that is the answer, not a kind of text: 'correct letter as answer', 'the option letter', 'letter ans A-D',
+# 'answer with the letter' and the letters named as a range
+ANSWER_LETTER = re.compile(r"\b(?:correct|option|options|answer|ans|choice|right|gold)\s+letters?\b|"
+                           r"\bletters?\s+(?:as|for|of)\s+(?:the\s+)?(?:correct\s+)?(?:answer|option|choice)s?\b|"
+                           r"\bletters?\s+(?:ans|answers?)\b|\bletters?\s*\(?a\s*[-–/]\s*[d-j]\b|"
+                           r"\b(?:answer|ans|respond|reply)\w*\s+(?:with|as|in|by)\s+(?:the\s+|a\s+|its\s+)?"
+                           r"(?:option\s+|correct\s+)?letters?\b")
 # a range the items' values must keep to, or things to leave out: "offsets over 100 days", "skip countries that use
 # the euro"; the words after the verb run to the end of the clause
 NUMBER = r"-?\d+(?:,\d{3})*(?:\.\d+)?"
@@ -203,18 +207,20 @@ SUBJECT_SPAN = re.compile(r"\b(?:about|regarding|concerning|covering|related to|
 NOT_A_SUBJECT = re.compile(r"^(?:\d|(?:a|an|the)\s+\d|(?:about|what|whether|how|why|which|who|when|where|it|them|this|"
                            r"that|these|those|one|two|three|four|five|ten|twenty|fifty|hundred)\b)", re.I)
 SUBJECT_WORDS = 5  # a longer span is a clause, not a subject
+NEGATIONS = {"not", "don't", "dont", "never", "no", "avoid", "without", "nothing"}
 
 
 def subjects(requirement: str) -> list[str]:
     """What the requirement says its items are about, in its own words ('everyday science'): a short noun phrase
     after 'about', not a number ('about 20 questions'), a question ('about what happens'), a pronoun or a clause, and
-    not 'how about' or 'bring about'."""
+    not 'how about', 'bring about' or a negated one ("don't ask about")."""
     found = []
     for match in SUBJECT_SPAN.finditer(requirement):
         said = " ".join(re.split(r"\s+and\s+(?=\w+\s+(?:the|a|an|each|every|all)\b)", match.group(1))[0].split())
-        before = requirement[:match.start()].split()[-1:]
+        before = [w.lower() for w in requirement[:match.start()].split()[-3:]]
         if said and not NOT_A_SUBJECT.match(said) and len(said.split()) <= SUBJECT_WORDS and not (
-                before and before[0].lower() in ("how", "bring", "brings", "come", "comes", "what")):
+                before and before[-1] in ("how", "bring", "brings", "come", "comes", "what")) and not (
+                set(before) & NEGATIONS):  # "don't ask about the same month twice" names no subject
             found.append(said)
     return found
 

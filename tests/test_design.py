@@ -7,7 +7,7 @@ from scripted_lm import ScriptedLM
 
 from benchagent.program.errors import PlanningError
 from benchagent.program.intent import contract
-from benchagent.program.planner.design import DesignAgent, DesignResult, apply_changes
+from benchagent.program.planner.design import DesignAgent, DesignResult, apply_changes, as_stated
 from benchagent.program.sources.cards import SourceCard
 from benchagent.signatures.design import SubtaskChange, SubtaskDraft
 from benchagent.signatures.scope import Facet, Scope
@@ -258,3 +258,23 @@ def test_a_revision_whose_description_speaks_of_the_change_is_refused(descriptio
     assert kept == [SubtaskDraft(**READ)]
     assert applied == [{"key": "read_value", "action": "keep",
                         "rationale": "change refused: its description speaks of the change, not of an item"}]
+
+
+def test_a_choice_subtask_is_retyped_when_the_requirement_says_what_its_answer_is_and_asks_no_options():
+    """An unseen requirement said 'ans = species name lowercase, one word'; the design gave multiple choice, and every
+    item showed three options the user never asked for."""
+    iris = ("iris species q's - give all 4 measurements (sepal len/wid, petal len/wid, cm) and ask which species. ONLY "
+            "versicolor vs virginica rows, skip setosa (too easy). ans = species name lowercase, one word")
+    scope = contract(iris, Scope(topic="iris species", modalities=["text"], keywords=["iris"], facets=[
+        Facet(kind="operation", value="ask which species", quote="ask which species")]))
+    which = {**COMPARE, "key": "species", "name": "Iris species", "description": "ask which species a flower is"}
+    with dspy.context(lm=scripted(subtasks=[which]), adapter=dspy.JSONAdapter()):
+        result = DesignAgent()(requirement=iris, scope=scope, max_subtasks=2)
+    assert [s.answer_type for s in result.subtasks] == ["label"]
+    assert steps(result)[-1] == (2, "species", "retype")
+    for said, kind in [("Seattle rain totals, answered in millimetres, just the number", "number"),
+                       ("Each item asks if the digit is prime. The answer should be just yes or no.", "binary"),
+                       ("cars mcq: which has best mpg? letter ans A-D", "choice"),   # options asked
+                       ("capital cities of African countries", "choice")]:      # no answer stated: as designed
+        draft = SubtaskDraft.model_validate({**which, "answer_type": "choice"})
+        assert as_stated(draft, said).answer_type == kind, said

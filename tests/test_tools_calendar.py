@@ -81,10 +81,17 @@ def test_targets_answer_from_the_independent_calendar(start, offset, gap, seed):
     s = _jdn(*_ymd(start.isoformat()))
     context = f"Today is {_zeller(*_ymd(start.isoformat()))}, {start.day} {MONTHS[start.month - 1]} {start.year}."
     try:
-        number = run_tool("calendar_number_target", args).output
-        assert number.answer == str(gap) and number.context == context
+        until = run_tool("calendar_number_target", {**args, "asks": ["days until"]}).output
+        assert until.answer == str(gap) and until.context == context
     except ToolError as exc:
         assert "would state its answer" in str(exc) and str(gap) in context + f" {end.day} {end.year}"
+    try:
+        between = run_tool("calendar_number_target", args).output  # two dates in the question, no today
+        assert between.answer == str(gap) and between.context == ""
+        assert not re.search(rf"(?<!\d){gap}(?!\d)", between.goal)
+        assert between.goal.startswith(f"how many days there are between {start.day} {MONTHS[start.month - 1]} ")
+    except ToolError as exc:
+        assert "would state its answer" in str(exc) and str(gap) in f"{start.day} {start.year} {end.day} {end.year}"
     try:
         label = run_tool("calendar_label_target", args).output
         today = _zeller(*_ymd(start.isoformat()))
@@ -144,16 +151,21 @@ def _as_date(shown: str) -> dt.date:
     raise AssertionError(f"unreadable date {shown!r}")
 
 
-def test_mixed_formats_write_today_and_the_later_date_two_ways_each_readable_back():
+def test_mixed_formats_write_the_two_dates_two_ways_each_readable_back():
     ways = set()
     for seed in range(40):
-        out = run_tool("calendar_number_target", {"start": "2025-03-04", "offset_days": 9, "end": "2025-04-07",
-                                                  "seed": seed, "date_format": "mixed"}).output
+        args = {"start": "2025-03-04", "offset_days": 9, "end": "2025-04-07", "seed": seed, "date_format": "mixed"}
+        out = run_tool("calendar_number_target", {**args, "asks": ["days until"]}).output
         today = out.context.removeprefix("Today is Tuesday, ").removesuffix(".")
         later = out.goal.removeprefix("how many days it is from today until ").removesuffix("; the answer is a number")
+        both = run_tool("calendar_number_target", args).output
+        first, last = both.goal.removeprefix("how many days there are between ").removesuffix(
+            "; the answer is a number").split(" and ")
         assert (_as_date(today), _as_date(later), out.answer) == (dt.date(2025, 3, 4), dt.date(2025, 4, 7), "34")
+        assert (_as_date(first), _as_date(last), both.answer) == (dt.date(2025, 3, 4), dt.date(2025, 4, 7), "34")
         shape = [re.sub(r"\d", "9", text) for text in (today, later)]
         assert shape[0] != shape[1]  # never the same way twice in one question
+        assert [re.sub(r"\d", "9", text) for text in (first, last)] == shape
         ways.add(tuple(shape))
     assert len(ways) >= 8  # the seed spreads the pairs of ways
     dated = run_tool("calendar_label_target", {"start": "2025-03-04", "offset_days": 9, "end": "2025-04-07",
@@ -161,9 +173,12 @@ def test_mixed_formats_write_today_and_the_later_date_two_ways_each_readable_bac
     assert dated.answer == "2025-03-13" and "written as YYYY-MM-DD" in dated.goal  # a date answer is ISO
 
 
-def test_the_day_count_target_asks_only_days_between():
+def test_the_day_count_target_asks_only_day_counts_and_both_kinds_when_both_are_named():
     args = {"start": "2025-03-04", "offset_days": 9, "end": "2025-04-07", "seed": 0}
     assert run_tool("calendar_number_target", {**args, "asks": ["days between"]}).output.answer == "34"
+    both = {run_tool("calendar_number_target", {**args, "seed": seed, "asks": ["days between", "days until"]}
+                     ).output.goal.split(" ")[3] for seed in range(20)}
+    assert both == {"there", "it"}  # 'how many days there are between ...' and 'how many days it is from today ...'
     with pytest.raises(ToolError, match="unknown kinds of question"):
         run_tool("calendar_number_target", {**args, "asks": ["weekday"]})
 

@@ -36,6 +36,7 @@ from benchagent.store.slots import close_slot, open_slot, run_slots
 
 MALFORMED = "malformed model output"  # a slot failed by the model, not by its item: it spends no attempt
 LM_FAILURE_LIMIT = 5
+SIDES = ("yes", "no")
 
 
 class Execution:
@@ -50,6 +51,8 @@ class Execution:
         self.intent = Intent(request.requirement)
         self.duplicates = DuplicateIndex()
         self.gold_counts: dict[int, list[int]] = {}  # option count -> accepted golds per position
+        self.side_counts: dict[str, list[int]] = {}  # subtask id -> its accepted yes and no answers
+        self._sides_wanted: dict[str, tuple[str, int]] = {}  # slot in flight -> its subtask and the side it wants
         self._gold_lock = threading.Lock()
         self._lm_failures = 0
         self._last_lm_error = ""
@@ -100,10 +103,11 @@ class Execution:
             subtask, source = by_grounding[slot["grounding_id"]]
             scheduler.restore(Job(subtask, source, slot["record_index"], slot["seed"], slot["id"]), slot["status"],
                               slot["category"], spent=slot["category"] != MALFORMED)
-        pairs = [(row["id"], stored_item(row)) for row in accepted_samples(self.store, self.run_id)]
+        rows = accepted_samples(self.store, self.run_id)
+        pairs = [(row["id"], stored_item(row)) for row in rows]
         self.duplicates.load(pairs)
-        for _, item in pairs:
-            self._count_gold(item)
+        for row, (_, item) in zip(rows, pairs, strict=True):
+            self._count_gold(item, row["subtask_id"])
 
     def execute(self, subtasks: list[SubtaskQuota], callback: ProvenanceCallback) -> list[dict]:
         scheduler = Scheduler(subtasks, self.request.seed)
@@ -118,7 +122,8 @@ class Execution:
             while True:
                 while running < max(1, self.request.concurrency) and (job := scheduler.next_job()):
                     job = job if job.slot_id else self._open_slot(job)
-                    threading.Thread(target=self._work_into, args=(job, context, results), daemon=True).start()
+                    threading.Thread(target=self._work_into, args=(job, self._wanted_answer(job), context, results),
+                                     daemon=True).start()
                     running += 1
                 if not running:
                     break
@@ -155,19 +160,32 @@ class Execution:
             return GoldBalancer(options, seed=self.request.seed,
                                 used=self.gold_counts.get(options, [0] * options)).next()
 
-    def _count_gold(self, item: Item) -> None:
-        if item.options and 2 <= len(item.options) <= len(LETTERS) and item.answer_letter:
-            with self._gold_lock:
+    def _wanted_answer(self, job: Job) -> str | None:
+        """The answer a tool's yes/no slot should get: the side its subtask has accepted and is making fewer of."""
+        if job.subtask.draft.answer_type != "binary" or answer_origin(job.source.plan) != "tool":
+            return None
+        with self._gold_lock:
+            making = [side for subtask_id, side in self._sides_wanted.values() if subtask_id == job.subtask.subtask_id]
+            used = [n + making.count(i) for i, n in enumerate(self.side_counts.get(job.subtask.subtask_id, [0, 0]))]
+            side = GoldBalancer(2, seed=job.seed, used=used).next()
+            self._sides_wanted[job.slot_id] = (job.subtask.subtask_id, side)
+            return SIDES[side]
+
+    def _count_gold(self, item: Item, subtask_id: str) -> None:
+        with self._gold_lock:
+            if item.options and 2 <= len(item.options) <= len(LETTERS) and item.answer_letter:
                 counts = self.gold_counts.setdefault(len(item.options), [0] * len(item.options))
                 counts[LETTERS.index(item.answer_letter)] += 1
+            elif item.answer.strip().lower() in SIDES:
+                self.side_counts.setdefault(subtask_id, [0, 0])[SIDES.index(item.answer.strip().lower())] += 1
 
-    def _work_into(self, job: Job, context: dict, results: queue.Queue) -> None:
+    def _work_into(self, job: Job, wanted: str | None, context: dict, results: queue.Queue) -> None:
         try:
-            results.put((job, self._work(job, context), None))
+            results.put((job, self._work(job, wanted, context), None))
         except BaseException as exc:
             results.put((job, None, exc))
 
-    def _work(self, job: Job, context: dict) -> tuple[str, Any]:
+    def _work(self, job: Job, wanted: str | None, context: dict) -> tuple[str, Any]:
         """Realize and verify one slot in a worker thread; returns ("ok", (record, item, outcome)) or a failure."""
         draft = job.subtask.draft
         record = source_for(self.cards[job.source.source_id], seed=self.request.seed).record(job.index)
@@ -175,7 +193,8 @@ class Execution:
         try:
             with dspy.context(**context):
                 with working_on("realize", job.slot_id):
-                    given = {"seed": job.seed, "gold_position": self._gold_position(option_count(job.source.plan))}
+                    given = {"seed": job.seed, "gold_position": self._gold_position(option_count(job.source.plan)),
+                             "wanted_answer": wanted}
                     flow = self.agent.executor.realizer(job.source.plan, record, given, subtask=subtask_text)
                     item = item_from_flow(flow, answer_origin=answer_origin(job.source.plan))
                     written = flow.values.get("interim.brief")
@@ -197,6 +216,8 @@ class Execution:
 
     def _finish(self, job: Job, result: tuple[str, Any], provenance: ProvenanceCallback) -> tuple[str, str | None]:
         kind, payload = result
+        with self._gold_lock:
+            self._sides_wanted.pop(job.slot_id, None)
         if kind != "done":
             self._lm_failures = self._lm_failures + 1 if kind in ("lm_error", "malformed") else 0
             category, detail = payload
@@ -217,7 +238,7 @@ class Execution:
                 outcome = Outcome("rejected", [*outcome.verdicts, Verdict(
                     "check", "near_duplicate", False, "fatal", f"near-duplicate of {twin}, accepted first")], item)
         if outcome.status in ACCEPTED:
-            self._count_gold(item)
+            self._count_gold(item, job.subtask.subtask_id)
         self._save_sample(job, sample_id, record, item, outcome, brief, provenance)
         update_run(self.store, self.run_id, wall_s=self._wall())  # survives a kill -9
         return outcome.status, None if outcome.status in ACCEPTED else outcome.category

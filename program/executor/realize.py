@@ -65,6 +65,15 @@ def literal(ref: str) -> Any:
         raise RealizationError(f"literal input {ref!r} is not JSON") from None
 
 
+REASKS = 8  # other seeds a yes/no target is asked with for the answer a slot wants
+
+
+def _unwanted(produced: dict, wanted: str | None) -> bool:
+    """The step gave the item's answer, and not the one the slot wants."""
+    answer = produced.get("final.output.answer")
+    return bool(wanted) and answer is not None and str(answer).strip().lower() != wanted
+
+
 @functools.cache
 def _dspy_tool(name: str) -> dspy.Tool:
     """The registry tool as a dspy.Tool, so the callback records its calls; built once per name (parsing the
@@ -105,6 +114,8 @@ class Realizer(dspy.Module):
             for attempt in range(attempts):
                 try:
                     produced, images = self._run_step(step, flow, subtask=subtask, attempt=attempt, label=label)
+                    if _unwanted(produced, flow.values.get("slot.wanted_answer")) and "slot.seed" in step.inputs:
+                        produced, images = self._asked_again(step, flow, produced, images, label)
                 except (ToolError, RealizationError, ValueError, AdapterParseError) as exc:
                     last_error = exc
                     continue
@@ -115,8 +126,25 @@ class Realizer(dspy.Module):
                 raise RealizationError(f"{label} failed after {attempts} attempt(s): {last_error}") from last_error
         return flow
 
-    def _run_step(self, step, flow: Dataflow, *, subtask: str, attempt: int, label: str):
+    def _asked_again(self, step, flow: Dataflow, produced: dict, images: dict, label: str) -> tuple[dict, dict]:
+        """A yes/no target asked again with other seeds until its answer is the one the slot wants, so a build's
+        answers stay half yes and half no; the last answer when no seed of REASKS gives it (the last call logged is
+        always the one kept)."""
+        seed, wanted = flow.values["slot.seed"], flow.values["slot.wanted_answer"]
+        for k in range(1, REASKS + 1):
+            try:
+                produced, images = self._run_step(step, flow, subtask="", attempt=0, label=label,
+                                                  seed=(seed + k * 0x9E3779B1) % 2**32)
+            except (ToolError, RealizationError, ValueError):
+                continue
+            if not _unwanted(produced, wanted):
+                break
+        return produced, images
+
+    def _run_step(self, step, flow: Dataflow, *, subtask: str, attempt: int, label: str, seed: int | None = None):
         args = flow.take(step.inputs)
+        if seed is not None:
+            args[next(name for ref, name in map(binding, step.inputs) if ref == "slot.seed")] = seed
         if step.kind == "PURE":
             args = flow.with_image_bytes(args, get_tool(step.tool).input_model)
             result = _dspy_tool(step.tool)(**args)

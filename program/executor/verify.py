@@ -12,6 +12,7 @@ from benchagent.program.executor.item import Item
 from benchagent.program.executor.repair import Repairer
 from benchagent.program.executor.solver import Solver, answers_agree, as_image
 from benchagent.program.intent import Intent, intent_problem
+from benchagent.program.planner.limits import answer_outside
 from benchagent.signatures import CheckFit, InspectImageSample, InspectorIssue, InspectSample, RecallRejections
 
 # Categories a pure tool settles by construction: the inspector's word on them is recorded, not obeyed.
@@ -129,11 +130,12 @@ class Verifier(dspy.Module):
         return not any(v.blocking for v in found)
 
     def _fits(self, out: Outcome, intent: Intent) -> bool:
-        """Code checks what it sees better (the items' language, an image the requirement demands), then, unless a
+        """Code checks what it sees better (the items' language, an image the requirement demands, the range it
+        states for answers), then, unless a
         tool made a yes/no question, one plain yes/no LLM call on what the model under test sees: does the item ask
         what was asked. The gold answer is left out: correctness is not this check's to judge."""
         item = out.item
-        problem = intent_problem(item, intent)
+        problem = intent_problem(item, intent) or answer_outside(item.answer, intent.requirement)
         if problem is None and item.answer_origin == "tool" and item.answer in ("yes", "no"):
             # the 1.5B model read every yes/no question whose answer is no as off target ("Is Russian an official
             # language of Greece?": 4 of 4 refused, 8 of 8 'yes' kept), so a tool's yes/no question gets code checks

@@ -93,6 +93,26 @@ def refusals(drafts: list[SubtaskDraft], scope: Scope, requirement: str,
     return kept, refused
 
 
+# the requirement asks for options: 'MCQ', '4 options', 'letter ans A-D', 'choose from'
+ASKS_OPTIONS = re.compile(r"\b(?:multiple[- ]choice|mcq|options?|choices|alternatives|letters?)\b|"
+                          r"\ba\s*[-–/]\s*[d-j]\b|\b(?:pick|choose|select) (?:one|from|among|between)\b")
+# where it says what an answer is: 'ans = species name lowercase, one word', 'answered in millimetres'
+STATES_ANSWER = re.compile(r"\b(?:ans|answers?|golds?)\s*(?:=|:|is|are|should be|must be|will be)\s+|"
+                           r"\b(?:answer(?:ed)?|reply|respond) (?:with|in|as|by)\s+")
+
+
+def as_stated(draft: SubtaskDraft, requirement: str) -> SubtaskDraft:
+    """A choice draft retyped when the requirement says what its answer is and asks for no options ('ans = species
+    name lowercase, one word' is a label): the answer type that sentence's words name, else a label."""
+    lower = requirement.lower()
+    stated = STATES_ANSWER.search(lower)
+    if draft.answer_type != "choice" or stated is None or ASKS_OPTIONS.search(lower):
+        return draft
+    said = set(re.findall(r"[a-z]+", re.split(r"[.;!?](?:\s|$)", lower[stated.end():])[0]))
+    kind = next((k for k, words in ANSWER_WORDS.items() if k != "choice" and said & set(words)), "label")
+    return draft.model_copy(update={"answer_type": kind})
+
+
 def requirement_subtask(requirement: str, scope: Scope) -> SubtaskDraft | None:
     """One subtask in the requirement's own words, for when every proposed one was refused: named by the first facet
     of what is tested, described by the requirement itself (its operations alone, 'ask', lose what the items give
@@ -213,7 +233,12 @@ class DesignAgent(dspy.Module):
             decisions += [{"round": round_, **a} for a in applied]
             if all(a["action"] == "keep" for a in applied):
                 break
-        return DesignResult(subtasks, decisions)
+        stated = [as_stated(s, requirement) for s in subtasks]
+        decisions += [{"round": rounds + 1, "key": s.key, "action": "retype",
+                       "rationale": f"{s.answer_type}, not choice: the requirement says what its answer is and asks "
+                                    "for no options"} for s, old in zip(stated, subtasks, strict=True)
+                      if s.answer_type != old.answer_type]
+        return DesignResult(stated, decisions)
 
     def redesign(self, requirement: str, scope: Scope, max_subtasks: int, failed: dict[str, str],
                  cards: Sequence[SourceCard] = (), rounds: int = 1) -> DesignResult:

@@ -11,9 +11,9 @@ from benchagent.program.intent import (DEGRADATION_WORDS, LIMITS, MODALITY_WORDS
 from benchagent.program.executor.realize import binding, llm_steps
 from benchagent.program.sources.cards import NAMED_ONE_OF, ONE_OF, SourceCard, listed_values
 from benchagent.program.sources.families import GENERATORS
-from benchagent.program.planner.limits import stated_bounds
+from benchagent.program.planner.limits import bounds_answers, stated_bounds
 from benchagent.program.sources.catalog import source_for
-from benchagent.program.sources.recipes import ASKS_AN_AMOUNT
+from benchagent.program.sources.recipes import ASKS_AN_AMOUNT, answer_origin
 from benchagent.program.tools.chemistry import SPELLINGS
 from benchagent.program.tools.images import DEGRADATIONS
 from benchagent.program.tools.registry import get_tool, list_tools
@@ -462,6 +462,38 @@ def _serving_constraints(plan: TransformPlan, facets: Sequence[Facet], picks) ->
     return plan.model_copy(update={"steps": [first, *plan.steps[1:]]})
 
 
+# a balance of yes and no answers across the set: 'roughly half yes half no', 'a 50/50 mix of yes and no answers'
+BALANCED_SIDES = re.compile(r"\b(?:half|halves|balanced?|equal(?:ly)?|evenly|50\s?/\s?50|50-50|same number)\b"
+                            r"[^.;]{0,40}\b(?:yes|no|true|false)\b|\b(?:yes|no)\b[^.;]{0,40}\b(?:balanced?|equal(?:ly)?|"
+                            r"evenly|half|50\s?/\s?50|50-50)\b")
+
+
+# no tie for the answer: 'no ties plz', 'make sure no two months tie for the highest value'
+NO_TIES = re.compile(r"\bno ties?\b|\bwithout (?:any |a )?ties?\b|\bnever tie|\bno two [\w ]{0,30}?tie|\bnot tied?\b|"
+                     r"\buntied\b|\bunique (?:highest|lowest|largest|smallest|best|worst|top|max\w*|min\w*)\b")
+
+
+def with_target_guarantees(plan: TransformPlan, facets: Sequence[Facet], answer_type: str) -> TransformPlan:
+    """The plan's target serving the facets its tool guarantees by construction: no tie for the most or the least,
+    from a target that asks only a unique one; half yes and half no, from a yes/no target that computes the answer
+    (the executor hands each slot the side its subtask has fewer of, and the target is asked again until it gives
+    it)."""
+    def stating(pattern: re.Pattern) -> list[str]:
+        return [f.key for f in facets if pattern.search(f"{f.value} {f.quote}".lower())]
+
+    steps = list(plan.steps)
+    for i, step in enumerate(steps):
+        if step.kind != "PURE":
+            continue
+        kept = stating(NO_TIES) if get_tool(step.tool).untied else []
+        if answer_type == "binary" and answer_origin(plan) == "tool" and "slot.seed" in step.inputs and any(
+                binding(o)[0] == "final.output.answer" for o in step.outputs):
+            kept += stating(BALANCED_SIDES)
+        if kept:
+            steps[i] = step.model_copy(update={"serves": [*step.serves, *kept]})
+    return plan.model_copy(update={"steps": steps})
+
+
 def with_named_values(plan: TransformPlan, card: SourceCard, about: str,
                       facets: Sequence[Facet] = ()) -> TransformPlan:
     """The plan drawing only the records whose listed field holds a value `about` names: a NAMED_ONE_OF value
@@ -530,11 +562,18 @@ def facet_modality(facet: Facet) -> str | None:
     return next((m for m, listed in MODALITY_WORDS.items() if words & set(listed)), None)
 
 
+# no record asked twice: "don't ask about the same month/year twice", 'no repeats', 'each country at most once'; a
+# subtask never draws a record twice, so one subtask keeps it
+NO_REPEATS = re.compile(r"\b(?:same|one|any) [\w/ -]{1,30}?(?:twice|more than once)\b|\bat most once\b|"
+                        r"\bno (?:repeats?|repetitions?|duplicates?)\b|\bnever (?:repeat|twice)|\bwithout repeat")
+
+
 def coverage(facets: Sequence[Facet], grounded: Sequence[tuple[SubtaskDraft, list[TransformPlan]]],
              ungrounded: Sequence[tuple[SubtaskDraft, str]], requirement: str,
              language: str = "English") -> tuple[dict[str, list[str]], list[FacetGap]]:
     """Which grounded subtasks carry each facet (checked by code where code can see it: modalities, degradation and
-    translation steps), and a gap with its reason and remedy for each facet nothing carries."""
+    translation steps, the answer range a check keeps, no record asked twice in a one-subtask spec), and a gap with
+    its reason and remedy for each facet nothing carries."""
     carriers: dict[str, list[str]] = {}
     gaps: list[FacetGap] = []
     demanded = demanded_modalities(requirement, list(facets))
@@ -554,7 +593,9 @@ def coverage(facets: Sequence[Facet], grounded: Sequence[tuple[SubtaskDraft, lis
                 # option count, range or exclusion only by the steps that write it so
                 served = bool(plans) and all(any(facet.key in s.serves for s in p.steps) for p in plans)
                 ok = served or (facet.key in draft.facets and not states_a_format(facet) and
-                                facet.kind != "constraint")
+                                facet.kind != "constraint") or (
+                    draft.answer_type in ("number", "choice") and bounds_answers(facet, requirement)) or (
+                    len(grounded) == 1 and bool(NO_REPEATS.search(f"{facet.value} {facet.quote}".lower())))
             if ok:
                 keys.append(draft.key)
         carriers[facet.key] = keys

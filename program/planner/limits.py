@@ -22,6 +22,7 @@ TEXT = re.compile(r"^\s*str\b")
 SCANNED = 5000  # records read for the values an exclusion names
 WHERE_SPAN = 100  # most records read per wanted one when a plan takes only some records of a source
 TESTS = {"gt": operator.gt, "ge": operator.ge, "lt": operator.lt, "le": operator.le}
+TEST_WORDS = {"gt": "over", "ge": "at least", "lt": "under", "le": "at most"}
 
 
 def stated_bounds(text: str) -> tuple[dict[str, float], set[str]] | None:
@@ -43,6 +44,39 @@ def stated_bounds(text: str) -> tuple[dict[str, float], set[str]] | None:
     else:
         bounds = {BOUND_WORDS[word]: number(low, low_scale)}
     return bounds, stems(BOUND.sub(" ", text))
+
+
+ANSWER_WORDS = re.compile(r"\b(?:answers?|golds?|results?|solutions?)\b", re.I)
+SENTENCE = re.compile(r"[.;!?](?:\s|$)|\n")
+
+
+def answer_bounds(requirement: str) -> dict[str, float] | None:
+    """The range a requirement states for every answer, in a sentence naming answers ('Answers should be integers
+    between 0 and 8'); None when none does."""
+    for sentence in SENTENCE.split(requirement):
+        if ANSWER_WORDS.search(sentence) and (stated := stated_bounds(sentence)):
+            return stated[0]
+    return None
+
+
+def bounds_answers(facet: Facet, requirement: str) -> bool:
+    """The facet states the range the requirement gives every answer: the answer check keeps it."""
+    stated = stated_bounds(f"{facet.value}") or stated_bounds(facet.quote)
+    return facet.kind == "constraint" and stated is not None and stated[0] == answer_bounds(requirement)
+
+
+def answer_outside(answer: str, requirement: str) -> str | None:
+    """Why a number answer breaks the range the requirement states for answers; None when it keeps to it, is no
+    number, or no range is stated."""
+    bounds = answer_bounds(requirement)
+    try:
+        value = float(answer.strip().replace(",", ""))
+    except ValueError:
+        return None
+    if bounds is None or within(value, bounds):
+        return None
+    said = " and ".join(f"{TEST_WORDS[test]} {bound:g}" for test, bound in bounds.items())
+    return f"the answer {answer.strip()} is outside the range the requirement states for answers ({said})"
 
 
 def bounded_field(card: SourceCard, what: set[str]) -> str | None:

@@ -139,17 +139,31 @@ def _target(args: CalendarTargetArgs, goal: str, answer: str, pool: list[str], q
     return Target(goal=goal, answer=answer, context=context, facts=context, label_pool=pool, query=query)
 
 
-@tool("calendar_number_target", "Ask how many days it is from today until a later date; the answer is the exact count.",
-      asks={"days between": ("days between", "days until", "days till", "days apart", "days elapsed",
-                             "days have passed", "number of days", "how many days", "count the days", "count days",
-                             "counting days", "days in between")})
+_COUNTED = ("number of days", "how many days", "count the days", "count days", "counting days")
+
+
+@tool("calendar_number_target", "Ask how many days there are between two dates, or from today until a later date; the "
+                                "answer is the exact count, the first day not counted.",
+      asks={"days between": ("days between", "days apart", "days elapsed", "days have passed", "days in between",
+                             "between two dates", "between dates", "between the dates", "between the two dates",
+                             "date a and date b", "one date to another", *_COUNTED),
+            "days until": ("days until", "days till", "days left", "days remain", "days from today", "days from now",
+                           "from today until", "until a later date", *_COUNTED)})
 def calendar_number_target(args: CalendarTargetArgs) -> Target:
-    narrowed({"days between": ["days between"]}, args.asks, default=("days between",))
+    kinds = narrowed({"days between": ["days between"], "days until": ["days until"]}, args.asks,
+                     default=("days between",))
     days = (args.end - args.start).days
     if days <= 0:
         raise ValueError("end must come after start")
-    goal = f"how many days it is from today until {_show(args, args.end, 1)}; the answer is a number"
-    return _target(args, goal, str(days), [], {"days_until": args.end.isoformat()})
+    if "days until" in kinds and ("days between" not in kinds or random.Random(args.seed).random() < 0.5):
+        goal = f"how many days it is from today until {_show(args, args.end, 1)}; the answer is a number"
+        return _target(args, goal, str(days), [], {"days_until": args.end.isoformat()})
+    first, last = _show(args, args.start, 0), _show(args, args.end, 1)
+    goal = f"how many days there are between {first} and {last}; the answer is a number"
+    if mentions(goal, str(days)):
+        raise ValueError(f"the question would state its answer {days}")
+    return Target(goal=goal, answer=str(days), context="", facts=f"the dates: {first} and {last}", label_pool=[],
+                  query={"days_between": [args.start.isoformat(), args.end.isoformat()]})
 
 
 def _near_dates(day: dt.date, date_format: str) -> list[str]:

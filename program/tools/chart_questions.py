@@ -162,7 +162,7 @@ def chart_number_target(args: ChartTargetArgs) -> Target:
 
 @tool("chart_label_target", "Ask which category holds the unique largest or smallest value, or, on a time axis, which "
                             "time the value rose or fell most to from the one before; the answer is its label.",
-      asks={**{kind: CHART_ASKS[kind] + words for kind, words in SUPERLATIVES.items()}, **CHANGES})
+      asks={**{kind: CHART_ASKS[kind] + words for kind, words in SUPERLATIVES.items()}, **CHANGES}, untied=True)
 def chart_label_target(args: ChartTargetArgs) -> Target:
     return _target(args, "label")
 

@@ -174,7 +174,7 @@ class CompareTargetArgs(SubjectArgs):
 
 @tool("compare_target", "Ask which of n records (this one and n-1 of others, [name, value] pairs, with distinct "
                         "values) holds the largest or smallest answer.<label> number; the options are their names.",
-      asks=COMPARES)
+      asks=COMPARES, untied=True)
 def compare_target(args: CompareTargetArgs) -> RecordTarget:
     subject, field = args.subject[0], args.answer[0]
     name = answer_text(subject.value)

@@ -36,6 +36,7 @@ class Tool:
     fn: Callable[[ToolInput], ToolOutput]
     asks: dict[str, tuple[str, ...]] = field(default_factory=dict)
     instances: dict[str, str] = field(default_factory=dict)
+    untied: bool = False  # asks which holds the largest or smallest only when exactly one does
 
     def spec(self) -> dict[str, Any]:
         """The tool as JSON for prompts and source cards: name, description, input and output schemas."""
@@ -64,11 +65,12 @@ _TOOLS: dict[str, Tool] = {}
 
 
 def tool(name: str, description: str, asks: dict[str, tuple[str, ...]] | None = None,
-         instances: dict[str, str] | None = None) -> Callable[[Callable], Callable]:
+         instances: dict[str, str] | None = None, untied: bool = False) -> Callable[[Callable], Callable]:
     """Register `fn(args: InputModel) -> OutputModel` as a pure tool; the models come from its type hints. A question
     target lists the kinds of question it can ask (`asks`: kind -> the words a requirement names it by); its `asks`
     argument then narrows it to some of them. `instances` maps a kind that is one case of a wider kind to it ('blue
-    triangles' -> 'colour and kind'): named only in a requirement's example, the wider kind is asked."""
+    triangles' -> 'colour and kind'): named only in a requirement's example, the wider kind is asked. An `untied`
+    target asks which holds the most or the least only when exactly one does."""
 
     def register(fn: Callable) -> Callable:
         hints = get_type_hints(fn)
@@ -82,7 +84,8 @@ def tool(name: str, description: str, asks: dict[str, tuple[str, ...]] | None = 
             raise TypeError(f"tool {name}: lists kinds of question but takes no asks argument")
         if unknown := {k for pair in (instances or {}).items() for k in pair} - set(asks or {}):
             raise TypeError(f"tool {name}: instances name kinds it does not ask: {sorted(unknown)}")
-        _TOOLS[name] = Tool(name, description, params[0], hints["return"], fn, dict(asks or {}), dict(instances or {}))
+        _TOOLS[name] = Tool(name, description, params[0], hints["return"], fn, dict(asks or {}), dict(instances or {}),
+                            untied)
         return fn
 
     return register

@@ -129,7 +129,7 @@ def _short_decimal(value) -> bool:
 
 
 @tool("table_label_target",
-      "Ask which row has the unique highest or lowest number in a column; the answer is its name.")
+      "Ask which row has the unique highest or lowest number in a column; the answer is its name.", untied=True)
 def table_label_target(args: TableTargetArgs) -> Target:
     label, numeric, _ = _shape(args)
     candidates = []

@@ -166,7 +166,8 @@ def _compare_target(args: CompareArgs, goal: str, answer: str, query: dict) -> T
 
 
 @tool("unit_label_target",
-      "Ask which of some quantities in different units is largest or smallest; the answer is that quantity.")
+      "Ask which of some quantities in different units is largest or smallest; the answer is that quantity.",
+      untied=True)
 def unit_label_target(args: CompareArgs) -> Target:
     sizes, words = args.sizes(), WORDS[UNITS[args.quantities[0].unit].dimension]
     options = [(hi, name) for hi in (True, False) if (name := unique_extreme(sizes, hi))]

@@ -34,8 +34,8 @@ WEEKDAY_ASKED = re.compile(r"\bweekdays?\b|\bday of (?:the )?week\b")
 
 
 def picked_dates(text: str) -> dict[str, list[str]]:
-    """The dates a requirement's words ask for: today and the later date in the years it names from 2000 to 2035
-    ('both dates in 2023 or 2024'); else, when it asks a weekday, the any-year date in the years, decade ('the
+    """The dates a requirement's words ask for: the two dates (today and a later one) in the years it names from 2000
+    to 2035 ('both dates in 2023 or 2024'); else, when it asks a weekday, the any-year date in the years, decade ('the
     1930s') or century ('in 1900s', 'the 20th century') it names; none else."""
     text = text.lower()
     spans = [[int(y) for y in m.groups() if y] for m in YEAR_RANGE.finditer(text)]
@@ -63,10 +63,10 @@ def picked_dates(text: str) -> dict[str, list[str]]:
     id="gen_calendar_dates", name="calendar_dates", kind="generator", modalities=["text"],
     description="Generated calendar questions from a dated 'today' (2000-2035): the weekday a number of "
                 "days or weeks ahead, the calendar date (YYYY-MM-DD) a number of days after today or before "
-                "a later date, leap days counted, the number of days until a later date, whether a date "
-                "falls in a month or on a given weekday; and the weekday a date of any year from 1700 to 2299 fell "
-                "or falls on ('what day of the week was 14 March 1937'). Answers are computed with Python's "
-                "datetime.",
+                "a later date, leap days counted, the number of days between two dates or from today until a later "
+                "date, whether a date falls in a month or on a given weekday; and the weekday a date of any year from "
+                "1700 to 2299 fell or falls on ('what day of the week was 14 March 1937'). Answers are computed with "
+                "Python's datetime.",
     fields={"theme": "str: calendar", "start": "str: ISO date, today", "start_weekday": "str",
             "offset_days": "int: 2-120, never a whole number of weeks", "target_date": "str: start + offset",
             "target_weekday": "str", "target_month": "str", "end": "str: ISO date 5-400 days after start",
