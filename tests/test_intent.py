@@ -1692,14 +1692,38 @@ def test_which_month_was_wettest_asks_the_month_of_the_largest_value_on_line_cha
     assert len(samples) == 3
     for sample in samples:
         record = json.loads(sample["record"])
-        assert sample["answer"] == record["max_label"] and set(json.loads(sample["options"])) <= set(
-            record["x_labels"])  # the month of the largest value, among the chart's months
+        # the month of the largest value, asked open: 'Answer with the full month name' asks for no options
+        assert sample["answer"] == record["max_label"] and sample["options"] is None
         assert record["theme"] == "monthly_rainfall"
     line = CARDS["gen_line_chart_values"]
     assert recipe_for(line, "choice", "", "ask which month was driest").steps[0].tool == "chart_label_target"
     label = get_tool("chart_label_target").asks
     assert (kinds_named("which month was wettest", label), kinds_named("the driest month", label)) == (
         ["largest"], ["smallest"])
+
+
+def test_how_much_the_tallest_bar_exceeds_the_shortest_is_asked_of_charts_with_the_bars_stated():
+    """An unseen requirement ('ask how much bigger the tallest bar is vs the shortest. whole number. at least 5 bars
+    per chart') had six of seven items rejected by the build's own check: the target asked the largest value, the
+    question its difference from the smallest. No kind of question asked it, and no field counted the bars."""
+    number = get_tool("chart_number_target").asks
+    said = "bar chart imgs - ask how much bigger the tallest bar is vs the shortest. whole number."
+    assert kinds_named(said, number) == ["range"]
+    assert kinds_named("Compare the tallest bar to the shortest bar", number) == ["range"]
+    assert kinds_named("the difference between the highest and lowest values", number) == ["range"]
+    assert kinds_named("how much taller one named bar is than another", number) == ["difference"]  # two named bars
+    assert kinds_named("identify the tallest bar", number) == ["largest"]
+    args = ChartTargetArgs(title="Fruit", categories=["a", "b", "c", "d", "e"], values=[42, 35, 18, 27, 30],
+                           asks=["range"], seed=0)
+    target = chart_number_target(args)
+    assert (target.answer, target.query) == ("24", {"kind": "range"})
+    assert target.goal.startswith("how much larger the largest value is than the smallest value")
+    bars = Facet(key="bars", kind="constraint", value="at least 5 bars per chart", quote="at least 5 bars per chart")
+    card = CARDS["gen_bar_chart_values"]
+    plan = with_limits(recipe_for(card, "number"), card, [bars])
+    assert plan.within == {"bars": {"ge": 5}} and "bars" in plan.steps[0].serves
+    record = generate_record("gen_bar_chart_values", 0, 3)
+    assert record["bars"] == len(record["categories"]) == len(record["values"])
 
 
 def test_a_presentation_stating_a_range_does_not_bar_a_source_as_off_topic():

@@ -84,10 +84,17 @@ ASKING_KINDS = ("question_kind", "operation", "capability")
 
 @functools.cache
 def _said(word: str) -> re.Pattern:
-    """A vocabulary word as a whole word, plural or -ing form included: 'count' is in 'counting', not 'country'."""
-    base = word[:-1] if word.endswith("e") else word
-    return re.compile(rf"\b{re.escape(base)}(?:e|es|s|d|ed|ing)?\b" if base != word else
-                      rf"\b{re.escape(word)}(?:s|es|ed|ing)?\b")
+    """A vocabulary word as a whole word, plural or -ing form included: 'count' is in 'counting', not 'country'.
+    Words joined by '...' are said in that order at most GAP words apart ('tallest ... shortest')."""
+    def one(word: str) -> str:
+        base = word[:-1] if word.endswith("e") else word
+        return (rf"\b{re.escape(base)}(?:e|es|s|d|ed|ing)?\b" if base != word else
+                rf"\b{re.escape(word)}(?:s|es|ed|ing)?\b")
+
+    return re.compile(rf"(?:\W+\w+){{0,{GAP}}}?\W+".join(one(part.strip()) for part in word.split("...")))
+
+
+GAP = 6  # most words between the parts of a vocabulary word joined by '...'
 
 
 def kinds_named(text: str, vocabulary: dict[str, tuple[str, ...]]) -> list[str]:

@@ -15,7 +15,18 @@ CHART_ASKS = {"value": ("value of", "value for", "read values", "reading values"
                              "how much higher", "how much shorter", "compare", "comparison", "two bars", "two values"),
               "largest": ("maximum", "largest value", "highest value", "biggest value", "max value",
                           "tallest"),
-              "smallest": ("minimum", "smallest value", "lowest value", "min value", "shortest bar")}
+              "smallest": ("minimum", "smallest value", "lowest value", "min value", "shortest bar"),
+              # the largest value less the smallest: 'how much bigger the tallest bar is vs the shortest'; its words
+              # hold the superlatives' ('tallest'), so that those are not named apart, and the comparisons'
+              "range": ("range of the values", "value range", "tallest ... shortest", "tallest ... shortest bar",
+                        "highest ... lowest", "highest value ... lowest value", "largest ... smallest",
+                        "largest value ... smallest value", "biggest ... smallest", "biggest value ... smallest value",
+                        "maximum ... minimum", "max ... min", "max value ... min value", "vs the shortest",
+                        "than the shortest", "than the smallest", "than the lowest", "compare", "comparison",
+                        "highest ... lowest value", "largest ... smallest value", "tallest ... shortest value",
+                        *(f"difference between the {high} ... {low}" for high, low in (
+                            ("highest", "lowest"), ("largest", "smallest"), ("tallest", "shortest"),
+                            ("maximum", "minimum"), ("biggest", "smallest"), ("max", "min"))))}
 
 
 # the words that ask for the time whose value rose (fell) most from the one before ('which month had the biggest
@@ -132,8 +143,13 @@ def _target(args: ChartTargetArgs, answer_kind: str) -> Target:
                            "(answer yes or no)",
                       answer="yes" if data[a] > data[b] else "no", query={"kind": "greater", "pair": [a, b]}, **common)
     kinds = narrowed({"value": list(data), "difference": [(a, b) for a in data for b in data if data[a] > data[b]],
-                      "largest": [max(data.values())], "smallest": [min(data.values())]},
+                      "largest": [max(data.values())], "smallest": [min(data.values())],
+                      "range": [max(data.values()) - min(data.values())]},
                      args.asks, default=("value", "difference"))
+    if "range" in kinds and (len(kinds) == 1 or rng.random() < 1 / len(kinds)):
+        answer, rounding = _number(args, kinds["range"][0])
+        return Target(goal=f"how much larger the largest value is than the smallest value in {chart}{rounding}; the "
+                           "answer is a number", answer=answer, query={"kind": "range"}, **common)
     extremes = [k for k in ("largest", "smallest") if kinds.get(k)]
     if extremes and not ({"value", "difference"} & set(kinds) and rng.random() < 0.5):
         kind = rng.choice(extremes)

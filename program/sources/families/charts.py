@@ -126,7 +126,7 @@ def _pair(rng: random.Random, labels: list[str], values: list[int]) -> dict[str,
                 "largest and smallest category, the total and the difference of two categories come with "
                 "each record.",
     fields={"theme": theme_field(BAR_THEMES), **_AXES_FIELDS, "categories": "list[str]: 3-7 bar labels",
-            "values": "list[int]: distinct",
+            "bars": "int: how many bars, 3-7", "values": "list[int]: distinct",
             "max_category": "str", "min_category": "str", "total": "int", **_PAIR_FIELDS},
     size=SIZE, license="generated",
     keywords=["bar chart", "chart reading", "chart QA", "compare values", "maximum", "difference",
@@ -145,7 +145,7 @@ def bar_chart_values(rng: random.Random) -> dict[str, Any]:
     categories = _pick(rng, pool, n, consecutive)
     return {
         "theme": key, "title": _title(rng, template), "y_label": y_label, "unit": unit, "resolution": half,
-        "categories": categories, "values": values,
+        "categories": categories, "bars": n, "values": values,
         "max_category": categories[values.index(max(values))], "min_category": categories[values.index(min(values))],
         "total": sum(values), **_pair(rng, categories, values),
     }
