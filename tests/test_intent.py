@@ -1724,6 +1724,16 @@ def test_how_much_the_tallest_bar_exceeds_the_shortest_is_asked_of_charts_with_t
     assert plan.within == {"bars": {"ge": 5}} and "bars" in plan.steps[0].serves
     record = generate_record("gen_bar_chart_values", 0, 3)
     assert record["bars"] == len(record["categories"]) == len(record["values"])
+    # the design's second subtask, 'identify the tallest bar', took 'tallest' out of the phrase asking the range
+    tallest = READ.model_copy(update={"name": "Identify the tallest bar", "description": "the tallest bar's value",
+                                      "facets": [], "answer_type": "number"})
+    full = said + " at least 5 bars per chart"
+    [asked] = [i for s in with_asks(recipe_for(card, "number"), [], tallest, full).steps for i in s.inputs
+               if i.endswith(":asks")]
+    assert asked == '=["range"]:asks'
+    [asked] = [i for s in with_asks(recipe_for(card, "number"), [], tallest, CHARTS).steps for i in s.inputs
+               if i.endswith(":asks")]
+    assert asked == '=["largest"]:asks'  # 'read values off bar charts' holds the largest value
 
 
 def test_a_presentation_stating_a_range_does_not_bar_a_source_as_off_topic():

@@ -197,13 +197,23 @@ def _settled(kinds: list[str], vocabulary: dict[str, tuple[str, ...]], requireme
     return own if own and len(own) < len(kinds) else kinds
 
 
+def _required(kinds: list[str], vocabulary: dict[str, tuple[str, ...]], requirement: str) -> list[str]:
+    """The kinds the requirement's own words (its examples aside) name, when the subtask's kinds are none of them and
+    the requirement says their words only inside a longer phrase asking another: a subtask 'identify the tallest
+    bar' of 'ask how much bigger the tallest bar is vs the shortest' asks the range."""
+    text = EXAMPLE.sub(" ", requirement).lower()
+    own = kinds_named(text, vocabulary) if requirement else []
+    swallowed = {k for k, words in vocabulary.items() if k not in own and any(_said(w).search(text) for w in words)}
+    return own if kinds and own and not set(kinds) & set(own) and set(kinds) <= swallowed else kinds
+
+
 def with_asks(plan: TransformPlan, facets: Sequence[Facet], draft: SubtaskDraft,
               requirement: str = "") -> TransformPlan:
     """The plan with its question target narrowed to the kinds of question the subtask's name states ("the maximum
     value in a bar chart"), else those its facets name ("the value of one named bar", "count only the triangles"),
     else those its description names, a kind the requirement names only in an example widened to the kind it is a
-    case of, and several settled by the requirement's own words; the target step then serves the facets naming
-    those kinds. A plan whose target lists no kinds, or whose
+    case of, several settled by the requirement's own words, and none of the kinds those words name replaced by
+    them; the target step then serves the facets naming those kinds. A plan whose target lists no kinds, or whose
     subtask and facets name none, is returned unchanged."""
     at = _target_at(plan)
     if at is None or any(i.endswith(":asks") for i in plan.steps[at].inputs):
@@ -216,7 +226,8 @@ def with_asks(plan: TransformPlan, facets: Sequence[Facet], draft: SubtaskDraft,
     together = kinds_named(" ; ".join(f"{f.value} {f.quote}" for f in carried), vocabulary)
     kinds = (kinds_named(draft.name, vocabulary) or [k for k in together if any(k in ks for _, ks in naming)]
              or kinds_named(draft.description, vocabulary))
-    kinds = _settled(_widened(kinds, plan.steps[at].tool, requirement), vocabulary, requirement)
+    kinds = _required(_settled(_widened(kinds, plan.steps[at].tool, requirement), vocabulary, requirement),
+                      vocabulary, requirement)
     served = [key for key, ks in naming if set(ks) & set(kinds)]
     if not kinds:
         return plan
