@@ -1032,6 +1032,8 @@ def test_a_record_lookup_about_other_things_than_the_subtask_is_refused():
         template_plans(CARDS["builtin_countries"], "choice", driving)[0], CARDS["builtin_countries"], driving,
         "Driving side")
     assert asks_about_other_things(country, CARDS["builtin_countries"], codes, "Country codes") is None
+    flags = "Flag Quiz: Show Emoji and Identify Country"  # 'quiz', 'show' and 'identify' say how, not what
+    assert asks_about_other_things(country, CARDS["builtin_countries"], flags, flags) is None
     molar = "Molar mass: compute the molar mass of a compound from its formula"
     elements = template_plans(CARDS["builtin_elements"], "number", molar)[0]
     assert asks_about_other_things(elements, CARDS["builtin_elements"], molar)

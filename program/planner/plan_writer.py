@@ -489,6 +489,11 @@ def _words(text: str) -> set[str]:
     return {w for w in re.findall(r"[a-z0-9]+", text.lower()) if len(w) > 2}
 
 
+# words saying how an item asks, not what it asks about ('Flag Quiz: Show Emoji and Identify Country')
+HOW_ASKED = stems("quiz quizzes show shows showing display identify identifying name naming pick choose select tell "
+                  "determine find recognise recognize guess match matching")
+
+
 def asks_about_other_things(plan: TransformPlan, card: SourceCard, about: str, named: str = "",
                             requirement: str = "") -> str | None:
     """Why a record lookup cannot serve a subtask: its records are things the subtask is not about (the city of an
@@ -509,7 +514,7 @@ def asks_about_other_things(plan: TransformPlan, card: SourceCard, about: str, n
     given = given_things(about) or (stated if len(stated) == 1 else [])
     if given and not any(stems(thing) & stems(things) for thing in given):
         return f"each item gives a {given[0]}, but its records are {card.name} named by their {subject}"
-    asked = stems(named) - stems(things)
+    asked = stems(named) - stems(things) - HOW_ASKED
     held = stems(" ".join([card_words(card), *(f"{k.replace('_', ' ')} {d}" for k, d in card.fields.items())]))
     if len(asked) >= 2 and 2 * len(asked & held) < len(asked):
         return f"{card.name} holds no field for what the subtask asks ({named})"
