@@ -1305,6 +1305,40 @@ def test_days_between_dates_of_the_years_named_are_written_as_the_example_writes
     assert document["facet_carriers"][key] == ["days"] and not [g for g in document["spec"]["gaps"]
                                                                  if g["facet"] == key]
 
+def test_a_date_some_days_after_a_date_of_the_years_named_counts_from_that_date_not_today(tmp_path):
+    """An unseen requirement ('what date is N days after <date>', start dates 1700-1799) got 'What date is 94 days
+    after today' in 2008, and its year constraint was reported as kept: the records were bounded by the year of
+    the date of any year, which that question does not show."""
+    from benchagent.program.sources.families.calendar import picked_dates
+
+    requirement = ('date math qs: "what date is N days after <date>", start dates 1700-1799, N between 100 and '
+                   '1000. ans as YYYY-MM-DD. make sure a few of them cross end of feb 1700 or 1800')
+    assert picked_dates(requirement) == {"date_year": [str(y) for y in range(1700, 1800)]}
+    after = {"key": "date_math", "name": "Date math", "capability": "date arithmetic",
+             "description": "calculate the date N days after a given date", "modalities": ["text"],
+             "answer_type": "label", "rationale": "asked", "facets": []}
+    answers = chart_answers(
+        scope={"scope": {"topic": "date math", "modalities": ["text"], "keywords": ["dates"],
+                         "facets": [facet("operation", "calculate the date N days after a given date",
+                                          '"what date is N days after <date>"'),
+                                    facet("constraint", "the date must be between 1700 and 1799",
+                                          "start dates 1700-1799")]}},
+        subtasks={"subtasks": [after]},
+        judgments={"judgments": [{"source_id": "gen_calendar_dates", "transformable": True, "alignment": 0.9,
+                                  "coverage": 0.9, "simplicity": 0.9, "risk": 0.1, "rationale": "dates"}]},
+        quotas={"quotas": [{"key": "date_math", "importance": 1.0, "quota": 3}]})
+    store, run_id, _ = build(tmp_path, answers, requirement, size=3)
+    assert run_summary(store, run_id)["totals"]["accepted"] == 3
+    plan = json.loads(store.one("SELECT plan FROM groundings WHERE accepted = 1")["plan"])
+    assert {'=["date after"]:asks', '="date":counts_from'} <= set(plan["steps"][0]["inputs"])
+    for call in [json.loads(c["args"]) | json.loads(c["result"]) for c in store.query(
+            "SELECT args, result FROM tool_calls WHERE tool = 'calendar_label_target'")]:
+        day = dt.date.fromisoformat(call["date"])
+        assert 1700 <= day.year <= 1799 and call["context"] == "" and "today" not in call["goal"]
+        assert call["answer"] == (day + dt.timedelta(days=call["offset_days"])).isoformat()
+        assert call["goal"].startswith(f"the date {call['offset_days']} days after {day.day} ")
+
+
 def test_a_percent_change_is_asked_of_prices_that_rise_and_fall_rounded_to_a_whole_percent(tmp_path):
     """An unseen requirement got the change a shopper gets from a note, four items delivered as a success: no source
     asked a percentage change, and 'change' matched the shopping stories."""

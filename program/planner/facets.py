@@ -569,6 +569,13 @@ def with_picks(plan: TransformPlan, card: SourceCard, about: str, facets: Sequen
     return _serving_constraints(plan.model_copy(update={"where": where}), facets, generator.picks)
 
 
+def with_fit(plan: TransformPlan, card: SourceCard) -> TransformPlan:
+    """The plan asking about the fields its records are picked by, as the generator says (the calendar counts from
+    the date of any year when its year is picked); unchanged for other sources."""
+    generator = GENERATORS.get(card.id) if card.kind == "generator" else None
+    return generator.fit(plan) if generator else plan
+
+
 def speaks(plan: TransformPlan, scope: Scope) -> bool:
     """Whether the plan's items come out in the scope's language (English always does)."""
     keys = {f.key for f in scope.facets if f.kind == "language"}

@@ -19,7 +19,7 @@ from benchagent.program.intent import (contract, demanded_modalities, exclusive,
 from benchagent.program.planner.allocation import SourceShare
 from benchagent.program.planner.facets import (UNBUILDABLE, asking, asks_all, coverage, facet_modality, one_kind_asked,
                                                 speaks, with_asks, with_columns, with_degradations, with_language,
-                                                with_named_values, with_picks, with_stated_formats,
+                                                with_fit, with_named_values, with_picks, with_stated_formats,
                                                 with_target_guarantees, with_theme)
 from benchagent.program.planner.grounding import Grounding, subtask_brief
 from benchagent.program.planner.limits import with_limits
@@ -307,7 +307,7 @@ class Planning:
         plan = with_theme(with_picks(plan, card, about, scope.facets), card, about)
         plan = with_named_values(plan, card, about, scope.facets)
         plan = with_pooled(with_compared(with_limits(plan, card, scope.facets), card), card)
-        plan = with_target_guarantees(with_columns(plan, card, draft, scope.facets), scope.facets,
+        plan = with_target_guarantees(with_fit(with_columns(plan, card, draft, scope.facets), card), scope.facets,
                                       draft.answer_type)
         return with_language(plan, scope.facets, scope.language,
                              example_record(card) if scope.language != "English" else None)

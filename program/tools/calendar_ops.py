@@ -94,6 +94,8 @@ class CalendarTargetArgs(ToolInput):
     asks: list[str] | None = Field(None, description="the kinds of question allowed (default: the weekday)")
     date_format: DateFormat = Field("YYYY-MM-DD", description="how every date in the question and answer is written; "
                                                               "'mixed': today and the other date written differently")
+    counts_from: Literal["today", "date"] = Field("today", description="'date': weekday and date-after or -before "
+                                                                       "questions count from `date`, of any year")
 
 
 def written(day: dt.date, date_format: str) -> str:
@@ -189,13 +191,8 @@ def calendar_label_target(args: CalendarTargetArgs) -> Target:
                       "date before": ["date before"]}, args.asks, default=("weekday",))
     kind = rng.choice(sorted(kinds)) if len(kinds) > 1 else next(iter(kinds))
     form = _answer_format(args)
-    if kind == "weekday of a date":
-        if args.date is None:
-            raise ValueError("a weekday-of-a-date question needs a date")
-        shown = _shown(args.date, args.date_format)
-        goal = f"what day of the week {shown} {'was' if args.date < args.start else 'is'}; the answer is a weekday name"
-        return Target(goal=goal, answer=weekday(args.date), context="", facts=f"the date: {shown}",
-                      label_pool=list(WEEKDAYS), query={"weekday_of": args.date.isoformat()})
+    if args.counts_from == "date" or kind == "weekday of a date":
+        return _from_date(args, "weekday of a date" if kind == "weekday" else kind, form)
     if kind == "date after":
         day = add_days(args.start, args.offset_days)
         goal = f"the date {args.offset_days} days after today, written as {form}"
@@ -210,6 +207,25 @@ def calendar_label_target(args: CalendarTargetArgs) -> Target:
     goal = f"what day of the week it will be {ahead} from today; the answer is a weekday name"
     pool = [w for w in WEEKDAYS if w != weekday(args.start)]  # today's weekday is never the answer
     return _target(args, goal, answer, pool, {"weekday_after": args.offset_days})
+
+
+def _from_date(args: CalendarTargetArgs, kind: str, form: str) -> Target:
+    """A weekday or date-after or -before question counting from the record's date of any year, no today shown."""
+    if args.date is None:
+        raise ValueError(f"a {kind} question needs a date")
+    shown = _shown(args.date, args.date_format)
+    if kind == "weekday of a date":
+        goal = f"what day of the week {shown} {'was' if args.date < args.start else 'is'}; the answer is a weekday name"
+        return Target(goal=goal, answer=weekday(args.date), context="", facts=f"the date: {shown}",
+                      label_pool=list(WEEKDAYS), query={"weekday_of": args.date.isoformat()})
+    days = args.offset_days if kind == "date after" else -args.offset_days
+    day = add_days(args.date, days)
+    goal = f"the date {args.offset_days} days {'after' if days > 0 else 'before'} {shown}, written as {form}"
+    answer = written(day, form)
+    if mentions(goal, answer):
+        raise ValueError(f"the question would state its answer {answer!r}")
+    return Target(goal=goal, answer=answer, context="", facts=f"the date: {shown}", label_pool=_near_dates(day, form),
+                  query={"date_after" if days > 0 else "date_before": args.offset_days, "from": args.date.isoformat()})
 
 
 @tool("calendar_binary_target",

@@ -10,6 +10,7 @@ from benchagent.program.sources.cards import SourceCard
 from benchagent.program.sources.families.plans import TargetRecipe, same_inputs
 from benchagent.program.sources.families.registry import SIZE, generator
 from benchagent.program.sources.families.words import MONTHS
+from benchagent.signatures import TransformPlan
 from benchagent.program.tools.calendar_ops import date_text, weekday
 from benchagent.program.tools.targets import mentions
 
@@ -31,6 +32,8 @@ _Y = r"(1[7-9]\d\d|2[0-2]\d\d)"
 YEAR_RANGE = re.compile(rf"\b(?:between|from)\s+{_Y}\s+(?:and|to|until|till)\s+{_Y}\b|\b{_Y}\s*[-–]\s*{_Y}\b")
 TODAY_YEARS = (2000, 2035)
 WEEKDAY_ASKED = re.compile(r"\bweekdays?\b|\bday of (?:the )?week\b")
+DATE_ASKED = re.compile(r"\b(?:days?|weeks?) (?:after|before|later|earlier)\b|\bdates? (?:after|before)\b")
+ANY_YEAR = ("date_year", "decade", "century")  # fields of the date of any year
 
 
 def picked_dates(text: str) -> dict[str, list[str]]:
@@ -39,12 +42,12 @@ def picked_dates(text: str) -> dict[str, list[str]]:
     1930s') or century ('in 1900s', 'the 20th century') it names; none else."""
     text = text.lower()
     spans = [[int(y) for y in m.groups() if y] for m in YEAR_RANGE.finditer(text)]
-    years = {y for low, high in spans for y in range(low, high + 1)}
-    years = sorted(years | {int(y) for y in YEAR.findall(YEAR_RANGE.sub(" ", text))})
+    years = {y for low, high in spans for y in range(low, high + 1)}  # a range stated wins over years said apart
+    years = sorted(years or {int(y) for y in YEAR.findall(text)})
     if years and all(TODAY_YEARS[0] <= y <= TODAY_YEARS[1] for y in years):
         named = [str(y) for y in years]
         return {"start_year": named, "end_year": named}
-    if not WEEKDAY_ASKED.search(text):
+    if not (WEEKDAY_ASKED.search(text) or DATE_ASKED.search(text)):
         return {}
     decades = [f"{m.group(1)}0s" for m in DECADE.finditer(text) if m.group(1)[2] != "0"]  # '1900s' is a century
     if decades:
@@ -57,6 +60,17 @@ def picked_dates(text: str) -> dict[str, list[str]]:
     if kept:
         return {"century": kept}
     return {"date_year": [str(y) for y in years]} if years else {}
+
+
+def counting_from_the_date(plan: TransformPlan) -> TransformPlan:
+    """A plan picking its records by the date of any year (its year, decade or century) asks its weekday and
+    date-after or -before questions from that date, not from today."""
+    if not set(ANY_YEAR) & {*plan.where, *plan.within}:
+        return plan
+    steps = [s.model_copy(update={"inputs": [*s.inputs, '="date":counts_from']})
+             if s.tool == "calendar_label_target" and not any(i.endswith(":counts_from") for i in s.inputs) else s
+             for s in plan.steps]
+    return plan.model_copy(update={"steps": steps})
 
 
 @generator(SourceCard(
@@ -79,7 +93,8 @@ def picked_dates(text: str) -> dict[str, list[str]]:
               "date arithmetic", "days before", "days after", "leap year", "ISO date", "day of the week",
               "historical dates"],
     tools=["calendar_number_target", "calendar_label_target", "calendar_binary_target", "date_add",
-           "days_between", "number_options", "label_options", "shuffle_options"]), RECIPE, picks=picked_dates)
+           "days_between", "number_options", "label_options", "shuffle_options"]), RECIPE, picks=picked_dates,
+    fit=counting_from_the_date)
 
 
 def calendar_dates(rng: random.Random) -> dict[str, Any]:

@@ -15,17 +15,20 @@ SIZE = 10_000
 Make = Callable[[random.Random], dict[str, Any]]
 Recipe = Callable[[str], TransformPlan | None]  # answer type -> the plan making items of it, or None if it cannot
 Picks = Callable[[str], dict[str, list[str]]]   # a requirement's words -> the records they ask for, as a plan's where
+Fit = Callable[[TransformPlan], TransformPlan]  # a plan -> the plan asking about the fields its where and within keep
 
 
 class Generator(NamedTuple):
     """A generator source: its card, `make(rng)` giving one record, the recipe turning records into items, what
-    makes two records the same (`identity(record)`), and which records a requirement's words ask for (`picks`)."""
+    makes two records the same (`identity(record)`), which records a requirement's words ask for (`picks`), and how a
+    plan asks about the fields it picks records by (`fit`)."""
 
     card: SourceCard
     make: Make
     recipe: Recipe
     identity: Callable[[dict[str, Any]], str]
     picks: Picks
+    fit: Fit
 
 
 GENERATORS: dict[str, Generator] = {}
@@ -65,15 +68,19 @@ def every_record(_: str) -> dict[str, list[str]]:
     return {}
 
 
+def as_planned(plan: TransformPlan) -> TransformPlan:
+    return plan
+
+
 def generator(card: SourceCard, recipe: Recipe, identity: Callable[[dict[str, Any]], str] = whole_record,
-              picks: Picks = every_record) -> Callable[[Make], Make]:
+              picks: Picks = every_record, fit: Fit = as_planned) -> Callable[[Make], Make]:
     """Register `make(rng) -> record` as the generator of card, its records made into items by recipe."""
 
     def register(make: Make) -> Make:
         if card.id in GENERATORS:
             raise ValueError(f"generator {card.id} is already registered")
         _check(card, recipe)
-        GENERATORS[card.id] = Generator(card, make, recipe, identity, picks)
+        GENERATORS[card.id] = Generator(card, make, recipe, identity, picks, fit)
         return make
 
     return register
