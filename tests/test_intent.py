@@ -751,6 +751,22 @@ def test_only_what_a_facet_says_not_the_words_it_quotes_aligns_a_tool_by_code():
                          [weekday]) == []  # the name's kinds (dates) are asked, not the facet's weekday
 
 
+def test_a_unit_conversion_is_aligned_by_code_whatever_the_judge_says():
+    """The 1.5B judge scored the unit conversions 0.5 then 0.0 for 'conversion of temperature scales between
+    Celsius, Fahrenheit, and Kelvin' ('does not provide any alignment information'), and a temperature requirement
+    was refused; the conversion target now names the conversion as its kind of question."""
+    temperature = Facet(key="op", kind="operation", quote="Unit conversion items but temperature only",
+                        value="conversion of temperature scales between Celsius, Fahrenheit, and Kelvin")
+    draft = SubtaskDraft(key="convert", name="Convert Celsius to Fahrenheit", description="convert a temperature",
+                         capability="unit conversion", modalities=["text"], answer_type="number", rationale="",
+                         facets=["op"])
+    plan = with_asks(recipe_for(CARDS["gen_unit_conversions"], "number"), [temperature], draft)
+    assert asked_kinds(plan)[1] == ["conversion"] and asked_by_code(draft, plan, [temperature]) == ["op"]
+    with pytest.raises(ToolError, match="unknown kinds of question"):
+        run_tool("unit_number_target", {"value": "3", "from_unit": "mile", "to_unit": "kilometre", "seed": 0,
+                                        "asks": ["largest"]})
+
+
 def test_a_judge_reply_that_cannot_be_read_is_asked_again_then_refused():
     plan = recipe_for(CARDS["gen_bar_chart_values"], "choice")
     lm = scripted_lm({"judgments": {"judgments": [{"source_id": "gen_bar_chart_values", "transformable": True}]}})

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from benchagent.program.tools.arithmetic import (NumberText, decimal_text, fraction_text, parse_number,
                                                  significant_text, terminates)
 from benchagent.program.tools.registry import ToolInput, ToolOutput, tool
-from benchagent.program.tools.targets import Target, mentions, pick_comparison, unique_extreme
+from benchagent.program.tools.targets import Target, mentions, narrowed, pick_comparison, unique_extreme
 
 
 class Unit(NamedTuple):
@@ -110,6 +110,7 @@ def convert_units(args: ConvertArgs) -> ConvertOutput:
 
 class UnitTargetArgs(ConvertArgs):
     seed: int
+    asks: list[str] | None = Field(None, description="the kinds of question allowed: conversion, the only one")
 
 
 def _rounding(places: int | None, figures: int | None = None) -> str:
@@ -119,8 +120,11 @@ def _rounding(places: int | None, figures: int | None = None) -> str:
 
 
 @tool("unit_number_target",
-      "Ask to convert a quantity to another unit; the answer is the exact or stated-rounding number.")
+      "Ask to convert a quantity to another unit; the answer is the exact or stated-rounding number.",
+      asks={"conversion": ("convert", "conversion", "unit conversion", "express in", "expressed in", "in another unit",
+                           "in other units", "from one unit to another")})
 def unit_number_target(args: UnitTargetArgs) -> Target:
+    narrowed({"conversion": ["conversion"]}, args.asks, default=("conversion",))
     answer = rounded_text(convert(parse_number(args.value), args.from_unit, args.to_unit), args.places, args.figures)
     rounding = _rounding(args.places, args.figures)
     source, target = quantity_text(args.value, args.from_unit), plural(args.to_unit)
