@@ -26,7 +26,8 @@ from benchagent.program.sources.cards import listed_values
 from benchagent.program.intent import (Intent, intent_problem, carried, contract, copied_card, demanded_modalities,
                                        detect_language, missing_topic, other_chart, seen_facets, shares_topic,
                                        subjects)
-from benchagent.program.planner.facets import (asked_kinds, asks_all, coverage, kinds_named, one_kind_asked,
+from benchagent.program.planner.facets import (STATED, asked_kinds, asks_all, coverage, kinds_named,
+                                                one_kind_asked,
                                                 with_asks, with_columns, with_degradations, with_language,
                                                 with_named_values, with_picks, with_stated_formats,
                                                 with_target_guarantees, with_theme)
@@ -2248,6 +2249,36 @@ def test_the_capital_of_an_african_country_is_asked_among_african_capitals(tmp_p
     checked = [json.loads(json.loads(r["inputs"])["item"]) for r in store.query(
         "SELECT inputs FROM steps WHERE name = 'Predict(CheckFit)'")]
     assert checked and all(set(c) == {"question", "options"} for c in checked)
+
+def test_a_flag_shown_asks_which_asian_country_it_is_among_asian_countries(tmp_path):
+    """An unseen flag quiz ('show a country's flag emoji and ask which country it is. Asian countries only, and the 3
+    wrong options must ALSO be Asian countries') got the reverse, 'What is the flag of Bhutan?', with three options:
+    no plan asked a record from a value shown, and '3 wrong options' was read as three options."""
+    requirement = ("Flag quiz: show a country's flag emoji and ask which country it is. Asian countries only, and the "
+                   "3 wrong options must ALSO be Asian countries (no freebies like Brazil next to Japan). 4 options "
+                   "A-D, answer with the letter.")
+    quiz = {"key": "flags", "name": "Flag Quiz: Show Emoji and Identify Country", "capability": "flag quiz",
+            "description": "Show a country's flag emoji and ask which country it is. Asian countries only",
+            "modalities": ["text"], "answer_type": "choice", "rationale": "asked", "facets": ["topic_flag_quiz"]}
+    answers = chart_answers(
+        scope={"scope": {"topic": "flags", "modalities": ["text"], "keywords": ["flag"],
+                         "facets": [facet("topic", "Flag Quiz", requirement[:100]),
+                                    facet("answer_format", "multiple choice", "4 options")]}},
+        subtasks={"subtasks": [quiz]},
+        judgments={"judgments": [{"source_id": "builtin_countries", "transformable": True, "alignment": 0.9,
+                                  "coverage": 0.9, "simplicity": 0.9, "risk": 0.1, "rationale": "countries"}]},
+        quotas={"quotas": [{"key": "flags", "importance": 1.0, "quota": 4}]})
+    store, run_id, _ = build(tmp_path, answers, requirement, size=4)
+    assert run_summary(store, run_id)["totals"]["accepted"] == 4
+    countries = [source_for(CARDS["builtin_countries"]).record(i) for i in range(CARDS["builtin_countries"].size)]
+    asian = {r["name"] for r in countries if r["continent"] == "Asia"}
+    for sample in store.query("SELECT record, input, options, answer FROM samples WHERE status = 'ok'"):
+        record, options = json.loads(sample["record"]), json.loads(sample["options"])
+        assert record["continent"] == "Asia" and sample["answer"] == record["name"]
+        assert record["flag"] in json.loads(sample["input"])["context"]  # the flag is shown, the country asked
+        assert len(options) == 4 and set(options) <= asian
+    assert STATED["n"]("the 3 wrong options must be asian") == 4 and STATED["n"](requirement.lower()) == 4
+
 
 def test_element_families_and_places_are_picked_by_their_names_alone():
     elements = CARDS["builtin_elements"]

@@ -243,8 +243,9 @@ PLACES = re.compile(r"\b(\d|zero|one|two|three|four|five|six)\s*(?:decimal\s+pla
 NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 FIGURES = re.compile(r"\b(\d|one|two|three|four|five|six|seven|eight|nine|ten)[- ](?:significant (?:figures?|digits?)"
                      r"|sig\.? ?figs?\b|s\.f\.)")
-OPTION_COUNT = re.compile(r"\b(\d{1,2}|two|three|four|five|six|seven|eight|nine|ten)[- ](?:[a-z]+ )?"
+OPTION_COUNT = re.compile(r"\b(\d{1,2}|two|three|four|five|six|seven|eight|nine|ten)[- ](?:([a-z]+) )?"
                           r"(?:options?|choices?|alternatives)\b")  # '3 city options', '4 answer options'
+WRONG = ("wrong", "incorrect", "false", "other", "bad", "distractor", "decoy")  # '3 wrong options': 4 in all
 DATE_FORMATS = {"DD/MM/YYYY": re.compile(r"\bdd[/.-]mm[/.-]yyyy\b|\beuropean (?:date )?format|\bday[- ]first\b"),
                 "MM/DD/YYYY": re.compile(r"\bmm[/.-]dd[/.-]yyyy\b|\b(?:us|american) (?:date )?format|"
                                          r"\bmonth[- ]first\b"),
@@ -279,8 +280,14 @@ def _figures(text: str) -> int | None:
 
 
 def _option_count(text: str) -> int | None:
-    count = _stated_number(OPTION_COUNT, text)
-    return count if count is not None and 2 <= count <= 10 else None
+    """The options stated in all ('4 options'), the gold counted in when only the wrong ones are ('3 wrong options');
+    a count of all the options wins over one of the wrong ones."""
+    def count(m: re.Match) -> tuple[bool, int]:
+        wrong = m.group(2) in WRONG
+        return wrong, (int(m.group(1)) if m.group(1).isdigit() else NUMBER_WORDS.index(m.group(1))) + wrong
+
+    found = min((count(m) for m in OPTION_COUNT.finditer(text)), default=None, key=lambda c: c[0])
+    return found[1] if found is not None and 2 <= found[1] <= 10 else None
 
 
 NEAREST = re.compile(r"\bnearest\s+(\d{1,7}|ten|hundred|thousand)\b")

@@ -13,7 +13,7 @@ import dspy
 from dspy.utils.exceptions import AdapterParseError
 
 from benchagent.program.errors import PlanValidationError
-from benchagent.program.intent import card_words, given_things, stems
+from benchagent.program.intent import card_words, given_things, stems, whole_words
 from benchagent.program.executor.realize import Dataflow, binding, llm_steps
 from benchagent.program.planner.facets import asked_kinds, kinds_named
 from benchagent.program.planner.limits import WHERE_SPAN, draws
@@ -314,6 +314,26 @@ def _field_plans(columns: list[_Column], subject: _Column, answer_type: str, loo
     return plans
 
 
+def _named_by_plans(columns: list[_Column], subject: _Column, answer_type: str, about: str) -> list[Candidate]:
+    """Ask which record a field value shown belongs to, its subject the answer ('show a country's flag emoji and
+    ask which country it is'), for each field whose every record differs that `about` names as what an item gives."""
+    if answer_type not in ("label", "choice"):
+        return []
+    given = whole_words(" ".join(given_things(about)))
+    plans = []
+    for column in columns:
+        if (column is subject or column.kind != "text" or len(set(column.values)) < len(column.values)
+                or not whole_words(column.label) <= given):
+            continue
+        names = sorted({str(v).strip() for v in subject.values if 0 < len(str(v).strip()) <= MAX_LABEL_CHARS})
+        pool = [_sampled_pool(names)] if answer_type == "choice" else []
+        plans.append(([column.label, "which"], _assemble(
+            "label_pool_target", [subject.bind("answer"), column.bind("shown"), *pool], answer_type,
+            options="label_options", context=True,
+            instruction=f"ask which record's {column.label} is shown; the answer is its {subject.label}")))
+    return plans
+
+
 COMPARED = 60  # records a comparison's options are drawn from, at most
 
 
@@ -390,13 +410,14 @@ def with_compared(plan: TransformPlan, card: SourceCard) -> TransformPlan:
 
 
 def with_pooled(plan: TransformPlan, card: SourceCard) -> TransformPlan:
-    """A field question's distractors, or a yes/no question's values asked as a 'no', drawn from the records the
-    plan draws (other African capitals for the capital of an African country, European languages for a European
-    country), where its pool is a sample of other records' values and the plan takes only some records of a
-    built-in source; other plans unchanged."""
+    """A field question's distractors, the names offered for the record a shown value belongs to, or a yes/no
+    question's values asked as a 'no', drawn from the records the plan draws (other African capitals for the capital
+    of an African country, Asian countries for an Asian flag, European languages for a European country), where its
+    pool is a sample of other records' values and the plan takes only some records of a built-in source; other
+    plans unchanged."""
     first = plan.steps[0] if plan.steps else None
     literal = [i for i in first.inputs if i.startswith("=") and i.endswith(":pool")] if first else []
-    if (not literal or first.tool not in ("field_target", "holds_target") or card.kind != "builtin"
+    if (not literal or first.tool not in ("field_target", "holds_target", "label_pool_target") or card.kind != "builtin"
             or not (plan.where or plan.within or plan.without)):
         return plan
     answers = [ref.removeprefix("original.") for ref, name in map(binding, first.inputs) if name.startswith("answer.")]
@@ -556,6 +577,7 @@ def template_plans(card: SourceCard, answer_type: str, about: str = "", answer: 
         known = subject and card.kind == "builtin"
         compares = _compare_plans(columns, subject, answer_type) if known else []
         candidates += _holds_plans(columns, subject, answer_type) if known else []
+        candidates = [*(_named_by_plans(columns, subject, answer_type, about) if subject else []), *candidates]
         candidates = [*compares, *candidates] if kinds_named(about, COMPARES) else [*candidates, *compares]
     wanted, format_words = _words(about), _words(answer)
     ranked = sorted(candidates, key=lambda c: (-len(format_words & _words(_answered_field(c[1], card))),
