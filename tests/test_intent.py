@@ -735,6 +735,31 @@ def test_a_tool_that_asks_what_the_subtask_asks_is_aligned_whatever_the_judge_sa
     assert not part.accepted and len(lm.history) == 2
 
 
+def test_a_judge_scoring_every_source_zero_decides_nothing_and_the_tool_aligned_by_code_is_taken():
+    """The 1.5B judge gave the unit conversions and pint's unit table 0 on every score, twice ('does not provide any
+    alignment information'), and a temperature requirement was refused though its tool asks the conversion."""
+    temperature = Facet(key="op", kind="operation", quote="temperature only",
+                        value="conversion of temperature scales between Celsius, Fahrenheit, and Kelvin")
+    draft = SubtaskDraft(key="convert", name="Convert Celsius to Fahrenheit", description="convert a temperature",
+                         capability="unit conversion", modalities=["text"], answer_type="number", rationale="",
+                         facets=["op"])
+    units, table = CARDS["gen_unit_conversions"], CARDS["builtin_units"]
+    asked = with_asks(recipe_for(units, "number"), [temperature], draft)
+    other = template_plans(table, "number", "convert a temperature")[0]
+    zero = {"transformable": False, "alignment": 0.0, "coverage": 0.0, "simplicity": 0.0, "risk": 0.0,
+            "rationale": "does not provide any alignment information"}
+    lm = scripted_lm({"judgments": {"judgments": [{"source_id": "builtin_units", **zero},
+                                                  {"source_id": "gen_unit_conversions", **zero}]}})
+    with dspy.context(lm=lm, adapter=dspy.JSONAdapter()):
+        results = GroundingAgent()(draft, [(table, other), (units, asked)], {t.name for t in list_tools()},
+                                   set(llm_steps()), facets=[temperature])
+    assert len(lm.history) == 2  # asked again once
+    by_id = {g.source_id: g for g in results}
+    assert by_id["gen_unit_conversions"].accepted and by_id["gen_unit_conversions"].rationale.startswith(
+        "the judge decided nothing twice, and its tool asks what op name")
+    assert not by_id["builtin_units"].accepted
+
+
 def test_only_what_a_facet_says_not_the_words_it_quotes_aligns_a_tool_by_code():
     counting = Facet(key="cnt", kind="capability", value="counting",
                      quote="count the days between two calendar dates written in different formats")

@@ -102,7 +102,8 @@ class GroundingAgent(dspy.Module):
         """Each candidate judged. A candidate whose tool asks all the subtask asks (`asked_by_code`) is aligned by
         that evidence: the 1.5B judge scored the bar chart generator's alignment 0.0 to 1.0 on six samples of one
         prompt for 'read values off bar charts', with rationales such as 'aligns well'. The judge still ranks and
-        scores such a candidate beside others; when it is the only one, there is nothing to judge."""
+        scores such a candidate beside others; when it is the only one, there is nothing to judge, and when the
+        judge decides nothing twice, the one candidate aligned by code is taken."""
         results, valid = [], []
         for card, plan in candidates:
             problem = plan_problem(subtask, card, plan, tools, predictors)
@@ -121,6 +122,14 @@ class GroundingAgent(dspy.Module):
         if judgments is None:
             return results + [Grounding(card.id, plan, {}, 0.0, False, "the judge's reply could not be read twice")
                               for card, plan in valid]
+        aligned = [(card, plan, asked) for card, plan in valid if (asked := asked_by_code(subtask, plan, facets))]
+        if undecided(judgments) and len(aligned) == 1:
+            (card, plan, asked), others = aligned[0], [(c, p) for c, p in valid if c is not aligned[0][0]]
+            return results + [Grounding(card.id, plan, {"alignment": ALIGNMENT_BAR}, ALIGNMENT_BAR, True,
+                                        f"the judge decided nothing twice, and its tool asks what {', '.join(asked)} "
+                                        f"name: aligned by code at the bar ({ALIGNMENT_BAR})")] + [
+                Grounding(c.id, p, {}, 0.0, False, "the judge decided nothing twice, and its tool is not aligned by "
+                                                   "code") for c, p in others]
         by_id: dict[str, SourceJudgment] = {j.source_id.strip(): j for j in judgments}
         in_order = len(judgments) == len(valid)
         for i, (card, plan) in enumerate(valid):
@@ -158,8 +167,7 @@ class GroundingAgent(dspy.Module):
 
     def _judge(self, subtask: str, lines: list[str]) -> list[SourceJudgment] | None:
         """The judgments, asked again once (sampled) when a reply cannot be read, e.g. a list looping to max_tokens,
-        or decides nothing: every verdict's alignment, the score that decides, at the midpoint 0.5, a small model's
-        answer when it does not judge (it gave the bar chart generator 0.5 for 'read values off bar charts')."""
+        or decides nothing (`undecided`: it gave the bar chart generator 0.5 for 'read values off bar charts')."""
         judgments = None
         for attempt in range(2):
             config = {"rollout_id": attempt, "temperature": 0.7} if attempt else {}
@@ -168,6 +176,13 @@ class GroundingAgent(dspy.Module):
                                        **at_most(self.judge, "judgments", len(lines))).judgments
             except AdapterParseError:
                 continue
-            if not all(j.alignment == 0.5 for j in judgments):
+            if not undecided(judgments):
                 break
         return judgments
+
+
+def undecided(judgments: list[SourceJudgment]) -> bool:
+    """A reply that judges nothing: every alignment at the midpoint 0.5, or every verdict all zeros (the 1.5B judge
+    gave both unit sources 0 on every score: 'does not provide any alignment information')."""
+    return all(j.alignment == 0.5 for j in judgments) or all(
+        j.alignment == j.coverage == j.simplicity == 0 for j in judgments)
