@@ -1364,7 +1364,9 @@ def test_a_date_some_days_after_a_date_of_the_years_named_counts_from_that_date_
                          "facets": [facet("operation", "calculate the date N days after a given date",
                                           '"what date is N days after <date>"'),
                                     facet("constraint", "the date must be between 1700 and 1799",
-                                          "start dates 1700-1799")]}},
+                                          "start dates 1700-1799"),
+                                    facet("constraint", "the number of days must be between 100 and 1000",
+                                          "N between 100 and 1000")]}},
         subtasks={"subtasks": [after]},
         judgments={"judgments": [{"source_id": "gen_calendar_dates", "transformable": True, "alignment": 0.9,
                                   "coverage": 0.9, "simplicity": 0.9, "risk": 0.1, "rationale": "dates"}]},
@@ -1373,10 +1375,14 @@ def test_a_date_some_days_after_a_date_of_the_years_named_counts_from_that_date_
     assert run_summary(store, run_id)["totals"]["accepted"] == 3
     plan = json.loads(store.one("SELECT plan FROM groundings WHERE accepted = 1")["plan"])
     assert {'=["date after"]:asks', '="date":counts_from'} <= set(plan["steps"][0]["inputs"])
+    # 'the number of days' names the offset and the days between two dates alike: the question reads the offset
+    assert plan["within"] == {"offset_days": {"ge": 100, "le": 1000}, "date_year": {"ge": 1700, "le": 1799}}
+    assert not json.loads(store.one("SELECT spec FROM specs")["spec"])["spec"]["gaps"]
     for call in [json.loads(c["args"]) | json.loads(c["result"]) for c in store.query(
             "SELECT args, result FROM tool_calls WHERE tool = 'calendar_label_target'")]:
         day = dt.date.fromisoformat(call["date"])
         assert 1700 <= day.year <= 1799 and call["context"] == "" and "today" not in call["goal"]
+        assert 100 <= call["offset_days"] <= 1000
         assert call["answer"] == (day + dt.timedelta(days=call["offset_days"])).isoformat()
         assert call["goal"].startswith(f"the date {call['offset_days']} days after {day.day} ")
 
@@ -1481,7 +1487,7 @@ def test_a_range_naming_a_number_field_draws_only_records_within_it_and_is_carri
     plan = json.loads(store.one("SELECT plan FROM groundings WHERE accepted = 1")["plan"])
     assert plan["within"] == {"offset_days": {"gt": 100.0}}
     offsets = [json.loads(r["record"])["offset_days"] for r in store.query("SELECT record FROM samples")]
-    assert len(offsets) >= 3 and all(100 < o <= 120 for o in offsets)
+    assert len(offsets) >= 3 and all(100 < o <= 1000 for o in offsets)
     asked = [json.loads(c["args"])["offset_days"] for c in store.query(
         "SELECT args FROM tool_calls WHERE tool = 'calendar_label_target'")]
     assert len(asked) >= 3 and all(o > 100 for o in asked)

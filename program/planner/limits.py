@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from benchagent.program.intent import BOUND_WORDS, EXCLUDING, NUMBER, stems, whole_words
 from benchagent.program.sources.cards import SourceCard
 from benchagent.program.sources.catalog import source_for
+from benchagent.program.sources.families.registry import fields_read
 from benchagent.signatures import Facet, TransformPlan
 
 # '10 mil', '2.5 million', '300k' ('m' alone may be metres)
@@ -79,14 +80,17 @@ def answer_outside(answer: str, requirement: str) -> str | None:
     return f"the answer {answer.strip()} is outside the range the requirement states for answers ({said})"
 
 
-def bounded_field(card: SourceCard, what: set[str]) -> str | None:
+def bounded_field(card: SourceCard, what: set[str], read: set[str] = frozenset()) -> str | None:
     """The one number field of the source whose name shares the most words with what is bounded (a word cut short
-    counts: 'pop' of population); None when none shares a word or two share as many."""
+    counts: 'pop' of population), of those tied the one field the plan reads (`read`: 'the number of days' is the
+    offset a calendar question reads, not the days between two dates it does not); None when none shares a word or
+    two share as many."""
     scores = {name: len({w for w in stems(name.replace("_", " ")) if any(
                   w == s or len(s) >= 3 and w.startswith(s) for s in what)}) for name, kind in card.fields.items()
               if NUMERIC.match(kind)}  # 'pop' is short for population
     best = max(scores.values(), default=0)
     tops = [name for name, score in scores.items() if score == best]
+    tops = tops if len(tops) == 1 else [name for name in tops if name in read]
     return tops[0] if best and len(tops) == 1 else None
 
 
@@ -137,7 +141,7 @@ def with_limits(plan: TransformPlan, card: SourceCard, facets: Sequence[Facet]) 
     within_fields, without, served = dict(plan.within), dict(plan.without), []
     for facet in (f for f in facets if f.kind == "constraint"):
         stated = stated_bounds(facet.value)
-        field = bounded_field(card, stated[1]) if stated else None
+        field = bounded_field(card, stated[1], fields_read(plan)) if stated else None
         if field:
             within_fields[field] = {**within_fields.get(field, {}), **stated[0]}
             served.append(facet.key)

@@ -31,6 +31,9 @@ YEAR = re.compile(r"(?<![\d/.-])(1[7-9]\d\d|2[0-2]\d\d)(?![\d/.-]|'?s\b)")  # a 
 _Y = r"(1[7-9]\d\d|2[0-2]\d\d)"
 YEAR_RANGE = re.compile(rf"\b(?:between|from)\s+{_Y}\s+(?:and|to|until|till)\s+{_Y}\b|\b{_Y}\s*[-–]\s*{_Y}\b")
 TODAY_YEARS = (2000, 2035)
+# day offsets, never whole weeks: half near (a weekday some days ahead), half far ('1000 days after a date')
+NEAR_OFFSETS = [d for d in range(2, 121) if d % 7]
+FAR_OFFSETS = [d for d in range(121, 1001) if d % 7]
 WEEKDAY_ASKED = re.compile(r"\bweekdays?\b|\bday of (?:the )?week\b")
 DATE_ASKED = re.compile(r"\b(?:days?|weeks?) (?:after|before|later|earlier)\b|\bdates? (?:after|before)\b")
 ANY_YEAR = ("date_year", "decade", "century")  # fields of the date of any year
@@ -82,7 +85,8 @@ def counting_from_the_date(plan: TransformPlan) -> TransformPlan:
                 "1700 to 2299 fell or falls on ('what day of the week was 14 March 1937'). Answers are computed with "
                 "Python's datetime.",
     fields={"theme": "str: calendar", "start": "str: ISO date, today", "start_weekday": "str",
-            "offset_days": "int: 2-120, never a whole number of weeks", "target_date": "str: start + offset",
+            "offset_days": "int: 2-1000 (half of them up to 120), never a whole number of weeks",
+            "target_date": "str: start + offset",
             "target_weekday": "str", "target_month": "str", "end": "str: ISO date 5-400 days after start",
             "end_weekday": "str", "days_between": "int", "start_year": "int", "end_year": "int",
             "date": "str: ISO date of any year 1700-2299", "date_weekday": "str", "date_year": "int: 1700-2299",
@@ -100,7 +104,7 @@ def counting_from_the_date(plan: TransformPlan) -> TransformPlan:
 def calendar_dates(rng: random.Random) -> dict[str, Any]:
     while True:
         start = dt.date(TODAY_YEARS[0], 1, 1) + dt.timedelta(days=rng.randrange(36 * 365))
-        offset = rng.choice([d for d in range(2, 121) if d % 7])
+        offset = rng.choice(NEAR_OFFSETS if rng.random() < 0.5 else FAR_OFFSETS)
         gap = rng.randint(5, 400)
         end, target = start + dt.timedelta(days=gap), start + dt.timedelta(days=offset)
         if not mentions(f"{date_text(start)} {date_text(end)}", str(gap)):
