@@ -2309,6 +2309,14 @@ def test_a_flag_shown_asks_which_asian_country_it_is_among_asian_countries(tmp_p
         assert record["flag"] in json.loads(sample["input"])["context"]  # the flag is shown, the country asked
         assert len(options) == 4 and set(options) <= asian
     assert STATED["n"]("the 3 wrong options must be asian") == 4 and STATED["n"](requirement.lower()) == 4
+    # the embedded model wrote "What country is this flag emoji representing?": the answer is asked as the country,
+    # not as the record's 'name', which that question never says
+    [query] = {r["result"] for r in store.query("SELECT json_extract(result, '$.query') AS result FROM tool_calls "
+                                                "WHERE tool = 'label_pool_target'")}
+    assert json.loads(query) == {"ask": "country"}
+    written = Item(question="What country is this flag emoji representing?", answer="India", answer_origin="tool",
+                   goal="the country of the record described in the context", query={"ask": "country"})
+    assert target_check(written).passed
 
 
 def test_element_families_and_places_are_picked_by_their_names_alone():

@@ -314,11 +314,15 @@ def _field_plans(columns: list[_Column], subject: _Column, answer_type: str, loo
     return plans
 
 
-def _named_by_plans(columns: list[_Column], subject: _Column, answer_type: str, about: str) -> list[Candidate]:
-    """Ask which record a field value shown belongs to, its subject the answer ('show a country's flag emoji and
-    ask which country it is'), for each field whose every record differs that `about` names as what an item gives."""
+def _named_by_plans(columns: list[_Column], subject: _Column, answer_type: str, about: str,
+                    records: str) -> list[Candidate]:
+    """Ask which of the records (`records`: 'countries') a field value shown belongs to, its subject the answer ('show
+    a country's flag emoji and ask which country it is'), for each field whose every record differs that `about`
+    names as what an item gives; the answer is labelled as one of the records ('country'), which the question
+    asks."""
     if answer_type not in ("label", "choice"):
         return []
+    record = next(iter(whole_words(records.replace("_", " ").split()[-1])), subject.label)  # 'countries': 'country'
     given = whole_words(" ".join(given_things(about)))
     plans = []
     for column in columns:
@@ -328,7 +332,7 @@ def _named_by_plans(columns: list[_Column], subject: _Column, answer_type: str, 
         names = sorted({str(v).strip() for v in subject.values if 0 < len(str(v).strip()) <= MAX_LABEL_CHARS})
         pool = [_sampled_pool(names)] if answer_type == "choice" else []
         plans.append(([column.label, "which"], _assemble(
-            "label_pool_target", [subject.bind("answer"), column.bind("shown"), *pool], answer_type,
+            "label_pool_target", [f"{subject.ref}:answer.{record}", column.bind("shown"), *pool], answer_type,
             options="label_options", context=True,
             instruction=f"ask which record's {column.label} is shown; the answer is its {subject.label}")))
     return plans
@@ -577,7 +581,8 @@ def template_plans(card: SourceCard, answer_type: str, about: str = "", answer: 
         known = subject and card.kind == "builtin"
         compares = _compare_plans(columns, subject, answer_type) if known else []
         candidates += _holds_plans(columns, subject, answer_type) if known else []
-        candidates = [*(_named_by_plans(columns, subject, answer_type, about) if subject else []), *candidates]
+        candidates = [*(_named_by_plans(columns, subject, answer_type, about, card.name) if subject else []),
+                      *candidates]
         candidates = [*compares, *candidates] if kinds_named(about, COMPARES) else [*candidates, *compares]
     wanted, format_words = _words(about), _words(answer)
     ranked = sorted(candidates, key=lambda c: (-len(format_words & _words(_answered_field(c[1], card))),
