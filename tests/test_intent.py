@@ -330,6 +330,15 @@ def test_ranges_and_exclusions_are_read_off_the_requirement_and_reported_as_gaps
     assert bounded_field(calendar, stated_bounds("over 100 days")[1]) is None  # two fields count days
     assert within(101, {"gt": 100}) and not within(100, {"gt": 100}) and not within("101", {"gt": 100})
     assert stated_bounds("values between 100 and 900, asking which")[0] == {"ge": 100, "le": 900}
+    # an unseen requirement: 'cars datset mcq: 4 japanese cars from 1980+ model yrs'
+    cars, japanese = CARDS["builtin_cars"], "display 4 japanese cars from 1980+ model yrs"
+    assert stated_bounds(japanese)[0] == {"ge": 1980} and bounded_field(cars, stated_bounds(japanese)[1]) == "model_year"
+    assert stated_bounds("5 or more bars")[0] == {"ge": 5} and stated_bounds("100 or fewer words")[0] == {"le": 100}
+    assert stated_bounds("C++ questions") is None and stated_bounds("a 3+4 sum") is None
+    shown = Facet(key="shown", kind="presentation", value=japanese, quote=japanese)
+    plan = with_named_values(with_limits(template_plans(cars, "choice", "which car has the highest mpg")[0], cars,
+                                         [shown]), cars, japanese)
+    assert (plan.where, plan.within) == ({"origin": ["Japan"]}, {"model_year": {"ge": 1980}})
     # a text naming the start date excludes by it, never by 'February' as the target month
     assert excluded_values(calendar, "skip any start date that falls in February") == {}
     assert excluded_values(CARDS["builtin_countries"], "do not include countries that use the euro") == {

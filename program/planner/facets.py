@@ -430,8 +430,8 @@ def with_theme(plan: TransformPlan, card: SourceCard, about: str) -> TransformPl
 
 def _names_value(value: str, about: str) -> bool:
     """`about` names the listed value as it is spelled, in the plural ('noble gases') or as the adjective of a place
-    ('South American', 'Asian', 'European')."""
-    return re.search(rf"(?<![\w.-]){re.escape(value)}(?:a?n|e?s)?(?![\w-]|\.\w)", about, re.I) is not None
+    ('South American', 'Asian', 'European', 'Japanese')."""
+    return re.search(rf"(?<![\w.-]){re.escape(value)}(?:a?n|e?s|ese)?(?![\w-]|\.\w)", about, re.I) is not None
 
 
 INT_FIELD = re.compile(r"^\s*int\b")

@@ -17,6 +17,10 @@ SCALE = r"(?:\s*(thousand|k|million|mil|mln|mn|billion|bn)\b)?"
 SCALES = {"thousand": 1e3, "k": 1e3, "million": 1e6, "mil": 1e6, "mln": 1e6, "mn": 1e6, "billion": 1e9, "bn": 1e9}
 BOUND = re.compile(rf"\b(between|{'|'.join(BOUND_WORDS)})\s+({NUMBER}){SCALE}(?:\s+(?:and|to)\s+({NUMBER}){SCALE})?",
                    re.I)
+# a bound after its number: '1980+ model yrs', '5 or more bars', '100 or fewer'
+AFTER = re.compile(rf"(?<![\w.])({NUMBER}){SCALE}(?:\+(?![\d+])|\s+(?:or|and)\s+(more|later|above|over|after|newer|up|"
+                   r"upwards|onwards|less|fewer|earlier|below|under|before|older)\b)", re.I)
+AT_MOST = {"less", "fewer", "earlier", "below", "under", "before", "older"}
 NUMERIC = re.compile(r"^\s*(?:int|float)\b")
 EXCLUDED = re.compile(rf"^\W*(?:{EXCLUDING})\s+", re.I)
 TEXT = re.compile(r"^\s*str\b")
@@ -28,15 +32,21 @@ TEST_WORDS = {"gt": "over", "ge": "at least", "lt": "under", "le": "at most"}
 
 def stated_bounds(text: str) -> tuple[dict[str, float], set[str]] | None:
     """The bounds a range states ({"gt": 100} for 'over 100 days', {"ge": 1900, "le": 2000} for 'between 1900 and
-    2000', {"gt": 1e7} for 'pop over 10 mil') and the stems of its other words (what is bounded); None when it states
-    none."""
-    found = BOUND.search(text)
-    if found is None:
-        return None
-    word, low, low_scale, high, high_scale = (found.group(1).lower(), *found.groups()[1:])
-
+    2000', {"gt": 1e7} for 'pop over 10 mil', {"ge": 1980} for '1980+ model yrs') and the stems of its other words
+    (what is bounded); None when it states none."""
     def number(text: str, scale: str | None) -> float:
         return float(text.replace(",", "")) * SCALES.get((scale or "").lower(), 1)
+
+    found = BOUND.search(text)
+    if found is None:
+        after = AFTER.search(text)
+        if after is None:
+            return None
+        value, scale, word = after.groups()
+        # what is bounded is said next to its number: 'from 1980+ model yrs', 'ages 18+'
+        bounded = stems(" ".join(text[after.end():].split()[:3])) or stems(" ".join(text[:after.start()].split()[-2:]))
+        return {"le" if (word or "").lower() in AT_MOST else "ge": number(value, scale)}, bounded
+    word, low, low_scale, high, high_scale = (found.group(1).lower(), *found.groups()[1:])
 
     if word == "between":
         if high is None:
@@ -80,14 +90,19 @@ def answer_outside(answer: str, requirement: str) -> str | None:
     return f"the answer {answer.strip()} is outside the range the requirement states for answers ({said})"
 
 
+def _short_for(said: str, word: str) -> bool:
+    """The word, or a form cut short: 'pop' of population; 'yr' (of 'yrs') of year."""
+    return word == said or len(said) >= 3 and word.startswith(said) or (
+        len(said) == 2 and word[0] == said[0] and said[1] in word[1:])
+
+
 def bounded_field(card: SourceCard, what: set[str], read: set[str] = frozenset()) -> str | None:
     """The one number field of the source whose name shares the most words with what is bounded (a word cut short
-    counts: 'pop' of population), of those tied the one field the plan reads (`read`: 'the number of days' is the
-    offset a calendar question reads, not the days between two dates it does not); None when none shares a word or
-    two share as many."""
-    scores = {name: len({w for w in stems(name.replace("_", " ")) if any(
-                  w == s or len(s) >= 3 and w.startswith(s) for s in what)}) for name, kind in card.fields.items()
-              if NUMERIC.match(kind)}  # 'pop' is short for population
+    counts: 'pop' of population, 'yrs' of year), of those tied the one field the plan reads (`read`: 'the number of
+    days' is the offset a calendar question reads, not the days between two dates it does not); None when none
+    shares a word or two share as many."""
+    scores = {name: len({w for w in stems(name.replace("_", " ")) if any(_short_for(s, w) for s in what)})
+              for name, kind in card.fields.items() if NUMERIC.match(kind)}
     best = max(scores.values(), default=0)
     tops = [name for name, score in scores.items() if score == best]
     tops = tops if len(tops) == 1 else [name for name in tops if name in read]
@@ -133,13 +148,14 @@ def excluded_values(card: SourceCard, text: str) -> dict[str, list[str]]:
 
 
 def with_limits(plan: TransformPlan, card: SourceCard, facets: Sequence[Facet]) -> TransformPlan:
-    """The plan drawing only records that keep to each range a constraint facet states, on the number field it
-    names, and none whose field holds a value an exclusion names; its first step then serves those facets.
-    Unchanged when no constraint names a field or value of the source, or when a model proposes the content."""
+    """The plan drawing only records that keep to each range a constraint or presentation facet states ('1980+ model
+    yrs'), on the number field it names, and none whose field holds a value an exclusion names; its first step then
+    serves those facets. Unchanged when no such facet names a field or value of the source, or when a model proposes
+    the content."""
     if any(step.kind == "LLM" and step.tool == "propose_content" for step in plan.steps):
         return plan  # its records are requests to a model (a compound 'that holds sodium'), not what items are about
     within_fields, without, served = dict(plan.within), dict(plan.without), []
-    for facet in (f for f in facets if f.kind == "constraint"):
+    for facet in (f for f in facets if f.kind in ("constraint", "presentation")):
         stated = stated_bounds(facet.value)
         field = bounded_field(card, stated[1], fields_read(plan)) if stated else None
         if field:

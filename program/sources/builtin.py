@@ -455,7 +455,7 @@ _BUILTINS: dict[str, _Builtin] = {f"builtin_{b.name}": b for b in [
         {"name": "str: make and model", "miles_per_gallon": "float | null", "cylinders": "int",
          "displacement_cu_in": "float: engine displacement in cubic inches", "horsepower": "int | null",
          "weight_lbs": "int: weight in pounds", "acceleration_s": "float: seconds from 0 to 60 mph",
-         "origin": "str: USA | Europe | Japan", "model_year": "int"},
+         "origin": "str: named one of USA | Europe | Japan", "model_year": "int"},
         f"{_VEGA}; data from StatLib (Donoho and Ramos, 1982)",
         ["cars", "automobiles", "fuel economy", "mpg", "horsepower", "engine", "vehicles", "tabular data"],
         _cars, size=406),
