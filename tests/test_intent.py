@@ -332,7 +332,8 @@ def test_ranges_and_exclusions_are_read_off_the_requirement_and_reported_as_gaps
     assert stated_bounds("values between 100 and 900, asking which")[0] == {"ge": 100, "le": 900}
     # an unseen requirement: 'cars datset mcq: 4 japanese cars from 1980+ model yrs'
     cars, japanese = CARDS["builtin_cars"], "display 4 japanese cars from 1980+ model yrs"
-    assert stated_bounds(japanese)[0] == {"ge": 1980} and bounded_field(cars, stated_bounds(japanese)[1]) == "model_year"
+    assert stated_bounds(japanese)[0] == {"ge": 1980}
+    assert bounded_field(cars, stated_bounds(japanese)[1]) == "model_year"
     assert stated_bounds("5 or more bars")[0] == {"ge": 5} and stated_bounds("100 or fewer words")[0] == {"le": 100}
     assert stated_bounds("C++ questions") is None and stated_bounds("a 3+4 sum") is None
     shown = Facet(key="shown", kind="presentation", value=japanese, quote=japanese)
