@@ -131,9 +131,9 @@ class Verifier(dspy.Module):
 
     def _fits(self, out: Outcome, intent: Intent) -> bool:
         """Code checks what it sees better (the items' language, an image the requirement demands, the range it
-        states for answers), then, unless a
-        tool made a yes/no question, one plain yes/no LLM call on what the model under test sees: does the item ask
-        what was asked. The gold answer is left out: correctness is not this check's to judge."""
+        states for answers), then, unless a tool made a yes/no question, one plain yes/no LLM call on what the model
+        under test sees: does the item ask what was asked. The gold answer is left out: correctness is not this
+        check's to judge."""
         item = out.item
         problem = intent_problem(item, intent) or answer_outside(item.answer, intent.requirement)
         if problem is None and item.answer_origin == "tool" and item.answer in ("yes", "no"):

@@ -259,12 +259,15 @@ MIXED_DATES = re.compile(r"\bdates?\b[^.;]{0,40}?\b(?:different|differing|variou
                          r"varying|mixed|several|two|multiple) date (?:formats?|notations?|styles?)\b")
 
 
+def _number(said: str) -> int:
+    """A whole number said in digits or words ('3', 'three')."""
+    return int(said) if said.isdigit() else NUMBER_WORDS.index(said)
+
+
 def _stated_number(pattern: re.Pattern, text: str) -> int | None:
     """The number, in digits or words, that the pattern's first group finds in the text."""
     found = pattern.search(text)
-    if found is None:
-        return None
-    return int(found.group(1)) if found.group(1).isdigit() else NUMBER_WORDS.index(found.group(1))
+    return None if found is None else _number(found.group(1))
 
 
 WHOLE = re.compile(r"\b(?:nearest|to (?:a|the)) (?:whole|integer)\b|\bnearest (?:percent|per cent)\b")
@@ -284,7 +287,7 @@ def _option_count(text: str) -> int | None:
     a count of all the options wins over one of the wrong ones."""
     def count(m: re.Match) -> tuple[bool, int]:
         wrong = m.group(2) in WRONG
-        return wrong, (int(m.group(1)) if m.group(1).isdigit() else NUMBER_WORDS.index(m.group(1))) + wrong
+        return wrong, _number(m.group(1)) + wrong
 
     found = min((count(m) for m in OPTION_COUNT.finditer(text)), default=None, key=lambda c: c[0])
     return found[1] if found is not None and 2 <= found[1] <= 10 else None

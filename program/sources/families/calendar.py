@@ -41,7 +41,8 @@ ANY_YEAR = ("date_year", "decade", "century")  # fields of the date of any year
 
 def picked_dates(text: str) -> dict[str, list[str]]:
     """The dates a requirement's words ask for: the two dates (today and a later one) in the years it names from 2000
-    to 2035 ('both dates in 2023 or 2024'); else, when it asks a weekday, the any-year date in the years, decade ('the
+    to 2035 ('both dates in 2023 or 2024'); else, when it asks a weekday or a date some days after or before another,
+    the any-year date in the years ('start dates 1700-1799': a range stated wins over years said apart), decade ('the
     1930s') or century ('in 1900s', 'the 20th century') it names; none else."""
     text = text.lower()
     spans = [[int(y) for y in m.groups() if y] for m in YEAR_RANGE.finditer(text)]
@@ -82,8 +83,8 @@ def counting_from_the_date(plan: TransformPlan) -> TransformPlan:
                 "days or weeks ahead, the calendar date (YYYY-MM-DD) a number of days after today or before "
                 "a later date, leap days counted, the number of days between two dates or from today until a later "
                 "date, whether a date falls in a month or on a given weekday; and the weekday a date of any year from "
-                "1700 to 2299 fell or falls on ('what day of the week was 14 March 1937'). Answers are computed with "
-                "Python's datetime.",
+                "1700 to 2299 fell or falls on ('what day of the week was 14 March 1937'), or the date some days "
+                "(up to 1000) after or before it. Answers are computed with Python's datetime.",
     fields={"theme": "str: calendar", "start": "str: ISO date, today", "start_weekday": "str",
             "offset_days": "int: 2-1000 (half of them up to 120), never a whole number of weeks",
             "target_date": "str: start + offset",
