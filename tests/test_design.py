@@ -274,6 +274,7 @@ def test_a_choice_subtask_is_retyped_when_the_requirement_says_what_its_answer_i
     assert steps(result)[-1] == (2, "species", "retype")
     for said, kind in [("Seattle rain totals, answered in millimetres, just the number", "number"),
                        ("Each item asks if the digit is prime. The answer should be just yes or no.", "binary"),
+                       ("how many blue triangles. Answers should be integers between 0 and 8", "number"),
                        ("cars mcq: which has best mpg? letter ans A-D", "choice"),   # options asked
                        ("capital cities of African countries", "choice")]:      # no answer stated: as designed
         draft = SubtaskDraft.model_validate({**which, "answer_type": "choice"})

@@ -10,7 +10,7 @@ from dspy.utils.exceptions import AdapterParseError
 
 from benchagent.program.adapter import at_most
 from benchagent.program.errors import PlanningError
-from benchagent.program.intent import ANSWER_WORDS, carried, copied_card, detect_language, stated_by
+from benchagent.program.intent import ANSWER_WORDS, carried, copied_card, detect_language, stated_by, whole_words
 from benchagent.program.sources.cards import SourceCard
 from benchagent.program.text_bounds import degenerate
 from benchagent.signatures.design import CritiqueSubtasks, DesignSubtasks, SubtaskChange, SubtaskDraft
@@ -108,7 +108,8 @@ def as_stated(draft: SubtaskDraft, requirement: str) -> SubtaskDraft:
     stated = STATES_ANSWER.search(lower)
     if draft.answer_type != "choice" or stated is None or ASKS_OPTIONS.search(lower):
         return draft
-    said = set(re.findall(r"[a-z]+", re.split(r"[.;!?](?:\s|$)", lower[stated.end():])[0]))
+    sentence = re.split(r"[.;!?](?:\s|$)", lower[stated.end():])[0]
+    said = set(re.findall(r"[a-z]+", sentence)) | whole_words(sentence)  # 'integers' says integer
     kind = next((k for k, words in ANSWER_WORDS.items() if k != "choice" and said & set(words)), "label")
     return draft.model_copy(update={"answer_type": kind})
 
