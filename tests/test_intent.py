@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 
 from benchagent.cli import app
 from benchagent.program.build import Build, BuildRequest
-from benchagent.program.errors import PlanningError
+from benchagent.program.errors import Interrupted, PlanningError
 from benchagent.program.executor.checks import open_question_check, target_check
 from benchagent.program.executor.item import Item
 from benchagent.program.executor.verify import Verifier
@@ -2205,17 +2205,17 @@ def test_atomic_masses_of_period_3_elements_are_asked_rounded_with_their_letter_
     [key] = [k for k in document["facet_carriers"] if k.startswith("constraint_period_3")]
     assert document["facet_carriers"][key] == ["mass"]
 
-def test_whether_a_language_is_official_in_a_european_country_is_asked_yes_or_no(tmp_path):
-    """An unseen requirement was refused: the countries held no languages and no populations, and no tool asked yes
-    or no of a record. 'pop over 10 mil' now bounds the population (GeoNames)."""
-    requirement = ('yes/no qs "is <lang> an official languge of <country>?" only europe countries w/ pop over 10 mil. '
-                   'roughly half yes half no pls')
+OFFICIAL = ('yes/no qs "is <lang> an official languge of <country>?" only europe countries w/ pop over 10 mil. '
+            'roughly half yes half no pls')
+
+
+def official_answers(quota: int) -> dict:
     official = {"key": "official", "name": "Official language yes or no", "capability": "geography",
                 "description": "is <lang> an official language of <country>", "modalities": ["text"],
                 "answer_type": "binary", "rationale": "asked",
                 "facets": ["question_kind_is_lang_an_official_langua", "constraint_only_europe_countries_w_pop_o",
                            "constraint_roughly_half_yes_half_no_pls"]}
-    answers = chart_answers(
+    return chart_answers(
         scope={"scope": {"topic": "official languages", "modalities": ["text"], "keywords": ["official language"],
                          "facets": [facet("question_kind", "is <lang> an official language of <country>",
                                           'is <lang> an official languge of <country>?'),
@@ -2226,8 +2226,36 @@ def test_whether_a_language_is_official_in_a_european_country_is_asked_yes_or_no
         subtasks={"subtasks": [official]},
         judgments={"judgments": [{"source_id": "builtin_countries", "transformable": True, "alignment": 0.9,
                                   "coverage": 0.9, "simplicity": 0.9, "risk": 0.1, "rationale": "countries"}]},
-        quotas={"quotas": [{"key": "official", "importance": 1.0, "quota": 6}]})
-    store, run_id, _ = build(tmp_path, answers, requirement, size=6)
+        quotas={"quotas": [{"key": "official", "importance": 1.0, "quota": quota}]})
+
+
+def test_a_resumed_yes_no_build_goes_on_from_the_sides_it_accepted(tmp_path):
+    store, stopped = open_store(tmp_path / "b.db"), []
+
+    def stop_after_three(kind, **data):
+        if kind == "sample" and data["status"] in ("ok", "fixed"):
+            stopped.append(data)
+            if len(stopped) == 3:
+                raise KeyboardInterrupt
+
+    with pytest.raises(Interrupted):  # what a Ctrl-C mid-build raises
+        Build(store, scripted_lm(official_answers(6)), BuildRequest(OFFICIAL, 6, "scripted", concurrency=1),
+              on_event=stop_after_three).run()
+    run_id = store.one("SELECT id FROM runs")["id"]
+    first = [r["answer"] for r in store.query("SELECT answer FROM samples WHERE status = 'ok' ORDER BY rowid")]
+    assert len(first) == 3
+    Build.resume(store, scripted_lm(official_answers(6)), run_id).run()
+    golds = [r["answer"] for r in store.query("SELECT answer FROM samples WHERE status = 'ok' ORDER BY rowid")]
+    fewer = min(("yes", "no"), key=first.count)
+    assert golds[3] == fewer  # the first slot resumed is handed the side the run had accepted fewer of
+    assert sorted(golds) == ["no"] * 3 + ["yes"] * 3
+
+
+def test_whether_a_language_is_official_in_a_european_country_is_asked_yes_or_no(tmp_path):
+    """An unseen requirement was refused: the countries held no languages and no populations, and no tool asked yes
+    or no of a record. 'pop over 10 mil' now bounds the population (GeoNames)."""
+    requirement = OFFICIAL
+    store, run_id, _ = build(tmp_path, official_answers(6), requirement, size=6)
     assert run_summary(store, run_id)["totals"]["accepted"] == 6
     [plan] = [json.loads(r["plan"]) for r in store.query("SELECT plan FROM groundings WHERE accepted = 1")]
     assert plan["where"] == {"continent": ["Europe"]} and plan["steps"][0]["tool"] == "holds_target"
