@@ -510,12 +510,12 @@ def with_target_guarantees(plan: TransformPlan, facets: Sequence[Facet], answer_
         return [f.key for f in facets if pattern.search(f"{f.value} {f.quote}".lower())]
 
     steps = list(plan.steps)
+    sides = answer_type == "binary" and answer_origin(plan) == "tool"
     for i, step in enumerate(steps):
         if step.kind != "PURE":
             continue
         kept = stating(NO_TIES) if get_tool(step.tool).untied else []
-        if answer_type == "binary" and answer_origin(plan) == "tool" and "slot.seed" in step.inputs and any(
-                binding(o)[0] == "final.output.answer" for o in step.outputs):
+        if sides and "slot.seed" in step.inputs and any(binding(o)[0] == "final.output.answer" for o in step.outputs):
             kept += stating(BALANCED_SIDES)
         if kept:
             steps[i] = step.model_copy(update={"serves": [*step.serves, *kept]})

@@ -2,6 +2,7 @@
 100 days" bounds a number field named like it, "skip countries that use the euro" leaves out the records whose field
 holds a value it names word for word ('Euro'). One the source's fields cannot express stays a gap."""
 
+import functools
 import operator
 import re
 from collections.abc import Sequence
@@ -61,6 +62,7 @@ ANSWER_WORDS = re.compile(r"\b(?:answers?|golds?|results?|solutions?)\b", re.I)
 SENTENCE = re.compile(r"[.;!?](?:\s|$)|\n")
 
 
+@functools.cache  # read for every item a build checks
 def answer_bounds(requirement: str) -> dict[str, float] | None:
     """The range a requirement states for every answer, in a sentence naming answers ('Answers should be integers
     between 0 and 8'); None when none does."""
@@ -72,7 +74,7 @@ def answer_bounds(requirement: str) -> dict[str, float] | None:
 
 def bounds_answers(facet: Facet, requirement: str) -> bool:
     """The facet states the range the requirement gives every answer: the answer check keeps it."""
-    stated = stated_bounds(f"{facet.value}") or stated_bounds(facet.quote)
+    stated = stated_bounds(facet.value) or stated_bounds(facet.quote)
     return facet.kind == "constraint" and stated is not None and stated[0] == answer_bounds(requirement)
 
 

@@ -324,13 +324,13 @@ def _named_by_plans(columns: list[_Column], subject: _Column, answer_type: str, 
         return []
     record = next(iter(whole_words(records.replace("_", " ").split()[-1])), subject.label)  # 'countries': 'country'
     given = whole_words(" ".join(given_things(about)))
+    names = sorted({str(v).strip() for v in subject.values if 0 < len(str(v).strip()) <= MAX_LABEL_CHARS})
+    pool = [_sampled_pool(names)] if answer_type == "choice" else []
     plans = []
     for column in columns:
         if (column is subject or column.kind != "text" or len(set(column.values)) < len(column.values)
                 or not whole_words(column.label) <= given):
             continue
-        names = sorted({str(v).strip() for v in subject.values if 0 < len(str(v).strip()) <= MAX_LABEL_CHARS})
-        pool = [_sampled_pool(names)] if answer_type == "choice" else []
         plans.append(([column.label, "which"], _assemble(
             "label_pool_target", [f"{subject.ref}:answer.{record}", column.bind("shown"), *pool], answer_type,
             options="label_options", context=True,
