@@ -468,8 +468,9 @@ def carried(draft: SubtaskDraft, facets: list[Facet]) -> list[str]:
     known = {f.key: f for f in facets}
     claimed = [k for k in draft.facets if k in known]
     matched = stated_by(draft, facets)
-    formats = [f.key for f in facets if f.kind == "answer_format" and draft.answer_type in ANSWER_WORDS and
-               set(re.findall(r"[a-z]+", f.value.lower())) & set(ANSWER_WORDS[draft.answer_type])]
+    formats = [f.key for f in facets if f.kind == "answer_format" and draft.answer_type in ANSWER_WORDS and (
+        set(re.findall(r"[a-z]+", f.value.lower())) & set(ANSWER_WORDS[draft.answer_type])
+        or draft.answer_type == "choice" and ANSWER_LETTER.search(f.value.lower()))]
     return list(dict.fromkeys([*claimed, *matched, *formats]))
 
 

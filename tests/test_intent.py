@@ -2389,3 +2389,51 @@ def test_a_source_drawing_only_the_records_named_sets_aside_those_drawing_any():
     assert kept[0].rationale.startswith("set aside: builtin_python_stdlib draws only the records the requirement "
                                         "names (module: itertools, functools, collections)")
     assert picked_first(judged[:1]) == judged[:1]  # nothing picks: the others stand
+
+
+CARS_MPG = "cars datset mcq: display 4 japanese cars from 1980+ model yrs, which has best mpg? letter ans A-D, no ties plz"
+
+
+def test_which_of_four_japanese_cars_has_the_best_mpg_compares_them_by_miles_per_gallon(tmp_path):
+    """An unseen requirement delivered 4 items asking a car's origin: 'best' named no direction, a car's name (several
+    model years share one) named no record to compare, and 'mpg' named no field."""
+    best = {"key": "best_mpg", "name": "Best mpg", "capability": "reading car data",
+            "description": "which of four Japanese cars has the best mpg", "modalities": ["text"],
+            "answer_type": "choice", "rationale": "asked", "facets": []}
+    shown = "display 4 japanese cars from 1980+ model yrs"
+    answers = chart_answers(
+        scope={"scope": {"topic": "cars", "modalities": ["text"], "keywords": ["cars", "mpg"],
+                         "facets": [facet("presentation", shown, shown),
+                                    facet("operation", "which has best mpg", "which has best mpg?"),
+                                    facet("answer_format", "letter ans A-D", "letter ans A-D"),
+                                    facet("constraint", "no ties", "no ties plz")]}},
+        subtasks={"subtasks": [best]},
+        judgments={"judgments": [{"source_id": "builtin_cars", "transformable": True, "alignment": 0.9,
+                                  "coverage": 0.9, "simplicity": 0.8, "risk": 0.1, "rationale": "mpg"}]},
+        quotas={"quotas": [{"key": "best_mpg", "importance": 1.0, "quota": 3}]})
+    store, run_id, _ = build(tmp_path, answers, CARS_MPG, size=3)
+    [plan] = [json.loads(r["plan"]) for r in store.query("SELECT plan FROM groundings WHERE accepted = 1")]
+    step = plan["steps"][0]
+    assert step["tool"] == "compare_target" and "original.miles_per_gallon:answer.miles per gallon" in step["inputs"]
+    assert '=["largest"]:asks' in step["inputs"]
+    assert (plan["where"], plan["within"]) == ({"origin": ["Japan"]}, {"model_year": {"ge": 1980}})
+    cars = [source_for(CARDS["builtin_cars"]).record(i) for i in range(406)]
+    mpg = {}
+    for car in cars:
+        if car["origin"] == "Japan" and car["model_year"] >= 1980 and car["miles_per_gallon"] is not None:
+            mpg.setdefault(car["name"], set()).add(car["miles_per_gallon"])
+    targets = [json.loads(c["result"]) for c in store.query(
+        "SELECT result FROM tool_calls WHERE tool = 'compare_target'")]
+    for target in targets:
+        among = target["query"]["among"]
+        values = {name.strip(): float(v) for name, v in re.findall(r"([^;]+): miles per gallon ([\d.]+)",
+                                                                    target["facts"])}
+        assert len(among) == 4 == len(set(among)) and set(values) == set(among) <= set(mpg)
+        assert len(set(values.values())) == 4 and all(values[n] in mpg[n] for n in among)  # no ties, true values
+        assert target["answer"] == max(among, key=values.get)
+    samples = store.query("SELECT options, answer FROM samples WHERE status = 'ok'")
+    assert len(samples) == 3 and all(
+        any(set(json.loads(s["options"])) == set(t["query"]["among"]) and s["answer"] == t["answer"] for t in targets)
+        for s in samples)
+    assert run_summary(store, run_id)["intent"]["gaps"] == []
+    assert kinds_named("which has the worst mpg", get_tool("compare_target").asks) == ["smallest"]

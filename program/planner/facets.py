@@ -6,7 +6,7 @@ import json
 import re
 from collections.abc import Sequence
 
-from benchagent.program.intent import (DEGRADATION_WORDS, LIMITS, MODALITY_WORDS, demanded_modalities, other_language,
+from benchagent.program.intent import (ANSWER_LETTER, DEGRADATION_WORDS, LIMITS, MODALITY_WORDS, demanded_modalities, other_language,
                                        stems)
 from benchagent.program.executor.realize import binding, llm_steps
 from benchagent.program.sources.cards import NAMED_ONE_OF, ONE_OF, SourceCard, listed_values
@@ -245,6 +245,7 @@ FIGURES = re.compile(r"\b(\d|one|two|three|four|five|six|seven|eight|nine|ten)[-
                      r"|sig\.? ?figs?\b|s\.f\.)")
 OPTION_COUNT = re.compile(r"\b(\d{1,2}|two|three|four|five|six|seven|eight|nine|ten)[- ](?:([a-z]+) )?"
                           r"(?:options?|choices?|alternatives)\b")  # '3 city options', '4 answer options'
+LETTERED = re.compile(r"\ba\s*(?:-|–|/|to|thru|through)\s*([b-j])\b")  # the option letters: 'letter ans A-D'
 WRONG = ("wrong", "incorrect", "false", "other", "bad", "distractor", "decoy")  # '3 wrong options': 4 in all
 DATE_FORMATS = {"DD/MM/YYYY": re.compile(r"\bdd[/.-]mm[/.-]yyyy\b|\beuropean (?:date )?format|\bday[- ]first\b"),
                 "MM/DD/YYYY": re.compile(r"\bmm[/.-]dd[/.-]yyyy\b|\b(?:us|american) (?:date )?format|"
@@ -290,6 +291,8 @@ def _option_count(text: str) -> int | None:
         return wrong, _number(m.group(1)) + wrong
 
     found = min((count(m) for m in OPTION_COUNT.finditer(text)), default=None, key=lambda c: c[0])
+    if found is None and (lettered := LETTERED.search(text)) and ANSWER_LETTER.search(text):
+        found = False, ord(lettered.group(1)) - ord("a") + 1
     return found[1] if found is not None and 2 <= found[1] <= 10 else None
 
 

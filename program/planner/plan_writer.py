@@ -233,6 +233,13 @@ def _subject(columns: list[_Column]) -> _Column | None:
                default=None)
 
 
+def _namer(columns: list[_Column]) -> _Column | None:
+    """A name field in every record, its values short though some repeat ('ford pinto' of several model years): it
+    names the records a comparison offers, each name offered once."""
+    return next((c for name in NAME_FIELDS for c in columns if c.name == name and c.kind == "text" and c.complete
+                 and all(0 < len(v) <= MAX_NAME_CHARS for v in c.values)), None)
+
+
 def _pool(column: _Column) -> list[str]:
     """The column's labels, if it repeats a few short values (2 to 50 of them)."""
     labels = sorted({str(v) for v in column.values})
@@ -514,6 +521,13 @@ def _words(text: str) -> set[str]:
     return {w for w in re.findall(r"[a-z0-9]+", text.lower()) if len(w) > 2}
 
 
+def _named_words(labels: list[str]) -> set[str]:
+    """The words of the fields a plan asks, with the initials of a label of three or more words ('mpg' of 'miles
+    per gallon')."""
+    initials = {"".join(w[0] for w in words) for label in labels if len(words := label.lower().split()) >= 3}
+    return _words(" ".join(labels)) | initials
+
+
 # words saying how an item asks, not what it asks about ('Flag Quiz: Show Emoji and Identify Country')
 HOW_ASKED = stems("quiz quizzes show shows showing display identify identifying name naming pick choose select tell "
                   "determine find recognise recognize guess match matching")
@@ -579,12 +593,13 @@ def template_plans(card: SourceCard, answer_type: str, about: str = "", answer: 
         # a user's records are not common knowledge: which of four holds the most, or whether one holds a value,
         # cannot be answered unseen
         known = subject and card.kind == "builtin"
-        compares = _compare_plans(columns, subject, answer_type) if known else []
+        namer = subject or _namer(columns)
+        compares = _compare_plans(columns, namer, answer_type) if namer and card.kind == "builtin" else []
         candidates += _holds_plans(columns, subject, answer_type) if known else []
         candidates = [*(_named_by_plans(columns, subject, answer_type, about, card.name) if subject else []),
                       *candidates]
         candidates = [*compares, *candidates] if kinds_named(about, COMPARES) else [*candidates, *compares]
     wanted, format_words = _words(about), _words(answer)
     ranked = sorted(candidates, key=lambda c: (-len(format_words & _words(_answered_field(c[1], card))),
-                                               -len(wanted & _words(" ".join(c[0])))))
+                                               -len(wanted & _named_words(c[0]))))
     return [with_compared(plan, card) for _, plan in ranked]

@@ -160,9 +160,10 @@ def field_target(args: FieldTargetArgs) -> RecordTarget:
 # the words that ask which of several records holds the most or the least of a number ('which one is heavier')
 COMPARES = {"largest": ("heavier", "heaviest", "larger", "largest", "greater", "greatest", "higher", "highest",
                         "bigger", "biggest", "denser", "densest", "more massive", "most massive", "longer", "longest",
-                        "older", "oldest"),
+                        "older", "oldest", "best", "better"),
             "smallest": ("lighter", "lightest", "smaller", "smallest", "lower", "lowest", "less massive",
-                         "least massive", "shorter", "shortest", "younger", "youngest", "fewer", "fewest")}
+                         "least massive", "shorter", "shortest", "younger", "youngest", "fewer", "fewest", "worst",
+                         "worse")}
 
 
 class CompareTargetArgs(SubjectArgs):
@@ -181,11 +182,12 @@ def compare_target(args: CompareTargetArgs) -> RecordTarget:
     if name is None or not is_number(field.value):
         raise ValueError(f"the record has no {subject.label} or no {field.label} number")
     rng = random.Random(f"compare:{args.seed}")
-    pool, seen = [], {float(field.value)}
+    pool, seen, named = [], {float(field.value)}, {name.casefold()}
     for other, value in rng.sample(args.others, len(args.others)):
-        if other.strip() and other.casefold() != name.casefold() and value not in seen:
+        if other.strip() and other.strip().casefold() not in named and value not in seen:
             pool.append((other.strip(), value))
             seen.add(value)
+            named.add(other.strip().casefold())
     if len(pool) < args.n - 1:
         raise ValueError(f"fewer than {args.n - 1} other records with a {field.label} unlike '{name}''s")
     chosen = sorted([(name, float(field.value)), *pool[:args.n - 1]], key=lambda pair: pair[0])
