@@ -2391,7 +2391,8 @@ def test_a_source_drawing_only_the_records_named_sets_aside_those_drawing_any():
     assert picked_first(judged[:1]) == judged[:1]  # nothing picks: the others stand
 
 
-CARS_MPG = "cars datset mcq: display 4 japanese cars from 1980+ model yrs, which has best mpg? letter ans A-D, no ties plz"
+CARS_MPG = ("cars datset mcq: display 4 japanese cars from 1980+ model yrs, which has best mpg? letter ans A-D, no "
+            "ties plz")
 
 
 def test_which_of_four_japanese_cars_has_the_best_mpg_compares_them_by_miles_per_gallon(tmp_path):

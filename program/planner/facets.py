@@ -6,8 +6,8 @@ import json
 import re
 from collections.abc import Sequence
 
-from benchagent.program.intent import (ANSWER_LETTER, DEGRADATION_WORDS, LIMITS, MODALITY_WORDS, demanded_modalities, other_language,
-                                       stems)
+from benchagent.program.intent import (ANSWER_LETTER, DEGRADATION_WORDS, LIMITS, MODALITY_WORDS, demanded_modalities,
+                                       other_language, stems)
 from benchagent.program.executor.realize import binding, llm_steps
 from benchagent.program.sources.cards import NAMED_ONE_OF, ONE_OF, SourceCard, listed_values
 from benchagent.program.sources.families import GENERATORS
