@@ -336,6 +336,13 @@ def test_ranges_and_exclusions_are_read_off_the_requirement_and_reported_as_gaps
     assert bounded_field(cars, stated_bounds(japanese)[1]) == "model_year"
     assert stated_bounds("5 or more bars")[0] == {"ge": 5} and stated_bounds("100 or fewer words")[0] == {"le": 100}
     assert stated_bounds("C++ questions") is None and stated_bounds("a 3+4 sum") is None
+    # unseen requirements: a range left out keeps the other side; a distance between two records bounds neither
+    countries = CARDS["builtin_countries"]
+    skipped = stated_bounds("Skip microstates under 1,000 km²")
+    assert skipped[0] == {"ge": 1000} and bounded_field(countries, skipped[1]) == "area_km2"
+    assert stated_bounds("exclude cars 3000+ lbs")[0] == {"lt": 3000}
+    assert stated_bounds("skip years between 1990 and 2000") is None
+    assert stated_bounds("at least 1 deg of latitude apart") is None
     shown = Facet(key="shown", kind="presentation", value=japanese, quote=japanese)
     plan = with_named_values(with_limits(template_plans(cars, "choice", "which car has the highest mpg")[0], cars,
                                          [shown]), cars, japanese)

@@ -27,17 +27,32 @@ EXCLUDED = re.compile(rf"^\W*(?:{EXCLUDING})\s+", re.I)
 TEXT = re.compile(r"^\s*str\b")
 SCANNED = 5000  # records read for the values an exclusion names
 WHERE_SPAN = 100  # most records read per wanted one when a plan takes only some records of a source
+EXCLUDES = re.compile(rf"\b(?:{EXCLUDING})\b", re.I)  # 'skip microstates under 1,000 km²' keeps 1,000 km² and over
+OTHER_SIDE = {"gt": "le", "ge": "lt", "lt": "ge", "le": "gt"}
+APART = re.compile(r"\b(?:apart|differ\w*|gap|margin)\b", re.I)  # '1 deg of latitude apart' bounds no one record
+UNIT = re.compile(r"\s*([a-z]{1,3}\d?)\b", re.I)
+SUPERSCRIPTS = str.maketrans("²³", "23")  # 'km²' is said as the field 'area_km2'
 TESTS = {"gt": operator.gt, "ge": operator.ge, "lt": operator.lt, "le": operator.le}
 TEST_WORDS = {"gt": "over", "ge": "at least", "lt": "under", "le": "at most"}
 
 
 def stated_bounds(text: str) -> tuple[dict[str, float], set[str]] | None:
     """The bounds a range states ({"gt": 100} for 'over 100 days', {"ge": 1900, "le": 2000} for 'between 1900 and
-    2000', {"gt": 1e7} for 'pop over 10 mil', {"ge": 1980} for '1980+ model yrs') and the stems of its other words
-    (what is bounded); None when it states none."""
+    2000', {"gt": 1e7} for 'pop over 10 mil', {"ge": 1980} for '1980+ model yrs', {"ge": 1000} for 'skip microstates
+    under 1,000 km²') and the stems of its other words with the unit after its number (what is bounded); None when it
+    states none, or only a distance between records' values ('1 degree apart')."""
     def number(text: str, scale: str | None) -> float:
         return float(text.replace(",", "")) * SCALES.get((scale or "").lower(), 1)
 
+    def kept(bounds: dict[str, float], start: int) -> dict[str, float] | None:
+        """The bounds the records keep: the other side of one that a word before it leaves out."""
+        if not EXCLUDES.search(text[:start]):
+            return bounds
+        return {OTHER_SIDE[test]: bound for test, bound in bounds.items()} if len(bounds) == 1 else None
+
+    text = text.translate(SUPERSCRIPTS)
+    if APART.search(text):
+        return None
     found = BOUND.search(text)
     if found is None:
         after = AFTER.search(text)
@@ -46,7 +61,8 @@ def stated_bounds(text: str) -> tuple[dict[str, float], set[str]] | None:
         value, scale, word = after.groups()
         # what is bounded is said next to its number: 'from 1980+ model yrs', 'ages 18+'
         bounded = stems(" ".join(text[after.end():].split()[:3])) or stems(" ".join(text[:after.start()].split()[-2:]))
-        return {"le" if (word or "").lower() in AT_MOST else "ge": number(value, scale)}, bounded
+        bounds = kept({"le" if (word or "").lower() in AT_MOST else "ge": number(value, scale)}, after.start())
+        return (bounds, bounded) if bounds else None
     word, low, low_scale, high, high_scale = (found.group(1).lower(), *found.groups()[1:])
 
     if word == "between":
@@ -55,7 +71,10 @@ def stated_bounds(text: str) -> tuple[dict[str, float], set[str]] | None:
         bounds = {"ge": number(low, low_scale or high_scale), "le": number(high, high_scale)}
     else:
         bounds = {BOUND_WORDS[word]: number(low, low_scale)}
-    return bounds, stems(BOUND.sub(" ", text))
+    bounds = kept(bounds, found.start())
+    unit = UNIT.match(text[found.end():])  # said as a field's name is: 'under 1,000 km²' of area_km2
+    bounded = stems(BOUND.sub(" ", EXCLUDES.sub(" ", text))) | ({unit.group(1).lower()} if unit else set())
+    return (bounds, bounded) if bounds else None
 
 
 ANSWER_WORDS = re.compile(r"\b(?:answers?|golds?|results?|solutions?)\b", re.I)
@@ -103,7 +122,8 @@ def bounded_field(card: SourceCard, what: set[str], read: set[str] = frozenset()
     counts: 'pop' of population, 'yrs' of year), of those tied the one field the plan reads (`read`: 'the number of
     days' is the offset a calendar question reads, not the days between two dates it does not); None when none
     shares a word or two share as many."""
-    scores = {name: len({w for w in stems(name.replace("_", " ")) if any(_short_for(s, w) for s in what)})
+    scores = {name: len({w for w in stems(name.replace("_", " ")) | set(name.split("_"))
+                         if any(_short_for(s, w) for s in what)})
               for name, kind in card.fields.items() if NUMERIC.match(kind)}
     best = max(scores.values(), default=0)
     tops = [name for name, score in scores.items() if score == best]
