@@ -84,7 +84,7 @@ LIMITS = re.compile(rf"\b(?:(?:{EXCLUDING})\s+[^.;:,!?]{{3,}}|"
                     rf"{NUMBER}(?:\s+(?:and|to)\s+{NUMBER})?(?:\s+(?!and\b|or\b)[a-z]+)?)", re.I)
 CHOICE_WORDS = ("multiple-choice", "multiple choice", "mcq", "four options", "4 options")
 ANSWER_WORDS = {"choice": ("choice", "multiple", "options", "mcq"),
-                "number": ("number", "numeric", "integer", "decimal", "numerical"),
+                "number": ("number", "numeric", "integer", "decimal", "numerical", "digits"),
                 "binary": ("yes", "binary", "true", "false"), "span": ("span", "extract", "quote")}
 QUOTE_MATCH = 85      # rapidfuzz partial ratio a facet's quote needs against the requirement
 LANGUAGE_SURE = 0.9   # probability from which a detected language is trusted
@@ -176,20 +176,29 @@ PLAIN_WORDS = stems("input inputs shown given short long text texts plain "
 
 BOUND_CLAUSE = re.compile(rf"\b(?:{EXCLUDING}|{'|'.join(BOUND_WORDS)}|between)\b.*$", re.I)
 LIMIT_VERBS = frozenset({"keep", "make", "ensure", "limit", "stay", "have"})
+SIGN = r">=|≥|<=|≤|>|<"  # a bound written as a sign: 'ints >= 1,000'
+SIGNED_BOUND = re.compile(rf"(?:{SIGN})\s*{NUMBER}")
 
 
 def missing_topic(card: SourceCard, facets: list[Facet]) -> str | None:
     """The topic or presentation facet a source does not hold: one whose content words the card shares fewer than
     half of (Python's docs share 'passage' with 'a short news-style passage', not 'news'); None when it holds them
     all. A facet stating a range or an exclusion is not what the items are about."""
-    held = stems(card_words(card))
+    held, spelled = stems(card_words(card)), whole_words(card_words(card))
+
+    def holds(word: str) -> bool:
+        """Held as it is or said with a slip ('seperators')."""
+        return stems(word) <= held or any(_said_loosely(w, spelled) for w in whole_words(word))
+
     for facet in facets:
         if facet.kind not in ("topic", "presentation"):
             continue
         # a range or exclusion ('keep it under 15 shapes', 'never modern wars') is a constraint, kept or reported as
-        # one: what comes before it is what the items are about
-        words = stems(BOUND_CLAUSE.sub(" ", facet.value)) - PLAIN_WORDS - LIMIT_VERBS
-        if words and 2 * len(words & held) < len(words):
+        # one: what comes before it is what the items are about; a bound written as a sign is left out alone
+        text = SIGNED_BOUND.sub(" ", BOUND_CLAUSE.sub(" ", facet.value))
+        words = {w for w in re.findall(r"[^\W\d_]+", text.lower())
+                 if stems(w) and not stems(w) <= PLAIN_WORDS | LIMIT_VERBS}
+        if words and 2 * sum(map(holds, words)) < len(words):
             return f"{facet.kind} '{facet.value}'"
     return None
 

@@ -2445,3 +2445,73 @@ def test_which_of_four_japanese_cars_has_the_best_mpg_compares_them_by_miles_per
         for s in samples)
     assert run_summary(store, run_id)["intent"]["gaps"] == []
     assert kinds_named("which has the worst mpg", get_tool("compare_target").asks) == ["smallest"]
+
+
+PIE_TWO = "pie charts w/ 4-6 slices: what % do the 2 smallest slices make togther? answer just the integer, no % sign"
+
+
+def test_the_two_smallest_slices_of_a_pie_are_added_on_charts_of_four_to_six_slices(tmp_path):
+    """An unseen requirement delivered 'What category has the smallest value' as a success: pies took no number
+    question, 'answer just the integer' left a label subtask a label, and no question added two values."""
+    smallest = {"key": "two_smallest", "name": "Calculate the percentage of the 2 smallest slices",
+                "capability": "data visualization", "description": "what % do the 2 smallest slices make together",
+                "modalities": ["image"], "answer_type": "label", "rationale": "asked", "facets": []}
+    answers = chart_answers(
+        scope={"scope": {"topic": "pie charts", "modalities": ["image"], "keywords": ["pie chart", "percentage"],
+                         "facets": [facet("operation", "calculate the percentage of the 2 smallest slices",
+                                          "what % do the 2 smallest slices make togther?"),
+                                    facet("presentation", "pie charts w/ 4-6 slices", "pie charts w/ 4-6 slices"),
+                                    facet("answer_format", "integer", "answer just the integer")]}},
+        subtasks={"subtasks": [smallest]},
+        judgments={"judgments": [{"source_id": "gen_pie_chart_shares", "transformable": True, "alignment": 0.9,
+                                  "coverage": 0.9, "simplicity": 0.8, "risk": 0.1, "rationale": "shares"}]},
+        quotas={"quotas": [{"key": "two_smallest", "importance": 1.0, "quota": 4}]})
+    store, run_id, _ = build(tmp_path, answers, PIE_TWO, size=4)
+    [subtask] = store.query("SELECT answer_type FROM subtasks")
+    assert subtask["answer_type"] == "number"
+    [plan] = [json.loads(r["plan"]) for r in store.query("SELECT plan FROM groundings WHERE accepted = 1")]
+    assert plan["steps"][0]["tool"] == "chart_number_target" and '=["two smallest"]:asks' in plan["steps"][0]["inputs"]
+    assert plan["within"] == {"slices": {"ge": 4, "le": 6}}
+    samples = store.query("SELECT answer, record FROM samples WHERE status = 'ok'")
+    assert len(samples) == 4
+    for sample in samples:
+        shares = json.loads(sample["record"])["values"]
+        assert 4 <= len(shares) <= 6 and sample["answer"] == str(sum(sorted(shares)[:2]))
+    assert run_summary(store, run_id)["intent"]["gaps"] == []
+    values = {"title": "Budget", "categories": ["Rent", "Food", "Fun", "Travel"], "values": [50, 30, 12, 8], "seed": 1}
+    with pytest.raises(ToolError, match="no question of the kinds"):
+        run_tool("chart_number_target", {**values, "shown": True, "asks": ["value"]})  # the legend prints it
+    assert run_tool("chart_number_target", {**values, "shown": True, "asks": ["two largest"]}).result["answer"] == "80"
+
+
+PRINTED = ("printed number imgs, only ints >= 1,000 w/ comma seperators (no prices/decimals/negatives) - answer digits "
+           "only, no commas")
+
+
+def test_printed_integers_with_comma_separators_are_asked_with_the_digits_as_the_answer(tmp_path):
+    """An unseen requirement was refused: the printed numbers' card named no commas, and its kinds picked nothing."""
+    read = {"key": "comma_numbers", "name": "Printed number with comma", "capability": "number reading",
+            "description": "read a printed integer of 1,000 or more with comma separators", "modalities": ["image"],
+            "answer_type": "number", "rationale": "asked", "facets": []}
+    answers = chart_answers(
+        scope={"scope": {"topic": "printed numbers", "modalities": ["image"], "keywords": ["printed numbers"],
+                         "facets": [facet("presentation", "ints >= 1,000 w/ comma seperators",
+                                          "only ints >= 1,000 w/ comma seperators"),
+                                    facet("constraint", "no prices/decimals/negatives",
+                                          "(no prices/decimals/negatives)"),
+                                    facet("answer_format", "digits only, no commas",
+                                          "answer digits only, no commas")]}},
+        subtasks={"subtasks": [read]},
+        judgments={"judgments": [{"source_id": "gen_printed_numbers", "transformable": True, "alignment": 0.9,
+                                  "coverage": 0.9, "simplicity": 0.8, "risk": 0.1, "rationale": "numbers"}]},
+        quotas={"quotas": [{"key": "comma_numbers", "importance": 1.0, "quota": 4}]})
+    store, run_id, _ = build(tmp_path, answers, PRINTED, size=4)
+    [plan] = [json.loads(r["plan"]) for r in store.query("SELECT plan FROM groundings WHERE accepted = 1")]
+    assert plan["where"] == {"kind": ["comma"]} and plan["within"] == {"value": {"ge": 1000}}
+    assert plan["without"] == {"kind": ["decimal", "negative", "price"]}
+    samples = store.query("SELECT answer, record FROM samples WHERE status = 'ok'")
+    assert len(samples) == 4
+    for sample in samples:
+        printed = json.loads(sample["record"])["text"]
+        assert "," in printed and sample["answer"] == printed.replace(",", "") and int(sample["answer"]) >= 1000
+    assert run_summary(store, run_id)["intent"]["gaps"] == []

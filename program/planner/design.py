@@ -98,20 +98,22 @@ ASKS_OPTIONS = re.compile(r"\b(?:multiple[- ]choice|mcq|options?|choices|alterna
                           r"\ba\s*[-–/]\s*[d-j]\b|\b(?:pick|choose|select) (?:one|from|among|between)\b")
 # where it says what an answer is: 'ans = species name lowercase, one word', 'answered in millimetres'
 STATES_ANSWER = re.compile(r"\b(?:ans|answers?|golds?)\s*(?:=|:|is|are|should be|must be|will be)\s+|"
-                           r"\b(?:answer(?:ed)?|reply|respond) (?:with|in|as|by)\s+")
+                           r"\b(?:answer(?:ed)?|reply|respond) (?:with|in|as|by)\s+|"
+                           r"\b(?:ans|answer)\s+(?:(?:just|only)\b\s*|(?=(?:digits?|integers?|numbers?)\b))")
 
 
 def as_stated(draft: SubtaskDraft, requirement: str) -> SubtaskDraft:
-    """A choice draft retyped when the requirement says what its answer is and asks for no options ('ans = species
-    name lowercase, one word' is a label): the answer type that sentence's words name, else a label."""
+    """A choice or label draft retyped when the requirement says what its answer is and asks for no options ('ans =
+    species name lowercase, one word' is a label, 'answer just the integer' a number): the answer type that
+    sentence's words name, else, for a choice draft, a label."""
     lower = requirement.lower()
     stated = STATES_ANSWER.search(lower)
-    if draft.answer_type != "choice" or stated is None or ASKS_OPTIONS.search(lower):
+    if draft.answer_type not in ("choice", "label") or stated is None or ASKS_OPTIONS.search(lower):
         return draft
     sentence = re.split(r"[.;!?](?:\s|$)", lower[stated.end():])[0]
     said = set(re.findall(r"[a-z]+", sentence)) | whole_words(sentence)  # 'integers' says integer
-    kind = next((k for k, words in ANSWER_WORDS.items() if k != "choice" and said & set(words)), "label")
-    return draft.model_copy(update={"answer_type": kind})
+    kind = next((k for k, words in ANSWER_WORDS.items() if k != "choice" and said & set(words)), None)
+    return draft.model_copy(update={"answer_type": kind or "label"}) if kind or draft.answer_type == "choice" else draft
 
 
 def requirement_subtask(requirement: str, scope: Scope) -> SubtaskDraft | None:
@@ -236,9 +238,12 @@ class DesignAgent(dspy.Module):
                 break
         stated = [as_stated(s, requirement) for s in subtasks]
         decisions += [{"round": rounds + 1, "key": s.key, "action": "retype",
-                       "rationale": f"{s.answer_type}, not choice: the requirement says what its answer is and asks "
-                                    "for no options"} for s, old in zip(stated, subtasks, strict=True)
+                       "rationale": f"{s.answer_type}, not {old.answer_type}: the requirement says what its answer "
+                                    "is and asks for no options"} for s, old in zip(stated, subtasks, strict=True)
                       if s.answer_type != old.answer_type]
+        # a retyped subtask carries the answer format its new type meets
+        stated = [s if s.answer_type == old.answer_type else s.model_copy(update={"facets": carried(s, scope.facets)})
+                  for s, old in zip(stated, subtasks, strict=True)]
         return DesignResult(stated, decisions)
 
     def redesign(self, requirement: str, scope: Scope, max_subtasks: int, failed: dict[str, str],

@@ -11,7 +11,7 @@ from benchagent.program.intent import (ANSWER_LETTER, DEGRADATION_WORDS, LIMITS,
 from benchagent.program.executor.realize import binding, llm_steps
 from benchagent.program.sources.cards import NAMED_ONE_OF, ONE_OF, SourceCard, listed_values
 from benchagent.program.sources.families import GENERATORS
-from benchagent.program.planner.limits import bounds_answers, stated_bounds
+from benchagent.program.planner.limits import NEGATED, bounds_answers, stated_bounds
 from benchagent.program.sources.catalog import source_for
 from benchagent.program.sources.recipes import ASKS_AN_AMOUNT, answer_origin
 from benchagent.program.tools.chemistry import SPELLINGS
@@ -462,6 +462,7 @@ def _numbered(card: SourceCard, field: str, text: str) -> list[str]:
 def _named_where(card: SourceCard, text: str, where: dict[str, list[str]]) -> dict[str, list[str]]:
     """The listed fields' values text names, and the whole numbers it gives after a number field's name, for the
     fields where does not pick yet (see with_named_values)."""
+    text = NEGATED.sub(" ", text)  # 'skip setosa', 'no prices' name values left out, not picked
     named_where = {field: values for field in card.fields if field not in where
                    and (values := _numbered(card, field, text))}
     for field, description in card.fields.items():

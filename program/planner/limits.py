@@ -7,7 +7,7 @@ import operator
 import re
 from collections.abc import Sequence
 
-from benchagent.program.intent import BOUND_WORDS, EXCLUDING, NUMBER, stems, whole_words
+from benchagent.program.intent import BOUND_WORDS, EXCLUDING, NUMBER, SIGN, stems, whole_words
 from benchagent.program.sources.cards import SourceCard
 from benchagent.program.sources.catalog import source_for
 from benchagent.program.sources.families.registry import fields_read
@@ -18,12 +18,17 @@ SCALE = r"(?:\s*(thousand|k|million|mil|mln|mn|billion|bn)\b)?"
 SCALES = {"thousand": 1e3, "k": 1e3, "million": 1e6, "mil": 1e6, "mln": 1e6, "mn": 1e6, "billion": 1e9, "bn": 1e9}
 BOUND = re.compile(rf"\b(between|{'|'.join(BOUND_WORDS)})\s+({NUMBER}){SCALE}(?:\s+(?:and|to)\s+({NUMBER}){SCALE})?",
                    re.I)
+# a range written with a dash before what it counts: 'pie charts w/ 4-6 slices', '3 to 5 subjects'
+SPAN = re.compile(r"(?<![\w.,-])(\d+(?:,\d{3})*)\s*(?:-|–|to)\s*(\d+(?:,\d{3})*)\s+(?=[^\W\d])", re.I)
+SIGNED = re.compile(rf"({SIGN})\s*({NUMBER}){SCALE}", re.I)
+SIGNS = {">=": "ge", "≥": "ge", "<=": "le", "≤": "le", ">": "gt", "<": "lt"}
 # a bound after its number: '1980+ model yrs', '5 or more bars', '100 or fewer'
 AFTER = re.compile(rf"(?<![\w.])({NUMBER}){SCALE}(?:\+(?![\d+])|\s+(?:or|and)\s+(more|later|above|over|after|newer|up|"
                    r"upwards|onwards|less|fewer|earlier|below|under|before|older)\b)", re.I)
 AT_MOST = {"less", "fewer", "earlier", "below", "under", "before", "older"}
 NUMERIC = re.compile(r"^\s*(?:int|float)\b")
-EXCLUDED = re.compile(rf"^\W*(?:{EXCLUDING})\s+", re.I)
+# what a clause leaves out, to the clause's end: 'skip countries that use the euro', '(no prices/decimals/negatives)'
+NEGATED = re.compile(rf"(?:^|(?<=[\s(\[,;:]))(?:{EXCLUDING}|no|not|without)\s+([^,;.()\[\]]+)", re.I)
 TEXT = re.compile(r"^\s*str\b")
 SCANNED = 5000  # records read for the values an exclusion names
 WHERE_SPAN = 100  # most records read per wanted one when a plan takes only some records of a source
@@ -31,6 +36,7 @@ EXCLUDES = re.compile(rf"\b(?:{EXCLUDING})\b", re.I)  # 'skip microstates under 
 OTHER_SIDE = {"gt": "le", "ge": "lt", "lt": "ge", "le": "gt"}
 APART = re.compile(r"\b(?:apart|differ\w*|gap|margin)\b", re.I)  # '1 deg of latitude apart' bounds no one record
 UNIT = re.compile(r"\s*([a-z]{1,3}\d?)\b", re.I)
+NUMBER_WORDS = stems("int ints integers numbers values")
 SUPERSCRIPTS = str.maketrans("²³", "23")  # 'km²' is said as the field 'area_km2'
 TESTS = {"gt": operator.gt, "ge": operator.ge, "lt": operator.lt, "le": operator.le}
 TEST_WORDS = {"gt": "over", "ge": "at least", "lt": "under", "le": "at most"}
@@ -54,6 +60,15 @@ def stated_bounds(text: str) -> tuple[dict[str, float], set[str]] | None:
     if APART.search(text):
         return None
     found = BOUND.search(text)
+    signed = SIGNED.search(text) if found is None else None
+    if signed:
+        bounds = kept({SIGNS[signed.group(1)]: number(signed.group(2), signed.group(3))}, signed.start())
+        return (bounds, stems(SIGNED.sub(" ", EXCLUDES.sub(" ", text)))) if bounds else None
+    span = SPAN.search(text) if found is None else None
+    if span and float(span.group(1).replace(",", "")) < float(span.group(2).replace(",", "")):
+        bounds = kept({"ge": number(span.group(1), None), "le": number(span.group(2), None)}, span.start())
+        bounded = stems(" ".join(text[span.end():].split()[:2])) or stems(" ".join(text[:span.start()].split()[-2:]))
+        return (bounds, bounded) if bounds else None
     if found is None:
         after = AFTER.search(text)
         if after is None:
@@ -125,6 +140,8 @@ def bounded_field(card: SourceCard, what: set[str], read: set[str] = frozenset()
     scores = {name: len({w for w in stems(name.replace("_", " ")) | set(name.split("_"))
                          if any(_short_for(s, w) for s in what)})
               for name, kind in card.fields.items() if NUMERIC.match(kind)}
+    if not any(scores.values()) and what & NUMBER_WORDS and "value" in scores:
+        return "value"  # 'ints >= 1,000' of printed numbers bounds the number each item is about
     best = max(scores.values(), default=0)
     tops = [name for name, score in scores.items() if score == best]
     tops = tops if len(tops) == 1 else [name for name in tops if name in read]
@@ -148,10 +165,12 @@ def draws(plan: TransformPlan, record: dict) -> bool:
 
 def excluded_values(card: SourceCard, text: str) -> dict[str, list[str]]:
     """The text fields' values an exclusion names word for word ('skip countries that use the euro' names the
-    currency_name 'Euro'), read off the source's records; empty when the text excludes nothing or names no value."""
-    if not EXCLUDED.search(text):
+    currency_name 'Euro', 'no prices/decimals/negatives' three kinds of printed number), read off the source's
+    records; empty when the text excludes nothing or names no value."""
+    spans = [m.group(1) for m in NEGATED.finditer(text)]
+    if not spans:
         return {}
-    said = whole_words(EXCLUDED.sub(" ", text))
+    said = whole_words(" ".join(spans)) - whole_words(NEGATED.sub(" ", text))  # named outside too: not left out
     fields = [name for name, kind in card.fields.items() if TEXT.match(kind)]
     # a text naming fields ("skip start dates in February") excludes by those, not by a value of another field
     # ("February" as the target_month)
@@ -183,7 +202,10 @@ def with_limits(plan: TransformPlan, card: SourceCard, facets: Sequence[Facet]) 
         if field:
             within_fields[field] = {**within_fields.get(field, {}), **stated[0]}
             served.append(facet.key)
-        elif excluded := excluded_values(card, facet.value):
+        elif excluded := {name: kept for name, values in excluded_values(card, facet.value).items()
+                          if (kept := [v for v in values if v not in plan.where.get(name, [])])}:
+            # a value the plan picks is not left out by another clause's words ('w/ comma separators ... answer
+            # digits only, no commas')
             for name, values in excluded.items():
                 without[name] = sorted({*without.get(name, []), *values})
             served.append(facet.key)

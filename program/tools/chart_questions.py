@@ -26,7 +26,12 @@ CHART_ASKS = {"value": ("value of", "value for", "read values", "reading values"
                         "highest ... lowest value", "largest ... smallest value", "tallest ... shortest value",
                         *(f"difference between the {high} ... {low}" for high, low in (
                             ("highest", "lowest"), ("largest", "smallest"), ("tallest", "shortest"),
-                            ("maximum", "minimum"), ("biggest", "smallest"), ("max", "min"))))}
+                            ("maximum", "minimum"), ("biggest", "smallest"), ("max", "min")))),
+              # the sum of the two largest (smallest) values: 'what % do the 2 smallest slices make together'
+              "two largest": ("two largest", "2 largest", "largest two", "two biggest", "2 biggest", "biggest two",
+                              "two highest", "2 highest", "highest two", "top two", "top 2"),
+              "two smallest": ("two smallest", "2 smallest", "smallest two", "two lowest", "2 lowest", "lowest two",
+                               "bottom two", "bottom 2")}
 
 
 # the words that ask for the time whose value rose (fell) most from the one before ('which month had the biggest
@@ -64,6 +69,8 @@ class ChartTargetArgs(ToolInput):
                                                                   "of this (10 for 'to the nearest ten')")
     ordered: bool = Field(False, description="the categories are consecutive times (a line chart's x axis), so a "
                                              "value's change from the one before is asked")
+    shown: bool = Field(False, description="the chart prints every value (a pie chart's legend), so a number "
+                                           "question computes one from them and never reads one off")
 
     @model_validator(mode="after")
     def _aligned(self):
@@ -142,14 +149,24 @@ def _target(args: ChartTargetArgs, answer_kind: str) -> Target:
         return Target(goal=f"whether the value for '{a}' is greater than the value for '{b}' in {chart} "
                            "(answer yes or no)",
                       answer="yes" if data[a] > data[b] else "no", query={"kind": "greater", "pair": [a, b]}, **common)
-    kinds = narrowed({"value": list(data), "difference": [(a, b) for a in data for b in data if data[a] > data[b]],
-                      "largest": [max(data.values())], "smallest": [min(data.values())],
-                      "range": [max(data.values()) - min(data.values())]},
-                     args.asks, default=("value", "difference"))
+    ranked = sorted(data.values())
+    kinds = {"value": list(data), "difference": [(a, b) for a in data for b in data if data[a] > data[b]],
+             "largest": [ranked[-1]], "smallest": [ranked[0]], "range": [ranked[-1] - ranked[0]],
+             "two largest": [sum(ranked[-2:])] if len(ranked) > 2 else [],
+             "two smallest": [sum(ranked[:2])] if len(ranked) > 2 else []}
+    if args.shown:
+        kinds["value"] = []
+    kinds = narrowed(kinds, args.asks, default=("difference",) if args.shown else ("value", "difference"))
     if "range" in kinds and (len(kinds) == 1 or rng.random() < 1 / len(kinds)):
         answer, rounding = _number(args, kinds["range"][0])
         return Target(goal=f"how much larger the largest value is than the smallest value in {chart}{rounding}; the "
                            "answer is a number", answer=answer, query={"kind": "range"}, **common)
+    sums = [k for k in ("two largest", "two smallest") if kinds.get(k)]
+    if sums and (len(sums) == len(kinds) or rng.random() < len(sums) / len(kinds)):
+        kind = rng.choice(sums)
+        answer, rounding = _number(args, kinds[kind][0])
+        return Target(goal=f"the sum of the {kind} values in {chart}, added together{rounding}; the answer is a "
+                           "number", answer=answer, query={"kind": kind}, **common)
     extremes = [k for k in ("largest", "smallest") if kinds.get(k)]
     if extremes and not ({"value", "difference"} & set(kinds) and rng.random() < 0.5):
         kind = rng.choice(extremes)
@@ -157,7 +174,7 @@ def _target(args: ChartTargetArgs, answer_kind: str) -> Target:
         return Target(goal=f"the {kind} value shown in {chart} (not which category holds it){rounding}; the answer "
                            "is a number", answer=answer, query={"kind": kind}, **common)
     pairs = kinds.get("difference")
-    if pairs and ("value" not in kinds or rng.random() < 0.3):
+    if pairs and (not kinds.get("value") or rng.random() < 0.3):
         a, b = rng.choice(pairs)
         answer, rounding = _number(args, data[a] - data[b])
         return Target(goal=f"how much larger the value for '{a}' is than the value for '{b}' in {chart}{rounding}; "
@@ -170,7 +187,8 @@ def _target(args: ChartTargetArgs, answer_kind: str) -> Target:
 
 
 @tool("chart_number_target",
-      "Choose a value or a difference to ask about in a chart's data; the answer is the exact number.",
+      "Choose a value, a difference, an extreme, the range or the sum of the two largest or smallest values to ask "
+      "about in a chart's data; the answer is the exact number.",
       asks=CHART_ASKS)
 def chart_number_target(args: ChartTargetArgs) -> Target:
     return _target(args, "number")

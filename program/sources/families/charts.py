@@ -29,11 +29,12 @@ class ChartRecipe:
     axis: list[str]  # the record fields naming its axis, passed to target and chart
     kinds: frozenset[str] = frozenset(_TARGET)
     ordered: bool = False  # its labels are consecutive times: the target may ask the largest rise or fall
+    shown: bool = False  # it prints every value: a number question computes one from them
 
     def _target_inputs(self) -> list[str]:
         labels = f"original.{self.labels}"
         return ["original.title", f"{labels}:categories", "original.values", "slot.seed", *self.axis,
-                *(["=true:ordered"] if self.ordered else [])]
+                *(["=true:ordered"] if self.ordered else []), *(["=true:shown"] if self.shown else [])]
 
     def __call__(self, answer_type: str) -> TransformPlan | None:
         if answer_type not in self.kinds:
@@ -89,8 +90,8 @@ class ChartRecipe:
 
 BAR = ChartRecipe("bar_chart", "categories", ["original.y_label"])
 LINE = ChartRecipe("line_chart", "x_labels", ["original.y_label"], ordered=True)
-# A pie chart's legend shows shares, not the values behind them: no value questions about it.
-PIE = ChartRecipe("pie_chart", "labels", [], frozenset({"label", "binary"}))
+# A pie chart's legend prints its shares: a number question adds or subtracts them, never reads one off.
+PIE = ChartRecipe("pie_chart", "labels", [], shown=True)
 _AXES_FIELDS = {
     "title": "str: chart title", "y_label": "str: y axis label", "unit": "str: value unit",
     "resolution": "int: every value is a multiple of it, half a gridline step when drawn",
@@ -206,9 +207,10 @@ def line_chart_values(rng: random.Random) -> dict[str, Any]:
     id="gen_pie_chart_shares", name="pie_chart_shares", kind="generator", modalities=["image", "table"],
     description="Generated pie chart data: 3-6 labelled shares in whole, distinct percentages summing to 100 "
                 "(household budgets, survey answers, energy mix, land use ...), drawn by the pie_chart tool "
-                "with a percentage legend. Answers for a share, the largest and smallest share and the "
-                "difference of two shares in percentage points come with each record.",
+                "with a percentage legend. Grounds the largest and smallest share, the difference of two shares "
+                "in percentage points and the sum of the two largest or smallest shares, computed from the data.",
     fields={"theme": theme_field(PIE_THEMES), "title": "str: chart title", "labels": "list[str]: 3-6 slice labels",
+            "slices": "int: how many slices, 3-6", "resolution": "int: 1, shares are whole percentages",
             "values": "list[int]: percentages, distinct, sum 100", "unit": "str: percent",
             "largest": "str", "smallest": "str", **_PAIR_FIELDS},
     size=SIZE, license="generated",
@@ -227,7 +229,8 @@ def pie_chart_shares(rng: random.Random) -> dict[str, Any]:
             break
     labels = rng.sample(pool, n)
     return {
-        "theme": key, "title": _title(rng, template), "labels": labels, "values": shares, "unit": "percent",
+        "theme": key, "title": _title(rng, template), "labels": labels, "slices": n, "resolution": 1,
+        "values": shares, "unit": "percent",
         "largest": labels[shares.index(max(shares))], "smallest": labels[shares.index(min(shares))],
         **_pair(rng, labels, shares),
     }

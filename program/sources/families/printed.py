@@ -28,12 +28,14 @@ def printed_plan(answer_type: str) -> TransformPlan | None:
 
 @generator(SourceCard(
     id="gen_printed_numbers", name="printed_numbers", kind="generator", modalities=["image"],
-    description="Generated images of printed numbers (integers, thousands separators, prices with cents, "
-                "decimals, negatives) drawn by the number_image tool. Grounds reading a printed number "
-                "exactly (OCR-style number recognition); distractors are misreadings: a confusable digit "
-                "or two neighbouring digits exchanged.",
-    fields={"theme": "str: numbers", "kind": "str: integer | grouped | price | decimal | negative",
-            "text": "str: the number as printed", "size": "int: font size in pixels"},
+    description="Generated images of printed numbers (plain integers, integers of 1,000 or more with "
+                "comma thousands separators, prices with cents, decimals, negatives) drawn by the number_image "
+                "tool. Grounds reading a printed number exactly (OCR-style number recognition); distractors are "
+                "misreadings: a confusable digit or two neighbouring digits exchanged.",
+    fields={"theme": "str: numbers",
+            "kind": "str: named one of plain | comma | price | decimal | negative",
+            "text": "str: the number as printed", "value": "float: the number printed, as a value",
+            "size": "int: font size in pixels"},
     size=SIZE, license="generated",
     keywords=["printed numbers", "number recognition", "OCR", "digits", "reading numbers", "text in images",
               "receipts", "document images", "visual reading"],
@@ -43,9 +45,10 @@ def printed_plan(answer_type: str) -> TransformPlan | None:
 def printed_number(rng: random.Random) -> dict[str, Any]:
     """A number as it is printed on a receipt, a sign or a form: 2-7 digits, thousands separators, prices with
     cents, decimals, now and then a negative; drawn by number_image at a size of 28-64 pixels."""
-    kind = rng.choice(["integer", "grouped", "price", "decimal", "negative"])
-    whole = rng.randint(10, 9_999_999) if kind == "grouped" else rng.randint(10, 99_999)
-    text = {"integer": str(whole), "grouped": f"{whole:,}",
+    kind = rng.choice(["plain", "comma", "price", "decimal", "negative"])
+    whole = rng.randint(1_000, 9_999_999) if kind == "comma" else rng.randint(10, 99_999)
+    text = {"plain": str(whole), "comma": f"{whole:,}",
             "price": f"{rng.randint(1, 99_999):,}.{rng.randint(0, 99):02d}",
             "decimal": f"{rng.randint(0, 999)}.{rng.randint(1, 9999)}", "negative": f"-{rng.randint(1, 9999)}"}[kind]
-    return {"theme": "numbers", "kind": kind, "text": text, "size": rng.randint(28, 64)}
+    return {"theme": "numbers", "kind": kind, "text": text, "value": float(text.replace(",", "")),
+            "size": rng.randint(28, 64)}
