@@ -70,6 +70,10 @@ ANSWER_LETTER = re.compile(r"\b(?:correct|option|options|answer|ans|choice|right
                            r"\bletters?\s+(?:ans|answers?)\b|\bletters?\s*\(?a\s*[-–/]\s*[d-j]\b|"
                            r"\b(?:answer|ans|respond|reply)\w*\s+(?:with|as|in|by)\s+(?:the\s+|a\s+|its\s+)?"
                            r"(?:option\s+|correct\s+)?letters?\b")
+# a letter of a word: 'the first letter of the name', 'a capital letter', 'letters of the alphabet'
+SPELLING_LETTER = re.compile(r"\b(?:first|last|initial|starting|opening|final|capital|upper[- ]?case|lower[- ]?case|"
+                             r"same|single|one|two|three|\d+)\s+letters?\b|\bletters?\s+(?:of|in)\s+(?:the\s+|its\s+|"
+                             r"a\s+)?(?:name|word|alphabet|symbol|code)s?\b")
 # a range the items' values must keep to, or things to leave out: "offsets over 100 days", "skip countries that use
 # the euro"; the words after the verb run to the end of the clause
 NUMBER = r"-?\d+(?:,\d{3})*(?:\.\d+)?"
@@ -383,8 +387,9 @@ def seen_facets(requirement: str, facets: list[Facet]) -> list[Facet]:
         if not any(f.kind == "presentation" and set(MODALITY_WORDS[modality]) & set(re.findall(r"[a-z]+", (
                 f.value + " " + f.quote).lower())) for f in facets):
             found.append(Facet(kind="presentation", value=f"{modality} inputs ({said[0]})", quote=said[0]))
-    # 'news-style' names news, 'three-letter' (a code's length) and 'correct letter as answer' name no letters
-    plain_words = set(re.findall(r"(?<![a-z]-)\b[a-z]+", ANSWER_LETTER.sub(" ", lower)))
+    # 'news-style' names news, 'three-letter' (a code's length), 'correct letter as answer' and 'the first letter of
+    # the name' name no letters
+    plain_words = set(re.findall(r"(?<![a-z]-)\b[a-z]+", SPELLING_LETTER.sub(" ", ANSWER_LETTER.sub(" ", lower))))
     for genre in (w for w in GENRE_WORDS if w in plain_words):
         if not any(genre[:5] in stems(f"{f.value} {f.quote}") for f in facets if f.kind in ("topic", "presentation")):
             found.append(Facet(kind="topic", value=f"{genre} texts", quote=genre))

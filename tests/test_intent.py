@@ -2515,3 +2515,12 @@ def test_printed_integers_with_comma_separators_are_asked_with_the_digits_as_the
         printed = json.loads(sample["record"])["text"]
         assert "," in printed and sample["answer"] == printed.replace(",", "") and int(sample["answer"]) >= 1000
     assert run_summary(store, run_id)["intent"]["gaps"] == []
+
+
+def test_the_first_letter_of_a_name_names_no_letters_to_write():
+    """An unseen requirement was refused: 'the first letter of the name' was read as letters, a kind of text."""
+    symbols = ("Write questions that give an element's English name and ask for its chemical symbol, but only for "
+               "elements whose symbol does not begin with the first letter of the name (like iron → Fe)")
+    assert not [f for f in seen_facets(symbols, []) if f.kind == "topic"]
+    assert not [f for f in seen_facets("words with a capital letter; letters of the alphabet", []) if f.kind == "topic"]
+    assert [f.value for f in seen_facets("Write a formal letter to a landlord", [])] == ["letter texts"]
