@@ -2524,3 +2524,79 @@ def test_the_first_letter_of_a_name_names_no_letters_to_write():
     assert not [f for f in seen_facets(symbols, []) if f.kind == "topic"]
     assert not [f for f in seen_facets("words with a capital letter; letters of the alphabet", []) if f.kind == "topic"]
     assert [f.value for f in seen_facets("Write a formal letter to a landlord", [])] == ["letter texts"]
+
+
+DENSITY = ("Which of three countries from the same region has the highest population density (people per km²)? Give "
+           "the country's common name. Skip microstates under 1,000 km².")
+
+
+def test_the_densest_of_three_countries_of_one_region_is_asked_by_population_per_area(tmp_path):
+    """An unseen requirement was refused: no comparison divided one field by another, none kept to one region, and
+    'skip microstates under 1,000 km²' bounded nothing."""
+    densest = {"key": "densest", "name": "Find the country with the highest population density",
+               "description": "which of three countries from the same region has the highest population density",
+               "capability": "geography", "modalities": ["text"], "answer_type": "choice", "rationale": "asked",
+               "facets": []}
+    answers = chart_answers(
+        scope={"scope": {"topic": "geography", "modalities": ["text"], "keywords": ["population density"],
+                         "facets": [facet("operation", "which of three countries has the highest population density",
+                                          "Which of three countries from the same region has the highest population "
+                                          "density (people per km²)?"),
+                                    facet("constraint", "Skip microstates under 1,000 km²",
+                                          "Skip microstates under 1,000 km².")]}},
+        subtasks={"subtasks": [densest]},
+        judgments={"judgments": [{"source_id": "builtin_countries", "transformable": True, "alignment": 0.9,
+                                  "coverage": 0.9, "simplicity": 0.8, "risk": 0.1, "rationale": "areas"}]},
+        quotas={"quotas": [{"key": "densest", "importance": 1.0, "quota": 3}]})
+    store, run_id, _ = build(tmp_path, answers, DENSITY, size=3)
+    [plan] = [json.loads(r["plan"]) for r in store.query("SELECT plan FROM groundings WHERE accepted = 1")]
+    step = plan["steps"][0]
+    assert step["tool"] == "compare_target" and '=["largest"]:asks' in step["inputs"] and "=3:n" in step["inputs"]
+    assert {"original.population:answer.population", "original.area_km2:per.area",
+            "original.region:same.region"} <= set(step["inputs"])
+    assert plan["within"] == {"area_km2": {"ge": 1000}}
+    countries = {r["name"]: r for r in map(source_for(CARDS["builtin_countries"]).record, range(249))}
+    targets = [json.loads(c["result"]) for c in store.query(
+        "SELECT result FROM tool_calls WHERE tool = 'compare_target'")]
+    for target in targets:
+        among = [countries[n] for n in target["query"]["among"]]
+        assert len(among) == 3 and len({c["region"] for c in among}) == 1
+        assert all(c["area_km2"] >= 1000 for c in among)
+        assert target["answer"] == max(among, key=lambda c: c["population"] / c["area_km2"])["name"]
+    samples = store.query("SELECT options, answer FROM samples WHERE status = 'ok'")
+    assert len(samples) == 3 and all(len(json.loads(s["options"])) == 3 for s in samples)
+    assert run_summary(store, run_id)["intent"]["gaps"] == []
+
+
+POWER = ("cars dataset — list 5 cars with their horsepower and weight and ask which has the highest power-to-weight "
+         "ratio (hp per lb); answer with the car name as listed")
+
+
+def test_the_best_power_to_weight_ratio_of_five_listed_cars_is_computed_from_the_numbers_shown(tmp_path):
+    """An unseen requirement: the ratio of two fields, each car's two numbers listed, five cars to choose from."""
+    ratio = {"key": "power_to_weight", "name": "Highest power-to-weight ratio",
+             "description": "list 5 cars with their horsepower and weight; which has the highest power-to-weight "
+                            "ratio", "capability": "arithmetic on car data", "modalities": ["text"],
+             "answer_type": "choice", "rationale": "asked", "facets": []}
+    answers = chart_answers(
+        scope={"scope": {"topic": "cars", "modalities": ["text"], "keywords": ["horsepower", "weight"],
+                         "facets": [facet("operation", "which has the highest power-to-weight ratio (hp per lb)",
+                                          "ask which has the highest power-to-weight ratio (hp per lb)")]}},
+        subtasks={"subtasks": [ratio]},
+        judgments={"judgments": [{"source_id": "builtin_cars", "transformable": True, "alignment": 0.9,
+                                  "coverage": 0.9, "simplicity": 0.8, "risk": 0.1, "rationale": "cars"}]},
+        quotas={"quotas": [{"key": "power_to_weight", "importance": 1.0, "quota": 3}]})
+    store, _, _ = build(tmp_path, answers, POWER, size=3)
+    [plan] = [json.loads(r["plan"]) for r in store.query("SELECT plan FROM groundings WHERE accepted = 1")]
+    step = plan["steps"][0]
+    assert {"original.horsepower:answer.horsepower", "original.weight_lbs:per.weight", "=true:show",
+            "=5:n"} <= set(step["inputs"])
+    [subtask] = store.query("SELECT answer_type FROM subtasks")
+    assert subtask["answer_type"] == "label"  # 'answer with the car name as listed': no options asked
+    samples = store.query("SELECT options, answer, input FROM samples WHERE status = 'ok'")
+    assert len(samples) == 3
+    for sample in samples:
+        listed = dict((name, (int(hp), int(lb))) for name, hp, lb in re.findall(
+            r"^(.+): horsepower (\d+), weight (\d+)$", json.loads(sample["input"])["context"], re.M))
+        assert len(listed) == 5 and sample["answer"] in listed and not json.loads(sample["options"] or "[]")
+        assert sample["answer"] == max(listed, key=lambda n: listed[n][0] / listed[n][1])

@@ -18,9 +18,10 @@ from benchagent.program.executor.realize import Dataflow, binding, llm_steps
 from benchagent.program.planner.facets import asked_kinds, kinds_named
 from benchagent.program.planner.limits import WHERE_SPAN, draws
 from benchagent.program.planner.plan_check import required_finals, validate_plan
+from benchagent.program.sources.builtin import unit_name
 from benchagent.program.sources.cards import SourceCard, listed_values
 from benchagent.program.sources.catalog import source_for, user_reader
-from benchagent.program.sources.families.plans import PHRASE, PLACE_GOLD
+from benchagent.program.sources.families.plans import PHRASE, PLACE_GOLD, answer_output
 from benchagent.program.sources.readers import SourceError, shorten
 from benchagent.program.sources.user import UserCard
 from benchagent.program.tools.records import COMPARES, MAX_OPTIONS
@@ -346,22 +347,70 @@ def _named_by_plans(columns: list[_Column], subject: _Column, answer_type: str, 
 
 
 COMPARED = 60  # records a comparison's options are drawn from, at most
+# a ratio records are compared by: 'population density', 'power-to-weight ratio', 'hp per lb'
+RATIO = re.compile(r"\b([a-z]+) density\b|\b([a-z]+)[- ]to[- ]([a-z]+) ratio\b|\b([a-z]+) per ([a-z]+²?)", re.I)
+SAME = re.compile(r"\bsame ([a-z]+)\b", re.I)  # 'three countries from the same region'
+LISTED = re.compile(r"\b(?:list|lists|listing|show|shows|showing|display|displays|displaying|given|with their)\b",
+                    re.I)  # a ratio's two numbers shown for each record compared
 
 
-def _compare_plans(columns: list[_Column], subject: _Column, answer_type: str) -> list[Candidate]:
-    """Choice items asking which of four records holds the largest or smallest of a number field, the records
-    named by their subject; the records compared with are filled in by `with_compared`."""
-    if answer_type != "choice":
+def _number_column(columns: list[_Column], word: str, card: SourceCard) -> _Column | None:
+    """The one number column a word names: a word of its name or label ('weight' of weight_lbs), a name word holding
+    it ('power' of horsepower), or the unit it is stated in ('lb' of 'weight in pounds', 'hp' of horsepower)."""
+    word, unit = word.lower(), unit_name(word)
+
+    def names(column: _Column) -> bool:
+        words = set(re.findall(r"[a-z0-9²]+", f"{column.name.replace('_', ' ')} {column.label}".lower()))
+        units = {unit_name(w) for w in words | set(re.findall(r"\bin ([a-z²³]+)", card.fields[column.name]))}
+        return word in words or len(word) >= 4 and any(word in w for w in words) or unit is not None and unit in units
+
+    found = [c for c in columns if c.kind == "number" and names(c)]
+    return found[0] if len(found) == 1 else None
+
+
+def _ratios(columns: list[_Column], about: str, card: SourceCard) -> list[tuple[_Column, _Column]]:
+    """The (number, divisor) column pairs a ratio `about` names compares records by: a density is per area."""
+    area = [c for c in columns if c.kind == "number" and "area" in c.name.split("_")]
+    pairs = []
+    for found in RATIO.finditer(about):
+        density, first, second, over, under = found.groups()
+        words = (density, "area") if density else (first, second) if first else (over, under)
+        top = _number_column(columns, words[0], card)
+        bottom = (area[0] if len(area) == 1 else None) if density else _number_column(columns, words[1], card)
+        if top and bottom and top is not bottom and (top, bottom) not in pairs:
+            pairs.append((top, bottom))
+    return pairs
+
+
+def _compare_plans(columns: list[_Column], subject: _Column, answer_type: str, about: str = "",
+                   card: SourceCard | None = None) -> list[Candidate]:
+    """Choice items asking which of four records holds the largest or smallest of a number field, or of a ratio of
+    two that `about` names ('population density'), the records named by their subject and, when `about` says so,
+    all sharing a field's value with it ('from the same region') or listed with a ratio's two numbers (then an open
+    label item may ask it too); the records compared with are filled in by `with_compared`."""
+    if answer_type not in ("choice", "label"):
         return []
+    choice = answer_type == "choice"
+    shared = next((c for m in SAME.finditer(about) for c in columns if c.kind == "text" and _pool(c)
+                   and m.group(1).lower() in c.name.lower().split("_")), None)
+    same = [shared.bind("same")] if shared else []
+    asked = [([c.label], c, None) for c in columns if c.kind == "number" and len(set(c.values)) >= MAX_OPTIONS]
+    ratios = [([top.label, bottom.label, "density", "ratio", "per"], top, bottom)
+              for top, bottom in (_ratios(columns, about, card) if card else [])]
     plans = []
-    for column in (c for c in columns if c.kind == "number" and len(set(c.values)) >= MAX_OPTIONS):
+    for labels, column, per in [*ratios, *asked]:
+        measure = f"{column.label} per {per.label}" if per else column.label
+        shown = ["=true:show"] if per and LISTED.search(about) else []
+        if not (choice or shown):  # an open question names its records only in a listing, or gives its answer away
+            continue
         step = PlanStep(kind="PURE", tool="compare_target",
-                        inputs=[subject.bind("subject"), column.bind("answer"), "slot.seed",
-                                "slot.gold_position:position"],
-                        outputs=[*TARGET_OUTPUTS, "interim.answer:answer", "interim.label_pool",
-                                 "interim.option_count", "interim.gold_position"],
-                        instruction=f"ask which of several records has the largest or smallest {column.label}")
-        options = [
+                        inputs=[subject.bind("subject"), column.bind("answer"), *([per.bind("per")] if per else []),
+                                *same, *shown, "slot.seed", "slot.gold_position:position"],
+                        outputs=[*TARGET_OUTPUTS, answer_output(answer_type),
+                                 *(["interim.label_pool", "interim.option_count", "interim.gold_position"] if choice
+                                   else []), *(["final.input.context:context"] if shown else [])],
+                        instruction=f"ask which of several records has the largest or smallest {measure}")
+        options = [] if not choice else [
             PlanStep(kind="PURE", tool="label_options",
                      inputs=["interim.answer", "interim.label_pool:pool", "interim.option_count:n", "slot.seed"],
                      outputs=["interim.options"], instruction="offer the compared records' names"),
@@ -369,7 +418,7 @@ def _compare_plans(columns: list[_Column], subject: _Column, answer_type: str) -
                                                                   "slot.seed", "interim.gold_position:position"],
                      outputs=["final.input.options:options", "final.output.answer:gold"],
                      instruction="place the gold option at the balanced position")]
-        plans.append(([column.label], TransformPlan(kind="metadata_rich", steps=[step, *options, PHRASE])))
+        plans.append((labels, TransformPlan(kind="metadata_rich", steps=[step, *options, PHRASE])))
     return plans
 
 
@@ -409,11 +458,22 @@ def with_compared(plan: TransformPlan, card: SourceCard) -> TransformPlan:
     step = plan.steps[at]
     bound = {name.partition(".")[0]: ref.removeprefix("original.") for ref, name in map(binding, step.inputs)}
     source = source_for(card)  # comparisons are planned for built-in sources only
-    records = (source.record(i) for i in range(source.capacity))
-    pairs = sorted({(str(r[bound["subject"]]), r[bound["answer"]]) for r in records if draws(plan, r)
-                    and r.get(bound["subject"]) is not None and isinstance(r.get(bound["answer"]), (int, float))
-                    and not isinstance(r.get(bound["answer"]), bool)})
-    if len(pairs) > COMPARED:
+
+    def number(value: Any) -> bool:
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+    records = [r for r in map(source.record, range(source.capacity)) if draws(plan, r)
+               and r.get(bound["subject"]) is not None and number(r.get(bound["answer"]))
+               and ("per" not in bound or number(r.get(bound["per"])) and r[bound["per"]] > 0)
+               and ("same" not in bound or isinstance(r.get(bound["same"]), str))]
+    if "per" in bound or "same" in bound:  # a ratio's divisor and the shared value travel with each record
+        pairs = sorted({json.dumps({"name": str(r[bound["subject"]]), "value": r[bound["answer"]],
+                                    "per": r.get(bound.get("per", "")), "group": r.get(bound.get("same", ""))})
+                        for r in records})
+        pairs = [json.loads(p) for p in pairs]
+    else:
+        pairs = sorted({(str(r[bound["subject"]]), r[bound["answer"]]) for r in records})
+    if len(pairs) > COMPARED and "same" not in bound:
         pairs = [pairs[int(i * len(pairs) / COMPARED)] for i in range(COMPARED)]
     inputs = [i for i in step.inputs if not i.endswith(":others")] + [f"={json.dumps(pairs)}:others"]
     return plan.model_copy(update={"steps": [*plan.steps[:at], step.model_copy(update={"inputs": inputs}),
@@ -594,7 +654,7 @@ def template_plans(card: SourceCard, answer_type: str, about: str = "", answer: 
         # cannot be answered unseen
         known = subject and card.kind == "builtin"
         namer = subject or _namer(columns)
-        compares = _compare_plans(columns, namer, answer_type) if namer and card.kind == "builtin" else []
+        compares = _compare_plans(columns, namer, answer_type, about, card) if namer and card.kind == "builtin" else []
         candidates += _holds_plans(columns, subject, answer_type) if known else []
         candidates = [*(_named_by_plans(columns, subject, answer_type, about, card.name) if subject else []),
                       *candidates]

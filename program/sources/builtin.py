@@ -7,6 +7,7 @@ import functools
 import gettext
 import inspect
 import itertools
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -316,11 +317,27 @@ def _round(value: float) -> float:
 
 
 @functools.cache
-def _units() -> list[dict[str, Any]]:
-    """One record per canonical unit name, with its symbol, aliases and value in SI base units."""
+def _registry():
     import pint
 
-    registry = pint.UnitRegistry()
+    return pint.UnitRegistry()
+
+
+@functools.cache
+def unit_name(word: str) -> str | None:
+    """The name of the unit a word spells ('hp': horsepower, 'lbs': pound, 'km²': kilometer), or None."""
+    try:
+        units = _registry().parse_units(word.strip())
+    except Exception:  # pint raises several error types for a word that is no unit
+        return None
+    one = re.fullmatch(r"([a-z_]+)(?: \*\* \d)?", str(units))
+    return one.group(1) if one else None
+
+
+@functools.cache
+def _units() -> list[dict[str, Any]]:
+    """One record per canonical unit name, with its symbol, aliases and value in SI base units."""
+    registry = _registry()
     spellings: dict[str, set[str]] = {}
     for spelling in registry:
         spellings.setdefault(registry.get_name(spelling), set()).add(spelling)

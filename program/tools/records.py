@@ -19,7 +19,7 @@ from benchagent.program.tools.registry import ToolInput, ToolOutput, tool
 from benchagent.program.tools.targets import Target, join_names, mentions, narrowed
 from benchagent.program.tools.text_ops import cloze_candidates, mask
 
-ROLES = ("subject", "answer", "shown", "pool", "hidden", "near")
+ROLES = ("subject", "answer", "shown", "pool", "hidden", "near", "per", "same")
 MAX_OPTIONS = 4
 BLANKS = 4
 
@@ -166,39 +166,86 @@ COMPARES = {"largest": ("heavier", "heaviest", "larger", "largest", "greater", "
                          "worse")}
 
 
+class Compared(BaseModel):
+    """A record a comparison may offer: its name, its number, the number that one is divided by (a ratio's), and
+    the value of the field the records compared share (their region)."""
+
+    name: str
+    value: float
+    per: float | None = None
+    group: str | None = None
+
+
 class CompareTargetArgs(SubjectArgs):
     answer: list[Named] = Field(min_length=1, max_length=1)
-    others: list[tuple[str, float]] = Field(min_length=1, description="[name, value] of the records it may be "
-                                                                      "compared with")
+    per: list[Named] = Field([], max_length=1, description="a number field the answer is divided by, so records are "
+                                                          "compared by the ratio (population per area)")
+    same: list[Named] = Field([], max_length=1, description="a field every record compared shares with this one (the "
+                                                           "same region)")
+    show: bool = Field(False, description="list each record's two numbers of a ratio in the context, so the ratio "
+                                          "is computed, not recalled")
+    others: list[Compared | tuple[str, float]] = Field(min_length=1, description="the records it may be compared "
+                                                                                 "with: [name, value] or objects")
     asks: list[str] | None = Field(None, description="largest, smallest or both (default: both)")
 
+    @model_validator(mode="after")
+    def _as_records(self):
+        self.others = [o if isinstance(o, Compared) else Compared(name=o[0], value=o[1]) for o in self.others]
+        return self
 
-@tool("compare_target", "Ask which of n records (this one and n-1 of others, [name, value] pairs, with distinct "
-                        "values) holds the largest or smallest answer.<label> number; the options are their names.",
-      asks=COMPARES, untied=True)
+
+RATIO_FIGURES = 4  # significant figures a ratio is compared and stated at
+
+
+def _ratio(value: float, per: float | None) -> float:
+    return float(f"{value / per:.{RATIO_FIGURES}g}") if per else value
+
+
+@tool("compare_target", "Ask which of n records (this one and n-1 of others, with distinct values) holds the largest "
+                        "or smallest answer.<label> number, or the largest or smallest ratio of it to a per.<label> "
+                        "number, of records sharing its same.<label> value when one is bound; the options are their "
+                        "names.", asks=COMPARES, untied=True)
 def compare_target(args: CompareTargetArgs) -> RecordTarget:
     subject, field = args.subject[0], args.answer[0]
     name = answer_text(subject.value)
-    if name is None or not is_number(field.value):
-        raise ValueError(f"the record has no {subject.label} or no {field.label} number")
+    per = args.per[0] if args.per else None
+    if name is None or not is_number(field.value) or per and not (is_number(per.value) and per.value > 0):
+        raise ValueError(f"the record has no {subject.label}, no {field.label} number or no positive "
+                         f"{per.label if per else 'divisor'}")
+    group = answer_text(args.same[0].value) if args.same else None
+    if args.same and group is None:
+        raise ValueError(f"the record has no {args.same[0].label}")
     rng = random.Random(f"compare:{args.seed}")
-    pool, seen, named = [], {float(field.value)}, {name.casefold()}
-    for other, value in rng.sample(args.others, len(args.others)):
-        if other.strip() and other.strip().casefold() not in named and value not in seen:
-            pool.append((other.strip(), value))
-            seen.add(value)
-            named.add(other.strip().casefold())
-    if len(pool) < args.n - 1:
+    this = Compared(name=name, value=float(field.value), per=float(per.value) if per else None, group=group)
+    chosen, seen, named = [this], {_ratio(this.value, this.per)}, {name.casefold()}
+    for other in rng.sample(args.others, len(args.others)):
+        measured = _ratio(other.value, other.per) if per is None or other.per else None
+        if (other.name.strip() and other.name.strip().casefold() not in named and measured is not None
+                and measured not in seen and (group is None or other.group == group)):
+            chosen.append(other.model_copy(update={"name": other.name.strip()}))
+            seen.add(measured)
+            named.add(other.name.strip().casefold())
+    if len(chosen) < args.n:
         raise ValueError(f"fewer than {args.n - 1} other records with a {field.label} unlike '{name}''s")
-    chosen = sorted([(name, float(field.value)), *pool[:args.n - 1]], key=lambda pair: pair[0])
+    chosen = sorted(chosen[:args.n], key=lambda c: c.name)
     kind = rng.choice(list(narrowed({k: [k] for k in COMPARES}, args.asks)))
-    gold = (max if kind == "largest" else min)(chosen, key=lambda pair: pair[1])[0]
-    names = [n for n, _ in chosen]
-    facts = "; ".join(f"{n}: {field.label} {value_text(int(v) if v.is_integer() else v)}" for n, v in chosen)
-    return _target(args.position, len(names), goal=f"which of {join_names([repr(n) for n in names])} has the {kind} "
-                                                   f"{field.label}; the answer is one of those names",
-                   answer=gold, context="", facts=facts, pool=names,
-                   query={"kind": kind, "ask": field.label, "among": names})
+    measure = f"{field.label} per {per.label}" if per else field.label
+    gold = (max if kind == "largest" else min)(chosen, key=lambda c: _ratio(c.value, c.per)).name
+    names = [c.name for c in chosen]
+
+    def number(value: float) -> str:
+        return value_text(int(value) if value.is_integer() else value)
+
+    facts = "; ".join(f"{c.name}: {measure} {number(_ratio(c.value, c.per))}" for c in chosen)
+    context = "\n".join(f"{c.name}: {field.label} {number(c.value)}, {per.label} {number(c.per)}" for c in chosen) \
+        if per and args.show else ""
+    among = f" (all in the same {args.same[0].label}, {group})" if group else ""
+    which = "which of the records listed in the context" if context else \
+        f"which of {join_names([repr(n) for n in names])}{among}"
+    return _target(args.position, len(names), goal=f"{which} has the {kind} {measure}; the answer is one of those "
+                                                   f"names",
+                   answer=gold, context=context, facts=facts, pool=names,
+                   query={"kind": kind, "ask": measure, "among": names})
 
 
 class HoldsTargetArgs(SubjectArgs):
