@@ -282,6 +282,7 @@ def test_a_choice_subtask_is_retyped_when_the_requirement_says_what_its_answer_i
     # unseen requirements: a label draft retyped only to the number its answer is said to be
     for said, kind in [("pie charts: what % do the 2 smallest slices make togther? answer just the integer", "number"),
                        ("printed number imgs - answer digits only, no commas", "number"),
+                       ("python language ref true/false: a passage + one statement, answer True or False", "binary"),
                        ("ans = species name lowercase", "label")]:
         draft = SubtaskDraft.model_validate({**which, "answer_type": "label"})
         assert as_stated(draft, said).answer_type == kind, said

@@ -2600,3 +2600,41 @@ def test_the_best_power_to_weight_ratio_of_five_listed_cars_is_computed_from_the
             r"^(.+): horsepower (\d+), weight (\d+)$", json.loads(sample["input"])["context"], re.M))
         assert len(listed) == 5 and sample["answer"] in listed and not json.loads(sample["options"] or "[]")
         assert sample["answer"] == max(listed, key=lambda n: listed[n][0] / listed[n][1])
+
+
+NORTH = ("2 US airports per q, which one is further north? diff states, at least 1 deg of latitude apart, answer = "
+         "IATA code")
+
+
+def test_which_of_two_airports_in_different_states_is_further_north_compares_latitudes_a_degree_apart(tmp_path):
+    """An unseen requirement: 'further north' named no direction or field, and nothing kept the two airports in
+    different states or a degree of latitude apart."""
+    north = {"key": "north", "name": "Which airport is further north",
+             "description": "which of two US airports is further north", "capability": "geography",
+             "modalities": ["text"], "answer_type": "choice", "rationale": "asked", "facets": []}
+    answers = chart_answers(
+        scope={"scope": {"topic": "airports", "modalities": ["text"], "keywords": ["airports", "latitude"],
+                         "facets": [facet("operation", "which one is further north", "which one is further north?"),
+                                    facet("constraint", "diff states", "diff states"),
+                                    facet("constraint", "at least 1 deg of latitude apart",
+                                          "at least 1 deg of latitude apart"),
+                                    facet("answer_format", "IATA code", "answer = IATA code")]}},
+        subtasks={"subtasks": [north]},
+        judgments={"judgments": [{"source_id": "builtin_airports", "transformable": True, "alignment": 0.9,
+                                  "coverage": 0.9, "simplicity": 0.8, "risk": 0.1, "rationale": "airports"}]},
+        quotas={"quotas": [{"key": "north", "importance": 1.0, "quota": 3}]})
+    store, run_id, _ = build(tmp_path, answers, NORTH, size=3)
+    [plan] = [json.loads(r["plan"]) for r in store.query("SELECT plan FROM groundings WHERE accepted = 1")]
+    step = plan["steps"][0]
+    assert step["tool"] == "compare_target" and '=["largest"]:asks' in step["inputs"] and "=2:n" in step["inputs"]
+    assert {"original.iata:subject.iata", "original.latitude:answer.latitude", "=1.0:gap"} <= set(step["inputs"])
+    airports = {r["iata"]: r for r in map(source_for(CARDS["builtin_airports"]).record, range(3376))}
+    targets = [json.loads(c["result"]) for c in store.query(
+        "SELECT result FROM tool_calls WHERE tool = 'compare_target' AND result IS NOT NULL")]
+    for target in targets:
+        a, b = (airports[code] for code in target["query"]["among"])
+        assert a["state"] != b["state"] and abs(a["latitude"] - b["latitude"]) >= 1
+        assert target["answer"] == max((a, b), key=lambda r: r["latitude"])["iata"]
+    samples = store.query("SELECT options FROM samples WHERE status = 'ok'")
+    assert len(samples) == 3 and all(len(json.loads(s["options"])) == 2 for s in samples)
+    assert run_summary(store, run_id)["intent"]["gaps"] == []

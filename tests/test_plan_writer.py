@@ -65,8 +65,10 @@ def _check(plan, record, flow, item, kind, index):
         query, others = flow.values["interim.query"], next(
             json.loads(e[1:].rpartition(":")[0]) for e in plan.steps[0].inputs if e.endswith(":others"))
         field = _asked_field(plan, flow)
-        values = {name: value for name, value in others} | {str(record["name"]): record[field]}
-        assert set(item.options) == set(query["among"]) and str(record["name"]) in query["among"]
+        named = next(ref.removeprefix("original.") for ref, _, name in (e.partition(":") for e in plan.steps[0].inputs)
+                     if name.startswith("subject."))  # the name field, or another naming every record apart
+        values = {name: value for name, value in others} | {str(record[named]): record[field]}
+        assert set(item.options) == set(query["among"]) and str(record[named]) in query["among"]
         extreme = max if query["kind"] == "largest" else min
         assert item.answer == extreme(query["among"], key=values.get)
     elif plan.steps[0].tool == "holds_target":  # yes when the record holds the value asked, else no

@@ -99,7 +99,8 @@ ASKS_OPTIONS = re.compile(r"\b(?:multiple[- ]choice|mcq|options?|choices|alterna
 # where it says what an answer is: 'ans = species name lowercase, one word', 'answered in millimetres'
 STATES_ANSWER = re.compile(r"\b(?:ans|answers?|golds?)\s*(?:=|:|is|are|should be|must be|will be)\s+|"
                            r"\b(?:answer(?:ed)?|reply|respond) (?:with|in|as|by)\s+|"
-                           r"\b(?:ans|answer)\s+(?:(?:just|only)\b\s*|(?=(?:digits?|integers?|numbers?)\b))")
+                           r"\b(?:ans|answer)\s+(?:(?:just|only)\b\s*|(?=(?:digits?|integers?|numbers?)\b)|"
+                           r"(?=(?:true|yes)\s*(?:or|/)\s*(?:false|no)\b))")
 
 
 def as_stated(draft: SubtaskDraft, requirement: str) -> SubtaskDraft:

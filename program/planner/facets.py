@@ -247,7 +247,9 @@ OPTION_COUNT = re.compile(r"\b(\d{1,2}|two|three|four|five|six|seven|eight|nine|
                           r"(?:options?|choices?|alternatives)\b")  # '3 city options', '4 answer options'
 # the records an item sets side by side: 'which of three countries', 'list 5 cars with their horsepower'
 COMPARED_COUNT = re.compile(r"\b(?:which of|list|compare)\s+(?:the\s+)?(\d{1,2}|two|three|four|five|six|"
-                            r"seven|eight|nine|ten)\s+[a-z]+")
+                            r"seven|eight|nine|ten)\s+[a-z]+|\b(\d{1,2}|two|three|four|five|six)\s+(?:[a-z]+\s+){1,3}"
+                            r"per\s+(?:q|qs|question|questions|item|items)\b")  # '2 US airports per q'
+
 LETTERED = re.compile(r"\ba\s*(?:-|–|/|to|thru|through)\s*([b-j])\b")  # the option letters: 'letter ans A-D'
 WRONG = ("wrong", "incorrect", "false", "other", "bad", "distractor", "decoy")  # '3 wrong options': 4 in all
 DATE_FORMATS = {"DD/MM/YYYY": re.compile(r"\bdd[/.-]mm[/.-]yyyy\b|\beuropean (?:date )?format|\bday[- ]first\b"),
@@ -297,7 +299,7 @@ def _option_count(text: str) -> int | None:
     if found is None and (lettered := LETTERED.search(text)) and ANSWER_LETTER.search(text):
         found = False, ord(lettered.group(1)) - ord("a") + 1
     if found is None and (compared := COMPARED_COUNT.search(text)):
-        found = False, _number(compared.group(1))
+        found = False, _number(compared.group(1) or compared.group(2))
     return found[1] if found is not None and 2 <= found[1] <= 10 else None
 
 

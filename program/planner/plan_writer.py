@@ -6,6 +6,7 @@ import itertools
 import json
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,7 +27,7 @@ from benchagent.program.sources.readers import SourceError, shorten
 from benchagent.program.sources.user import UserCard
 from benchagent.program.tools.records import COMPARES, MAX_OPTIONS
 from benchagent.program.tools.registry import Tool, ToolError, get_tool, run_tool
-from benchagent.signatures import PlanStep, SubtaskDraft, TransformPlan
+from benchagent.signatures import Facet, PlanStep, SubtaskDraft, TransformPlan
 from benchagent.signatures.plan_writer import WritePlan
 
 PLAN_TOOLS = ("field_target", "holds_target", "label_pool_target", "passage_cloze", "record_image", "decimal_options",
@@ -241,6 +242,13 @@ def _namer(columns: list[_Column]) -> _Column | None:
                  and all(0 < len(v) <= MAX_NAME_CHARS for v in c.values)), None)
 
 
+def _other_names(columns: list[_Column], subject: _Column | None) -> list[_Column]:
+    """Text fields beside the subject that also name every record apart (an airport's code beside its name): a
+    comparison may offer records by them when the answer is asked so."""
+    return [c for c in columns if c is not subject and c.kind == "text" and c.complete
+            and len(set(c.values)) == len(c.values) and all(0 < len(v) <= MAX_LABEL_CHARS for v in c.values)]
+
+
 def _pool(column: _Column) -> list[str]:
     """The column's labels, if it repeats a few short values (2 to 50 of them)."""
     labels = sorted({str(v) for v in column.values})
@@ -350,6 +358,9 @@ COMPARED = 60  # records a comparison's options are drawn from, at most
 # a ratio records are compared by: 'population density', 'power-to-weight ratio', 'hp per lb'
 RATIO = re.compile(r"\b([a-z]+) density\b|\b([a-z]+)[- ]to[- ]([a-z]+) ratio\b|\b([a-z]+) per ([a-z]+²?)", re.I)
 SAME = re.compile(r"\bsame ([a-z]+)\b", re.I)  # 'three countries from the same region'
+DIFFERENT = re.compile(r"\b(?:diff|different|distinct|separate)\s+([a-z]+)", re.I)  # 'diff states'
+APART = re.compile(r"\b(?:at least|minimum|min|more than|over|>=?)\s*(\d+(?:\.\d+)?)\s*((?:[^\W\d]+\s+){0,3}?)"
+                   r"apart\b", re.I)  # 'at least 1 deg of latitude apart'
 LISTED = re.compile(r"\b(?:list|lists|listing|show|shows|showing|display|displays|displaying|given|with their)\b",
                     re.I)  # a ratio's two numbers shown for each record compared
 
@@ -386,14 +397,11 @@ def _compare_plans(columns: list[_Column], subject: _Column, answer_type: str, a
                    card: SourceCard | None = None) -> list[Candidate]:
     """Choice items asking which of four records holds the largest or smallest of a number field, or of a ratio of
     two that `about` names ('population density'), the records named by their subject and, when `about` says so,
-    all sharing a field's value with it ('from the same region') or listed with a ratio's two numbers (then an open
-    label item may ask it too); the records compared with are filled in by `with_compared`."""
+    listed with a ratio's two numbers (then an open label item may ask it too); the records compared with are filled
+    in by `with_compared`, what they share or differ in by `with_compared_terms`."""
     if answer_type not in ("choice", "label"):
         return []
     choice = answer_type == "choice"
-    shared = next((c for m in SAME.finditer(about) for c in columns if c.kind == "text" and _pool(c)
-                   and m.group(1).lower() in c.name.lower().split("_")), None)
-    same = [shared.bind("same")] if shared else []
     asked = [([c.label], c, None) for c in columns if c.kind == "number" and len(set(c.values)) >= MAX_OPTIONS]
     ratios = [([top.label, bottom.label, "density", "ratio", "per"], top, bottom)
               for top, bottom in (_ratios(columns, about, card) if card else [])]
@@ -405,7 +413,7 @@ def _compare_plans(columns: list[_Column], subject: _Column, answer_type: str, a
             continue
         step = PlanStep(kind="PURE", tool="compare_target",
                         inputs=[subject.bind("subject"), column.bind("answer"), *([per.bind("per")] if per else []),
-                                *same, *shown, "slot.seed", "slot.gold_position:position"],
+                                *shown, "slot.seed", "slot.gold_position:position"],
                         outputs=[*TARGET_OUTPUTS, answer_output(answer_type),
                                  *(["interim.label_pool", "interim.option_count", "interim.gold_position"] if choice
                                    else []), *(["final.input.context:context"] if shown else [])],
@@ -453,7 +461,8 @@ def with_compared(plan: TransformPlan, card: SourceCard) -> TransformPlan:
     unchanged, and so is one already given the pairs of every record when it still draws them all."""
     at = next((i for i, s in enumerate(plan.steps) if s.tool == "compare_target"), None)
     if at is None or (any(i.endswith(":others") for i in plan.steps[at].inputs)
-                      and not (plan.where or plan.within or plan.without)):
+                      and not (plan.where or plan.within or plan.without)
+                      and not any(":same." in i or ":differ." in i for i in plan.steps[at].inputs)):
         return plan
     step = plan.steps[at]
     bound = {name.partition(".")[0]: ref.removeprefix("original.") for ref, name in map(binding, step.inputs)}
@@ -465,19 +474,53 @@ def with_compared(plan: TransformPlan, card: SourceCard) -> TransformPlan:
     records = [r for r in map(source.record, range(source.capacity)) if draws(plan, r)
                and r.get(bound["subject"]) is not None and number(r.get(bound["answer"]))
                and ("per" not in bound or number(r.get(bound["per"])) and r[bound["per"]] > 0)
-               and ("same" not in bound or isinstance(r.get(bound["same"]), str))]
-    if "per" in bound or "same" in bound:  # a ratio's divisor and the shared value travel with each record
+               and all(role not in bound or isinstance(r.get(bound[role]), str) for role in ("same", "differ"))]
+    if {"per", "same", "differ"} & set(bound):  # a ratio's divisor, the shared or differing value travel along
         pairs = sorted({json.dumps({"name": str(r[bound["subject"]]), "value": r[bound["answer"]],
-                                    "per": r.get(bound.get("per", "")), "group": r.get(bound.get("same", ""))})
-                        for r in records})
+                                    "per": r.get(bound.get("per", "")), "group": r.get(bound.get("same", "")),
+                                    "apart": r.get(bound.get("differ", ""))}) for r in records})
         pairs = [json.loads(p) for p in pairs]
     else:
         pairs = sorted({(str(r[bound["subject"]]), r[bound["answer"]]) for r in records})
-    if len(pairs) > COMPARED and "same" not in bound:
+    if len(pairs) > COMPARED and not {"same", "differ"} & set(bound):
         pairs = [pairs[int(i * len(pairs) / COMPARED)] for i in range(COMPARED)]
     inputs = [i for i in step.inputs if not i.endswith(":others")] + [f"={json.dumps(pairs)}:others"]
     return plan.model_copy(update={"steps": [*plan.steps[:at], step.model_copy(update={"inputs": inputs}),
                                              *plan.steps[at + 1:]]})
+
+
+def with_compared_terms(plan: TransformPlan, card: SourceCard, facets: Sequence[Facet]) -> TransformPlan:
+    """A comparison plan whose records compared share a field's value with the one asked ('three countries from the
+    same region'), each hold another value of one ('2 airports per q, diff states'), or whose values lie at least a
+    stated distance apart ('at least 1 deg of latitude apart'), as facets state; those facets are then served.
+    Other plans unchanged."""
+    at = next((i for i, s in enumerate(plan.steps) if s.tool == "compare_target"), None)
+    if at is None:
+        return plan
+    step, columns = plan.steps[at], _columns(card)
+    asked = next((ref.removeprefix("original.") for ref, name in map(binding, step.inputs)
+                  if name.startswith("answer.")), "")
+    texts = [(f.key, f"{f.value} {f.quote}") for f in facets if f.kind not in ("language", "answer_format")]
+    added, served = [], []
+    for role, pattern in (("same", SAME), ("differ", DIFFERENT)):
+        for key, text in texts:
+            column = next((c for m in pattern.finditer(text) for c in columns if c.kind == "text"
+                           and len(set(c.values)) < len(c.values)
+                           and whole_words(m.group(1)) & whole_words(c.name.replace("_", " "))), None)
+            if column and not any(i.endswith(f":{role}.{column.label}") for i in [*step.inputs, *added]):
+                added.append(column.bind(role))
+            served += [key] if column else []
+    for key, text in texts:
+        for m in APART.finditer(text):
+            said = [c for w in m.group(2).split() if (c := _number_column(columns, w, card))]
+            if all(c.name == asked for c in said):
+                added += [] if any(i.endswith(":gap") for i in added) else [f"={float(m.group(1))}:gap"]
+                served.append(key)
+    if not added:
+        return plan
+    step = step.model_copy(update={"inputs": [*step.inputs, *added],
+                                   "serves": [*step.serves, *dict.fromkeys(served)]})
+    return plan.model_copy(update={"steps": [*plan.steps[:at], step, *plan.steps[at + 1:]]})
 
 
 def with_pooled(plan: TransformPlan, card: SourceCard) -> TransformPlan:
@@ -577,6 +620,10 @@ def _passage_plans(card: SourceCard, field: str, answer_type: str) -> list[Candi
     return [(CLOZE_WORDS, cloze), (WRITTEN_WORDS, _written_plan(field, answer_type)), *origins]
 
 
+# a compass direction asks a coordinate: 'which airport is further north' compares latitudes
+COMPASS = {"north": "latitude", "south": "latitude", "east": "longitude", "west": "longitude"}
+
+
 def _words(text: str) -> set[str]:
     return {w for w in re.findall(r"[a-z0-9]+", text.lower()) if len(w) > 2}
 
@@ -621,11 +668,12 @@ def asks_about_other_things(plan: TransformPlan, card: SourceCard, about: str, n
 
 
 def _answered_field(plan: TransformPlan, card: SourceCard) -> str:
-    """The card's words for the one field a plan's target answers ('ISO 4217 code of its one legal tender'), empty
-    when it answers several or none."""
+    """The card's words for the one field a plan's target answers ('ISO 4217 code of its one legal tender', the
+    field naming the records a comparison offers), empty when it answers several or none."""
     first = plan.steps[0] if plan.steps else None
+    role = "subject" if first and first.tool == "compare_target" else "answer"  # a comparison answers a record's name
     answers = [ref.removeprefix("original.") for ref, name in map(binding, first.inputs if first else [])
-               if name.startswith("answer") and ref.startswith("original.")]
+               if name.startswith(role) and ref.startswith("original.")]
     return f"{answers[0].replace('_', ' ')} {card.fields.get(answers[0], '')}" if len(answers) == 1 else ""
 
 
@@ -653,13 +701,15 @@ def template_plans(card: SourceCard, answer_type: str, about: str = "", answer: 
         # a user's records are not common knowledge: which of four holds the most, or whether one holds a value,
         # cannot be answered unseen
         known = subject and card.kind == "builtin"
-        namer = subject or _namer(columns)
-        compares = _compare_plans(columns, namer, answer_type, about, card) if namer and card.kind == "builtin" else []
+        namers = [n for n in [subject or _namer(columns), *_other_names(columns, subject)] if n]
+        compares = [plan for namer in namers for plan in _compare_plans(columns, namer, answer_type, about, card)] \
+            if card.kind == "builtin" else []
         candidates += _holds_plans(columns, subject, answer_type) if known else []
         candidates = [*(_named_by_plans(columns, subject, answer_type, about, card.name) if subject else []),
                       *candidates]
         candidates = [*compares, *candidates] if kinds_named(about, COMPARES) else [*candidates, *compares]
     wanted, format_words = _words(about), _words(answer)
+    wanted |= {field for word, field in COMPASS.items() if any(w.startswith(word) for w in wanted)}
     ranked = sorted(candidates, key=lambda c: (-len(format_words & _words(_answered_field(c[1], card))),
                                                -len(wanted & _named_words(c[0]))))
     return [with_compared(plan, card) for _, plan in ranked]

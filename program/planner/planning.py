@@ -25,7 +25,8 @@ from benchagent.program.planner.grounding import Grounding, subtask_brief
 from benchagent.program.planner.limits import with_limits
 from benchagent.program.planner.plan_check import sample_schema
 from benchagent.program.planner.plan_writer import (asks_about_other_things, example_record, template_plans,
-                                                    unaskable, with_compared, with_pooled)
+                                                    unaskable, with_compared, with_compared_terms,
+                                                    with_pooled)
 from benchagent.program.provenance import working_on
 from benchagent.program.request import BuildRequest
 from benchagent.program.sources.cards import SourceCard
@@ -306,7 +307,8 @@ class Planning:
         about = f"{self.request.requirement} {subtask_words(scope, draft)}"
         plan = with_theme(with_picks(plan, card, about, scope.facets), card, about)
         plan = with_named_values(plan, card, about, scope.facets)
-        plan = with_pooled(with_compared(with_limits(plan, card, scope.facets), card), card)
+        plan = with_compared_terms(with_limits(plan, card, scope.facets), card, scope.facets)
+        plan = with_pooled(with_compared(plan, card), card)
         plan = with_target_guarantees(with_fit(with_columns(plan, card, draft, scope.facets), card), scope.facets,
                                       draft.answer_type)
         return with_language(plan, scope.facets, scope.language,

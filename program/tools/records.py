@@ -19,7 +19,7 @@ from benchagent.program.tools.registry import ToolInput, ToolOutput, tool
 from benchagent.program.tools.targets import Target, join_names, mentions, narrowed
 from benchagent.program.tools.text_ops import cloze_candidates, mask
 
-ROLES = ("subject", "answer", "shown", "pool", "hidden", "near", "per", "same")
+ROLES = ("subject", "answer", "shown", "pool", "hidden", "near", "per", "same", "differ")
 MAX_OPTIONS = 4
 BLANKS = 4
 
@@ -160,10 +160,12 @@ def field_target(args: FieldTargetArgs) -> RecordTarget:
 # the words that ask which of several records holds the most or the least of a number ('which one is heavier')
 COMPARES = {"largest": ("heavier", "heaviest", "larger", "largest", "greater", "greatest", "higher", "highest",
                         "bigger", "biggest", "denser", "densest", "more massive", "most massive", "longer", "longest",
-                        "older", "oldest", "best", "better"),
+                        "older", "oldest", "best", "better", "further north", "farther north", "more northern",
+                        "more northerly", "northernmost", "further east", "farther east", "easternmost"),
             "smallest": ("lighter", "lightest", "smaller", "smallest", "lower", "lowest", "less massive",
                          "least massive", "shorter", "shortest", "younger", "youngest", "fewer", "fewest", "worst",
-                         "worse")}
+                         "worse", "further south", "farther south", "more southern", "more southerly",
+                         "southernmost", "further west", "farther west", "westernmost")}
 
 
 class Compared(BaseModel):
@@ -174,6 +176,7 @@ class Compared(BaseModel):
     value: float
     per: float | None = None
     group: str | None = None
+    apart: str | None = Field(None, description="its value of the field the records compared each differ in")
 
 
 class CompareTargetArgs(SubjectArgs):
@@ -182,6 +185,9 @@ class CompareTargetArgs(SubjectArgs):
                                                           "compared by the ratio (population per area)")
     same: list[Named] = Field([], max_length=1, description="a field every record compared shares with this one (the "
                                                            "same region)")
+    differ: list[Named] = Field([], max_length=1, description="a field the records compared each hold a different "
+                                                             "value of (airports in different states)")
+    gap: float | None = Field(None, gt=0, description="the least difference between any two values compared")
     show: bool = Field(False, description="list each record's two numbers of a ratio in the context, so the ratio "
                                           "is computed, not recalled")
     others: list[Compared | tuple[str, float]] = Field(min_length=1, description="the records it may be compared "
@@ -203,8 +209,9 @@ def _ratio(value: float, per: float | None) -> float:
 
 @tool("compare_target", "Ask which of n records (this one and n-1 of others, with distinct values) holds the largest "
                         "or smallest answer.<label> number, or the largest or smallest ratio of it to a per.<label> "
-                        "number, of records sharing its same.<label> value when one is bound; the options are their "
-                        "names.", asks=COMPARES, untied=True)
+                        "number, of records sharing its same.<label> value or each holding another differ.<label> "
+                        "one when bound, values at least gap apart; the options are their names.",
+      asks=COMPARES, untied=True)
 def compare_target(args: CompareTargetArgs) -> RecordTarget:
     subject, field = args.subject[0], args.answer[0]
     name = answer_text(subject.value)
@@ -213,18 +220,22 @@ def compare_target(args: CompareTargetArgs) -> RecordTarget:
         raise ValueError(f"the record has no {subject.label}, no {field.label} number or no positive "
                          f"{per.label if per else 'divisor'}")
     group = answer_text(args.same[0].value) if args.same else None
-    if args.same and group is None:
-        raise ValueError(f"the record has no {args.same[0].label}")
+    apart = answer_text(args.differ[0].value) if args.differ else None
+    if args.same and group is None or args.differ and apart is None:
+        raise ValueError(f"the record has no {(args.same or args.differ)[0].label}")
     rng = random.Random(f"compare:{args.seed}")
-    this = Compared(name=name, value=float(field.value), per=float(per.value) if per else None, group=group)
-    chosen, seen, named = [this], {_ratio(this.value, this.per)}, {name.casefold()}
+    this = Compared(name=name, value=float(field.value), per=float(per.value) if per else None, group=group,
+                    apart=apart)
+    chosen, seen, named, held = [this], [_ratio(this.value, this.per)], {name.casefold()}, {apart}
     for other in rng.sample(args.others, len(args.others)):
         measured = _ratio(other.value, other.per) if per is None or other.per else None
         if (other.name.strip() and other.name.strip().casefold() not in named and measured is not None
-                and measured not in seen and (group is None or other.group == group)):
+                and all(abs(measured - v) >= (args.gap or 0) and measured != v for v in seen)
+                and (group is None or other.group == group) and (apart is None or other.apart not in held)):
             chosen.append(other.model_copy(update={"name": other.name.strip()}))
-            seen.add(measured)
+            seen.append(measured)
             named.add(other.name.strip().casefold())
+            held.add(other.apart)
     if len(chosen) < args.n:
         raise ValueError(f"fewer than {args.n - 1} other records with a {field.label} unlike '{name}''s")
     chosen = sorted(chosen[:args.n], key=lambda c: c.name)
