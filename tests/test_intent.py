@@ -2638,3 +2638,41 @@ def test_which_of_two_airports_in_different_states_is_further_north_compares_lat
     samples = store.query("SELECT options FROM samples WHERE status = 'ok'")
     assert len(samples) == 3 and all(len(json.loads(s["options"])) == 2 for s in samples)
     assert run_summary(store, run_id)["intent"]["gaps"] == []
+
+
+GRADES = ("Small table images of students' grades: ask for the average score of one named student across all subjects, "
+          "rounded to 1 decimal place; tables should have 3-5 subjects.")
+
+
+def test_a_students_average_across_all_subjects_is_asked_rounded_to_one_decimal(tmp_path):
+    """An unseen requirement: no table question averaged a row across its columns; 'average' asked a group's."""
+    average = {"key": "student_average", "name": "Average score of one student",
+               "description": "the average score of one named student across all subjects", "capability": "tables",
+               "modalities": ["image"], "answer_type": "number", "rationale": "asked", "facets": []}
+    answers = chart_answers(
+        scope={"scope": {"topic": "students' grades", "modalities": ["image"], "keywords": ["table", "grades"],
+                         "facets": [facet("operation", "average score of one named student across all subjects",
+                                          "ask for the average score of one named student across all subjects"),
+                                    facet("degradation", "rounded to 1 decimal place", "rounded to 1 decimal place"),
+                                    facet("constraint", "tables should have 3-5 subjects",
+                                          "tables should have 3-5 subjects")]}},
+        subtasks={"subtasks": [average]},
+        judgments={"judgments": [{"source_id": "gen_small_tables", "transformable": True, "alignment": 0.9,
+                                  "coverage": 0.9, "simplicity": 0.8, "risk": 0.1, "rationale": "tables"}]},
+        quotas={"quotas": [{"key": "student_average", "importance": 1.0, "quota": 4}]})
+    store, run_id, _ = build(tmp_path, answers, GRADES, size=4)
+    [plan] = [json.loads(r["plan"]) for r in store.query("SELECT plan FROM groundings WHERE accepted = 1")]
+    step = plan["steps"][0]
+    assert '=["row"]:asks' in step["inputs"] and "=1:places" in step["inputs"]
+    assert plan["within"] == {"subjects": {"ge": 3, "le": 5}}
+    samples = store.query("SELECT s.answer, s.record, c.result FROM samples s JOIN tool_calls c ON c.sample_id = s.id "
+                          "AND c.tool = 'table_number_target' WHERE s.status = 'ok'")
+    assert len(samples) == 4
+    for sample in samples:
+        record, query = json.loads(sample["record"]), json.loads(sample["result"])["query"]
+        assert record["theme"] == "class_results" and 3 <= len(record["numeric_columns"]) <= 5
+        [row] = [r for r in record["rows"] if r[0] == query["row"]]
+        marks = [row[record["columns"].index(c)] for c in record["numeric_columns"]]
+        expected = Decimal(sum(marks)) / Decimal(len(marks))
+        assert sample["answer"] == str(expected.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+    assert run_summary(store, run_id)["intent"]["gaps"] == []

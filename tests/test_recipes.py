@@ -77,6 +77,11 @@ def _scene_answer(record, kind, query):
 
 def _table_answer(record, kind, query):
     cols, rows = record["columns"], record["rows"]
+    if kind in ("number", "choice") and query["agg"] == "row mean":  # a student's average over every subject
+        [row] = [r for r in rows if r[0] == query["row"]]
+        marks = [row[cols.index(c)] for c in query["columns"]]
+        assert query["columns"] == record["numeric_columns"] and record["row_scale"]
+        return str(Decimal(sum(marks)) / Decimal(len(marks)))
     if kind in ("number", "choice"):
         where = query["where"]
         if where:

@@ -4,10 +4,11 @@ extremes and comparisons, answered by the exact table operations."""
 import random
 from collections import Counter
 from collections.abc import Callable
+from fractions import Fraction
 
 from pydantic import Field
 
-from benchagent.program.tools.arithmetic import decimal_text, terminates
+from benchagent.program.tools.arithmetic import decimal_text, round_half_up, terminates
 from benchagent.program.tools.registry import tool
 from benchagent.program.tools.tables import Condition, TableData, aggregate, cell_text
 from benchagent.program.tools.targets import Target, mentions, narrowed, unique_extreme
@@ -21,6 +22,9 @@ class TableTargetArgs(TableData):
     asks: list[str] | None = Field(None, description="the kinds of question allowed (default: every kind)")
     ask_columns: list[str] | None = Field(None, description="the numeric columns a question may be about (default: "
                                                             "every one)")
+    row_scale: bool = Field(False, description="every numeric column holds the same kind of number (marks in "
+                                               "subjects), so a row's average across them is asked")
+    places: int | None = Field(None, ge=0, le=4, description="decimal places a row's average is rounded to")
 
 
 def _numeric(args: TableTargetArgs) -> list[str]:
@@ -85,18 +89,22 @@ def _group_values(args: TableTargetArgs, groups: list[str]) -> list[Condition]:
 
 
 @tool("table_number_target",
-      "Ask a cell, a column total, a group's sum or average, or a count of rows over a threshold; exact.",
+      "Ask a cell, a column total, a group's sum or average, a count of rows over a threshold, or a row's average "
+      "across its columns; exact.",
       asks={"lookup": ("lookup", "look up", "look-up", "cell", "price of", "value of", "read a value", "find the"),
             "total": ("total", "sum", "add up", "altogether"),
             "count": ("count", "how many rows", "number of rows", "threshold", "how many of the", "strictly above",
                       "strictly greater"),
-            "group": ("average", "mean", "group", "category", "per class")})
+            "group": ("average", "mean", "group", "category", "per class"),
+            "row": ("average ... across", "mean ... across", "across all", "across the subjects", "across subjects",
+                    "across every", "row average", "row mean", "student's average", "average of one student",
+                    "average of a student", "average of the student", "average of one named")})
 def table_number_target(args: TableTargetArgs) -> Target:
     label, numeric, groups = _shape(args)
     summable = numeric if args.sum_columns is None else args.sum_columns
     if set(summable) - set(_numeric(args)):
         raise ValueError(f"sum_columns {sorted(set(summable) - set(_numeric(args)))} are not numeric columns")
-    kinds = {"lookup": [], "total": [], "count": [], "group": []}
+    kinds = {"lookup": [], "total": [], "count": [], "group": [], "row": _row_means(args, label)}
     for column in numeric:
         for row in args.rows:
             where = Condition(column=label, op="==", value=row[0])
@@ -122,6 +130,29 @@ def table_number_target(args: TableTargetArgs) -> Target:
                     f"the average '{c}' of the rows whose '{w.column}' is '{w.value}'; the answer is a number",
                     _number(args, "mean", c, w), {"agg": "mean", "column": c, "where": w.model_dump()}))
     return _choose(args, narrowed(kinds, args.asks))
+
+
+def _row_means(args: TableTargetArgs, label: str) -> list[Callable[[], tuple[str, str, dict]]]:
+    """A row's average across every numeric column, when they hold the same kind of number: rounded half up to the
+    places asked (written with all of them: '78.0'), else only a row whose average has at most two decimals."""
+    if not args.row_scale:
+        return []
+    columns = _numeric(args)
+    means = []
+    for row in args.rows:
+        mean = Fraction(sum(row[args.index(c)] for c in columns), len(columns))
+        if args.places is not None:
+            answer = f"{float(round_half_up(mean, args.places)):.{args.places}f}"  # rounded already: exact
+            rounding = f", rounded to {args.places} decimal place{'s' * (args.places != 1)}"
+        elif _short_decimal(mean):
+            answer, rounding = decimal_text(mean), ""
+        else:
+            continue
+        means.append(lambda r=row[0], a=answer, ro=rounding: (
+            f"the average of the {label} '{r}' across all {len(columns)} columns "
+            f"{', '.join(repr(c) for c in columns)}{ro}; the answer is a number", a,
+            {"agg": "row mean", "row": r, "columns": columns}))
+    return means
 
 
 def _short_decimal(value) -> bool:

@@ -58,8 +58,8 @@ def _daily_weather(rng: random.Random) -> tuple[str, list[str], list[list], list
 
 
 _TABLE = ["original.title", "original.columns", "original.rows"]
-RECIPE = TargetRecipe({"number": Step("table_number_target", [*_TABLE, "original.sum_columns"]),
-                       "choice": Step("table_number_target", [*_TABLE, "original.sum_columns"]),
+RECIPE = TargetRecipe({"number": Step("table_number_target", [*_TABLE, "original.sum_columns", "original.row_scale"]),
+                       "choice": Step("table_number_target", [*_TABLE, "original.sum_columns", "original.row_scale"]),
                        "label": Step("table_label_target", _TABLE), "binary": Step("table_binary_target", _TABLE)},
                       Step("table_image", _TABLE), "decimal_options")
 
@@ -70,8 +70,8 @@ RECIPE = TargetRecipe({"number": Step("table_number_target", [*_TABLE, "original
                 "(product, category, units sold, price, revenue), students' test scores by class, or 7-10 days "
                 "of weather (day, sky, high and low temperature in °C, rainfall in mm). "
                 "Grounds cell lookups, column totals, a category's sum or average, counts of rows above a "
-                "threshold, which row is highest or lowest, and row comparisons, computed by exact table "
-                "operations.",
+                "threshold, a student's average across subjects, which row is highest or lowest, and row "
+                "comparisons, computed by exact table operations.",
     fields={"theme": "str: shop_sales (a shop's products with their prices, units sold and revenue) | "
                      "class_results (students' marks in school subjects by class) | "
                      "daily_weather (a town's days with their sky, high and low temperatures and rainfall)",
@@ -80,6 +80,9 @@ RECIPE = TargetRecipe({"number": Step("table_number_target", [*_TABLE, "original
             "group_column": "str", "numeric_columns": "list[str]",
             "sum_columns": "list[str]: columns whose totals mean something; others get averages",
             "totals": "object: column -> sum",
+            "row_scale": "bool: every numeric column holds the same kind of number (marks), so a row's average "
+                         "across them means something",
+            "subjects": "int | null: how many subject columns a class's results have",
             "highest": "object: column -> row name or null on a tie"},
     size=SIZE, license="generated",
     keywords=["table", "tabular", "table QA", "lookup", "aggregation", "sum", "count", "sales",
@@ -101,4 +104,5 @@ def small_table(rng: random.Random) -> dict[str, Any]:
         "theme": family.__name__.strip("_"), "title": title, "columns": columns, "rows": rows,
         "row_label": columns[0], "group_column": columns[1], "numeric_columns": numeric, "sum_columns": sum_columns,
         "totals": {c: sum(r[columns.index(c)] for r in rows) for c in numeric}, "highest": highest,
+        "row_scale": family is _class_results, "subjects": len(numeric) if family is _class_results else None,
     }
