@@ -251,10 +251,11 @@ def compare_target(args: CompareTargetArgs) -> RecordTarget:
     context = "\n".join(f"{c.name}: {field.label} {number(c.value)}, {per.label} {number(c.per)}" for c in chosen) \
         if per and args.show else ""
     among = f" (all in the same {args.same[0].label}, {group})" if group else ""
-    which = "which of the records listed in the context" if context else \
+    which = "which one of those listed in the context" if context else \
         f"which of {join_names([repr(n) for n in names])}{among}"
-    return _target(args.position, len(names), goal=f"{which} has the {kind} {measure}; the answer is one of those "
-                                                   f"names",
+    ratio = f" (the ratio of {field.label} to {per.label})" if per else ""
+    return _target(args.position, len(names), goal=f"{which} has the {kind} {measure}{ratio}; the answer is one of "
+                                                   f"those names",
                    answer=gold, context=context, facts=facts, pool=names,
                    query={"kind": kind, "ask": measure, "among": names})
 
