@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 from benchagent.cli import app
 from benchagent.program.build import Build, BuildRequest
 from benchagent.program.errors import Interrupted, PlanningError
-from benchagent.program.executor.checks import open_question_check, target_check
+from benchagent.program.executor.checks import leakage_check, open_question_check, target_check
 from benchagent.program.executor.item import Item
 from benchagent.program.executor.verify import Verifier
 from benchagent.program.sources.cards import listed_values
@@ -2638,6 +2638,14 @@ def test_which_of_two_airports_in_different_states_is_further_north_compares_lat
     samples = store.query("SELECT options FROM samples WHERE status = 'ok'")
     assert len(samples) == 3 and all(len(json.loads(s["options"])) == 2 for s in samples)
     assert run_summary(store, run_id)["intent"]["gaps"] == []
+    # the embedded model typed the subtask as a label ('answer = IATA code'): an open question names both airports
+    [open_plan] = template_plans(CARDS["builtin_airports"], "label", "which airport is further north", "IATA code")[:1]
+    assert open_plan.steps[0].tool == "compare_target" and "final.output.answer:answer" in open_plan.steps[0].outputs
+    which = Item(question="Which airport is further north, SEA or PDX?", answer="SEA", answer_origin="tool",
+                 query={"kind": "largest", "among": ["PDX", "SEA"]})
+    assert leakage_check(which).passed
+    assert not leakage_check(Item(question="Is SEA the airport further north?", answer="SEA", answer_origin="tool",
+                                  query={"kind": "largest", "among": ["PDX", "SEA"]})).passed
 
 
 GRADES = ("Small table images of students' grades: ask for the average score of one named student across all subjects, "

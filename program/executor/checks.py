@@ -59,7 +59,9 @@ def leakage_check(item: Item) -> CheckResult:
     both = mentions(item.question, "yes") and mentions(item.question, "no")
     if item.answer.strip().lower() in ("yes", "no") and both:
         return CheckResult("no_answer_leak", True)  # "(answer yes or no)" names both answers, so neither leaks
-    if item.options is None and mentions(item.question, item.answer):
+    among = item.query.get("among") if isinstance(item.query, dict) else None
+    weighed = isinstance(among, list) and any(mentions(item.question, str(n)) for n in among if n != item.answer)
+    if item.options is None and mentions(item.question, item.answer) and not weighed:  # 'which of A or B': no leak
         return CheckResult("no_answer_leak", False, f"question contains the answer {item.answer!r}")
     if item.options is not None and mentions(item.question, item.answer) and not any(
         mentions(item.question, o) for o in item.options if o != item.answer

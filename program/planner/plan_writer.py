@@ -396,9 +396,9 @@ def _ratios(columns: list[_Column], about: str, card: SourceCard) -> list[tuple[
 def _compare_plans(columns: list[_Column], subject: _Column, answer_type: str, about: str = "",
                    card: SourceCard | None = None) -> list[Candidate]:
     """Choice items asking which of four records holds the largest or smallest of a number field, or of a ratio of
-    two that `about` names ('population density'), the records named by their subject and, when `about` says so,
-    listed with a ratio's two numbers (then an open label item may ask it too); the records compared with are filled
-    in by `with_compared`, what they share or differ in by `with_compared_terms`."""
+    two that `about` names ('population density'), the records named by their subject (an open label item names
+    them in its question) and, when `about` says so, listed with a ratio's two numbers; the records compared with are
+    filled in by `with_compared`, what they share or differ in by `with_compared_terms`."""
     if answer_type not in ("choice", "label"):
         return []
     choice = answer_type == "choice"
@@ -409,8 +409,6 @@ def _compare_plans(columns: list[_Column], subject: _Column, answer_type: str, a
     for labels, column, per in [*ratios, *asked]:
         measure = f"{column.label} per {per.label}" if per else column.label
         shown = ["=true:show"] if per and LISTED.search(about) else []
-        if not (choice or shown):  # an open question names its records only in a listing, or gives its answer away
-            continue
         step = PlanStep(kind="PURE", tool="compare_target",
                         inputs=[subject.bind("subject"), column.bind("answer"), *([per.bind("per")] if per else []),
                                 *shown, "slot.seed", "slot.gold_position:position"],
