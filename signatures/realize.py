@@ -18,16 +18,20 @@ class WriteItem(dspy.Signature):
     """Write one benchmark item from its brief. The question must be answerable from the passage alone and must not
     contain the answer, and must have one right answer: ask for one fact the passage states, not its main topic or a
     list of things. For a choice item give option_count distinct options, exactly one of them correct; otherwise
-    none."""
+    none. For a true/false item the question is one statement about the passage to judge true or false."""
 
     subtask: str = dspy.InputField()
     brief: DesignBrief = dspy.InputField()
     passage: str = dspy.InputField(desc="the text the model under test will read beside the question")
     option_count: int = dspy.InputField(default=4, desc="how many options a choice item offers")
+    truth: str = dspy.InputField(default="", desc="for a true/false item: 'yes' to state a fact of the passage (the "
+                                                  "answer is True), 'no' to change one detail of it so the statement "
+                                                  "is false but plausible (the answer is False); else empty")
     question: str = dspy.OutputField(desc="one clear question")
     options: list[str] = dspy.OutputField(desc="option_count options for a choice item, else an empty list")
     answer: str = dspy.OutputField(desc="the gold answer: for a choice item exactly the correct option's text, for a "
-                                        "span item words copied from the passage")
+                                        "span item words copied from the passage, for a true/false item True or "
+                                        "False")
 
 
 class ProposeContent(dspy.Signature):

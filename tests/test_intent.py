@@ -2684,3 +2684,45 @@ def test_a_students_average_across_all_subjects_is_asked_rounded_to_one_decimal(
         expected = Decimal(sum(marks)) / Decimal(len(marks))
         assert sample["answer"] == str(expected.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
     assert run_summary(store, run_id)["intent"]["gaps"] == []
+
+
+TRUE_FALSE = ("python language ref true/false: give a passage + one statement, answer True or False, ~half true half "
+              "false, false statements should be plausible tweaks not nonsense")
+
+
+def test_true_or_false_statements_on_passages_are_written_half_true_half_false(tmp_path):
+    """An unseen requirement delivered cloze and open questions as a success: 'answer True or False' left the
+    subtasks choice, and no plan wrote a statement to judge. Now the writer is told which side each slot wants."""
+    judged = {"key": "true_false", "name": "Understand Python syntax",
+              "description": "Given a passage about Python syntax, answer True or False if the statement is true",
+              "capability": "python", "modalities": ["text"], "answer_type": "choice", "rationale": "asked",
+              "facets": []}
+
+    def write(prompt):  # a statement as the slot wants it: one detail changed for a false one
+        truth = section(prompt, "truth").strip().strip('"')
+        false = truth == "no"
+        return {"question": f"The passage says that a statement {'never ' if false else ''}ends with a newline.",
+                "options": [], "answer": "False" if false else "True"}
+
+    answers = chart_answers(
+        scope={"scope": {"topic": "Python language", "modalities": ["text"], "keywords": ["python", "true/false"],
+                         "facets": [facet("operation", "give a passage + one statement, answer True or False",
+                                          "give a passage + one statement, answer True or False")]}},
+        subtasks={"subtasks": [judged]},
+        judgments={"judgments": [{"source_id": "builtin_python_docs", "transformable": True, "alignment": 0.9,
+                                  "coverage": 0.9, "simplicity": 0.8, "risk": 0.1, "rationale": "docs"}]},
+        brief={"brief": {"fit": "a rule", "core_facts": ["statements end"], "goal": "a statement to judge",
+                         "reasoning_hops": 1, "difficulty_plan": "read", "leakage_guards": []}},
+        question=write,
+        answer=lambda prompt: {"answer": "False" if "never" in section(prompt, "question") else "True"},
+        quotas={"quotas": [{"key": "true_false", "importance": 1.0, "quota": 4}]})
+    store, run_id, _ = build(tmp_path, answers, TRUE_FALSE, size=4)
+    [subtask] = store.query("SELECT answer_type FROM subtasks")
+    assert subtask["answer_type"] == "binary"
+    [plan] = [json.loads(r["plan"]) for r in store.query("SELECT plan FROM groundings WHERE accepted = 1")]
+    [writer] = [s for s in plan["steps"] if s["tool"] == "write_item"]
+    assert "slot.wanted_answer:truth" in writer["inputs"]
+    samples = store.query("SELECT question, answer, options FROM samples WHERE status = 'ok'")
+    assert len(samples) == 4 and Counter(s["answer"] for s in samples) == {"True": 2, "False": 2}
+    assert all(s["options"] is None for s in samples)
+    assert run_summary(store, run_id)["intent"]["gaps"] == []

@@ -32,6 +32,8 @@ def schema_check(item: Item, *, answer_type: str, needs_image: bool) -> CheckRes
         problems.append("options missing")
     if answer_type == "number" and not re.fullmatch(r"-?\d+(\.\d+)?", item.answer.strip()):
         problems.append(f"answer {item.answer!r} is not a number")
+    if answer_type == "binary" and item.answer.strip().lower() not in ("yes", "no", "true", "false"):
+        problems.append(f"answer {item.answer!r} is not yes, no, true or false")
     return CheckResult("schema", not problems, "; ".join(problems))
 
 

@@ -37,6 +37,7 @@ from benchagent.store.slots import close_slot, open_slot, run_slots
 MALFORMED = "malformed model output"  # a slot failed by the model, not by its item: it spends no attempt
 LM_FAILURE_LIMIT = 5
 SIDES = ("yes", "no")
+SIDE_OF = {"yes": 0, "true": 0, "no": 1, "false": 1}  # a true/false item's answer counts as a yes or a no
 
 
 class Execution:
@@ -161,8 +162,9 @@ class Execution:
                                 used=self.gold_counts.get(options, [0] * options)).next()
 
     def _wanted_answer(self, job: Job) -> str | None:
-        """The answer a tool's yes/no slot should get: the side its subtask has accepted and is making fewer of."""
-        if job.subtask.draft.answer_type != "binary" or answer_origin(job.source.plan) != "tool":
+        """The answer a yes/no slot should get, by its tool or its writer: the side its subtask has accepted and is
+        making fewer of."""
+        if job.subtask.draft.answer_type != "binary":
             return None
         with self._gold_lock:
             making = [side for subtask_id, side in self._sides_wanted.values() if subtask_id == job.subtask.subtask_id]
@@ -176,8 +178,8 @@ class Execution:
             if item.options and 2 <= len(item.options) <= len(LETTERS) and item.answer_letter:
                 counts = self.gold_counts.setdefault(len(item.options), [0] * len(item.options))
                 counts[LETTERS.index(item.answer_letter)] += 1
-            elif item.answer.strip().lower() in SIDES:
-                self.side_counts.setdefault(subtask_id, [0, 0])[SIDES.index(item.answer.strip().lower())] += 1
+            elif (side := SIDE_OF.get(item.answer.strip().lower())) is not None:
+                self.side_counts.setdefault(subtask_id, [0, 0])[side] += 1
 
     def _work_into(self, job: Job, wanted: str | None, context: dict, results: queue.Queue) -> None:
         try:

@@ -7,7 +7,7 @@ from benchagent.program.executor.realize import binding
 from benchagent.signatures import TransformPlan
 
 NAMESPACES = ("original.", "slot.", "interim.", "final.input.", "final.output.")
-SLOT_VALUES = frozenset({"slot.seed", "slot.gold_position"})
+SLOT_VALUES = frozenset({"slot.seed", "slot.gold_position", "slot.wanted_answer"})
 
 
 def sample_schema(answer_type: str, modalities: list[str]) -> dict[str, list[str]]:

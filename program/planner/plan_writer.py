@@ -569,18 +569,21 @@ WRITTEN_WORDS = ["comprehension", "understanding", "understand", "explain", "mea
 
 def _written_plan(field: str, answer_type: str) -> TransformPlan:
     """A chunk of the passage shown as context -> an LLM-written brief -> the item written by the LLM from it, its
-    options placed by the balancer for choice items. The answer is the LLM's, so the solver cross-checks it."""
-    choice = answer_type == "choice"
+    options placed by the balancer for choice items, a true/false statement written to the side the slot wants. The
+    answer is the LLM's, so the solver cross-checks it."""
+    choice, binary = answer_type == "choice", answer_type == "binary"
     steps = [
         PlanStep(kind="PURE", tool="choose_chunk", inputs=[f"original.{field}:passage", "slot.seed"],
                  outputs=["final.input.context:text", "interim.passage:text"],
                  instruction="pick the part of the passage the item is about; the model under test reads it"),
         PlanStep(kind="LLM", tool="write_brief", inputs=["interim.passage"], outputs=["interim.brief"],
                  instruction="plan the item: the facts it rests on, what it asks, what it must not reveal"),
-        PlanStep(kind="LLM", tool="write_item", inputs=["interim.brief", "interim.passage"],
+        PlanStep(kind="LLM", tool="write_item",
+                 inputs=["interim.brief", "interim.passage", *(["slot.wanted_answer:truth"] if binary else [])],
                  outputs=["final.input.question", *(["interim.options", "interim.answer"] if choice
                                                     else ["final.output.answer"])],
-                 instruction="write the question and its answer from the brief"),
+                 instruction="write the question and its answer from the brief" + (
+                     ": a statement true or false as the slot wants, True or False its answer" if binary else "")),
     ]
     if choice:
         steps.append(PLACE_GOLD)
@@ -611,6 +614,8 @@ def _passage_plans(card: SourceCard, field: str, answer_type: str) -> list[Candi
     """Cloze (tool-made answers) first, then items the LLM writes, then which listed value (a module) the passage
     comes from; a subtask about comprehension ranks the written items first, one naming the listed field those."""
     origins = _origin_plans(card, field, answer_type)
+    if answer_type == "binary":  # a statement on the passage to judge true or false
+        return [(WRITTEN_WORDS, _written_plan(field, answer_type))]
     if answer_type not in ("span", "choice"):
         return origins
     cloze = _assemble("passage_cloze", [f"original.{field}:passage"], answer_type, options="label_options",
