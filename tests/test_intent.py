@@ -2726,3 +2726,13 @@ def test_true_or_false_statements_on_passages_are_written_half_true_half_false(t
     assert len(samples) == 4 and Counter(s["answer"] for s in samples) == {"True": 2, "False": 2}
     assert all(s["options"] is None for s in samples)
     assert run_summary(store, run_id)["intent"]["gaps"] == []
+
+
+def test_a_question_naming_another_record_than_the_tools_fails_even_when_their_names_look_alike():
+    """An unseen build delivered 'What is the chemical symbol for potassium?' with the gold Hs: the record was
+    hassium, and a loose match let 'potassium' stand for it."""
+    item = Item(question="What is the chemical symbol for potassium?", answer="Hs", answer_origin="tool",
+                goal="the symbol of 'hassium'", query={"ask": "symbol", "of": {"name": "hassium"}})
+    assert not target_check(item).passed
+    assert target_check(Item(question="What is the chemical symbol for Hassium?", answer="Hs", answer_origin="tool",
+                             goal="the symbol of 'hassium'", query={"ask": "symbol", "of": {"name": "hassium"}})).passed

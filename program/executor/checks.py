@@ -115,6 +115,14 @@ def _qualifiers(text: str) -> set[str]:
     return words & {*COLORS, *SHAPES}
 
 
+def _said_nearly(entity: str, question: str) -> bool:
+    """The question says the entity with a slip of spelling or punctuation, word for word ('natural-gas'), never as
+    another word sharing most of its letters ('potassium' is not 'hassium')."""
+    said, words = re.findall(r"\w+", entity.lower()), re.findall(r"\w+", question)
+    return bool(said) and any(fuzz.ratio(" ".join(said), " ".join(words[i:i + len(said)])) >= 85
+                              for i in range(len(words) - len(said) + 1))
+
+
 def target_check(item: Item) -> CheckResult:
     """A tool-made answer holds only if the question asks the tool's target: the same operation, the same things."""
     if item.answer_origin != "tool" or not item.goal:
@@ -142,8 +150,7 @@ def target_check(item: Item) -> CheckResult:
     if "count" in item.query and (narrower := _qualifiers(question) - _qualifiers(item.goal)):
         return CheckResult("asks_tool_target", False, f"the question counts only {' '.join(sorted(narrower))} ones, "
                                                       f"the tool counted: {item.goal}")
-    missing = [e for e in _entities(item.query) if e.lower() not in question
-               and fuzz.partial_ratio(e.lower(), question) < 85]
+    missing = [e for e in _entities(item.query) if e.lower() not in question and not _said_nearly(e, question)]
     if missing:
         return CheckResult("asks_tool_target", False, f"the question does not name {', '.join(map(repr, missing))}, "
                                                       f"which the tool's answer is about")
