@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from benchagent.program.executor.item import Item
+from benchagent.program.executor.item import SIDE_OF, Item
 from benchagent.program.intent import stems
 from benchagent.program.text_bounds import degenerate
 from benchagent.program.tools.chart_questions import CHANGE_WORDS
@@ -32,7 +32,7 @@ def schema_check(item: Item, *, answer_type: str, needs_image: bool) -> CheckRes
         problems.append("options missing")
     if answer_type == "number" and not re.fullmatch(r"-?\d+(\.\d+)?", item.answer.strip()):
         problems.append(f"answer {item.answer!r} is not a number")
-    if answer_type == "binary" and item.answer.strip().lower() not in ("yes", "no", "true", "false"):
+    if answer_type == "binary" and item.answer.strip().lower() not in SIDE_OF:
         problems.append(f"answer {item.answer!r} is not yes, no, true or false")
     return CheckResult("schema", not problems, "; ".join(problems))
 

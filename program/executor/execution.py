@@ -13,7 +13,7 @@ from benchagent.program.agent import BenchmarkAgent
 from benchagent.program.errors import BuildAborted, ProgramError, model_fault
 from benchagent.program.executor.brief import tool_brief
 from benchagent.program.executor.dedup import DuplicateIndex
-from benchagent.program.executor.item import LETTERS, Item, stored_item
+from benchagent.program.executor.item import LETTERS, SIDE_OF, Item, stored_item
 from benchagent.program.executor.quota import Job, Scheduler, SourceQuota, SubtaskQuota
 from benchagent.program.executor.realize import item_from_flow
 from benchagent.program.executor.verify import Outcome, Verdict
@@ -37,7 +37,6 @@ from benchagent.store.slots import close_slot, open_slot, run_slots
 MALFORMED = "malformed model output"  # a slot failed by the model, not by its item: it spends no attempt
 LM_FAILURE_LIMIT = 5
 SIDES = ("yes", "no")
-SIDE_OF = {"yes": 0, "true": 0, "no": 1, "false": 1}  # a true/false item's answer counts as a yes or a no
 
 
 class Execution:
@@ -178,8 +177,8 @@ class Execution:
             if item.options and 2 <= len(item.options) <= len(LETTERS) and item.answer_letter:
                 counts = self.gold_counts.setdefault(len(item.options), [0] * len(item.options))
                 counts[LETTERS.index(item.answer_letter)] += 1
-            elif (side := SIDE_OF.get(item.answer.strip().lower())) is not None:
-                self.side_counts.setdefault(subtask_id, [0, 0])[side] += 1
+            elif side := SIDE_OF.get(item.answer.strip().lower()):
+                self.side_counts.setdefault(subtask_id, [0, 0])[SIDES.index(side)] += 1
 
     def _work_into(self, job: Job, wanted: str | None, context: dict, results: queue.Queue) -> None:
         try:

@@ -5,6 +5,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 LETTERS = "ABCDEFGHIJ"
+# a yes/no answer as the side it stands for: a true/false item's True is a yes
+SIDE_OF = {"yes": "yes", "true": "yes", "no": "no", "false": "no"}
 INPUT_LINE_CHARS = 1200
 
 

@@ -10,7 +10,7 @@ import dspy
 from dspy.utils.exceptions import AdapterParseError
 
 from benchagent.program.errors import RealizationError
-from benchagent.program.executor.item import Item
+from benchagent.program.executor.item import SIDE_OF, Item
 from benchagent.program.executor.taught import lessons_of, with_lessons
 from benchagent.program.tools.options import distinct
 from benchagent.program.tools.registry import ToolError, ToolResult, get_tool, run_tool
@@ -65,14 +65,13 @@ def literal(ref: str) -> Any:
         raise RealizationError(f"literal input {ref!r} is not JSON") from None
 
 
-SAID_AS = {"yes": "yes", "true": "yes", "no": "no", "false": "no"}  # a true/false answer is a yes or a no
 REASKS = 8  # other seeds a yes/no target is asked with for the answer a slot wants
 
 
 def _unwanted(produced: dict, wanted: str | None) -> bool:
     """The step gave the item's answer, and not the one the slot wants."""
     answer = produced.get("final.output.answer")
-    return bool(wanted) and answer is not None and SAID_AS.get(str(answer).strip().lower(), "") != wanted
+    return bool(wanted) and answer is not None and SIDE_OF.get(str(answer).strip().lower(), "") != wanted
 
 
 @functools.cache

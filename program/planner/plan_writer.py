@@ -25,7 +25,7 @@ from benchagent.program.sources.catalog import source_for, user_reader
 from benchagent.program.sources.families.plans import PHRASE, PLACE_GOLD, answer_output
 from benchagent.program.sources.readers import SourceError, shorten
 from benchagent.program.sources.user import UserCard
-from benchagent.program.tools.records import COMPARES, MAX_OPTIONS
+from benchagent.program.tools.records import COMPARES, MAX_OPTIONS, is_number
 from benchagent.program.tools.registry import Tool, ToolError, get_tool, run_tool
 from benchagent.signatures import Facet, PlanStep, SubtaskDraft, TransformPlan
 from benchagent.signatures.plan_writer import WritePlan
@@ -453,11 +453,16 @@ def _holds_plans(columns: list[_Column], subject: _Column, answer_type: str) -> 
     return plans
 
 
+def _compare_at(plan: TransformPlan) -> int | None:
+    """The index of the plan's comparison step, or None."""
+    return next((i for i, s in enumerate(plan.steps) if s.tool == "compare_target"), None)
+
+
 def with_compared(plan: TransformPlan, card: SourceCard) -> TransformPlan:
     """A comparison plan given the [name, number] pairs of the records it draws (up to COMPARED, evenly spread), so
     its options come from the records the requirement picks (noble gases, not every element); other plans
     unchanged, and so is one already given the pairs of every record when it still draws them all."""
-    at = next((i for i, s in enumerate(plan.steps) if s.tool == "compare_target"), None)
+    at = _compare_at(plan)
     if at is None or (any(i.endswith(":others") for i in plan.steps[at].inputs)
                       and not (plan.where or plan.within or plan.without)
                       and not any(":same." in i or ":differ." in i for i in plan.steps[at].inputs)):
@@ -465,13 +470,9 @@ def with_compared(plan: TransformPlan, card: SourceCard) -> TransformPlan:
     step = plan.steps[at]
     bound = {name.partition(".")[0]: ref.removeprefix("original.") for ref, name in map(binding, step.inputs)}
     source = source_for(card)  # comparisons are planned for built-in sources only
-
-    def number(value: Any) -> bool:
-        return isinstance(value, (int, float)) and not isinstance(value, bool)
-
     records = [r for r in map(source.record, range(source.capacity)) if draws(plan, r)
-               and r.get(bound["subject"]) is not None and number(r.get(bound["answer"]))
-               and ("per" not in bound or number(r.get(bound["per"])) and r[bound["per"]] > 0)
+               and r.get(bound["subject"]) is not None and is_number(r.get(bound["answer"]))
+               and ("per" not in bound or is_number(r.get(bound["per"])) and r[bound["per"]] > 0)
                and all(role not in bound or isinstance(r.get(bound[role]), str) for role in ("same", "differ"))]
     if {"per", "same", "differ"} & set(bound):  # a ratio's divisor, the shared or differing value travel along
         pairs = sorted({json.dumps({"name": str(r[bound["subject"]]), "value": r[bound["answer"]],
@@ -492,7 +493,7 @@ def with_compared_terms(plan: TransformPlan, card: SourceCard, facets: Sequence[
     same region'), each hold another value of one ('2 airports per q, diff states'), or whose values lie at least a
     stated distance apart ('at least 1 deg of latitude apart'), as facets state; those facets are then served.
     Other plans unchanged."""
-    at = next((i for i, s in enumerate(plan.steps) if s.tool == "compare_target"), None)
+    at = _compare_at(plan)
     if at is None:
         return plan
     step, columns = plan.steps[at], _columns(card)
